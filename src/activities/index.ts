@@ -1,0 +1,21 @@
+/**
+ * All activities, built from their dependencies. The worker registers exactly this object, and
+ * workflows type their proxies with `Activities`, so the two cannot drift apart.
+ */
+import type { ActivityDeps } from './deps';
+import { createDeliveryActivities } from './delivery';
+import { createPictureActivities } from './picture';
+import { createSourceActivities } from './source';
+import { createStoryActivities } from './story';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createSourceActivities(deps),
+    ...createStoryActivities(),
+    ...createPictureActivities(deps),
+    ...createDeliveryActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { ActivityDeps };

@@ -1,0 +1,94 @@
+/**
+ * Every setting, read from the environment once through one zod schema. A bad variable stops the
+ * process with an error that names it. Secrets (GEMINI_API_KEY) live here and in activities only:
+ * never in workflow inputs, results or events.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const provider = z.enum(['offline', 'gemini']);
+
+const EnvSchema = z.object({
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d+$/, 'must be host:port, e.g. localhost:7233')
+    .default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('reelflow'),
+  RUNS_DIR: z.string().min(1).default('runs'),
+  OUTPUT_DIR: z.string().min(1).default('output'),
+  VEO3_CLIP_COUNT: int(0, 16).default(3),
+  VEO3_TIMEOUT_S: int(1, 86_400).default(300),
+  VEO3_CROP_BOTTOM_PX: int(0, 512).default(16),
+  TEXT_PROVIDER: provider.optional(),
+  IMAGE_PROVIDER: provider.optional(),
+  VIDEO_PROVIDER: provider.optional(),
+  GEMINI_API_KEY: z.string().min(1).optional(),
+  FFMPEG_PRESET: z
+    .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'])
+    .default('veryfast'),
+  FFMPEG_CRF: int(0, 51).default(23),
+  /** 0 lets ffmpeg choose. */
+  FFMPEG_THREADS: int(0, 64).default(0),
+});
+
+export type ProviderName = z.infer<typeof provider>;
+
+export interface AppConfig {
+  temporal: { address: string; namespace: string; taskQueue: string };
+  /** Absolute directory holding one workspace per run. */
+  runsDir: string;
+  /** Absolute directory where DELIVERY puts finished reels. */
+  outputDir: string;
+  veo3: { clipCount: number; timeoutS: number; cropBottomPx: number };
+  providers: { text: ProviderName; image: ProviderName; video: ProviderName };
+  geminiApiKey?: string;
+  encoding: { preset: string; crf: number; threads: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Builds the settings from an environment (process.env by default). Throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
+  // Empty variables count as unset, so `FOO= npm run demo` means "default", not "invalid".
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = EnvSchema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = result.data;
+  // With a key, Gemini is the default; without one, the offline providers are.
+  const fallback: ProviderName = e.GEMINI_API_KEY ? 'gemini' : 'offline';
+  const providers = {
+    text: e.TEXT_PROVIDER ?? fallback,
+    image: e.IMAGE_PROVIDER ?? fallback,
+    video: e.VIDEO_PROVIDER ?? fallback,
+  };
+  const needsKey = Object.entries(providers).filter(([, name]) => name === 'gemini');
+  if (needsKey.length > 0 && !e.GEMINI_API_KEY) {
+    const names = needsKey.map(([kind]) => `${kind.toUpperCase()}_PROVIDER`).join(', ');
+    throw new ConfigError(`invalid configuration:\n  GEMINI_API_KEY: required because ${names}=gemini`);
+  }
+  return {
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    runsDir: path.resolve(cwd, e.RUNS_DIR),
+    outputDir: path.resolve(cwd, e.OUTPUT_DIR),
+    veo3: { clipCount: e.VEO3_CLIP_COUNT, timeoutS: e.VEO3_TIMEOUT_S, cropBottomPx: e.VEO3_CROP_BOTTOM_PX },
+    providers,
+    ...(e.GEMINI_API_KEY ? { geminiApiKey: e.GEMINI_API_KEY } : {}),
+    encoding: { preset: e.FFMPEG_PRESET, crf: e.FFMPEG_CRF, threads: e.FFMPEG_THREADS },
+  };
+}
+
+/** The settings as safe to print: the key is replaced by whether it is set. */
+export function describeConfig(config: AppConfig): Record<string, unknown> {
+  const { geminiApiKey, ...rest } = config;
+  return { ...rest, geminiApiKey: geminiApiKey ? '(set)' : '(not set)' };
+}

@@ -1,0 +1,53 @@
+/**
+ * A local Temporal dev server (SQLite, one process) for the demo, `reelflow dev` and the tests,
+ * started through the SDK's ephemeral-server support with the CLI that temporalCli.ts provides.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/definitions';
+import { ensureTemporalCli } from './temporalCli';
+
+export interface LocalTemporalOptions {
+  /** Keep the server's data in this SQLite file (default: in memory). */
+  dbFilename?: string;
+  /** Fixed port (default: a free one). */
+  port?: number;
+  /** Serve the Web UI on this port. */
+  uiPort?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalTemporal {
+  address: string;
+  uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalTemporal(options: LocalTemporalOptions = {}): Promise<LocalTemporal> {
+  const log = options.log ?? console.log;
+  const server = {
+    type: 'dev-server' as const,
+    ip: '127.0.0.1',
+    searchAttributes: SEARCH_ATTRIBUTE_KEYS,
+    ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+    ...(options.port ? { port: options.port } : {}),
+    ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
+  };
+  let env: TestWorkflowEnvironment;
+  try {
+    const cli = await ensureTemporalCli(log);
+    env = await TestWorkflowEnvironment.createLocal({ server: { ...server, executable: { type: 'existing-path', path: cli.path } } });
+  } catch (err) {
+    // Last resort, for machines with internet: the SDK downloads a dev server itself.
+    try {
+      env = await TestWorkflowEnvironment.createLocal({ server });
+      log('using a Temporal dev server downloaded by the SDK');
+    } catch {
+      throw err;
+    }
+  }
+  return {
+    address: env.address,
+    ...(options.uiPort ? { uiUrl: `http://127.0.0.1:${options.uiPort}` } : {}),
+    stop: () => env.teardown(),
+  };
+}

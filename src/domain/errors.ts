@@ -1,0 +1,38 @@
+/**
+ * Failure types carried by ApplicationFailure.type. One const list so workflows, activities and
+ * retry policies agree (never rely on error class names: they do not survive bundling).
+ */
+export const ErrorType = {
+  /** The request itself is wrong (a field is missing or malformed). */
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  /** A file or URL the request names does not exist or cannot be read as media. */
+  MEDIA_NOT_FOUND: 'MEDIA_NOT_FOUND',
+  /** A media file exists but is not usable (no video stream, too short, unreadable). */
+  MEDIA_INVALID: 'MEDIA_INVALID',
+  /** No transcript could be found or made for the source. */
+  TRANSCRIPT_MISSING: 'TRANSCRIPT_MISSING',
+  /** The transcript has no window of the allowed length that ends on a sentence. */
+  NO_MOMENT: 'NO_MOMENT',
+  /** A required external tool (ffmpeg, yt-dlp) is not installed. */
+  TOOL_MISSING: 'TOOL_MISSING',
+} as const;
+export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
+
+/** Retrying these cannot help: the input has to change. */
+export const NON_RETRYABLE_ERROR_TYPES: string[] = [
+  ErrorType.INVALID_REQUEST,
+  ErrorType.MEDIA_NOT_FOUND,
+  ErrorType.MEDIA_INVALID,
+  ErrorType.TRANSCRIPT_MISSING,
+  ErrorType.NO_MOMENT,
+  ErrorType.TOOL_MISSING,
+];
+
+/** Failures caused by what the user asked for: a run stops at once instead of waiting for `resume`. */
+export const INPUT_ERROR_TYPES: string[] = [
+  ErrorType.INVALID_REQUEST,
+  ErrorType.MEDIA_NOT_FOUND,
+  ErrorType.MEDIA_INVALID,
+  ErrorType.TRANSCRIPT_MISSING,
+  ErrorType.NO_MOMENT,
+];

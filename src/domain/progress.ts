@@ -1,0 +1,45 @@
+/** What the `progress` query returns: enough to draw a live view of a run without reading files. */
+
+export const PipelineStatus = {
+  RUNNING: 'RUNNING',
+  /** A stage failed after its retries; the run waits for a `resume` signal. */
+  FAILED: 'FAILED',
+  COMPLETED: 'COMPLETED',
+} as const;
+export type PipelineStatus = (typeof PipelineStatus)[keyof typeof PipelineStatus];
+
+export type PipelineKind = 'reel' | 'video';
+
+export interface StageRecord {
+  stage: string;
+  status: 'running' | 'completed' | 'failed';
+  /** ISO time the stage first started. */
+  startedAt: string;
+  /** Milliseconds from first start to completion (or to now's last failure). */
+  durationMs?: number;
+  /** How many times the stage ran (1 unless it was resumed or reworked). */
+  attempts: number;
+  error?: string;
+}
+
+/** A pipeline event: dot-namespaced, snake_case, past tense. */
+export interface PipelineEvent {
+  at: string;
+  type: string;
+  stage?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface Progress {
+  kind: PipelineKind;
+  workflowId: string;
+  stage: string;
+  status: PipelineStatus;
+  startedAt: string;
+  completedAt?: string;
+  workspace?: string;
+  stages: StageRecord[];
+  events: PipelineEvent[];
+  /** Last stage failure, while the run waits for `resume`. */
+  error?: string;
+}

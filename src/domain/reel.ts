@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/**
+ * Input of the `reelPipeline` workflow. Plain JSON so a run can be started from the Temporal UI or
+ * `temporal workflow start --input '{...}'`. Paths are as the worker sees them.
+ */
+export const ReelRequestSchema = z
+  .object({
+    /** Local file path or http(s) URL of the long source video. */
+    source: z.string().trim().min(1, 'must name a video file or URL'),
+    /** Optional transcript (.srt or .vtt); otherwise a sidecar next to the source is used. */
+    transcript: z.string().trim().min(1).optional(),
+    /** Topic to focus the moment on. */
+    topic: z.string().trim().min(1).max(200).optional(),
+    /** Preferred reel length in seconds. */
+    durationS: z.number().min(30).max(120).optional(),
+    /** Free-form instructions (parsed by ROUTER). */
+    instructions: z.string().max(4000).optional(),
+  })
+  .strict();
+export type ReelRequest = z.infer<typeof ReelRequestSchema>;
+
+export const MOMENT_MIN_S = 60;
+export const MOMENT_MAX_S = 90;
+
+/** One subtitle cue, times in seconds. */
+export const CueSchema = z.object({ startS: z.number().min(0), endS: z.number().min(0), text: z.string() });
+export type Cue = z.infer<typeof CueSchema>;
+
+export const MomentSchema = z.object({
+  startS: z.number().min(0),
+  endS: z.number().min(0),
+  score: z.number(),
+  breakdown: z.record(z.string(), z.number()),
+  cues: z.array(CueSchema),
+});
+export type Moment = z.infer<typeof MomentSchema>;
+
+export const Veo3PromptSchema = z.object({
+  variant: z.enum(['intro', 'broll', 'transition', 'outro']),
+  prompt: z.string().min(1),
+  narrative_anchor: z.string().min(1),
+  duration_s: z.union([z.literal(4), z.literal(6), z.literal(8)]),
+});
+export type Veo3Prompt = z.infer<typeof Veo3PromptSchema>;
+
+export const PublishingAssetsSchema = z.object({
+  generator: z.string(),
+  descriptions: z.array(z.string().min(1)).length(3),
+  hashtags: z.array(z.string().regex(/^#\w+$/)).min(1),
+  music_mood: z.string().min(1),
+  veo3_prompts: z.array(Veo3PromptSchema),
+});
+export type PublishingAssets = z.infer<typeof PublishingAssetsSchema>;
+
+export const Layout = {
+  SIDE_BY_SIDE: 'side_by_side',
+  SPEAKER_FOCUS: 'speaker_focus',
+} as const;
+export type Layout = (typeof Layout)[keyof typeof Layout];
+
+export const CropStrategy = {
+  /** Left and right halves stacked top/bottom. */
+  STACK_HALVES: 'stack_halves',
+  /** A 9:16 window over the centre of the frame. */
+  CENTER_CROP: 'center_crop',
+} as const;
+export type CropStrategy = (typeof CropStrategy)[keyof typeof CropStrategy];
+
+export interface LayoutSegment {
+  startS: number;
+  endS: number;
+  layout: Layout;
+  strategy: CropStrategy;
+}
+
+export interface SourceInfo {
+  durationS: number;
+  width: number;
+  height: number;
+  fps: number;
+  hasAudio: boolean;
+  title?: string;
+}
+
+/** What each stage hands to the next: small JSON only (paths, numbers), never media bytes. */
+export interface RouterResult {
+  workspace: string;
+  /** Absolute path of the source as the worker reads it. */
+  source: string;
+  transcript?: string;
+}
+export interface ResearchResult {
+  info: SourceInfo;
+  /** Workspace path of transcript.json (cues). */
+  transcriptPath: string;
+  transcriptOrigin: 'request' | 'sidecar' | 'embedded';
+  cueCount: number;
+}
+export interface TranscriptResult {
+  momentPath: string;
+  startS: number;
+  endS: number;
+}
+export interface ContentResult {
+  assetsPath: string;
+  promptCount: number;
+}
+export interface LayoutResult {
+  layoutPath: string;
+  segments: LayoutSegment[];
+}
+export interface EngineerResult {
+  segmentPaths: string[];
+}
+export interface AssemblyResult {
+  reelPath: string;
+  durationS: number;
+}
+export interface DeliveryResult {
+  outputDir: string;
+  reelPath: string;
+  assetsPath: string;
+}
+
+export interface ReelResult {
+  workflowId: string;
+  workspace: string;
+  reelPath: string;
+  assetsPath: string;
+  durationS: number;
+  moment: { startS: number; endS: number };
+}

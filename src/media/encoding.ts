@@ -1,0 +1,24 @@
+/** Output encoding shared by every render, so segments can be joined by stream copy. */
+export interface EncodingSettings {
+  preset: string;
+  crf: number;
+  /** 0 lets ffmpeg choose. */
+  threads: number;
+}
+
+export const REEL_WIDTH = 1080;
+export const REEL_HEIGHT = 1920;
+export const REEL_FPS = 30;
+
+export function videoOutputOptions(encoding: EncodingSettings, fps = REEL_FPS): string[] {
+  return [
+    '-c:v', 'libx264',
+    '-preset', encoding.preset,
+    '-crf', String(encoding.crf),
+    '-pix_fmt', 'yuv420p',
+    '-r', String(fps),
+    ...(encoding.threads > 0 ? ['-threads', String(encoding.threads)] : []),
+  ];
+}
+
+export const AUDIO_OUTPUT_OPTIONS = ['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'];

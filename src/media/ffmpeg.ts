@@ -1,0 +1,127 @@
+/**
+ * Thin promise layer over fluent-ffmpeg: probing, running a command with progress and
+ * cancellation, and reading raw frames. Everything else in media/ builds on these three.
+ */
+import ffmpeg from 'fluent-ffmpeg';
+import type { FfmpegCommand, FfprobeData } from 'fluent-ffmpeg';
+
+export interface MediaProbe {
+  durationS: number;
+  formatName: string;
+  video?: { width: number; height: number; fps: number; codec: string };
+  audio?: { codec: string; sampleRate: number; channels: number };
+  /** Absolute stream indexes of subtitle streams. */
+  subtitleStreams: { index: number; codec: string }[];
+  tags: Record<string, string>;
+}
+
+function parseRate(rate: string | undefined): number {
+  if (!rate) return 0;
+  const [num, den] = rate.split('/').map(Number);
+  if (!num || !den) return Number(rate) || 0;
+  return num / den;
+}
+
+export function probe(file: string): Promise<MediaProbe> {
+  return new Promise((resolve, reject) => {
+    ffmpeg.ffprobe(file, (err: Error | null, data: FfprobeData) => {
+      if (err) return reject(new Error(`ffprobe could not read ${file}: ${firstLine(err.message)}`));
+      const video = data.streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
+      const audio = data.streams.find((s) => s.codec_type === 'audio');
+      const tags: Record<string, string> = {};
+      for (const [key, value] of Object.entries(data.format.tags ?? {})) tags[key.toLowerCase()] = String(value);
+      resolve({
+        durationS: Number(data.format.duration) || Number(video?.duration) || 0,
+        formatName: data.format.format_name ?? '',
+        ...(video
+          ? {
+              video: {
+                width: video.width ?? 0,
+                height: video.height ?? 0,
+                fps: parseRate(video.avg_frame_rate) || parseRate(video.r_frame_rate),
+                codec: video.codec_name ?? '',
+              },
+            }
+          : {}),
+        ...(audio
+          ? {
+              audio: {
+                codec: audio.codec_name ?? '',
+                sampleRate: Number(audio.sample_rate) || 0,
+                channels: audio.channels ?? 0,
+              },
+            }
+          : {}),
+        subtitleStreams: data.streams
+          .filter((s) => s.codec_type === 'subtitle')
+          .map((s) => ({ index: s.index, codec: s.codec_name ?? '' })),
+        tags,
+      });
+    });
+  });
+}
+
+export interface RunOptions {
+  /** Seconds of output expected, so progress can be reported as a fraction. */
+  expectedDurationS?: number;
+  onProgress?: (fraction: number) => void;
+  /** Aborting kills ffmpeg (activity cancellation). */
+  signal?: AbortSignal;
+}
+
+/** Runs a prepared command to completion; resolves with ffmpeg's stderr (filters like blackdetect report there). */
+export function run(command: FfmpegCommand, options: RunOptions = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const { expectedDurationS, onProgress, signal } = options;
+    if (signal?.aborted) return reject(new Error('ffmpeg was cancelled before it started'));
+    const onAbort = () => command.kill('SIGKILL');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    command
+      .on('progress', (p: { timemark?: string }) => {
+        if (!onProgress || !expectedDurationS || !p.timemark) return;
+        onProgress(Math.min(1, timemarkToSeconds(p.timemark) / expectedDurationS));
+      })
+      .on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(new Error(`ffmpeg failed: ${firstLine(err.message)}${stderr ? `\n${tail(stderr)}` : ''}`));
+      })
+      .on('end', (_stdout: string | null, stderr: string | null) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(stderr ?? '');
+      })
+      .run();
+  });
+}
+
+/** A single grayscale frame at `atS`, scaled to width×height, as raw 8-bit pixels (row-major). */
+export function grayFrame(file: string, atS: number, width: number, height: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const command = ffmpeg(file)
+      .seekInput(atS)
+      .outputOptions(['-frames:v', '1', '-vf', `scale=${width}:${height},format=gray`, '-f', 'rawvideo'])
+      .on('error', (err: Error) => reject(new Error(`could not read a frame of ${file} at ${atS}s: ${firstLine(err.message)}`)));
+    const stream = command.pipe();
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => {
+      const frame = Buffer.concat(chunks);
+      if (frame.length !== width * height) reject(new Error(`no frame in ${file} at ${atS}s`));
+      else resolve(frame);
+    });
+  });
+}
+
+export function timemarkToSeconds(timemark: string): number {
+  const parts = timemark.split(':').map(Number);
+  return parts.reduce((total, part) => total * 60 + (Number.isFinite(part) ? part : 0), 0);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
+
+function tail(text: string, lines = 6): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+export { ffmpeg };

@@ -1,0 +1,47 @@
+/**
+ * Composition root of the worker: builds activity dependencies and starts a worker on the reelflow
+ * task queue. `npm run worker` runs it standalone; the demo and tests call createWorker.
+ */
+import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from './activities';
+import type { AppConfig } from './config';
+import { loadConfig } from './config';
+import { ensureSystemTools } from './dev/systemTools';
+import { connectClient, connectWorker } from './temporal/connection';
+import { ensureSearchAttributes } from './temporal/searchAttributes';
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  config: AppConfig;
+  /** A prebuilt bundle (tests bundle once per file); otherwise workflows are bundled from source. */
+  workflowBundle?: WorkflowBundle;
+}
+
+export function createWorker({ connection, config, workflowBundle }: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities({ config }),
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  await ensureSystemTools();
+  const client = await connectClient(config.temporal);
+  await ensureSearchAttributes(client.connection, config.temporal.namespace);
+  const worker = await createWorker({ connection: await connectWorker(config.temporal), config });
+  console.log(`reelflow worker on ${config.temporal.address}, task queue "${config.temporal.taskQueue}", runs in ${config.runsDir}`);
+  await worker.run();
+  await client.connection.close();
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,2 @@
+// The workflowsPath barrel: every workflow the worker serves.
+export { reelPipeline } from './reel';
