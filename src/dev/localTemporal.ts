@@ -3,6 +3,8 @@
  * started through the SDK's ephemeral-server support with the CLI that temporalCli.ts provides.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/definitions';
 import { ensureTemporalCli } from './temporalCli';
 
@@ -32,6 +34,7 @@ export async function startLocalTemporal(options: LocalTemporalOptions = {}): Pr
     ...(options.port ? { port: options.port } : {}),
     ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
   };
+  if (options.dbFilename) await mkdir(path.dirname(options.dbFilename), { recursive: true });
   let env: TestWorkflowEnvironment;
   try {
     const cli = await ensureTemporalCli(log);

@@ -7,7 +7,10 @@ import { AUDIO_OUTPUT_OPTIONS, REEL_HEIGHT, REEL_WIDTH, videoOutputOptions } fro
 import { ffmpeg, run } from './ffmpeg';
 import type { RunOptions } from './ffmpeg';
 
+/** An even size of at least 2 px (x264 with yuv420p needs even sides). */
 const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
+/** An even offset, which may be 0. */
+const evenOffset = (n: number) => Math.max(0, Math.floor(n / 2) * 2);
 
 /** The largest window of aspect `aspect` (w/h) inside a w×h area, as [width, height]. */
 export function fitAspect(width: number, height: number, aspect: number): [number, number] {
@@ -20,8 +23,8 @@ export function reframeFilter(strategy: CropStrategy, width: number, height: num
     // Each half becomes a 1080x960 tile; the crop keeps the upper part of the half, where faces are.
     const half = Math.floor(width / 2);
     const [cw, ch] = fitAspect(half, height, REEL_WIDTH / (REEL_HEIGHT / 2));
-    const x = even((half - cw) / 2);
-    const y = even((height - ch) / 3);
+    const x = evenOffset((half - cw) / 2);
+    const y = evenOffset((height - ch) / 3);
     const tile = `scale=${REEL_WIDTH}:${REEL_HEIGHT / 2},setsar=1`;
     return (
       `[0:v]split=2[left][right];` +
@@ -31,7 +34,7 @@ export function reframeFilter(strategy: CropStrategy, width: number, height: num
     );
   }
   const [cw, ch] = fitAspect(width, height, REEL_WIDTH / REEL_HEIGHT);
-  return `[0:v]crop=${cw}:${ch}:${even((width - cw) / 2)}:${even((height - ch) / 2)},scale=${REEL_WIDTH}:${REEL_HEIGHT},setsar=1,format=yuv420p[v]`;
+  return `[0:v]crop=${cw}:${ch}:${evenOffset((width - cw) / 2)}:${evenOffset((height - ch) / 2)},scale=${REEL_WIDTH}:${REEL_HEIGHT},setsar=1,format=yuv420p[v]`;
 }
 
 export interface RenderVerticalInput {

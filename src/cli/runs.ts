@@ -1,0 +1,122 @@
+/**
+ * Starting and inspecting runs through a Temporal client. The CLI, the demo and (later) the API
+ * call these, so all doors start runs the same way.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { runWorkflowId } from '../domain/ids';
+import type { Progress } from '../domain/progress';
+import type { ReelRequest, ReelResult } from '../domain/reel';
+import { ReelRequestSchema } from '../domain/reel';
+import { parseWith } from '../domain/validation';
+import { PipelineKindKey, progressQuery, WORKFLOW_TYPES } from '../workflows/definitions';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const isUrl = (text: string) => /^https?:\/\//i.test(text);
+
+/** Validates a reel request and makes its paths absolute (the worker may run elsewhere in the tree). */
+export function prepareReelRequest(input: Record<string, unknown>, cwd = process.cwd()): ReelRequest {
+  const parsed = parseWith(ReelRequestSchema, input);
+  if (!parsed.ok) throw new UsageError(`invalid reel request: ${parsed.message}`);
+  const request = parsed.value;
+  return {
+    ...request,
+    source: isUrl(request.source) ? request.source : path.resolve(cwd, request.source),
+    ...(request.transcript ? { transcript: path.resolve(cwd, request.transcript) } : {}),
+  };
+}
+
+export async function startReel(
+  client: Client,
+  taskQueue: string,
+  request: ReelRequest,
+): Promise<WorkflowHandle<(input: ReelRequest) => Promise<ReelResult>>> {
+  const name = isUrl(request.source) ? new URL(request.source).pathname : path.parse(request.source).name;
+  const workflowId = runWorkflowId('reel', name, randomBytes(3).toString('hex'));
+  return client.workflow.start<(input: ReelRequest) => Promise<ReelResult>>(WORKFLOW_TYPES.reel, {
+    taskQueue,
+    workflowId,
+    args: [request],
+    typedSearchAttributes: [{ key: PipelineKindKey, value: 'reel' }],
+  });
+}
+
+export async function readProgress(client: Client, workflowId: string): Promise<Progress> {
+  try {
+    return await client.workflow.getHandle(workflowId).query(progressQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new UsageError(`no run with id ${workflowId}`);
+    throw err;
+  }
+}
+
+/** A few lines a person can read: where the run is, and how long each stage took. */
+export function formatProgress(progress: Progress): string {
+  const lines = [`${progress.workflowId}  ${progress.kind}  ${progress.status}  stage ${progress.stage}`];
+  for (const stage of progress.stages) {
+    const took = stage.durationMs === undefined ? '' : `${(stage.durationMs / 1000).toFixed(1)} s`;
+    const attempts = stage.attempts > 1 ? `  (${stage.attempts} attempts)` : '';
+    lines.push(`  ${stage.stage.padEnd(18)} ${stage.status.padEnd(10)} ${took.padStart(8)}${attempts}`);
+    if (stage.error) lines.push(`    error: ${stage.error}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Waits for a run's result while calling `onProgress` whenever the progress changes (polling the
+ * query). Used by the demo and `--wait`; a live `watch` builds on the same loop.
+ */
+export async function followRun<T>(
+  handle: WorkflowHandle,
+  onProgress: (progress: Progress, previous?: Progress) => void,
+  intervalMs = 500,
+): Promise<T> {
+  let previous: Progress | undefined;
+  let done = false;
+  const result = (handle.result() as Promise<T>).finally(() => {
+    done = true;
+  });
+  const poll = async () => {
+    while (!done) {
+      try {
+        const progress = await handle.query(progressQuery);
+        if (JSON.stringify(progress) !== JSON.stringify(previous)) {
+          onProgress(progress, previous);
+          previous = progress;
+        }
+      } catch {
+        // The first workflow task may not have run yet; try again on the next tick.
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  };
+  const [value] = await Promise.all([result, poll()]);
+  // One last look, so the caller sees the final stages.
+  try {
+    const progress = await handle.query(progressQuery);
+    onProgress(progress, previous);
+  } catch {
+    // Closed workflows whose worker is gone cannot be queried; the result is what matters.
+  }
+  return value;
+}
+
+/** Prints stage transitions as they happen: `▶ RESEARCH` on start, `✓ RESEARCH 1.2 s` on completion. */
+export function stageLogger(print: (line: string) => void) {
+  return (progress: Progress, previous?: Progress) => {
+    for (const stage of progress.stages) {
+      const before = previous?.stages.find((s) => s.stage === stage.stage);
+      if (before?.status === stage.status && before.attempts === stage.attempts) continue;
+      // A fast stage can start and finish between two polls: still show that it started.
+      if (stage.status === 'running' || !before) print(`▶ ${stage.stage}`);
+      if (stage.status === 'running') continue;
+      if (stage.status === 'completed') print(`✓ ${stage.stage}  ${((stage.durationMs ?? 0) / 1000).toFixed(1)} s`);
+      else print(`✗ ${stage.stage}  ${stage.error ?? ''}`);
+    }
+  };
+}

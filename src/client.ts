@@ -1,0 +1,62 @@
+/**
+ * `reelflow` — the thin CLI. Wiring only: commands parse options, call functions in src/cli/, and
+ * print. Errors are one line on stderr and a non-zero exit.
+ */
+import { Command } from 'commander';
+import { formatProgress, prepareReelRequest, readProgress, startReel, stageLogger, followRun } from './cli/runs';
+import { loadConfig } from './config';
+import { connectClient } from './temporal/connection';
+
+async function withClient<T>(action: (client: Awaited<ReturnType<typeof connectClient>>, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const client = await connectClient(config.temporal);
+  try {
+    return await action(client, config);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('reelflow').description('Durable short-video pipeline on Temporal').showHelpAfterError();
+
+  program
+    .command('reel')
+    .description('start a reel run from a long source video; prints its workflow id')
+    .argument('<source>', 'video file (with a .srt/.vtt next to it, or --transcript)')
+    .option('--transcript <file>', 'transcript (.srt or .vtt)')
+    .option('--topic <topic>', 'topic to focus the moment on')
+    .option('--wait', 'follow the run and print the reel path when it finishes')
+    .action(async (source: string, options: { transcript?: string; topic?: string; wait?: boolean }) => {
+      const request = prepareReelRequest({ source, transcript: options.transcript, topic: options.topic });
+      await withClient(async (client, config) => {
+        const handle = await startReel(client, config.temporal.taskQueue, request);
+        console.log(handle.workflowId);
+        if (options.wait) {
+          const result = await followRun<{ reelPath: string }>(handle, stageLogger((line) => console.error(line)));
+          console.log(result.reelPath);
+        }
+      });
+    });
+
+  program
+    .command('status')
+    .description("print a run's progress")
+    .argument('<id>', 'workflow id')
+    .action(async (id: string) => {
+      await withClient(async (client) => console.log(formatProgress(await readProgress(client, id))));
+    });
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    console.error(`reelflow: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void runCli(process.argv);

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('has working defaults with an empty environment (offline providers)', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'reelflow' });
+    expect(config.runsDir).toBe('/srv/app/runs');
+    expect(config.veo3).toEqual({ clipCount: 3, timeoutS: 300, cropBottomPx: 16 });
+    expect(config.providers).toEqual({ text: 'offline', image: 'offline', video: 'offline' });
+  });
+
+  it('names each bad variable', () => {
+    const bad = () => loadConfig({ VEO3_CLIP_COUNT: 'three', TEMPORAL_ADDRESS: 'no-port', FFMPEG_PRESET: 'fastest' });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/VEO3_CLIP_COUNT="three"/);
+    expect(bad).toThrow(/TEMPORAL_ADDRESS="no-port": must be host:port/);
+    expect(bad).toThrow(/FFMPEG_PRESET/);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ VEO3_TIMEOUT_S: '' }).veo3.timeoutS).toBe(300);
+  });
+
+  it('requires a key when a provider is set to gemini, and defaults to gemini when a key is given', () => {
+    expect(() => loadConfig({ VIDEO_PROVIDER: 'gemini' })).toThrow(/GEMINI_API_KEY: required because VIDEO_PROVIDER=gemini/);
+    const config = loadConfig({ GEMINI_API_KEY: 'test-key-value', TEXT_PROVIDER: 'offline' });
+    expect(config.providers).toEqual({ text: 'offline', image: 'gemini', video: 'gemini' });
+  });
+
+  it('never prints the key', () => {
+    const shown = JSON.stringify(describeConfig(loadConfig({ GEMINI_API_KEY: 'secret-value-123' })));
+    expect(shown).not.toContain('secret-value-123');
+    expect(shown).toContain('(set)');
+  });
+});

@@ -1,0 +1,43 @@
+/** There is no Docker engine on CI machines, so the compose file is checked statically. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = path.resolve(__dirname, '../..');
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, unknown> | string[];
+}
+
+describe('docker-compose.yml', async () => {
+  const compose = parse(await readFile(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+  const packageJson = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+
+  it('runs Temporal on PostgreSQL with its UI', () => {
+    const { postgresql, temporal } = compose.services;
+    expect(postgresql?.image).toMatch(/^postgres:/);
+    expect(temporal?.image).toMatch(/^temporalio\/auto-setup:/);
+    expect(temporal?.environment?.DB).toBe('postgres12');
+    expect(temporal?.environment?.POSTGRES_SEEDS).toBe('postgresql');
+    expect(compose.services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  it('gives the worker the Temporal address and a script that exists', () => {
+    const worker = compose.services.worker;
+    expect(worker?.build).toBeDefined();
+    expect(worker?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(Object.keys(worker?.depends_on ?? {})).toContain('temporal');
+    const [, , script] = worker?.command ?? [];
+    expect(packageJson.scripts[script ?? '']).toBeDefined();
+  });
+
+  it('builds the worker image with ffmpeg', async () => {
+    const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/apt-get install[^\n]*ffmpeg/);
+  });
+});

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Native modules (the Temporal core bridge) are known to crash the thread pool.
+    pool: 'forks',
+    maxWorkers: 2,
+    // One Temporal dev server for the whole run.
+    globalSetup: ['test/globalSetup.ts'],
+    // Sized for server start, workflow bundling and real ffmpeg renders on a 2-core machine.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+  },
+});
