@@ -18,6 +18,16 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript (the CLI shim, this file) is not part of the TypeScript project.
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false },
+      globals: { require: 'readonly', process: 'readonly' },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: no I/O, no Node, no side-effect libraries,
     // and activities only as types.
     files: ['src/workflows/**/*.ts'],
@@ -34,8 +44,21 @@ export default tseslint.config(
             },
           ],
           paths: [
-            'fs', 'fs/promises', 'path', 'child_process', 'crypto', 'os', 'http', 'https', 'net', 'stream',
-            'fluent-ffmpeg', '@google/genai', '@temporalio/activity', '@temporalio/client', '@temporalio/worker',
+            'fs',
+            'fs/promises',
+            'path',
+            'child_process',
+            'crypto',
+            'os',
+            'http',
+            'https',
+            'net',
+            'stream',
+            'fluent-ffmpeg',
+            '@google/genai',
+            '@temporalio/activity',
+            '@temporalio/client',
+            '@temporalio/worker',
           ].map((name) => ({ name, message: 'Not allowed in workflow code (determinism).' })),
         },
       ],

@@ -22,7 +22,11 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = loadConfig();
   const providers = describeConfig(config).providers as Record<string, string>;
-  log(`reelflow demo — providers: ${Object.entries(providers).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  log(
+    `reelflow demo — providers: ${Object.entries(providers)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
   const { espeak } = await ensureSystemTools(log);
 
   const sampleDir = path.join(config.runsDir, '.samples');
@@ -30,7 +34,9 @@ async function main(): Promise<void> {
   if (await sampleExists(sampleDir)) {
     log(`Reusing the sample podcast at ${path.relative(process.cwd(), video)}`);
   } else {
-    log(`Generating a 3-minute sample podcast (${espeak ? 'spoken by espeak-ng' : 'espeak-ng is not installed: tones stand in for speech'})…`);
+    log(
+      `Generating a 3-minute sample podcast (${espeak ? 'spoken by espeak-ng' : 'espeak-ng is not installed: tones stand in for speech'})…`,
+    );
     await mkdir(sampleDir, { recursive: true });
     await generateSamplePodcast({ dir: sampleDir, speech: espeak });
   }
@@ -43,7 +49,9 @@ async function main(): Promise<void> {
       log(`Started ${handle.workflowId}`);
       return followRun<ReelResult>(handle, stageLogger(log));
     });
-    log(`Moment: ${result.moment.startS.toFixed(1)}–${result.moment.endS.toFixed(1)} s of the source; reel ${result.durationS.toFixed(1)} s`);
+    log(
+      `Moment: ${result.moment.startS.toFixed(1)}–${result.moment.endS.toFixed(1)} s of the source; reel ${result.durationS.toFixed(1)} s`,
+    );
     log(`Workspace: ${result.workspace}`);
     log(`Publishing assets: ${result.assetsPath}`);
     log(result.reelPath);

@@ -7,7 +7,9 @@ import { formatProgress, prepareReelRequest, readProgress, startReel, stageLogge
 import { loadConfig } from './config';
 import { connectClient } from './temporal/connection';
 
-async function withClient<T>(action: (client: Awaited<ReturnType<typeof connectClient>>, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  action: (client: Awaited<ReturnType<typeof connectClient>>, config: ReturnType<typeof loadConfig>) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const client = await connectClient(config.temporal);
   try {
@@ -33,7 +35,10 @@ export function buildProgram(): Command {
         const handle = await startReel(client, config.temporal.taskQueue, request);
         console.log(handle.workflowId);
         if (options.wait) {
-          const result = await followRun<{ reelPath: string }>(handle, stageLogger((line) => console.error(line)));
+          const result = await followRun<{ reelPath: string }>(
+            handle,
+            stageLogger((line) => console.error(line)),
+          );
           console.log(result.reelPath);
         }
       });

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   const client = await connectClient(config.temporal);
   await ensureSearchAttributes(client.connection, config.temporal.namespace);
   const worker = await createWorker({ connection: await connectWorker(config.temporal), config });
-  console.log(`reelflow worker on ${config.temporal.address}, task queue "${config.temporal.taskQueue}", runs in ${config.runsDir}`);
+  console.log(
+    `reelflow worker on ${config.temporal.address}, task queue "${config.temporal.taskQueue}", runs in ${config.runsDir}`,
+  );
   await worker.run();
   await client.connection.close();
 }

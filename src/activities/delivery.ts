@@ -9,7 +9,12 @@ import { workspaceDir } from './workspace';
 export function createDeliveryActivities({ config }: ActivityDeps) {
   return {
     /** DELIVERY: the reel and its publishing assets into `<output dir>/<workflow id>/`. */
-    async deliver(input: { workspace: string; workflowId: string; reelPath: string; assetsPath: string }): Promise<DeliveryResult> {
+    async deliver(input: {
+      workspace: string;
+      workflowId: string;
+      reelPath: string;
+      assetsPath: string;
+    }): Promise<DeliveryResult> {
       const outputDir = path.join(config.outputDir, path.basename(workspaceDir(config.runsDir, input.workflowId)));
       await mkdir(outputDir, { recursive: true });
       const reelPath = path.join(outputDir, 'reel.mp4');
@@ -23,7 +28,10 @@ export function createDeliveryActivities({ config }: ActivityDeps) {
     async appendEvents(input: { workflowId: string; events: PipelineEvent[] }): Promise<void> {
       const dir = workspaceDir(config.runsDir, input.workflowId);
       await mkdir(dir, { recursive: true });
-      await appendFile(path.join(dir, 'events.jsonl'), input.events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+      await appendFile(
+        path.join(dir, 'events.jsonl'),
+        input.events.map((event) => `${JSON.stringify(event)}\n`).join(''),
+      );
     },
   };
 }

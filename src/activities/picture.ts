@@ -28,7 +28,12 @@ async function exists(file: string): Promise<boolean> {
 export function createPictureActivities({ config }: ActivityDeps) {
   return {
     /** LAYOUT_DETECTIVE: classify the moment's camera layout from sampled frames and pick a crop. */
-    async detectLayout(input: { workspace: string; source: string; startS: number; endS: number }): Promise<LayoutResult> {
+    async detectLayout(input: {
+      workspace: string;
+      source: string;
+      startS: number;
+      endS: number;
+    }): Promise<LayoutResult> {
       const frames: { atS: number; seamScore: number }[] = [];
       for (let i = 0; i < LAYOUT_FRAMES; i++) {
         const atS = input.startS + ((i + 0.5) / LAYOUT_FRAMES) * (input.endS - input.startS);
@@ -55,7 +60,11 @@ export function createPictureActivities({ config }: ActivityDeps) {
      * FFMPEG_ENGINEER: cut and reframe each segment to 1080x1920. Reports progress as heartbeats; a
      * retry after a worker crash skips segments that were already finished.
      */
-    async renderSegments(input: { workspace: string; source: string; segments: LayoutSegment[] }): Promise<EngineerResult> {
+    async renderSegments(input: {
+      workspace: string;
+      source: string;
+      segments: LayoutSegment[];
+    }): Promise<EngineerResult> {
       const ctx = Context.current();
       const source = await probe(input.source);
       if (!source.video) throw new Error(`source has no video stream: ${input.source}`);

@@ -24,7 +24,10 @@ async function requireFile(file: string, role: string): Promise<void> {
   }
 }
 
-async function probeVideo(file: string, role: string): Promise<MediaProbe & { video: NonNullable<MediaProbe['video']> }> {
+async function probeVideo(
+  file: string,
+  role: string,
+): Promise<MediaProbe & { video: NonNullable<MediaProbe['video']> }> {
   let info: MediaProbe;
   try {
     info = await probe(file);
@@ -42,7 +45,10 @@ export function createSourceActivities({ config }: ActivityDeps) {
       const { request } = input;
       const workspace = workspaceDir(config.runsDir, input.workflowId);
       if (/^https?:\/\//i.test(request.source)) {
-        throw failure(ErrorType.INVALID_REQUEST, `source: URL sources are not supported yet; download the file and pass its path (${request.source})`);
+        throw failure(
+          ErrorType.INVALID_REQUEST,
+          `source: URL sources are not supported yet; download the file and pass its path (${request.source})`,
+        );
       }
       const source = path.resolve(request.source);
       await requireFile(source, 'source video');
@@ -72,7 +78,10 @@ export function createSourceActivities({ config }: ActivityDeps) {
         ...(media.tags.title ? { title: media.tags.title } : {}),
       };
       if (info.durationS < MOMENT_MIN_S) {
-        throw failure(ErrorType.MEDIA_INVALID, `source video is ${info.durationS.toFixed(1)} s long; a reel needs at least ${MOMENT_MIN_S} s`);
+        throw failure(
+          ErrorType.MEDIA_INVALID,
+          `source video is ${info.durationS.toFixed(1)} s long; a reel needs at least ${MOMENT_MIN_S} s`,
+        );
       }
       const found = await findTranscript(input.source, input.transcript, media, input.workspace);
       if (found.cues.length === 0) {

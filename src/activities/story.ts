@@ -6,7 +6,6 @@ import type { ContentResult, Cue, Moment, TranscriptResult } from '../domain/ree
 import { PublishingAssetsSchema } from '../domain/reel';
 import { describeIssues } from '../domain/validation';
 import { offlinePublishingAssets } from '../providers/offlineCopy';
-import type { ActivityDeps } from './deps';
 import { failure } from './failures';
 import { readJson, writeJsonAtomic } from './workspace';
 
@@ -37,7 +36,11 @@ export function createStoryActivities() {
     },
 
     /** CONTENT: publishing-assets.json, checked against its schema before the run moves on. */
-    async writePublishingAssets(input: { workspace: string; momentPath: string; topic?: string }): Promise<ContentResult> {
+    async writePublishingAssets(input: {
+      workspace: string;
+      momentPath: string;
+      topic?: string;
+    }): Promise<ContentResult> {
       const moment = await readJson<Moment>(input.momentPath);
       const assets = offlinePublishingAssets(moment, { topic: input.topic, maxPrompts: 3 });
       const checked = PublishingAssetsSchema.safeParse(assets);

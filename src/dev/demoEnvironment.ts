@@ -36,7 +36,9 @@ export async function reuseOrStartTemporal(config: AppConfig, log: (line: string
   }
   const port = Number(config.temporal.address.split(':').pop());
   const server = await startLocalTemporal({ dbFilename: devDatabaseFile(config), port, uiPort: DEV_UI_PORT, log });
-  log(`Started a Temporal dev server at ${server.address} (data: ${path.relative(process.cwd(), devDatabaseFile(config))})`);
+  log(
+    `Started a Temporal dev server at ${server.address} (data: ${path.relative(process.cwd(), devDatabaseFile(config))})`,
+  );
   log(`Temporal Web UI: ${server.uiUrl}`);
   const client = await connectClient({ address: server.address, namespace: config.temporal.namespace });
   return { client, address: server.address, server };

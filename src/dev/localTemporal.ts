@@ -38,7 +38,9 @@ export async function startLocalTemporal(options: LocalTemporalOptions = {}): Pr
   let env: TestWorkflowEnvironment;
   try {
     const cli = await ensureTemporalCli(log);
-    env = await TestWorkflowEnvironment.createLocal({ server: { ...server, executable: { type: 'existing-path', path: cli.path } } });
+    env = await TestWorkflowEnvironment.createLocal({
+      server: { ...server, executable: { type: 'existing-path', path: cli.path } },
+    });
   } catch (err) {
     // Last resort, for machines with internet: the SDK downloads a dev server itself.
     try {

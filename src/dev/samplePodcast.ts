@@ -94,7 +94,9 @@ async function hasEspeak(): Promise<boolean> {
 
 /** Who speaks when, as an ffmpeg `enable` expression over time t. */
 function speakingExpression(cues: (Cue & { speaker: 'A' | 'B' })[], speaker: 'A' | 'B'): string {
-  const spans = cues.filter((cue) => cue.speaker === speaker).map((cue) => `between(t,${cue.startS.toFixed(2)},${cue.endS.toFixed(2)})`);
+  const spans = cues
+    .filter((cue) => cue.speaker === speaker)
+    .map((cue) => `between(t,${cue.startS.toFixed(2)},${cue.endS.toFixed(2)})`);
   return spans.length ? spans.join('+') : '0';
 }
 
@@ -117,7 +119,9 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
   for (let i = 0; ; i++) {
     const line = PODCAST_LINES[i % PODCAST_LINES.length];
     if (!line) break;
-    const samples = speech ? await speak(line.text, VOICES[line.speaker], tmpWav) : tone(TONES[line.speaker], line.text.split(' ').length * 0.3);
+    const samples = speech
+      ? await speak(line.text, VOICES[line.speaker], tmpWav)
+      : tone(TONES[line.speaker], line.text.split(' ').length * 0.3);
     const lengthS = samples.length / SAMPLE_RATE;
     if (t + lengthS > durationS - 0.5) break;
     cues.push({ startS: round(t), endS: round(t + lengthS), text: line.text, speaker: line.speaker });
@@ -156,11 +160,26 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
     .input(wavPath)
     .complexFilter(filter)
     .outputOptions([
-      '-map', '[v]', '-map', '0:a',
-      '-c:v', 'libx264', '-preset', options.preset ?? 'ultrafast', '-crf', '28', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '96k',
-      '-t', String(durationS),
-      '-metadata', 'title=reelflow sample podcast',
+      '-map',
+      '[v]',
+      '-map',
+      '0:a',
+      '-c:v',
+      'libx264',
+      '-preset',
+      options.preset ?? 'ultrafast',
+      '-crf',
+      '28',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '96k',
+      '-t',
+      String(durationS),
+      '-metadata',
+      'title=reelflow sample podcast',
     ])
     .output(video);
   await run(command);
@@ -173,7 +192,12 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
 /** True when a sample already exists at `dir` (the demo reuses it instead of rendering again). */
 export async function sampleExists(dir: string): Promise<boolean> {
   const sizes = await Promise.all(
-    ['podcast.mp4', 'podcast.srt'].map((name) => stat(path.join(dir, name)).then((s) => s.size, () => 0)),
+    ['podcast.mp4', 'podcast.srt'].map((name) =>
+      stat(path.join(dir, name)).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
   );
   return sizes.every((size) => size > 0);
 }

@@ -30,15 +30,23 @@ export async function ensureSystemTools(log: (line: string) => void = console.lo
     log(`installing ${missing.join(', ')} with apt-get`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     try {
-      await exec('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, maxBuffer: 64 * 1024 * 1024 });
+      await exec('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      });
     } catch {
       // A fresh machine has no package lists yet.
       await exec('apt-get', ['update'], { env, maxBuffer: 64 * 1024 * 1024 });
-      await exec('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, maxBuffer: 64 * 1024 * 1024 });
+      await exec('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      });
     }
   }
   if (!(await hasCommand('ffmpeg')) || !(await hasCommand('ffprobe'))) {
-    throw new Error(`ffmpeg and ffprobe are required: install them with \`sudo apt-get install ${APT_PACKAGES.join(' ')}\` (or your OS's ffmpeg ≥ 5)`);
+    throw new Error(
+      `ffmpeg and ffprobe are required: install them with \`sudo apt-get install ${APT_PACKAGES.join(' ')}\` (or your OS's ffmpeg ≥ 5)`,
+    );
   }
   return { espeak: await hasCommand('espeak-ng', ['--version']) };
 }

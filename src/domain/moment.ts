@@ -48,7 +48,8 @@ export function scoreWindow(cues: Cue[], topic?: string): { score: number; break
   const hook = first.text.trim().endsWith('?') || words(first.text).length <= 10 ? 2 : 0;
   const resolution = !last.text.trim().endsWith('?') && words(last.text).length <= 14 ? 1 : 0;
   const wanted = topicWords(topic);
-  const mentions = wanted.length === 0 ? 0 : cues.flatMap((cue) => words(cue.text)).filter((w) => wanted.includes(w)).length;
+  const mentions =
+    wanted.length === 0 ? 0 : cues.flatMap((cue) => words(cue.text)).filter((w) => wanted.includes(w)).length;
   const topicScore = mentions * 10;
   const breakdown = {
     quotable: round(quotable),

@@ -24,7 +24,10 @@ function cleanText(text: string): string {
 
 /** Parses SRT or WebVTT text into cues sorted by start time. Cues with no text are dropped. */
 export function parseSubtitles(content: string): Cue[] {
-  const lines = content.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
+  const lines = content
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .split('\n');
   const cues: Cue[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';

@@ -6,7 +6,12 @@ import type { RunOptions } from './ffmpeg';
  * Joins clips that share codec settings by stream copy (no re-encode), through the concat demuxer.
  * `listFile` is where the demuxer's input list is written.
  */
-export async function concatCopy(inputs: string[], output: string, listFile: string, options: RunOptions = {}): Promise<void> {
+export async function concatCopy(
+  inputs: string[],
+  output: string,
+  listFile: string,
+  options: RunOptions = {},
+): Promise<void> {
   if (inputs.length === 0) throw new Error('concatCopy needs at least one input');
   // The demuxer's list syntax: one `file '<path>'` per line, single quotes escaped.
   const list = inputs.map((file) => `file '${file.replace(/'/g, `'\\''`)}'`).join('\n');

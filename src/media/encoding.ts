@@ -12,11 +12,16 @@ export const REEL_FPS = 30;
 
 export function videoOutputOptions(encoding: EncodingSettings, fps = REEL_FPS): string[] {
   return [
-    '-c:v', 'libx264',
-    '-preset', encoding.preset,
-    '-crf', String(encoding.crf),
-    '-pix_fmt', 'yuv420p',
-    '-r', String(fps),
+    '-c:v',
+    'libx264',
+    '-preset',
+    encoding.preset,
+    '-crf',
+    String(encoding.crf),
+    '-pix_fmt',
+    'yuv420p',
+    '-r',
+    String(fps),
     ...(encoding.threads > 0 ? ['-threads', String(encoding.threads)] : []),
   ];
 }

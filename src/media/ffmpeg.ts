@@ -100,7 +100,9 @@ export function grayFrame(file: string, atS: number, width: number, height: numb
     const command = ffmpeg(file)
       .seekInput(atS)
       .outputOptions(['-frames:v', '1', '-vf', `scale=${width}:${height},format=gray`, '-f', 'rawvideo'])
-      .on('error', (err: Error) => reject(new Error(`could not read a frame of ${file} at ${atS}s: ${firstLine(err.message)}`)));
+      .on('error', (err: Error) =>
+        reject(new Error(`could not read a frame of ${file} at ${atS}s: ${firstLine(err.message)}`)),
+      );
     const stream = command.pipe();
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('end', () => {

@@ -58,12 +58,16 @@ export async function renderVertical(input: RenderVerticalInput, options: RunOpt
   command
     .complexFilter(reframeFilter(input.strategy, input.sourceWidth, input.sourceHeight))
     .outputOptions([
-      '-map', '[v]',
-      '-map', input.sourceHasAudio ? '0:a:0' : '1:a:0',
+      '-map',
+      '[v]',
+      '-map',
+      input.sourceHasAudio ? '0:a:0' : '1:a:0',
       ...videoOutputOptions(input.encoding),
       ...AUDIO_OUTPUT_OPTIONS,
-      '-t', input.durationS.toFixed(3),
-      '-movflags', '+faststart',
+      '-t',
+      input.durationS.toFixed(3),
+      '-movflags',
+      '+faststart',
     ])
     .output(input.output);
   await run(command, { expectedDurationS: input.durationS, ...options });

@@ -7,10 +7,11 @@ import type { Moment, PublishingAssets, Veo3Prompt } from '../domain/reel';
 export const OFFLINE_TEXT_GENERATOR = 'reelflow-offline-templates';
 
 const STOP_WORDS = new Set(
-  ('a an and are as at be but by for from has have i if in into is it its of on or our so that the their them then there ' +
+  (
+    'a an and are as at be but by for from has have i if in into is it its of on or our so that the their them then there ' +
     'these they this to was we were what when where which who why will with you your just not do does did can about ' +
-    'more most than too very really because how all any some out up one get got like know think yeah well also')
-    .split(' '),
+    'more most than too very really because how all any some out up one get got like know think yeah well also'
+  ).split(' '),
 );
 
 /** The moment's most frequent content words, most frequent first (ties by first appearance). */
@@ -30,15 +31,25 @@ export function keywords(text: string, count: number): string[] {
 
 /** The first `n` words of a line, as an anchor phrase quoted from it. */
 function anchorPhrase(text: string, n = 6): string {
-  return text.trim().split(/\s+/).slice(0, n).join(' ').replace(/[,;:.!?]+$/, '');
+  return text
+    .trim()
+    .split(/\s+/)
+    .slice(0, n)
+    .join(' ')
+    .replace(/[,;:.!?]+$/, '');
 }
 
-export function offlinePublishingAssets(moment: Moment, options: { topic?: string; maxPrompts: number }): PublishingAssets {
+export function offlinePublishingAssets(
+  moment: Moment,
+  options: { topic?: string; maxPrompts: number },
+): PublishingAssets {
   const text = moment.cues.map((cue) => cue.text).join(' ');
   const top = keywords(text, 6);
   const subject = options.topic ?? top.slice(0, 2).join(' and ') ?? 'this conversation';
   const hook = moment.cues.find((cue) => cue.text.trim().endsWith('?'))?.text ?? moment.cues[0]?.text ?? '';
-  const quote = [...moment.cues].sort((a, b) => a.text.length - b.text.length).find((cue) => cue.text.split(' ').length >= 5)?.text ?? hook;
+  const quote =
+    [...moment.cues].sort((a, b) => a.text.length - b.text.length).find((cue) => cue.text.split(' ').length >= 5)
+      ?.text ?? hook;
   const questions = moment.cues.filter((cue) => cue.text.includes('?')).length;
   const exclamations = moment.cues.filter((cue) => cue.text.includes('!')).length;
 
@@ -46,7 +57,8 @@ export function offlinePublishingAssets(moment: Moment, options: { topic?: strin
   const variants: Veo3Prompt['variant'][] = ['intro', 'broll', 'outro'];
   const positions = [0.2, 0.5, 0.8];
   const prompts: Veo3Prompt[] = positions.slice(0, options.maxPrompts).map((position, i) => {
-    const cue = moment.cues[Math.min(moment.cues.length - 1, Math.floor(position * moment.cues.length))] ?? moment.cues[0];
+    const cue =
+      moment.cues[Math.min(moment.cues.length - 1, Math.floor(position * moment.cues.length))] ?? moment.cues[0];
     const scene = keywords(cue?.text ?? text, 3).join(', ') || subject;
     return {
       variant: variants[i] ?? 'broll',
@@ -64,7 +76,8 @@ export function offlinePublishingAssets(moment: Moment, options: { topic?: strin
       `${Math.round(moment.endS - moment.startS)} seconds on ${subject}: ${top.slice(0, 3).join(', ')}.`,
     ],
     hashtags: [...new Set(['podcast', ...top.slice(0, 4)])].map((word) => `#${word.replace(/'/g, '')}`),
-    music_mood: questions > exclamations ? 'curious, light ambient' : exclamations > 0 ? 'upbeat, energetic' : 'calm, reflective',
+    music_mood:
+      questions > exclamations ? 'curious, light ambient' : exclamations > 0 ? 'upbeat, energetic' : 'calm, reflective',
     veo3_prompts: prompts,
   };
 }

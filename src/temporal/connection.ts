@@ -37,9 +37,18 @@ export async function connectClient(settings: Pick<TemporalSettings, 'address' |
 }
 
 export async function connectWorker(settings: Pick<TemporalSettings, 'address'>): Promise<NativeConnection> {
-  const { tls, apiKey, metadata } = envConnectionOptions() as { tls?: never; apiKey?: string; metadata?: Record<string, string> };
+  const { tls, apiKey, metadata } = envConnectionOptions() as {
+    tls?: never;
+    apiKey?: string;
+    metadata?: Record<string, string>;
+  };
   try {
-    return await NativeConnection.connect({ address: settings.address, ...(tls ? { tls } : {}), ...(apiKey ? { apiKey } : {}), ...(metadata ? { metadata } : {}) });
+    return await NativeConnection.connect({
+      address: settings.address,
+      ...(tls ? { tls } : {}),
+      ...(apiKey ? { apiKey } : {}),
+      ...(metadata ? { metadata } : {}),
+    });
   } catch (err) {
     throw unreachable(settings.address, err);
   }

@@ -9,9 +9,15 @@ const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWOR
  * Workflows upsert them, and an unregistered attribute would stall every run, so workers call this
  * before they poll.
  */
-export async function ensureSearchAttributes(connection: Pick<ConnectionLike, 'operatorService'>, namespace: string): Promise<string[]> {
+export async function ensureSearchAttributes(
+  connection: Pick<ConnectionLike, 'operatorService'>,
+  namespace: string,
+): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
+  const known = new Set([
+    ...Object.keys(existing.customAttributes ?? {}),
+    ...Object.keys(existing.systemAttributes ?? {}),
+  ]);
   const missing = SEARCH_ATTRIBUTE_KEYS.map((key) => key.name).filter((name) => !known.has(name));
   if (missing.length > 0) {
     await connection.operatorService.addSearchAttributes({

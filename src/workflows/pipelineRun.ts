@@ -15,13 +15,7 @@ import {
 import { INPUT_ERROR_TYPES } from '../domain/errors';
 import type { PipelineEvent, PipelineKind, Progress, StageRecord } from '../domain/progress';
 import { PipelineStatus } from '../domain/progress';
-import {
-  PipelineKindKey,
-  PipelineStageKey,
-  PipelineStatusKey,
-  progressQuery,
-  resumeSignal,
-} from './definitions';
+import { PipelineKindKey, PipelineStageKey, PipelineStatusKey, progressQuery, resumeSignal } from './definitions';
 
 export type AppendEvents = (input: { workflowId: string; events: PipelineEvent[] }) => Promise<void>;
 
@@ -58,7 +52,12 @@ export class PipelineRun {
 
   /** Records a pipeline event; it reaches events.jsonl at the next flush. */
   emit(type: string, stage?: string, data?: Record<string, unknown>): void {
-    const event: PipelineEvent = { at: new Date().toISOString(), type, ...(stage ? { stage } : {}), ...(data ? { data } : {}) };
+    const event: PipelineEvent = {
+      at: new Date().toISOString(),
+      type,
+      ...(stage ? { stage } : {}),
+      ...(data ? { data } : {}),
+    };
     this.progress.events.push(event);
     this.pendingEvents.push(event);
   }

@@ -31,6 +31,8 @@ export async function singleShotVideo(file: string, durationS: number): Promise<
 
 /** Frame-level silence intervals of a file, from ffmpeg silencedetect. */
 export async function silences(file: string, noiseDb = -50, minS = 0.5): Promise<number> {
-  const stderr = await run(ffmpeg(file).audioFilters(`silencedetect=n=${noiseDb}dB:d=${minS}`).outputOptions(['-f', 'null']).output('-'));
+  const stderr = await run(
+    ffmpeg(file).audioFilters(`silencedetect=n=${noiseDb}dB:d=${minS}`).outputOptions(['-f', 'null']).output('-'),
+  );
   return (stderr.match(/silence_start/g) ?? []).length;
 }

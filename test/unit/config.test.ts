@@ -23,7 +23,9 @@ describe('loadConfig', () => {
   });
 
   it('requires a key when a provider is set to gemini, and defaults to gemini when a key is given', () => {
-    expect(() => loadConfig({ VIDEO_PROVIDER: 'gemini' })).toThrow(/GEMINI_API_KEY: required because VIDEO_PROVIDER=gemini/);
+    expect(() => loadConfig({ VIDEO_PROVIDER: 'gemini' })).toThrow(
+      /GEMINI_API_KEY: required because VIDEO_PROVIDER=gemini/,
+    );
     const config = loadConfig({ GEMINI_API_KEY: 'test-key-value', TEXT_PROVIDER: 'offline' });
     expect(config.providers).toEqual({ text: 'offline', image: 'gemini', video: 'gemini' });
   });

@@ -15,8 +15,12 @@ interface Service {
 }
 
 describe('docker-compose.yml', async () => {
-  const compose = parse(await readFile(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
-  const packageJson = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const compose = parse(await readFile(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, Service>;
+  };
+  const packageJson = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
 
   it('runs Temporal on PostgreSQL with its UI', () => {
     const { postgresql, temporal } = compose.services;

@@ -47,7 +47,17 @@ describe('renderVertical and concatCopy', () => {
       const output = path.join(dir, `${strategy}.mp4`);
       const fractions: number[] = [];
       await renderVertical(
-        { source: sample.video, sourceWidth: 640, sourceHeight: 360, sourceHasAudio: true, startS: 5, durationS: 6, strategy, output, encoding },
+        {
+          source: sample.video,
+          sourceWidth: 640,
+          sourceHeight: 360,
+          sourceHasAudio: true,
+          startS: 5,
+          durationS: 6,
+          strategy,
+          output,
+          encoding,
+        },
         { expectedDurationS: 6, onProgress: (f) => fractions.push(f) },
       );
       const info = await probe(output);
@@ -65,14 +75,34 @@ describe('renderVertical and concatCopy', () => {
   it('adds a silent track when the source has none', async () => {
     const output = path.join(dir, 'silent.mp4');
     const single = await singleShotVideo(path.join(dir, 'single2.mp4'), 3);
-    await renderVertical({ source: single, sourceWidth: 640, sourceHeight: 360, sourceHasAudio: false, startS: 0, durationS: 2, strategy: 'center_crop', output, encoding });
+    await renderVertical({
+      source: single,
+      sourceWidth: 640,
+      sourceHeight: 360,
+      sourceHasAudio: false,
+      startS: 0,
+      durationS: 2,
+      strategy: 'center_crop',
+      output,
+      encoding,
+    });
     expect((await probe(output)).audio).toBeDefined();
   });
 
   it('stops ffmpeg when the signal aborts', async () => {
     const controller = new AbortController();
     const render = renderVertical(
-      { source: sample.video, sourceWidth: 640, sourceHeight: 360, sourceHasAudio: true, startS: 0, durationS: 60, strategy: 'stack_halves', output: path.join(dir, 'aborted.mp4'), encoding: { ...encoding, preset: 'veryslow' } },
+      {
+        source: sample.video,
+        sourceWidth: 640,
+        sourceHeight: 360,
+        sourceHasAudio: true,
+        startS: 0,
+        durationS: 60,
+        strategy: 'stack_halves',
+        output: path.join(dir, 'aborted.mp4'),
+        encoding: { ...encoding, preset: 'veryslow' },
+      },
       { signal: controller.signal },
     );
     setTimeout(() => controller.abort(), 300);

@@ -4,7 +4,11 @@ import type { Cue } from '../../src/domain/reel';
 
 /** Cues of `lengthS` seconds back to back, with text from `text(i)`. */
 function cues(count: number, lengthS: number, text: (i: number) => string): Cue[] {
-  return Array.from({ length: count }, (_, i) => ({ startS: i * lengthS, endS: (i + 1) * lengthS - 0.2, text: text(i) }));
+  return Array.from({ length: count }, (_, i) => ({
+    startS: i * lengthS,
+    endS: (i + 1) * lengthS - 0.2,
+    text: text(i),
+  }));
 }
 
 describe('pickMoment', () => {
@@ -20,7 +24,9 @@ describe('pickMoment', () => {
   });
 
   it('lets a topic dominate: the window holding the only mention wins', () => {
-    const transcript = cues(60, 5, (i) => (i === 45 ? 'We should talk about latency budgets.' : `Sentence number ${i} is short.`));
+    const transcript = cues(60, 5, (i) =>
+      i === 45 ? 'We should talk about latency budgets.' : `Sentence number ${i} is short.`,
+    );
     const moment = pickMoment({ cues: transcript, topic: 'latency' })!;
     expect(moment.startS).toBeLessThanOrEqual(45 * 5);
     expect(moment.endS).toBeGreaterThanOrEqual(46 * 5 - 0.2);

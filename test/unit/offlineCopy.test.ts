@@ -27,7 +27,9 @@ describe('offline publishing copy', () => {
   });
 
   it('uses the topic when one is given', () => {
-    expect(offlinePublishingAssets(moment, { topic: 'rate limits', maxPrompts: 1 }).descriptions[0]).toContain('rate limits');
+    expect(offlinePublishingAssets(moment, { topic: 'rate limits', maxPrompts: 1 }).descriptions[0]).toContain(
+      'rate limits',
+    );
   });
 
   it('ranks content words by frequency', () => {

@@ -17,16 +17,24 @@ describe('locateTemporalCli', () => {
     const b = await mkdtemp(path.join(os.tmpdir(), 'cli-b-'));
     const explicit = await fakeBinary(a);
     await fakeBinary(b);
-    expect(await locateTemporalCli({ TEMPORAL_CLI_PATH: explicit, PATH: b })).toEqual({ path: explicit, from: 'TEMPORAL_CLI_PATH' });
+    expect(await locateTemporalCli({ TEMPORAL_CLI_PATH: explicit, PATH: b })).toEqual({
+      path: explicit,
+      from: 'TEMPORAL_CLI_PATH',
+    });
   });
 
   it('finds the binary on PATH', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cli-path-'));
     const onPath = await fakeBinary(dir);
-    expect(await locateTemporalCli({ PATH: `/nonexistent${path.delimiter}${dir}` })).toEqual({ path: onPath, from: 'PATH' });
+    expect(await locateTemporalCli({ PATH: `/nonexistent${path.delimiter}${dir}` })).toEqual({
+      path: onPath,
+      from: 'PATH',
+    });
   });
 
   it('rejects a TEMPORAL_CLI_PATH that is not executable, naming the variable', async () => {
-    await expect(locateTemporalCli({ TEMPORAL_CLI_PATH: '/nonexistent/temporal' })).rejects.toThrow(/TEMPORAL_CLI_PATH=\/nonexistent\/temporal/);
+    await expect(locateTemporalCli({ TEMPORAL_CLI_PATH: '/nonexistent/temporal' })).rejects.toThrow(
+      /TEMPORAL_CLI_PATH=\/nonexistent\/temporal/,
+    );
   });
 });

@@ -1,0 +1,209 @@
+/** reelPipeline's workflow logic on a real Temporal dev server, with stand-in activities. */
+import type { Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { locateTemporalCli } from '../../src/dev/temporalCli';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Progress } from '../../src/domain/progress';
+import type { ReelResult } from '../../src/domain/reel';
+import { progressQuery, resumeSignal } from '../../src/workflows/definitions';
+import { REEL_STAGE_SEQUENCE } from '../../src/workflows/stages';
+import type { StandIns } from '../helpers/standInActivities';
+import { crash, standInActivities } from '../helpers/standInActivities';
+import type { TestTemporal } from '../helpers/temporal';
+import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
+
+let temporal: TestTemporal;
+let bundle: WorkflowBundle;
+
+beforeAll(async () => {
+  temporal = await connectTestTemporal();
+  bundle = await bundleWorkflows();
+});
+afterAll(() => temporal?.close());
+
+async function withWorker<T>(standIns: StandIns, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueName('reel-wf');
+  const worker = await Worker.create({
+    connection: temporal.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: standIns.activities,
+  });
+  return worker.runUntil(fn(taskQueue));
+}
+
+/** Polls until `check` passes or the deadline is reached (visibility and signals are asynchronous). */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function listIds(client: Client, query: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const execution of client.workflow.list({ query })) ids.push(execution.workflowId);
+  return ids;
+}
+
+/**
+ * Set RECORD_HISTORIES=1 to refresh the replay fixtures in test/histories from these runs. The
+ * temporal CLI writes the history as the same JSON the Web UI downloads.
+ */
+async function maybeRecordHistory(workflowId: string, name: string): Promise<void> {
+  if (!process.env.RECORD_HISTORIES) return;
+  const cli = await locateTemporalCli();
+  const { stdout } = await promisify(execFile)(
+    cli!.path,
+    ['workflow', 'show', '--workflow-id', workflowId, '--address', temporal.address, '--output', 'json'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  await writeFile(path.resolve(__dirname, '../histories', `${name}.json`), stdout);
+}
+
+describe('reelPipeline', () => {
+  it('runs every stage in order, reports progress, and sets search attributes', async () => {
+    const standIns = standInActivities();
+    const workflowId = uniqueName('reel-order');
+    const { result, progress } = await withWorker(standIns, async (taskQueue) => {
+      const handle = await temporal.client.workflow.start('reelPipeline', {
+        taskQueue,
+        workflowId,
+        args: [{ source: '/media/episode.mp4' }],
+      });
+      const result = (await handle.result()) as ReelResult;
+      return { result, progress: await handle.query(progressQuery) };
+    });
+    expect(result).toMatchObject({
+      workflowId,
+      reelPath: `/stand-in/output/${workflowId}/reel.mp4`,
+      durationS: 75,
+      moment: { startS: 30, endS: 105 },
+    });
+    expect(progress.status).toBe('COMPLETED');
+    expect(progress.stage).toBe('COMPLETED');
+    expect(progress.stages.map((s) => s.stage)).toEqual([...REEL_STAGE_SEQUENCE]);
+    for (const stage of progress.stages) {
+      expect(stage.status).toBe('completed');
+      expect(stage.attempts).toBe(1);
+      expect(Date.parse(stage.startedAt)).not.toBeNaN();
+      expect(stage.durationMs).toBeGreaterThanOrEqual(0);
+    }
+    // Every stage's start and end reached events.jsonl through appendEvents.
+    const types = standIns.events.map((e) => `${e.type}:${e.stage}`);
+    for (const stage of REEL_STAGE_SEQUENCE) {
+      expect(types).toContain(`pipeline.stage.started:${stage}`);
+      expect(types).toContain(`pipeline.stage.completed:${stage}`);
+    }
+    const found = await eventually(
+      () =>
+        listIds(
+          temporal.client,
+          `WorkflowId = '${workflowId}' AND PipelineKind = 'reel' AND PipelineStage = 'COMPLETED' AND PipelineStatus = 'COMPLETED'`,
+        ),
+      (ids) => ids.length > 0,
+    );
+    expect(found).toEqual([workflowId]);
+    await maybeRecordHistory(workflowId, 'reel-completed');
+  });
+
+  it('fails at once, without running a stage, when the input is not a valid request', async () => {
+    const standIns = standInActivities();
+    const failure = await withWorker(standIns, async (taskQueue) => {
+      const handle = await temporal.client.workflow.start('reelPipeline', {
+        taskQueue,
+        workflowId: uniqueName('reel-invalid'),
+        args: [{ source: 42, durationS: 500 }],
+      });
+      return handle.result().catch((err: unknown) => err);
+    });
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const cause = (failure as WorkflowFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause).toMatchObject({ type: 'INVALID_REQUEST', nonRetryable: true });
+    expect(cause?.message).toMatch(/source: .*expected string/);
+    expect(cause?.message).toMatch(/durationS: /);
+    expect(standIns.calls).toEqual({});
+  });
+
+  it('fails the run (no waiting) when a stage rejects the input, naming the problem', async () => {
+    const standIns = standInActivities();
+    standIns.failNext.router = [
+      ApplicationFailure.create({
+        type: 'MEDIA_NOT_FOUND',
+        message: 'source video not found: /x.mp4',
+        nonRetryable: true,
+      }),
+    ];
+    const { failure, progress } = await withWorker(standIns, async (taskQueue) => {
+      const handle = await temporal.client.workflow.start('reelPipeline', {
+        taskQueue,
+        workflowId: uniqueName('reel-missing'),
+        args: [{ source: '/x.mp4' }],
+      });
+      const failure = await handle.result().catch((err: unknown) => err);
+      return { failure, progress: await handle.query(progressQuery) };
+    });
+    expect((failure as WorkflowFailedError).cause).toMatchObject({
+      type: 'MEDIA_NOT_FOUND',
+      message: expect.stringContaining('/x.mp4'),
+    });
+    expect(progress).toMatchObject({ status: 'FAILED', stage: 'FAILED' });
+    expect(standIns.calls.research).toBeUndefined();
+  });
+
+  it('waits for resume after a stage fails, then reruns only that stage and what follows', async () => {
+    const standIns = standInActivities();
+    standIns.failNext.renderSegments = [crash('encoder crashed')];
+    const workflowId = uniqueName('reel-resume');
+    const { waiting, result, progress } = await withWorker(standIns, async (taskQueue) => {
+      const handle = await temporal.client.workflow.start('reelPipeline', {
+        taskQueue,
+        workflowId,
+        args: [{ source: '/media/episode.mp4' }],
+      });
+      const waiting = await eventually<Progress>(
+        () => handle.query(progressQuery),
+        (p) => p.status === 'FAILED',
+      );
+      const failedIds = await eventually(
+        () => listIds(temporal.client, `WorkflowId = '${workflowId}' AND PipelineStatus = 'FAILED'`),
+        (ids) => ids.length > 0,
+      );
+      expect(failedIds).toEqual([workflowId]);
+      await handle.signal(resumeSignal);
+      const result = (await handle.result()) as ReelResult;
+      return { waiting, result, progress: await handle.query(progressQuery) };
+    });
+    expect(waiting).toMatchObject({
+      stage: 'FFMPEG_ENGINEER',
+      status: 'FAILED',
+      error: 'FFMPEG_ENGINEER: encoder crashed',
+    });
+    expect(result.reelPath).toContain(workflowId);
+    expect(progress.status).toBe('COMPLETED');
+    expect(progress.stages.find((s) => s.stage === 'FFMPEG_ENGINEER')).toMatchObject({
+      status: 'completed',
+      attempts: 2,
+    });
+    expect(standIns.calls).toMatchObject({
+      router: 1,
+      research: 1,
+      pickMoment: 1,
+      detectLayout: 1,
+      renderSegments: 2,
+      assembleReel: 1,
+    });
+    expect(standIns.events.map((e) => e.type)).toContain('pipeline.stage.resumed');
+    await maybeRecordHistory(workflowId, 'reel-resumed');
+  });
+});
