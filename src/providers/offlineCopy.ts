@@ -14,19 +14,24 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
+/** Folds simple plurals together ("clips" counts as "clip"), so a keyword is not listed twice. */
+const stem = (word: string) =>
+  word.length > 4 && word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : word;
+
 /** The moment's most frequent content words, most frequent first (ties by first appearance). */
 export function keywords(text: string, count: number): string[] {
-  const seen = new Map<string, { n: number; first: number }>();
+  const seen = new Map<string, { n: number; first: number; word: string }>();
   (text.toLowerCase().match(/[a-z][a-z']+/g) ?? []).forEach((word, index) => {
     if (word.length < 4 || STOP_WORDS.has(word)) return;
-    const entry = seen.get(word) ?? { n: 0, first: index };
+    const key = stem(word);
+    const entry = seen.get(key) ?? { n: 0, first: index, word };
     entry.n += 1;
-    seen.set(word, entry);
+    seen.set(key, entry);
   });
-  return [...seen.entries()]
-    .sort(([, a], [, b]) => b.n - a.n || a.first - b.first)
+  return [...seen.values()]
+    .sort((a, b) => b.n - a.n || a.first - b.first)
     .slice(0, count)
-    .map(([word]) => word);
+    .map((entry) => entry.word);
 }
 
 /** The first `n` words of a line, as an anchor phrase quoted from it. */

@@ -32,7 +32,8 @@ describe('offline publishing copy', () => {
     );
   });
 
-  it('ranks content words by frequency', () => {
+  it('ranks content words by frequency, folding plurals together', () => {
     expect(keywords('clips clips render render render the and workflow', 2)).toEqual(['render', 'clips']);
+    expect(keywords('clip clips clip render render workflow', 2)).toEqual(['clip', 'render']);
   });
 });
