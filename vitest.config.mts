@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Native modules (the Temporal core bridge) are known to crash the thread pool.
     pool: 'forks',
+    // Tests talk to 127.0.0.1 only: keep google-auth from probing a cloud metadata server.
+    env: { METADATA_SERVER_DETECTION: 'none' },
     maxWorkers: 2,
     // One Temporal dev server for the whole run.
     globalSetup: ['test/globalSetup.ts'],

@@ -1,0 +1,59 @@
+/**
+ * Faults the local Veo server injects on request, so tests and demos exercise every failure class
+ * through the real SDK. A rule applies to submissions whose prompt contains `match`.
+ */
+export const FAULT_KINDS = [
+  /** HTTP 429 RESOURCE_EXHAUSTED on submit, `times` times (default: always). */
+  'rate_limit',
+  /** HTTP 400 INVALID_ARGUMENT on submit. */
+  'invalid_argument',
+  /** HTTP 500 on submit (a transient provider error). */
+  'server_error',
+  /** The operation finishes with an error. */
+  'operation_error',
+  /** The operation finishes with every sample removed by the safety filter. */
+  'safety',
+  /** The operation takes `delayS` longer than usual. */
+  'slow',
+  /** The operation never finishes. */
+  'hang',
+  /** The finished video is not a video. */
+  'corrupt',
+  /** The finished video is black. */
+  'black',
+  /** The finished video's download answers 404. */
+  'download_404',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultRule {
+  match: string;
+  fault: FaultKind;
+  /** For submit faults: how many submissions fail before one succeeds (default: all). */
+  times?: number;
+  /** For `slow`: extra seconds. */
+  delayS?: number;
+}
+
+export class FaultPlan {
+  private readonly hits = new Map<FaultRule, number>();
+
+  constructor(private rules: FaultRule[] = []) {}
+
+  set(rules: FaultRule[]): void {
+    this.rules = rules;
+    this.hits.clear();
+  }
+
+  /** The first rule matching `prompt` that is still active; counts a hit for limited rules. */
+  take(prompt: string, kinds: readonly FaultKind[]): FaultRule | undefined {
+    for (const rule of this.rules) {
+      if (!kinds.includes(rule.fault) || !prompt.includes(rule.match)) continue;
+      const used = this.hits.get(rule) ?? 0;
+      if (rule.times !== undefined && used >= rule.times) continue;
+      this.hits.set(rule, used + 1);
+      return rule;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,407 @@
+/**
+ * The offline video provider: a small HTTP server on 127.0.0.1 that speaks the subset of the
+ * Gemini Developer API (and Vertex AI express mode) that Veo uses, so the real @google/genai code
+ * path runs offline, in tests and in production alike. Clips are rendered with ffmpeg from the
+ * prompt (or start image) as asynchronous jobs. Jobs are kept on disk, so a restarted server still
+ * answers for them (and finishes renders a crash interrupted); submissions with the same
+ * idempotency key return the same operation.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { veoFrameSize } from '../../media/clipCheck';
+import { renderPromptClip } from '../../media/promptClip';
+import type { FaultKind, FaultRule } from './faults';
+import { FaultPlan } from './faults';
+
+export const IDEMPOTENCY_HEADER = 'x-reelflow-idempotency-key';
+export const OFFLINE_VEO_NAME = 'reelflow-offline-veo';
+
+interface Job {
+  id: string;
+  fileId: string;
+  model: string;
+  key?: string;
+  prompt: string;
+  durationS: number;
+  aspectRatio: '9:16' | '16:9';
+  startImage?: string;
+  fault?: FaultKind;
+  delayS?: number;
+  state: 'running' | 'done';
+  createdAt: number;
+  /** Earliest time the operation may report done (simulated generation latency). */
+  readyAt: number;
+}
+
+export interface LocalVeoStats {
+  submissions: number;
+  polls: number;
+  downloads: number;
+  /** Submissions answered from an existing job (idempotency key seen before). */
+  deduplicated: number;
+  rejected: number;
+}
+
+export interface LocalVeoOptions {
+  /** Where jobs and files live; keep it to survive restarts. */
+  stateDir: string;
+  port?: number;
+  faults?: FaultRule[];
+  /** Extra seconds before an operation reports done, to imitate generation time. */
+  latencyS?: number;
+  /** Renders at once (CPU bound: two cores here). */
+  concurrency?: number;
+  log?: (line: string) => void;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly code: number,
+    readonly status: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DURATIONS = [4, 6, 8];
+const OPERATION_PATH = /^\/v1beta\/(models\/[^/]+\/operations\/[a-z0-9]+)$/;
+const SUBMIT_PATH =
+  /^\/(v1beta|v1beta1)\/(?:projects\/[^/]+\/locations\/[^/]+\/)?(?:publishers\/google\/)?models\/([^/:]+):predictLongRunning$/;
+const VERTEX_FETCH_PATH =
+  /^\/v1beta1\/(?:projects\/[^/]+\/locations\/[^/]+\/)?(?:publishers\/google\/)?models\/([^/:]+):fetchPredictOperation$/;
+const DOWNLOAD_PATH = /^\/v1beta\/files\/([a-z0-9]+):download$/;
+
+export class LocalVeoServer {
+  readonly stats: LocalVeoStats = { submissions: 0, polls: 0, downloads: 0, deduplicated: 0, rejected: 0 };
+  private readonly jobs = new Map<string, Job>();
+  private readonly byKey = new Map<string, string>();
+  private readonly faults: FaultPlan;
+  private readonly queue: Job[] = [];
+  private readonly rendered = new Set<string>();
+  private active = 0;
+  private server?: Server;
+  private baseUrl = '';
+
+  constructor(private readonly options: LocalVeoOptions) {
+    this.faults = new FaultPlan(options.faults);
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  setFaults(rules: FaultRule[]): void {
+    this.faults.set(rules);
+  }
+
+  async start(): Promise<string> {
+    await mkdir(this.dir('jobs'), { recursive: true });
+    await mkdir(this.dir('files'), { recursive: true });
+    await this.loadJobs();
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => this.sendError(res, err));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    return this.baseUrl;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private dir(...parts: string[]): string {
+    return path.join(this.options.stateDir, ...parts);
+  }
+
+  /** Jobs from an earlier life of the server: answer for them, and finish renders a crash cut short. */
+  private async loadJobs(): Promise<void> {
+    for (const name of await readdir(this.dir('jobs'))) {
+      if (!name.endsWith('.json')) continue;
+      const job = JSON.parse(await readFile(this.dir('jobs', name), 'utf8')) as Job;
+      this.jobs.set(job.id, job);
+      if (job.key) this.byKey.set(job.key, job.id);
+      const finished = await stat(this.dir('files', `${job.fileId}.mp4`)).then(
+        () => true,
+        () => false,
+      );
+      if (finished) this.rendered.add(job.id);
+      else if (job.fault !== 'hang' && !isFailureFault(job.fault)) this.enqueue(job);
+    }
+  }
+
+  private async saveJob(job: Job): Promise<void> {
+    const file = this.dir('jobs', `${job.fileId}.json`);
+    await writeFile(`${file}.tmp`, JSON.stringify(job));
+    await rename(`${file}.tmp`, file);
+  }
+
+  private enqueue(job: Job): void {
+    this.queue.push(job);
+    this.pump();
+  }
+
+  private pump(): void {
+    const limit = this.options.concurrency ?? 2;
+    while (this.active < limit && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      this.active += 1;
+      this.render(job)
+        .catch((err: unknown) =>
+          this.options.log?.(`offline veo: render of ${job.id} failed: ${(err as Error).message}`),
+        )
+        .finally(() => {
+          this.active -= 1;
+          this.pump();
+        });
+    }
+  }
+
+  private async render(job: Job): Promise<void> {
+    const file = this.dir('files', `${job.fileId}.mp4`);
+    const tmp = `${file}.part.mp4`;
+    if (job.fault === 'corrupt') {
+      await writeFile(tmp, randomBytes(4096));
+    } else {
+      const { width, height } = veoFrameSize(job.aspectRatio);
+      await renderPromptClip({
+        prompt: job.prompt,
+        durationS: job.durationS,
+        width,
+        height,
+        output: tmp,
+        ...(job.startImage ? { startImage: job.startImage } : {}),
+        black: job.fault === 'black',
+      });
+    }
+    await rename(tmp, file);
+    this.rendered.add(job.id);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/__reelflow/')) return this.handleControl(req, res, url.pathname);
+    // Like Google's API: the key travels in a header, never in the URL.
+    if (url.searchParams.has('key'))
+      throw new HttpError(400, 'INVALID_ARGUMENT', 'API keys belong in the x-goog-api-key header');
+    if (!req.headers['x-goog-api-key']) throw new HttpError(401, 'UNAUTHENTICATED', 'missing x-goog-api-key header');
+
+    let match: RegExpExecArray | null;
+    if (req.method === 'POST' && (match = SUBMIT_PATH.exec(url.pathname))) {
+      return this.submit(req, res, match[2]!, match[1] === 'v1beta1');
+    }
+    if (req.method === 'GET' && (match = OPERATION_PATH.exec(url.pathname))) {
+      return this.sendJson(res, 200, this.operation(match[1]!));
+    }
+    if (req.method === 'POST' && VERTEX_FETCH_PATH.test(url.pathname)) {
+      const body = (await readBody(req)) as { operationName?: string };
+      return this.sendJson(res, 200, await this.vertexOperation(body.operationName ?? ''));
+    }
+    if (req.method === 'GET' && (match = DOWNLOAD_PATH.exec(url.pathname))) {
+      return this.download(res, match[1]!);
+    }
+    throw new HttpError(404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
+  }
+
+  private async submit(req: IncomingMessage, res: ServerResponse, model: string, vertex: boolean): Promise<void> {
+    const body = (await readBody(req)) as {
+      instances?: { prompt?: unknown; image?: { bytesBase64Encoded?: string; mimeType?: string } }[];
+      parameters?: { durationSeconds?: unknown; aspectRatio?: unknown; sampleCount?: unknown };
+    };
+    const instance = body.instances?.[0];
+    const prompt = instance?.prompt;
+    const durationS = Number(body.parameters?.durationSeconds ?? 8);
+    const aspectRatio = body.parameters?.aspectRatio ?? '16:9';
+    const reject = (code: number, status: string, message: string): never => {
+      this.stats.rejected += 1;
+      throw new HttpError(code, status, message);
+    };
+    if (typeof prompt !== 'string' || prompt.trim() === '')
+      reject(400, 'INVALID_ARGUMENT', 'instances[0].prompt is required');
+    if (!DURATIONS.includes(durationS))
+      reject(400, 'INVALID_ARGUMENT', `durationSeconds must be 4, 6 or 8 (got ${durationS})`);
+    if (aspectRatio !== '16:9' && aspectRatio !== '9:16')
+      reject(400, 'INVALID_ARGUMENT', `aspectRatio must be 16:9 or 9:16`);
+    const text = prompt as string;
+
+    const key = req.headers[IDEMPOTENCY_HEADER];
+    const existing = typeof key === 'string' ? this.byKey.get(key) : undefined;
+    if (existing) {
+      this.stats.deduplicated += 1;
+      return this.sendJson(res, 200, { name: this.jobs.get(existing)!.id });
+    }
+    const submitFault = this.faults.take(text, ['rate_limit', 'invalid_argument', 'server_error']);
+    if (submitFault?.fault === 'rate_limit')
+      reject(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).');
+    if (submitFault?.fault === 'invalid_argument')
+      reject(400, 'INVALID_ARGUMENT', 'The prompt could not be processed.');
+    if (submitFault?.fault === 'server_error') reject(500, 'INTERNAL', 'Internal error encountered.');
+
+    const jobFault = this.faults.take(text, [
+      'operation_error',
+      'safety',
+      'slow',
+      'hang',
+      'corrupt',
+      'black',
+      'download_404',
+    ]);
+    const opId = randomBytes(8).toString('hex');
+    const now = Date.now();
+    const job: Job = {
+      id: vertex
+        ? `projects/local/locations/local/publishers/google/models/${model}/operations/${opId}`
+        : `models/${model}/operations/${opId}`,
+      fileId: randomBytes(8).toString('hex'),
+      model,
+      ...(typeof key === 'string' ? { key } : {}),
+      prompt: text,
+      durationS,
+      aspectRatio: aspectRatio as Job['aspectRatio'],
+      ...(jobFault ? { fault: jobFault.fault } : {}),
+      state: 'running',
+      createdAt: now,
+      readyAt: now + ((this.options.latencyS ?? 0) + (jobFault?.fault === 'slow' ? (jobFault.delayS ?? 5) : 0)) * 1000,
+    };
+    if (instance?.image?.bytesBase64Encoded) {
+      const imagePath = this.dir('files', `${job.fileId}-start.png`);
+      await writeFile(imagePath, Buffer.from(instance.image.bytesBase64Encoded, 'base64'));
+      job.startImage = imagePath;
+    }
+    this.jobs.set(job.id, job);
+    if (job.key) this.byKey.set(job.key, job.id);
+    this.stats.submissions += 1;
+    await this.saveJob(job);
+    if (job.fault !== 'hang' && !isFailureFault(job.fault)) this.enqueue(job);
+    this.sendJson(res, 200, { name: job.id });
+  }
+
+  /** The operation as the Gemini API shows it. */
+  private operation(name: string): Record<string, unknown> {
+    this.stats.polls += 1;
+    const job = this.jobs.get(name);
+    if (!job) throw new HttpError(404, 'NOT_FOUND', `operation ${name} not found`);
+    if (job.fault === 'operation_error') {
+      return { name, done: true, error: { code: 13, message: 'Video generation failed due to an internal error.' } };
+    }
+    if (job.fault === 'safety') {
+      return {
+        name,
+        done: true,
+        response: {
+          '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse',
+          generateVideoResponse: {
+            raiMediaFilteredCount: 1,
+            raiMediaFilteredReasons: ['The prompt was blocked by the safety filter.'],
+          },
+        },
+      };
+    }
+    if (!this.rendered.has(job.id) || Date.now() < job.readyAt) return { name, done: false, metadata: {} };
+    return {
+      name,
+      done: true,
+      response: {
+        '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse',
+        // Google's own form; the SDK takes the file id from it and downloads through its base URL.
+        generateVideoResponse: {
+          generatedSamples: [
+            {
+              video: { uri: `https://generativelanguage.googleapis.com/v1beta/files/${job.fileId}:download?alt=media` },
+            },
+          ],
+        },
+      },
+    };
+  }
+
+  /** Vertex returns the video inline (base64) unless a storage URI was given. */
+  private async vertexOperation(name: string): Promise<Record<string, unknown>> {
+    const op = this.operation(name);
+    const job = this.jobs.get(name)!;
+    if (!op.done || op.error) return op;
+    const generated = (
+      op.response as {
+        generateVideoResponse: {
+          generatedSamples?: unknown;
+          raiMediaFilteredCount?: number;
+          raiMediaFilteredReasons?: string[];
+        };
+      }
+    ).generateVideoResponse;
+    if (!generated.generatedSamples) {
+      return {
+        name,
+        done: true,
+        response: {
+          raiMediaFilteredCount: generated.raiMediaFilteredCount,
+          raiMediaFilteredReasons: generated.raiMediaFilteredReasons,
+        },
+      };
+    }
+    this.stats.downloads += 1;
+    const bytes = await readFile(this.dir('files', `${job.fileId}.mp4`));
+    return {
+      name,
+      done: true,
+      response: { videos: [{ bytesBase64Encoded: bytes.toString('base64'), mimeType: 'video/mp4' }] },
+    };
+  }
+
+  private async download(res: ServerResponse, fileId: string): Promise<void> {
+    const job = [...this.jobs.values()].find((j) => j.fileId === fileId);
+    if (!job || job.fault === 'download_404' || !this.rendered.has(job.id))
+      throw new HttpError(404, 'NOT_FOUND', `file ${fileId} not found`);
+    this.stats.downloads += 1;
+    const file = this.dir('files', `${fileId}.mp4`);
+    const { size } = await stat(file);
+    res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size });
+    createReadStream(file).pipe(res);
+  }
+
+  private async handleControl(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    if (pathname === '/__reelflow/stats' && req.method === 'GET') return this.sendJson(res, 200, this.stats);
+    if (pathname === '/__reelflow/faults' && req.method === 'PUT') {
+      this.setFaults((await readBody(req)) as FaultRule[]);
+      return this.sendJson(res, 200, { ok: true });
+    }
+    throw new HttpError(404, 'NOT_FOUND', `no control route ${pathname}`);
+  }
+
+  private sendJson(res: ServerResponse, code: number, body: unknown): void {
+    res.writeHead(code, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  private sendError(res: ServerResponse, err: unknown): void {
+    const e = err instanceof HttpError ? err : new HttpError(500, 'INTERNAL', (err as Error).message);
+    if (res.headersSent) return void res.destroy();
+    this.sendJson(res, e.code, { error: { code: e.code, message: e.message, status: e.status } });
+  }
+}
+
+function isFailureFault(fault: FaultKind | undefined): boolean {
+  return fault === 'operation_error' || fault === 'safety';
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    throw new HttpError(400, 'INVALID_ARGUMENT', 'request body is not JSON');
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Veo through @google/genai 2.32.0 (the last line that calls Veo on the Gemini Developer API).
+ * Works with a Gemini API key, in Vertex AI mode, and against the local offline server. The key
+ * lives in this object only: it is sent as the x-goog-api-key header and never returned.
+ */
+import { ApiError, GenerateVideosOperation, GoogleGenAI } from '@google/genai';
+import type { GenerateVideosParameters } from '@google/genai';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { classifyOperationError, classifySubmitError } from '../../workflows/classify';
+import { IDEMPOTENCY_HEADER } from './localVeoServer';
+import type { ClipRequest, PollOutcome, VideoModel } from './types';
+import { VideoProviderError } from './types';
+
+export interface VeoOptions {
+  name: string;
+  model: string;
+  apiKey?: string;
+  /** Vertex AI: project and location (Application Default Credentials), or express mode with apiKey. */
+  vertex?: { project?: string; location?: string };
+  /** Override the API endpoint (the local offline server). */
+  baseUrl?: string;
+  /** 429 handling: attempts including the first, and the first delay; the SDK adds jitter. */
+  rateLimit: { attempts: number; initialDelayS: number };
+}
+
+async function imageInput(file: string): Promise<{ imageBytes: string; mimeType: string }> {
+  const ext = path.extname(file).toLowerCase();
+  return {
+    imageBytes: (await readFile(file)).toString('base64'),
+    mimeType: ext === '.jpg' || ext === '.jpeg' ? 'image/jpeg' : 'image/png',
+  };
+}
+
+function describe(err: unknown): { status?: number; message: string } {
+  if (err instanceof ApiError) return { status: err.status, message: err.message };
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+export class VeoVideoModel implements VideoModel {
+  readonly name: string;
+  private readonly ai: GoogleGenAI;
+
+  constructor(private readonly options: VeoOptions) {
+    this.name = options.name;
+    // Without a key, google-auth would go looking for cloud credentials (and probe the metadata server).
+    if (!options.apiKey && !options.vertex?.project) {
+      throw new Error(
+        'Veo needs GEMINI_API_KEY, or Vertex AI with GOOGLE_CLOUD_PROJECT and Application Default Credentials',
+      );
+    }
+    this.ai = new GoogleGenAI({
+      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+      ...(options.vertex ? { vertexai: true, ...options.vertex } : {}),
+      ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}),
+    });
+  }
+
+  async submit(request: ClipRequest): Promise<string> {
+    const params: GenerateVideosParameters = {
+      model: this.options.model,
+      source: {
+        prompt: request.prompt,
+        ...(request.startImagePath ? { image: await imageInput(request.startImagePath) } : {}),
+      },
+      config: {
+        numberOfVideos: 1,
+        durationSeconds: request.durationS,
+        aspectRatio: request.aspectRatio,
+        ...(request.lastImagePath ? { lastFrame: await imageInput(request.lastImagePath) } : {}),
+        httpOptions: {
+          // Google ignores this header; the offline server deduplicates by it.
+          headers: { [IDEMPOTENCY_HEADER]: request.key },
+          // Only 429 is retried here: it means "not accepted", so a retry cannot create a duplicate.
+          retryOptions: {
+            attempts: this.options.rateLimit.attempts,
+            initialDelay: this.options.rateLimit.initialDelayS,
+            maxDelay: 60,
+            httpStatusCodes: [429],
+          },
+        },
+      },
+    };
+    try {
+      const operation = await this.ai.models.generateVideos(params);
+      if (!operation.name) throw new Error('the provider returned an operation without a name');
+      return operation.name;
+    } catch (err) {
+      const info = describe(err);
+      throw new VideoProviderError(classifySubmitError(info), info.message);
+    }
+  }
+
+  async poll(operationName: string, destination: string): Promise<PollOutcome> {
+    const operation = new GenerateVideosOperation();
+    operation.name = operationName;
+    let current: GenerateVideosOperation;
+    try {
+      current = await this.ai.operations.getVideosOperation({ operation });
+    } catch (err) {
+      const info = describe(err);
+      // A vanished operation will not come back; anything else may be passing.
+      if (info.status === 404)
+        return { state: 'failed', status: 'generation_failed', message: `operation not found: ${info.message}` };
+      throw new VideoProviderError('poll_failed', info.message);
+    }
+    if (!current.done) return { state: 'running' };
+    // A finished operation with an error, or with only filtered output, is not thrown: check it.
+    if (current.error) {
+      const error = current.error as { code?: number; message?: string };
+      return {
+        state: 'failed',
+        status: classifyOperationError(error),
+        message: error.message ?? JSON.stringify(error),
+      };
+    }
+    const generated = current.response?.generatedVideos?.[0];
+    if (!generated?.video) {
+      const reasons = current.response?.raiMediaFilteredReasons?.join('; ');
+      if ((current.response?.raiMediaFilteredCount ?? 0) > 0 || reasons) {
+        return { state: 'failed', status: 'rai_filtered', message: reasons || 'filtered by the safety filter' };
+      }
+      return { state: 'failed', status: 'generation_failed', message: 'the operation finished without a video' };
+    }
+    try {
+      if (generated.video.videoBytes) await writeFile(destination, Buffer.from(generated.video.videoBytes, 'base64'));
+      else await this.ai.files.download({ file: generated, downloadPath: destination });
+    } catch (err) {
+      return { state: 'failed', status: 'download_failed', message: describe(err).message };
+    }
+    return { state: 'downloaded' };
+  }
+}
