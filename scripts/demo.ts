@@ -13,6 +13,7 @@ import { generateSamplePodcast, sampleExists } from '../src/dev/samplePodcast';
 import { ensureSystemTools } from '../src/dev/systemTools';
 import type { ReelResult } from '../src/domain/reel';
 import { connectWorker } from '../src/temporal/connection';
+import { createProviders } from '../src/providers';
 import { createWorker } from '../src/worker';
 
 const log = (line: string) => console.log(line);
@@ -21,9 +22,9 @@ async function main(): Promise<void> {
   // The demo prints its own story; the SDK only speaks up for warnings.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = loadConfig();
-  const providers = describeConfig(config).providers as Record<string, string>;
+  const providerNames = describeConfig(config).providers as Record<string, string>;
   log(
-    `reelflow demo — providers: ${Object.entries(providers)
+    `reelflow demo — providers: ${Object.entries(providerNames)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}`,
   );
@@ -42,7 +43,13 @@ async function main(): Promise<void> {
   }
 
   const temporal = await reuseOrStartTemporal(config, log);
-  const worker = await createWorker({ connection: await connectWorker({ address: temporal.address }), config });
+  const providers = await createProviders(config);
+  log(`Video provider: ${providers.video.name}`);
+  const worker = await createWorker({
+    connection: await connectWorker({ address: temporal.address }),
+    config,
+    providers,
+  });
   try {
     const result = await worker.runUntil(async () => {
       const handle = await startReel(temporal.client, config.temporal.taskQueue, { source: video });
@@ -52,10 +59,14 @@ async function main(): Promise<void> {
     log(
       `Moment: ${result.moment.startS.toFixed(1)}–${result.moment.endS.toFixed(1)} s of the source; reel ${result.durationS.toFixed(1)} s`,
     );
+    log(
+      `B-roll: ${result.broll.generated} of ${result.broll.requested} clips generated, ${result.broll.placed} placed as cutaways`,
+    );
     log(`Workspace: ${result.workspace}`);
     log(`Publishing assets: ${result.assetsPath}`);
     log(result.reelPath);
   } finally {
+    await providers.close();
     await temporal.client.connection.close();
     await temporal.server?.stop();
   }

@@ -25,6 +25,20 @@ const EnvSchema = z.object({
   IMAGE_PROVIDER: provider.optional(),
   VIDEO_PROVIDER: provider.optional(),
   GEMINI_API_KEY: z.string().min(1).optional(),
+  /** Vertex AI instead of the Gemini Developer API (same SDK): project + location with ADC, or express mode with a key. */
+  GOOGLE_GENAI_USE_VERTEXAI: z.enum(['true', 'false', '1', '0']).optional(),
+  GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
+  GOOGLE_CLOUD_LOCATION: z.string().min(1).optional(),
+  VEO3_MODEL: z.string().min(1).default('veo-3.1-generate-preview'),
+  VEO3_POLL_INITIAL_S: z.coerce.number().positive().max(600).default(5),
+  VEO3_POLL_MAX_S: z.coerce.number().positive().max(3600).default(30),
+  /** Attempts (including the first) for a submission answered with HTTP 429, and the first delay. */
+  VEO3_RATE_LIMIT_ATTEMPTS: int(1, 10).default(4),
+  VEO3_RATE_LIMIT_DELAY_S: z.coerce.number().min(0).max(120).default(2),
+  /** Use an already running offline Veo server instead of starting one inside the worker. */
+  OFFLINE_VEO_URL: z.string().url().optional(),
+  /** Extra seconds each offline clip takes, to imitate real generation time. */
+  OFFLINE_VEO_LATENCY_S: z.coerce.number().min(0).max(600).default(0),
   FFMPEG_PRESET: z
     .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'])
     .default('veryfast'),
@@ -41,9 +55,19 @@ export interface AppConfig {
   runsDir: string;
   /** Absolute directory where DELIVERY puts finished reels. */
   outputDir: string;
-  veo3: { clipCount: number; timeoutS: number; cropBottomPx: number };
+  veo3: {
+    clipCount: number;
+    timeoutS: number;
+    cropBottomPx: number;
+    model: string;
+    pollInitialS: number;
+    pollMaxS: number;
+    rateLimit: { attempts: number; initialDelayS: number };
+  };
   providers: { text: ProviderName; image: ProviderName; video: ProviderName };
   geminiApiKey?: string;
+  vertex?: { project?: string; location?: string };
+  offlineVeo: { url?: string; latencyS: number };
   encoding: { preset: string; crf: number; threads: number };
 }
 
@@ -71,8 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     image: e.IMAGE_PROVIDER ?? fallback,
     video: e.VIDEO_PROVIDER ?? fallback,
   };
+  const vertex = e.GOOGLE_GENAI_USE_VERTEXAI === 'true' || e.GOOGLE_GENAI_USE_VERTEXAI === '1';
   const needsKey = Object.entries(providers).filter(([, name]) => name === 'gemini');
-  if (needsKey.length > 0 && !e.GEMINI_API_KEY) {
+  if (needsKey.length > 0 && !e.GEMINI_API_KEY && !(vertex && e.GOOGLE_CLOUD_PROJECT)) {
     const names = needsKey.map(([kind]) => `${kind.toUpperCase()}_PROVIDER`).join(', ');
     throw new ConfigError(`invalid configuration:\n  GEMINI_API_KEY: required because ${names}=gemini`);
   }
@@ -80,9 +105,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     runsDir: path.resolve(cwd, e.RUNS_DIR),
     outputDir: path.resolve(cwd, e.OUTPUT_DIR),
-    veo3: { clipCount: e.VEO3_CLIP_COUNT, timeoutS: e.VEO3_TIMEOUT_S, cropBottomPx: e.VEO3_CROP_BOTTOM_PX },
+    veo3: {
+      clipCount: e.VEO3_CLIP_COUNT,
+      timeoutS: e.VEO3_TIMEOUT_S,
+      cropBottomPx: e.VEO3_CROP_BOTTOM_PX,
+      model: e.VEO3_MODEL,
+      pollInitialS: e.VEO3_POLL_INITIAL_S,
+      pollMaxS: Math.max(e.VEO3_POLL_MAX_S, e.VEO3_POLL_INITIAL_S),
+      rateLimit: { attempts: e.VEO3_RATE_LIMIT_ATTEMPTS, initialDelayS: e.VEO3_RATE_LIMIT_DELAY_S },
+    },
     providers,
     ...(e.GEMINI_API_KEY ? { geminiApiKey: e.GEMINI_API_KEY } : {}),
+    ...(vertex ? { vertex: { project: e.GOOGLE_CLOUD_PROJECT, location: e.GOOGLE_CLOUD_LOCATION } } : {}),
+    offlineVeo: { ...(e.OFFLINE_VEO_URL ? { url: e.OFFLINE_VEO_URL } : {}), latencyS: e.OFFLINE_VEO_LATENCY_S },
     encoding: { preset: e.FFMPEG_PRESET, crf: e.FFMPEG_CRF, threads: e.FFMPEG_THREADS },
   };
 }

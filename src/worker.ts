@@ -8,23 +8,26 @@ import { createActivities } from './activities';
 import type { AppConfig } from './config';
 import { loadConfig } from './config';
 import { ensureSystemTools } from './dev/systemTools';
+import type { Providers } from './providers';
+import { createProviders } from './providers';
 import { connectClient, connectWorker } from './temporal/connection';
 import { ensureSearchAttributes } from './temporal/searchAttributes';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   config: AppConfig;
+  providers: Providers;
   /** A prebuilt bundle (tests bundle once per file); otherwise workflows are bundled from source. */
   workflowBundle?: WorkflowBundle;
 }
 
-export function createWorker({ connection, config, workflowBundle }: CreateWorkerOptions): Promise<Worker> {
+export function createWorker({ connection, config, providers, workflowBundle }: CreateWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ config }),
+    activities: createActivities({ config, providers }),
   });
 }
 
@@ -33,12 +36,18 @@ async function main(): Promise<void> {
   await ensureSystemTools();
   const client = await connectClient(config.temporal);
   await ensureSearchAttributes(client.connection, config.temporal.namespace);
-  const worker = await createWorker({ connection: await connectWorker(config.temporal), config });
+  const providers = await createProviders(config, console.log);
+  const worker = await createWorker({ connection: await connectWorker(config.temporal), config, providers });
   console.log(
-    `reelflow worker on ${config.temporal.address}, task queue "${config.temporal.taskQueue}", runs in ${config.runsDir}`,
+    `reelflow worker on ${config.temporal.address}, task queue "${config.temporal.taskQueue}", runs in ${config.runsDir}; ` +
+      `video provider: ${providers.video.name}`,
   );
-  await worker.run();
-  await client.connection.close();
+  try {
+    await worker.run();
+  } finally {
+    await providers.close();
+    await client.connection.close();
+  }
 }
 
 if (require.main === module) {

@@ -1,6 +1,9 @@
 import type { AppConfig } from '../config';
+import type { Providers } from '../providers';
 
 /** What the worker injects into activities (see src/worker.ts). */
 export interface ActivityDeps {
   config: AppConfig;
+  /** Model providers; activities that need one fail clearly without it. */
+  providers?: Providers;
 }

@@ -2,6 +2,7 @@
  * All activities, built from their dependencies. The worker registers exactly this object, and
  * workflows type their proxies with `Activities`, so the two cannot drift apart.
  */
+import { createBrollActivities } from './broll';
 import type { ActivityDeps } from './deps';
 import { createDeliveryActivities } from './delivery';
 import { createPictureActivities } from './picture';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStoryActivities(),
     ...createPictureActivities(deps),
     ...createDeliveryActivities(deps),
+    ...createBrollActivities(deps),
   };
 }
 

@@ -1,10 +1,14 @@
 /** LAYOUT_DETECTIVE, FFMPEG_ENGINEER and ASSEMBLY: from a window of the source to the vertical reel. */
 import { Context } from '@temporalio/activity';
-import { mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { AssemblyResult, EngineerResult, LayoutResult, LayoutSegment } from '../domain/reel';
+import type { BrollClip } from '../domain/broll';
+import type { PlacementPlan } from '../domain/cutaways';
+import { planCutaways } from '../domain/cutaways';
+import type { AssemblyResult, EngineerResult, LayoutResult, LayoutSegment, Moment } from '../domain/reel';
 import { CropStrategy, Layout } from '../domain/reel';
 import { concatCopy } from '../media/concat';
+import { overlayCutaways } from '../media/cutaways';
 import { grayFrame, probe } from '../media/ffmpeg';
 import { centerSeamScore } from '../media/layoutMetrics';
 import { renderVertical } from '../media/reframe';
@@ -98,15 +102,58 @@ export function createPictureActivities({ config }: ActivityDeps) {
       return { segmentPaths };
     },
 
-    /** ASSEMBLY: join the rendered segments into the reel by stream copy. */
-    async assembleReel(input: { workspace: string; segmentPaths: string[] }): Promise<AssemblyResult> {
+    /**
+     * ASSEMBLY in two passes. Pass 1 joins the segments into the base reel (stream copy). Pass 2
+     * lays the B-roll clips over it as cutaways at their narrative anchors; if pass 2 fails, the
+     * base reel is delivered and the reason recorded in broll-placements.json.
+     */
+    async assembleReel(input: {
+      workspace: string;
+      segmentPaths: string[];
+      momentPath: string;
+      clips: BrollClip[];
+    }): Promise<AssemblyResult> {
       const ctx = Context.current();
       const reelPath = path.join(input.workspace, 'reel.mp4');
-      await concatCopy(input.segmentPaths, reelPath, path.join(input.workspace, 'segments', 'concat.txt'), {
+      const basePath = input.clips.length > 0 ? path.join(input.workspace, 'reel-base.mp4') : reelPath;
+      await concatCopy(input.segmentPaths, basePath, path.join(input.workspace, 'segments', 'concat.txt'), {
         signal: ctx.cancellationSignal,
       });
+      const baseDurationS = (await probe(basePath)).durationS;
+      let plan: PlacementPlan = { placed: [], skipped: [] };
+      let failure: string | undefined;
+      if (input.clips.length > 0) {
+        const moment = JSON.parse(await readFile(input.momentPath, 'utf8')) as Moment;
+        plan = planCutaways(input.clips, moment.cues, moment.startS, baseDurationS);
+        try {
+          if (plan.placed.length === 0) throw new Error('no clip could be placed');
+          await overlayCutaways(basePath, plan.placed, reelPath, config.encoding, baseDurationS, {
+            signal: ctx.cancellationSignal,
+            onProgress: (fraction) => ctx.heartbeat({ pass: 2, fraction: round(fraction) }),
+          });
+        } catch (err) {
+          failure = (err as Error).message.split('\n')[0];
+          await copyFile(basePath, reelPath);
+          plan = {
+            placed: [],
+            skipped: [
+              ...plan.skipped,
+              ...plan.placed.map((p) => ({ key: p.key, reason: `cutaway pass failed: ${failure}` })),
+            ],
+          };
+        }
+        await writeJsonAtomic(path.join(input.workspace, 'broll-placements.json'), {
+          ...plan,
+          ...(failure ? { failure } : {}),
+        });
+      }
       const reel = await probe(reelPath);
-      return { reelPath, durationS: round(reel.durationS) };
+      return {
+        reelPath,
+        durationS: round(reel.durationS),
+        brollPlaced: plan.placed.length,
+        brollSkipped: plan.skipped,
+      };
     },
   };
 }

@@ -63,7 +63,14 @@ export function createSourceActivities({ config }: ActivityDeps) {
       }
       await mkdir(workspace, { recursive: true });
       await writeJsonAtomic(path.join(workspace, 'request.json'), request);
-      return { workspace, source, ...(transcript ? { transcript } : {}) };
+      const broll = {
+        clipCount: config.veo3.clipCount,
+        timeoutS: config.veo3.timeoutS,
+        aspectRatio: '9:16' as const,
+        pollInitialS: config.veo3.pollInitialS,
+        pollMaxS: config.veo3.pollMaxS,
+      };
+      return { workspace, source, ...(transcript ? { transcript } : {}), broll };
     },
 
     /** RESEARCH: source metadata and the transcript (given, sidecar, or embedded subtitle stream). */

@@ -47,7 +47,7 @@ export function createStoryActivities() {
       if (!checked.success) throw new Error(`publishing assets failed their schema: ${describeIssues(checked.error)}`);
       const assetsPath = path.join(input.workspace, 'publishing-assets.json');
       await writeJsonAtomic(assetsPath, checked.data);
-      return { assetsPath, promptCount: checked.data.veo3_prompts.length };
+      return { assetsPath, veo3Prompts: checked.data.veo3_prompts };
     },
   };
 }

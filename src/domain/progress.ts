@@ -42,4 +42,6 @@ export interface Progress {
   events: PipelineEvent[];
   /** Last stage failure, while the run waits for `resume`. */
   error?: string;
+  /** B-roll clips by status, once generation has started. */
+  broll?: Record<string, number>;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BrollSettings } from './broll';
 
 /**
  * Input of the `reelPipeline` workflow. Plain JSON so a run can be started from the Temporal UI or
@@ -86,6 +87,8 @@ export interface SourceInfo {
 /** What each stage hands to the next: small JSON only (paths, numbers), never media bytes. */
 export interface RouterResult {
   workspace: string;
+  /** Worker settings this run follows, recorded in history so replays see the same numbers. */
+  broll: BrollSettings;
   /** Absolute path of the source as the worker reads it. */
   source: string;
   transcript?: string;
@@ -104,7 +107,7 @@ export interface TranscriptResult {
 }
 export interface ContentResult {
   assetsPath: string;
-  promptCount: number;
+  veo3Prompts: Veo3Prompt[];
 }
 export interface LayoutResult {
   layoutPath: string;
@@ -116,6 +119,9 @@ export interface EngineerResult {
 export interface AssemblyResult {
   reelPath: string;
   durationS: number;
+  /** B-roll clips placed in the reel, and why others were not. */
+  brollPlaced: number;
+  brollSkipped: { key: string; reason: string }[];
 }
 export interface DeliveryResult {
   outputDir: string;
@@ -130,4 +136,5 @@ export interface ReelResult {
   assetsPath: string;
   durationS: number;
   moment: { startS: number; endS: number };
+  broll: { requested: number; generated: number; placed: number };
 }

@@ -2,7 +2,7 @@
  * Which B-roll outcomes a retry can fix, and how provider errors map onto job statuses. Pure:
  * shared by the child workflow, the gate and the provider adapter.
  */
-import type { JobStatus } from '../domain/broll';
+import type { BrollJob, JobStatus } from '../domain/broll';
 
 export const RETRIABLE_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([
   'submit_failed',
@@ -49,4 +49,15 @@ export function classifySubmitError(error: { status?: number; message: string })
 export function classifyOperationError(error: { code?: number; message?: string }): JobStatus {
   if (/INVALID_ARGUMENT/.test(error.message ?? '') || error.code === 3) return 'invalid_argument';
   return 'generation_failed';
+}
+
+/** True when there are jobs and every one of them failed in a way a retry could fix. */
+export function allFailedRetriably(jobs: BrollJob[]): boolean {
+  return jobs.length > 0 && jobs.every((job) => isRetriable(job.status));
+}
+
+export function countByStatus(jobs: BrollJob[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const job of jobs) counts[job.status] = (counts[job.status] ?? 0) + 1;
+  return counts;
 }

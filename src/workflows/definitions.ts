@@ -4,6 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { BrollJob, BrollSnapshot, FinishReason } from '../domain/broll';
 import type { Progress } from '../domain/progress';
 
 export const progressQuery = defineQuery<Progress>('progress');
@@ -15,4 +16,15 @@ export const PipelineStageKey = defineSearchAttributeKey('PipelineStage', Search
 export const PipelineStatusKey = defineSearchAttributeKey('PipelineStatus', SearchAttributeType.KEYWORD);
 export const SEARCH_ATTRIBUTE_KEYS = [PipelineKindKey, PipelineStageKey, PipelineStatusKey];
 
-export const WORKFLOW_TYPES = { reel: 'reelPipeline' } as const;
+/** Resubmit the failed B-roll clips now (on the run; forwarded to its B-roll child). */
+export const retryBrollSignal = defineSignal('retryBroll');
+/** Stop B-roll generation; the gate goes on with the clips that exist (on the run or the child). */
+export const cancelBrollSignal = defineSignal('cancelBroll');
+/** The B-roll jobs table (on the run or the child). */
+export const brollQuery = defineQuery<BrollJob[]>('broll');
+/** Child → parent: the jobs table changed. */
+export const brollUpdatedSignal = defineSignal<[BrollSnapshot]>('brollUpdated');
+/** Parent → child: the gate is closing; settle every job and return. */
+export const finishBrollSignal = defineSignal<[FinishReason]>('finishBroll');
+
+export const WORKFLOW_TYPES = { reel: 'reelPipeline', broll: 'brollGeneration' } as const;

@@ -1,2 +1,3 @@
 // The workflowsPath barrel: every workflow the worker serves.
+export { brollGeneration } from './broll';
 export { reelPipeline } from './reel';

@@ -118,6 +118,7 @@ export class PipelineRun {
 
   complete(): void {
     this.progress.completedAt = new Date().toISOString();
+    this.emit('pipeline.run.completed');
     this.setStage('COMPLETED', PipelineStatus.COMPLETED);
   }
 

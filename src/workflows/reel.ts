@@ -8,6 +8,7 @@ import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
 import type { ReelRequest, ReelResult } from '../domain/reel';
 import { ReelRequestSchema } from '../domain/reel';
 import { parseWith } from '../domain/validation';
+import { BrollGate } from './brollGate';
 import { PipelineRun } from './pipelineRun';
 import { PipelineStage } from './stages';
 
@@ -31,6 +32,7 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
   const request = parsed.value;
   const { workflowId } = workflowInfo();
   const run = new PipelineRun('reel', PipelineStage.ROUTER, light.appendEvents);
+  const broll = new BrollGate(run);
 
   const routed = await run.stage(PipelineStage.ROUTER, () => light.router({ workflowId, request }));
   const { workspace } = routed;
@@ -51,16 +53,25 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
   const content = await run.stage(PipelineStage.CONTENT, () =>
     light.writePublishingAssets({ workspace, momentPath: moment.momentPath, topic: request.topic }),
   );
+  // B-roll renders in a child workflow while the picture stages run; VEO3_AWAIT collects it.
+  const settings = routed.broll;
+  await broll.start({
+    runId: workflowId,
+    workspace,
+    prompts: content.veo3Prompts.slice(0, settings.clipCount),
+    aspectRatio: settings.aspectRatio,
+    pollInitialS: settings.pollInitialS,
+    pollMaxS: settings.pollMaxS,
+  });
   const layout = await run.stage(PipelineStage.LAYOUT_DETECTIVE, () =>
     media.detectLayout({ workspace, source: routed.source, startS: moment.startS, endS: moment.endS }),
   );
   const rendered = await run.stage(PipelineStage.FFMPEG_ENGINEER, () =>
     media.renderSegments({ workspace, source: routed.source, segments: layout.segments }),
   );
-  // B-roll generation is not wired in yet: the gate has nothing to wait for.
-  await run.stage(PipelineStage.VEO3_AWAIT, () => Promise.resolve({ clips: [] as string[] }));
+  const clips = await run.stage(PipelineStage.VEO3_AWAIT, () => broll.await(settings.timeoutS));
   const assembled = await run.stage(PipelineStage.ASSEMBLY, () =>
-    media.assembleReel({ workspace, segmentPaths: rendered.segmentPaths }),
+    media.assembleReel({ workspace, segmentPaths: rendered.segmentPaths, momentPath: moment.momentPath, clips }),
   );
   const delivered = await run.stage(PipelineStage.DELIVERY, () =>
     light.deliver({ workspace, workflowId, reelPath: assembled.reelPath, assetsPath: content.assetsPath }),
@@ -75,5 +86,10 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
     assetsPath: delivered.assetsPath,
     durationS: assembled.durationS,
     moment: { startS: moment.startS, endS: moment.endS },
+    broll: {
+      requested: Math.min(content.veo3Prompts.length, settings.clipCount),
+      generated: clips.length,
+      placed: assembled.brollPlaced,
+    },
   };
 }

@@ -12,7 +12,10 @@ import { PublishingAssetsSchema } from '../../src/domain/reel';
 import { probe } from '../../src/media/ffmpeg';
 import { createWorker } from '../../src/worker';
 import { REEL_STAGE_SEQUENCE } from '../../src/workflows/stages';
+import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import { grayFrame } from '../../src/media/ffmpeg';
 import { testConfig } from '../helpers/config';
+import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';
 import { smallPodcast, tempDir } from '../helpers/media';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
@@ -22,18 +25,39 @@ let bundle: WorkflowBundle;
 let dir: string;
 let sample: SamplePodcast;
 let config: AppConfig;
+let veo: LocalVeoServer;
 
 beforeAll(async () => {
   temporal = await connectTestTemporal();
   dir = await tempDir('e2e');
   [bundle, sample] = await Promise.all([bundleWorkflows(), smallPodcast(path.join(dir, 'sample'), 100)]);
-  config = testConfig(dir, { TEMPORAL_TASK_QUEUE: uniqueName('reel-e2e') });
+  config = testConfig(dir, {
+    TEMPORAL_TASK_QUEUE: uniqueName('reel-e2e'),
+    VEO3_POLL_INITIAL_S: '0.5',
+    VEO3_POLL_MAX_S: '2',
+  });
+  veo = await startOfflineVeo(dir);
 });
-afterAll(() => temporal?.close());
+afterAll(async () => {
+  await veo?.stop();
+  await temporal?.close();
+});
+
+/** Mean absolute difference between two small grey frames. */
+function frameDifference(a: Buffer, b: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
+  return sum / a.length;
+}
 
 describe('reel pipeline end to end (offline providers, real ffmpeg)', () => {
   it('turns a side-by-side podcast into a 1080x1920 reel of the chosen moment, with audio and publishing assets', async () => {
-    const worker = await createWorker({ connection: temporal.nativeConnection, config, workflowBundle: bundle });
+    const worker = await createWorker({
+      connection: temporal.nativeConnection,
+      config,
+      providers: providersFor(veo, config),
+      workflowBundle: bundle,
+    });
     const result = await worker.runUntil(async () => {
       const handle = await startReel(temporal.client, config.temporal.taskQueue, { source: sample.video });
       return (await handle.result()) as ReelResult;
@@ -66,5 +90,39 @@ describe('reel pipeline end to end (offline providers, real ffmpeg)', () => {
       .map((line) => JSON.parse(line) as PipelineEvent);
     const completed = events.filter((e) => e.type === 'pipeline.stage.completed').map((e) => e.stage);
     expect(completed).toEqual([...REEL_STAGE_SEQUENCE]);
+
+    // B-roll: three clips generated through the real SDK, validated, and laid in as cutaways.
+    const jobs = JSON.parse(await readFile(path.join(result.workspace, 'veo3', 'jobs.json'), 'utf8')).jobs as {
+      status: string;
+      idempotent_key: string;
+    }[];
+    expect(jobs.map((job) => job.status)).toEqual(['done', 'done', 'done']);
+    expect(jobs.map((job) => job.idempotent_key)).toEqual(
+      ['intro', 'broll', 'outro'].map((v) => `${result.workflowId}_${v}`),
+    );
+    expect(result.broll).toEqual({ requested: 3, generated: 3, placed: 3 });
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['veo3.gate.started', 'veo3.gate.completed', 'veo3.job.status_changed']),
+    );
+    const placements = JSON.parse(await readFile(path.join(result.workspace, 'broll-placements.json'), 'utf8'))
+      .placed as { startS: number; durationS: number }[];
+    const base = path.join(result.workspace, 'reel-base.mp4');
+    for (const placement of placements) {
+      const at = placement.startS + placement.durationS / 2;
+      const difference = frameDifference(
+        await grayFrame(result.reelPath, at, 54, 96),
+        await grayFrame(base, at, 54, 96),
+      );
+      expect(difference).toBeGreaterThan(10);
+    }
+    // Outside the cutaways the reel is the base picture.
+    const covered = (t: number) => placements.some((p) => t > p.startS - 0.5 && t < p.startS + p.durationS + 0.5);
+    const quiet = [1, ...placements.map((p) => p.startS + p.durationS + 1)].find(
+      (t) => !covered(t) && t < reel.durationS,
+    )!;
+    expect(
+      frameDifference(await grayFrame(result.reelPath, quiet, 54, 96), await grayFrame(base, quiet, 54, 96)),
+    ).toBeLessThan(4);
+    expect(veo.stats.submissions).toBe(3);
   });
 });

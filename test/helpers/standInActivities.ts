@@ -1,11 +1,32 @@
 /**
- * Stand-in activities for testing workflow logic only (order, progress, failures, resume). They
- * return well-formed results instantly and count their calls. The real activities are tested on
- * real media in test/activities and test/e2e.
+ * Stand-in activities for testing workflow logic only (order, progress, failures, resume, the
+ * B-roll gate). They return well-formed results at once, count their calls, and follow a script
+ * for each B-roll clip. The real activities are tested on real media and the real SDK in
+ * test/activities, test/providers and test/e2e.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Activities } from '../../src/activities';
+import type { PollResult } from '../../src/activities/broll';
+import type { BrollClip, BrollSettings, JobStatus } from '../../src/domain/broll';
 import type { PipelineEvent } from '../../src/domain/progress';
+import type { Veo3Prompt } from '../../src/domain/reel';
+
+/** How one clip behaves: what each submission attempt does, then how polling ends. */
+export interface ClipScript {
+  /** Outcome of submission 1, 2, …; the last entry repeats. Default: ['ok']. */
+  submits?: ('ok' | 'rate_limited' | 'invalid_argument' | 'submit_failed')[];
+  /** Polls that answer "running" before the outcome. Default 1. */
+  pollsBeforeOutcome?: number;
+  /** Default 'done'; 'hang' never finishes. */
+  outcome?: 'done' | 'hang' | Exclude<JobStatus, 'pending' | 'submitted' | 'done'>;
+}
+
+export interface StandInOptions {
+  prompts?: Veo3Prompt[];
+  broll?: Partial<BrollSettings>;
+  /** Scripts by prompt variant. */
+  clips?: Record<string, ClipScript>;
+}
 
 export interface StandIns {
   activities: Activities;
@@ -13,12 +34,33 @@ export interface StandIns {
   events: PipelineEvent[];
   /** Make an activity throw (once per entry) before it succeeds. */
   failNext: Partial<Record<keyof Activities, ApplicationFailure[]>>;
+  /** Submission keys in the order they reached the "provider". */
+  submissions: string[];
+  /** The clips ASSEMBLY was given. */
+  assembledClips: BrollClip[][];
+  /** Resolve to let FFMPEG_ENGINEER finish (it waits for this when `holdRender` is set). */
+  releaseRender: () => void;
+  holdRender: boolean;
 }
 
-export function standInActivities(): StandIns {
+export const THREE_PROMPTS: Veo3Prompt[] = [
+  { variant: 'intro', prompt: 'harbour at dawn', narrative_anchor: 'welcome back', duration_s: 4 },
+  { variant: 'broll', prompt: 'server racks', narrative_anchor: 'the memory dies', duration_s: 6 },
+  { variant: 'outro', prompt: 'city at night', narrative_anchor: 'thank you', duration_s: 4 },
+];
+
+export function standInActivities(options: StandInOptions = {}): StandIns {
   const calls: Record<string, number> = {};
   const events: PipelineEvent[] = [];
   const failNext: StandIns['failNext'] = {};
+  const submissions: string[] = [];
+  const assembledClips: BrollClip[][] = [];
+  const polls = new Map<string, number>();
+  const operations = new Map<string, { variant: string }>();
+  let release: () => void = () => {};
+  const renderGate = new Promise<void>((resolve) => (release = resolve));
+  const self = {} as StandIns;
+
   const track = <K extends keyof Activities>(name: K, impl: Activities[K]): Activities[K] =>
     (async (...args: never[]) => {
       calls[name] = (calls[name] ?? 0) + 1;
@@ -27,9 +69,23 @@ export function standInActivities(): StandIns {
       return (impl as (...a: never[]) => unknown)(...args);
     }) as Activities[K];
 
+  const script = (variant: string): ClipScript => options.clips?.[variant] ?? {};
+  const variantOfKey = (key: string) => key.split('_').slice(-1)[0]!.replace(/-\d+$/, '');
   const workspace = '/stand-in/runs/x';
+
   const activities: Activities = {
-    router: track('router', async ({ request }) => ({ workspace, source: request.source })),
+    router: track('router', async ({ request }) => ({
+      workspace,
+      source: request.source,
+      broll: {
+        clipCount: 3,
+        timeoutS: 30,
+        aspectRatio: '9:16' as const,
+        pollInitialS: 0.1,
+        pollMaxS: 0.4,
+        ...options.broll,
+      },
+    })),
     research: track('research', async () => ({
       info: { durationS: 180, width: 1920, height: 1080, fps: 25, hasAudio: true },
       transcriptPath: `${workspace}/transcript.json`,
@@ -39,14 +95,20 @@ export function standInActivities(): StandIns {
     pickMoment: track('pickMoment', async () => ({ momentPath: `${workspace}/moment.json`, startS: 30, endS: 105 })),
     writePublishingAssets: track('writePublishingAssets', async () => ({
       assetsPath: `${workspace}/publishing-assets.json`,
-      promptCount: 3,
+      veo3Prompts: options.prompts ?? [],
     })),
     detectLayout: track('detectLayout', async ({ startS, endS }) => ({
       layoutPath: `${workspace}/layout.json`,
       segments: [{ startS, endS, layout: 'side_by_side' as const, strategy: 'stack_halves' as const }],
     })),
-    renderSegments: track('renderSegments', async () => ({ segmentPaths: [`${workspace}/segments/segment-000.mp4`] })),
-    assembleReel: track('assembleReel', async () => ({ reelPath: `${workspace}/reel.mp4`, durationS: 75 })),
+    renderSegments: track('renderSegments', async () => {
+      if (self.holdRender) await renderGate;
+      return { segmentPaths: [`${workspace}/segments/segment-000.mp4`] };
+    }),
+    assembleReel: track('assembleReel', async ({ clips }) => {
+      assembledClips.push(clips);
+      return { reelPath: `${workspace}/reel.mp4`, durationS: 75, brollPlaced: clips.length, brollSkipped: [] };
+    }),
     deliver: track('deliver', async ({ workflowId }) => ({
       outputDir: `/stand-in/output/${workflowId}`,
       reelPath: `/stand-in/output/${workflowId}/reel.mp4`,
@@ -55,8 +117,47 @@ export function standInActivities(): StandIns {
     appendEvents: track('appendEvents', async (input) => {
       events.push(...input.events);
     }),
+    submitClip: track('submitClip', async ({ key }) => {
+      const variant = variantOfKey(key.replace(/_r\d+$/, ''));
+      const attempt = submissions.filter((k) => variantOfKey(k.replace(/_r\d+$/, '')) === variant).length;
+      submissions.push(key);
+      const plan = script(variant).submits ?? ['ok'];
+      const result = plan[Math.min(attempt, plan.length - 1)]!;
+      if (result !== 'ok')
+        throw ApplicationFailure.create({ type: result, message: `stand-in ${result}`, nonRetryable: true });
+      const operation = `op-${key}`;
+      operations.set(operation, { variant });
+      polls.set(operation, 0);
+      return { operation, provider: 'stand-in' };
+    }),
+    pollClips: track('pollClips', async ({ jobs }) =>
+      jobs.map((job): PollResult => {
+        const { variant } = operations.get(job.operation)!;
+        const count = (polls.get(job.operation) ?? 0) + 1;
+        polls.set(job.operation, count);
+        const s = script(variant);
+        if (s.outcome === 'hang' || count <= (s.pollsBeforeOutcome ?? 1)) return { key: job.key, status: 'submitted' };
+        const outcome = s.outcome ?? 'done';
+        if (outcome === 'done')
+          return { key: job.key, status: 'done', videoPath: `${workspace}/veo3/clips/${job.key}.mp4` };
+        return { key: job.key, status: outcome, error: `stand-in ${outcome}` };
+      }),
+    ),
+    recordBrollJobs: track('recordBrollJobs', async (input) => {
+      events.push(...input.events);
+    }),
   };
-  return { activities, calls, events, failNext };
+  Object.assign(self, {
+    activities,
+    calls,
+    events,
+    failNext,
+    submissions,
+    assembledClips,
+    releaseRender: () => release(),
+    holdRender: false,
+  });
+  return self;
 }
 
 /** A failure that is not the input's fault: the run should wait for `resume`. */

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     const config = loadConfig({}, '/srv/app');
     expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'reelflow' });
     expect(config.runsDir).toBe('/srv/app/runs');
-    expect(config.veo3).toEqual({ clipCount: 3, timeoutS: 300, cropBottomPx: 16 });
+    expect(config.veo3).toMatchObject({ clipCount: 3, timeoutS: 300, cropBottomPx: 16, pollInitialS: 5, pollMaxS: 30 });
     expect(config.providers).toEqual({ text: 'offline', image: 'offline', video: 'offline' });
   });
 

@@ -1,9 +1,7 @@
 /** reelPipeline's workflow logic on a real Temporal dev server, with stand-in activities. */
-import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { Worker } from '@temporalio/worker';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -15,9 +13,10 @@ import type { ReelResult } from '../../src/domain/reel';
 import { progressQuery, resumeSignal } from '../../src/workflows/definitions';
 import { REEL_STAGE_SEQUENCE } from '../../src/workflows/stages';
 import type { StandIns } from '../helpers/standInActivities';
-import { crash, standInActivities } from '../helpers/standInActivities';
+import { crash, standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
+import { eventually, listIds, withStandInWorker } from '../helpers/workflows';
 
 let temporal: TestTemporal;
 let bundle: WorkflowBundle;
@@ -28,31 +27,8 @@ beforeAll(async () => {
 });
 afterAll(() => temporal?.close());
 
-async function withWorker<T>(standIns: StandIns, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = uniqueName('reel-wf');
-  const worker = await Worker.create({
-    connection: temporal.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    activities: standIns.activities,
-  });
-  return worker.runUntil(fn(taskQueue));
-}
-
-/** Polls until `check` passes or the deadline is reached (visibility and signals are asynchronous). */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function listIds(client: Client, query: string): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const execution of client.workflow.list({ query })) ids.push(execution.workflowId);
-  return ids;
+function withWorker<T>(standIns: StandIns, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  return withStandInWorker(temporal, bundle, standIns, fn);
 }
 
 /**
@@ -62,17 +38,29 @@ async function listIds(client: Client, query: string): Promise<string[]> {
 async function maybeRecordHistory(workflowId: string, name: string): Promise<void> {
   if (!process.env.RECORD_HISTORIES) return;
   const cli = await locateTemporalCli();
-  const { stdout } = await promisify(execFile)(
-    cli!.path,
-    ['workflow', 'show', '--workflow-id', workflowId, '--address', temporal.address, '--output', 'json'],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
-  await writeFile(path.resolve(__dirname, '../histories', `${name}.json`), stdout);
+  for (const [id, file] of [
+    [workflowId, name],
+    [`${workflowId}-broll`, `${name}-broll`],
+  ]) {
+    const { stdout } = await promisify(execFile)(
+      cli!.path,
+      ['workflow', 'show', '--workflow-id', id!, '--address', temporal.address, '--output', 'json'],
+      {
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    ).catch(() => ({ stdout: '' }));
+    // Replay needs the workflow id too (the B-roll child's id derives from it).
+    if (stdout)
+      await writeFile(
+        path.resolve(__dirname, '../histories', `${file}.json`),
+        JSON.stringify({ workflowId: id, history: JSON.parse(stdout) }),
+      );
+  }
 }
 
 describe('reelPipeline', () => {
   it('runs every stage in order, reports progress, and sets search attributes', async () => {
-    const standIns = standInActivities();
+    const standIns = standInActivities({ prompts: THREE_PROMPTS });
     const workflowId = uniqueName('reel-order');
     const { result, progress } = await withWorker(standIns, async (taskQueue) => {
       const handle = await temporal.client.workflow.start('reelPipeline', {
@@ -162,7 +150,7 @@ describe('reelPipeline', () => {
   });
 
   it('waits for resume after a stage fails, then reruns only that stage and what follows', async () => {
-    const standIns = standInActivities();
+    const standIns = standInActivities({ prompts: THREE_PROMPTS });
     standIns.failNext.renderSegments = [crash('encoder crashed')];
     const workflowId = uniqueName('reel-resume');
     const { waiting, result, progress } = await withWorker(standIns, async (taskQueue) => {

@@ -23,11 +23,17 @@ describe('replay of committed histories', async () => {
   const files = (await readdir(dir)).filter((file) => file.endsWith('.json')).sort();
 
   it('has fixtures to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(2);
+    expect(files.length).toBeGreaterThanOrEqual(4);
   });
 
   it.each(files)('%s replays without non-determinism', async (file) => {
-    const history = historyFromJSON(JSON.parse(await readFile(path.join(dir, file), 'utf8')));
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, file)).resolves.toBeUndefined();
+    const fixture = JSON.parse(await readFile(path.join(dir, file), 'utf8')) as {
+      workflowId: string;
+      history: unknown;
+    };
+    const history = historyFromJSON(fixture.history);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: bundle }, history, fixture.workflowId),
+    ).resolves.toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@
  * idempotency key return the same operation.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -170,7 +170,8 @@ export class LocalVeoServer {
 
   private async render(job: Job): Promise<void> {
     const file = this.dir('files', `${job.fileId}.mp4`);
-    const tmp = `${file}.part.mp4`;
+    // A unique temporary name: a render left running by an earlier life of the server may still finish.
+    const tmp = `${file}.${randomBytes(4).toString('hex')}.part.mp4`;
     if (job.fault === 'corrupt') {
       await writeFile(tmp, randomBytes(4096));
     } else {
@@ -187,6 +188,12 @@ export class LocalVeoServer {
     }
     await rename(tmp, file);
     this.rendered.add(job.id);
+  }
+
+  /** Finished renders, including ones an earlier life of the server completed. */
+  private isRendered(job: Job): boolean {
+    if (!this.rendered.has(job.id) && existsSync(this.dir('files', `${job.fileId}.mp4`))) this.rendered.add(job.id);
+    return this.rendered.has(job.id);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -308,7 +315,7 @@ export class LocalVeoServer {
         },
       };
     }
-    if (!this.rendered.has(job.id) || Date.now() < job.readyAt) return { name, done: false, metadata: {} };
+    if (!this.isRendered(job) || Date.now() < job.readyAt) return { name, done: false, metadata: {} };
     return {
       name,
       done: true,
@@ -361,7 +368,7 @@ export class LocalVeoServer {
 
   private async download(res: ServerResponse, fileId: string): Promise<void> {
     const job = [...this.jobs.values()].find((j) => j.fileId === fileId);
-    if (!job || job.fault === 'download_404' || !this.rendered.has(job.id))
+    if (!job || job.fault === 'download_404' || !this.isRendered(job))
       throw new HttpError(404, 'NOT_FOUND', `file ${fileId} not found`);
     this.stats.downloads += 1;
     const file = this.dir('files', `${fileId}.mp4`);

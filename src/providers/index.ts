@@ -1,0 +1,51 @@
+/**
+ * Builds the providers the configuration asks for. With VIDEO_PROVIDER=offline (the default with no
+ * key) the worker runs the local Veo-compatible server itself, unless OFFLINE_VEO_URL points at one,
+ * and talks to it through the same Veo adapter as production.
+ */
+import path from 'node:path';
+import type { AppConfig } from '../config';
+import { LocalVeoServer, OFFLINE_VEO_NAME } from './video/localVeoServer';
+import type { VideoModel } from './video/types';
+import { VeoVideoModel } from './video/veo';
+
+export interface Providers {
+  video: VideoModel;
+  close(): Promise<void>;
+}
+
+/** The offline server answers to any key; this one only marks requests as ours. */
+const OFFLINE_KEY = 'reelflow-offline';
+
+export async function createProviders(config: AppConfig, log: (line: string) => void = () => {}): Promise<Providers> {
+  const veo = { model: config.veo3.model, rateLimit: config.veo3.rateLimit };
+  if (config.providers.video === 'gemini') {
+    const name = config.vertex ? 'veo (vertex ai)' : 'veo (gemini api)';
+    return {
+      video: new VeoVideoModel({
+        name,
+        ...veo,
+        ...(config.geminiApiKey ? { apiKey: config.geminiApiKey } : {}),
+        ...(config.vertex ? { vertex: config.vertex } : {}),
+      }),
+      close: () => Promise.resolve(),
+    };
+  }
+  if (config.offlineVeo.url) {
+    return {
+      video: new VeoVideoModel({ name: OFFLINE_VEO_NAME, ...veo, apiKey: OFFLINE_KEY, baseUrl: config.offlineVeo.url }),
+      close: () => Promise.resolve(),
+    };
+  }
+  const server = new LocalVeoServer({
+    stateDir: path.join(config.runsDir, '.offline-veo'),
+    latencyS: config.offlineVeo.latencyS,
+    log,
+  });
+  const url = await server.start();
+  log(`offline video provider (${OFFLINE_VEO_NAME}) on ${url}`);
+  return {
+    video: new VeoVideoModel({ name: OFFLINE_VEO_NAME, ...veo, apiKey: OFFLINE_KEY, baseUrl: url }),
+    close: () => server.stop(),
+  };
+}

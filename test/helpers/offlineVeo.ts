@@ -1,0 +1,29 @@
+/** The offline Veo server for tests, and providers that reach it through the real Veo adapter. */
+import path from 'node:path';
+import type { AppConfig } from '../../src/config';
+import type { Providers } from '../../src/providers';
+import type { FaultRule } from '../../src/providers/video/faults';
+import { LocalVeoServer, OFFLINE_VEO_NAME } from '../../src/providers/video/localVeoServer';
+import { VeoVideoModel } from '../../src/providers/video/veo';
+
+export async function startOfflineVeo(
+  dir: string,
+  options: { faults?: FaultRule[]; latencyS?: number } = {},
+): Promise<LocalVeoServer> {
+  const server = new LocalVeoServer({ stateDir: path.join(dir, 'offline-veo'), ...options });
+  await server.start();
+  return server;
+}
+
+export function providersFor(server: LocalVeoServer, config: AppConfig): Providers {
+  return {
+    video: new VeoVideoModel({
+      name: OFFLINE_VEO_NAME,
+      model: config.veo3.model,
+      apiKey: 'test-offline',
+      baseUrl: server.url,
+      rateLimit: config.veo3.rateLimit,
+    }),
+    close: () => Promise.resolve(),
+  };
+}

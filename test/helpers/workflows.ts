@@ -1,0 +1,55 @@
+/** Helpers for workflow tests: a worker per test on a unique queue, polling, visibility. */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import type { Progress } from '../../src/domain/progress';
+import { progressQuery } from '../../src/workflows/definitions';
+import type { StandIns } from './standInActivities';
+import type { TestTemporal } from './temporal';
+import { uniqueName } from './temporal';
+
+export async function withStandInWorker<T>(
+  temporal: TestTemporal,
+  bundle: WorkflowBundle,
+  standIns: StandIns,
+  fn: (taskQueue: string) => Promise<T>,
+): Promise<T> {
+  const taskQueue = uniqueName('wf');
+  const worker = await Worker.create({
+    connection: temporal.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: standIns.activities,
+  });
+  return worker.runUntil(fn(taskQueue));
+}
+
+/** Polls until `check` passes or the deadline is reached (visibility and signals are asynchronous). */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read().catch(() => undefined as T);
+    if ((value !== undefined && check(value)) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function progressOf(handle: WorkflowHandle): Promise<Progress> {
+  return handle.query(progressQuery);
+}
+
+export async function listIds(client: Client, query: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const execution of client.workflow.list({ query })) ids.push(execution.workflowId);
+  return ids;
+}
+
+/** Event types of a workflow's history, e.g. to count activities or timers. */
+export async function historyEventTypes(client: Client, workflowId: string): Promise<string[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).map((event) => String(event.eventType));
+}
