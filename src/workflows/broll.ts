@@ -216,7 +216,9 @@ export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot>
 
   // The gate is closing: whatever has not settled ends here.
   for (const job of jobs) {
-    if (!isSettled(job.status)) setStatus(job, finish === 'cancelled' ? 'cancelled' : 'timed_out');
+    if (isSettled(job.status)) continue;
+    if (finish === 'cancelled') setStatus(job, 'cancelled', { error_message: 'B-roll generation was cancelled' });
+    else setStatus(job, 'timed_out', { error_message: 'not finished when the B-roll gate closed' });
   }
   return publish(finish);
 }

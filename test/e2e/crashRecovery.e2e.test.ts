@@ -1,0 +1,101 @@
+/**
+ * Crash recovery comes from history: a worker process is killed with SIGKILL while the B-roll gate
+ * waits; a new worker process finishes the run with every clip, and the provider (the local Veo
+ * server, outliving both workers) never sees an extra submission.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReel } from '../../src/cli/runs';
+import type { SamplePodcast } from '../../src/dev/samplePodcast';
+import type { ReelResult } from '../../src/domain/reel';
+import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import { smallPodcast, tempDir } from '../helpers/media';
+import { startOfflineVeo } from '../helpers/offlineVeo';
+import type { TestTemporal } from '../helpers/temporal';
+import { connectTestTemporal, uniqueName } from '../helpers/temporal';
+import { eventually, progressOf } from '../helpers/workflows';
+
+const ROOT = path.resolve(__dirname, '../..');
+let temporal: TestTemporal;
+let dir: string;
+let sample: SamplePodcast;
+let veo: LocalVeoServer;
+const workers: ChildProcess[] = [];
+
+beforeAll(async () => {
+  temporal = await connectTestTemporal();
+  dir = await tempDir('crash');
+  sample = await smallPodcast(path.join(dir, 'sample'), 60);
+  // Clips take 15 s to "generate", so the gate is still waiting when the worker dies.
+  veo = await startOfflineVeo(dir, { latencyS: 15 });
+});
+afterAll(async () => {
+  for (const worker of workers) worker.kill('SIGKILL');
+  await veo?.stop();
+  await temporal?.close();
+});
+
+function startWorkerProcess(taskQueue: string): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      RUNS_DIR: path.join(dir, 'runs'),
+      OUTPUT_DIR: path.join(dir, 'output'),
+      OFFLINE_VEO_URL: veo.url,
+      FFMPEG_PRESET: 'ultrafast',
+      VEO3_POLL_INITIAL_S: '1',
+      VEO3_POLL_MAX_S: '2',
+      VEO3_TIMEOUT_S: '120',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  workers.push(child);
+  return { child, output: () => output };
+}
+
+describe('crash recovery', () => {
+  it('finishes with every clip after the worker is SIGKILLed at the gate, with no extra submission', async () => {
+    const taskQueue = uniqueName('crash');
+    const first = startWorkerProcess(taskQueue);
+    const handle = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
+
+    const atGate = await eventually(
+      () => progressOf(handle),
+      (p) => p.stage === 'VEO3_AWAIT',
+      90_000,
+    );
+    expect(atGate.stage, first.output()).toBe('VEO3_AWAIT');
+    expect(atGate.broll?.done ?? 0).toBe(0);
+    expect(veo.stats.submissions).toBe(3);
+
+    const exited = new Promise((resolve) => first.child.once('exit', resolve));
+    first.child.kill('SIGKILL');
+    expect(await exited).toBeDefined();
+
+    const second = startWorkerProcess(taskQueue);
+    const result = (await handle.result()) as ReelResult;
+    expect(result.broll, second.output()).toEqual({ requested: 3, generated: 3, placed: 3 });
+    const jobs = JSON.parse(await readFile(path.join(result.workspace, 'veo3', 'jobs.json'), 'utf8')).jobs as {
+      status: string;
+      attempts: number;
+    }[];
+    expect(jobs.map((job) => [job.status, job.attempts])).toEqual([
+      ['done', 1],
+      ['done', 1],
+      ['done', 1],
+    ]);
+    // Not one more submission reached the provider, not even one it had to deduplicate.
+    expect(veo.stats.submissions).toBe(3);
+    expect(veo.stats.deduplicated).toBe(0);
+    second.child.kill('SIGTERM');
+  });
+});
