@@ -12,7 +12,7 @@ import { createStoryActivities } from './story';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSourceActivities(deps),
-    ...createStoryActivities(),
+    ...createStoryActivities(deps),
     ...createPictureActivities(deps),
     ...createDeliveryActivities(deps),
     ...createBrollActivities(deps),

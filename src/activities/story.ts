@@ -6,10 +6,11 @@ import type { ContentResult, Cue, Moment, TranscriptResult } from '../domain/ree
 import { PublishingAssetsSchema } from '../domain/reel';
 import { describeIssues } from '../domain/validation';
 import { offlinePublishingAssets } from '../providers/offlineCopy';
+import type { ActivityDeps } from './deps';
 import { failure } from './failures';
 import { readJson, writeJsonAtomic } from './workspace';
 
-export function createStoryActivities() {
+export function createStoryActivities({ config }: ActivityDeps) {
   return {
     /** TRANSCRIPT: the best window of the allowed length that starts on a cue and ends on a sentence. */
     async pickMoment(input: {
@@ -42,7 +43,7 @@ export function createStoryActivities() {
       topic?: string;
     }): Promise<ContentResult> {
       const moment = await readJson<Moment>(input.momentPath);
-      const assets = offlinePublishingAssets(moment, { topic: input.topic, maxPrompts: 3 });
+      const assets = offlinePublishingAssets(moment, { topic: input.topic, maxPrompts: config.veo3.clipCount });
       const checked = PublishingAssetsSchema.safeParse(assets);
       if (!checked.success) throw new Error(`publishing assets failed their schema: ${describeIssues(checked.error)}`);
       const assetsPath = path.join(input.workspace, 'publishing-assets.json');

@@ -58,18 +58,20 @@ export function offlinePublishingAssets(
   const questions = moment.cues.filter((cue) => cue.text.includes('?')).length;
   const exclamations = moment.cues.filter((cue) => cue.text.includes('!')).length;
 
-  // Anchors at about a fifth, half and four fifths of the moment: cutaways spread over the reel.
-  const variants: Veo3Prompt['variant'][] = ['intro', 'broll', 'outro'];
-  const positions = [0.2, 0.5, 0.8];
-  const prompts: Veo3Prompt[] = positions.slice(0, options.maxPrompts).map((position, i) => {
+  // Anchors spread evenly over the moment (intro first, outro last), so cutaways cover the reel.
+  const count = Math.max(0, Math.min(options.maxPrompts, moment.cues.length));
+  const prompts: Veo3Prompt[] = Array.from({ length: count }, (_, i) => {
+    const position = (i + 0.5) / count;
     const cue =
       moment.cues[Math.min(moment.cues.length - 1, Math.floor(position * moment.cues.length))] ?? moment.cues[0];
     const scene = keywords(cue?.text ?? text, 3).join(', ') || subject;
+    const variant: Veo3Prompt['variant'] =
+      count > 1 && i === 0 ? 'intro' : count > 2 && i === count - 1 ? 'outro' : 'broll';
     return {
-      variant: variants[i] ?? 'broll',
+      variant,
       prompt: `Documentary B-roll, cinematic and natural light, no text on screen: ${scene}`,
       narrative_anchor: anchorPhrase(cue?.text ?? hook),
-      duration_s: i === 1 ? 6 : 4,
+      duration_s: i % 2 === 1 ? 6 : 4,
     };
   });
 

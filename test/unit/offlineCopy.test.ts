@@ -26,6 +26,20 @@ describe('offline publishing copy', () => {
     for (const prompt of assets.veo3_prompts) expect(text).toContain(prompt.narrative_anchor);
   });
 
+  it('writes as many prompts as asked, intro first and outro last', () => {
+    expect(offlinePublishingAssets(moment, { maxPrompts: 8 }).veo3_prompts.map((p) => p.variant)).toEqual([
+      'intro',
+      'broll',
+      'broll',
+      'broll',
+      'broll',
+      'broll',
+      'broll',
+      'outro',
+    ]);
+    expect(offlinePublishingAssets(moment, { maxPrompts: 0 }).veo3_prompts).toEqual([]);
+  });
+
   it('uses the topic when one is given', () => {
     expect(offlinePublishingAssets(moment, { topic: 'rate limits', maxPrompts: 1 }).descriptions[0]).toContain(
       'rate limits',

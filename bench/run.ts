@@ -1,0 +1,184 @@
+/**
+ * `npm run bench`: B-roll measurements on the real pipeline (real activities, ffmpeg, the real
+ * @google/genai SDK against the local Veo server, a local Temporal dev server), 3 and 8 clips.
+ * Numbers are measured side by side in one run and written to bench/results.json; nothing here
+ * asserts a speed.
+ *
+ * - gate release latency: from the moment B-roll was ready for the gate (the later of "last clip
+ *   resolved" and "gate started") to ASSEMBLY being scheduled, next to what the original design's
+ *   jobs.json polling (5 s doubling to 30 s, from gate start) would have added in the same run;
+ * - polls per clip (GET operation requests the provider saw);
+ * - history events of the run and its B-roll child;
+ * - share of B-roll generation time hidden behind LAYOUT_DETECTIVE + FFMPEG_ENGINEER.
+ */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startReel } from '../src/cli/runs';
+import { loadConfig } from '../src/config';
+import { startLocalTemporal } from '../src/dev/localTemporal';
+import { generateSamplePodcast } from '../src/dev/samplePodcast';
+import type { BrollJob } from '../src/domain/broll';
+import type { Progress } from '../src/domain/progress';
+import type { ReelResult } from '../src/domain/reel';
+import { LocalVeoServer, OFFLINE_VEO_NAME } from '../src/providers/video/localVeoServer';
+import { VeoVideoModel } from '../src/providers/video/veo';
+import { connectClient, connectWorker } from '../src/temporal/connection';
+import { progressQuery } from '../src/workflows/definitions';
+import { createWorker } from '../src/worker';
+
+/** Seconds each offline clip takes: long enough to outlast stages 5–6 of a 30 s reel, as real Veo does. */
+const GENERATION_LATENCY_S = Number(process.env.BENCH_LATENCY_S ?? 12);
+const CLIP_COUNTS = [3, 8];
+
+interface Measurement {
+  clips: number;
+  clipsDone: number;
+  gateReleaseMs: number;
+  originalDesignGateReleaseMs: number;
+  pollsPerClip: number;
+  historyEvents: { run: number; child: number; total: number };
+  brollGenerationS: number;
+  hiddenBehindStages56: number;
+  runS: number;
+}
+
+async function historyEvents(client: Client, workflowId: string) {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return history.events ?? [];
+}
+
+/** When the original design's gate, polling jobs.json at 5, 10, 20, 30, 30… s from its start, would have seen `readyAt`. */
+function originalPollerNotices(gateStartMs: number, readyAtMs: number): number {
+  let t = gateStartMs;
+  let interval = 5_000;
+  while (t < readyAtMs) {
+    t += interval;
+    interval = Math.min(interval * 2, 30_000);
+  }
+  return t;
+}
+
+async function measure(
+  clips: number,
+  root: string,
+  sample: string,
+  address: string,
+  client: Client,
+): Promise<Measurement> {
+  const dir = path.join(root, `clips-${clips}`);
+  const veo = new LocalVeoServer({ stateDir: path.join(dir, 'veo'), latencyS: GENERATION_LATENCY_S });
+  await veo.start();
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: `bench-${clips}-${Date.now()}`,
+    RUNS_DIR: path.join(dir, 'runs'),
+    OUTPUT_DIR: path.join(dir, 'output'),
+    FFMPEG_PRESET: 'ultrafast',
+    VEO3_CLIP_COUNT: String(clips),
+  });
+  const providers = {
+    video: new VeoVideoModel({
+      name: OFFLINE_VEO_NAME,
+      model: config.veo3.model,
+      apiKey: 'bench',
+      baseUrl: veo.url,
+      rateLimit: config.veo3.rateLimit,
+    }),
+    close: () => Promise.resolve(),
+  };
+  const worker = await createWorker({ connection: await connectWorker({ address }), config, providers });
+  const started = Date.now();
+  const { result, progress } = await worker.runUntil(async () => {
+    const handle = await startReel(client, config.temporal.taskQueue, { source: sample, durationS: 30 });
+    const result = (await handle.result()) as ReelResult;
+    return { result, progress: (await handle.query(progressQuery)) as Progress };
+  });
+  const runS = (Date.now() - started) / 1000;
+  await veo.stop();
+
+  const run = await historyEvents(client, result.workflowId);
+  const child = await historyEvents(client, `${result.workflowId}-broll`);
+  const time = (event: (typeof run)[number]) =>
+    Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+  const assemblyScheduled = run.find(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'assembleReel',
+  );
+  const childStarted = child[0];
+  if (!assemblyScheduled || !childStarted) throw new Error('history is missing the events the bench measures');
+
+  const jobs = JSON.parse(await readFile(path.join(result.workspace, 'veo3', 'jobs.json'), 'utf8')).jobs as BrollJob[];
+  const lastResolvedMs = Math.max(...jobs.map((job) => Date.parse(job.updated_at)));
+  const gateStartMs = Date.parse(progress.stages.find((s) => s.stage === 'VEO3_AWAIT')!.startedAt);
+  const readyMs = Math.max(lastResolvedMs, gateStartMs);
+  const stage = (name: string) => progress.stages.find((s) => s.stage === name)!;
+  const stagesStart = Date.parse(stage('LAYOUT_DETECTIVE').startedAt);
+  const stagesEnd = Date.parse(stage('FFMPEG_ENGINEER').startedAt) + (stage('FFMPEG_ENGINEER').durationMs ?? 0);
+  const generationStart = time(childStarted);
+  const overlap = Math.max(0, Math.min(lastResolvedMs, stagesEnd) - Math.max(generationStart, stagesStart));
+
+  return {
+    clips,
+    clipsDone: jobs.filter((job) => job.status === 'done').length,
+    gateReleaseMs: time(assemblyScheduled) - readyMs,
+    originalDesignGateReleaseMs: originalPollerNotices(gateStartMs, readyMs) - readyMs,
+    pollsPerClip: round(veo.stats.polls / clips),
+    historyEvents: { run: run.length, child: child.length, total: run.length + child.length },
+    brollGenerationS: round((lastResolvedMs - generationStart) / 1000),
+    hiddenBehindStages56: round(overlap / Math.max(1, lastResolvedMs - generationStart)),
+    runS: round(runS),
+  };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+function table(rows: Measurement[]): string {
+  const lines = [
+    '| clips | done | gate release (ms) | original design (ms) | ratio | polls/clip | history events (run + child) | B-roll time (s) | hidden behind 5–6 | run (s) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const ratio = r.gateReleaseMs > 0 ? `${round(r.originalDesignGateReleaseMs / r.gateReleaseMs)}x` : '—';
+    lines.push(
+      `| ${r.clips} | ${r.clipsDone} | ${r.gateReleaseMs} | ${r.originalDesignGateReleaseMs} | ${ratio} | ${r.pollsPerClip} | ` +
+        `${r.historyEvents.total} (${r.historyEvents.run} + ${r.historyEvents.child}) | ${r.brollGenerationS} | ${Math.round(r.hiddenBehindStages56 * 100)}% | ${r.runS} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const root = await mkdtemp(path.join(os.tmpdir(), 'reelflow-bench-'));
+  console.log(`bench workspace: ${root}; offline generation latency ${GENERATION_LATENCY_S} s per clip`);
+  const sample = await generateSamplePodcast({
+    dir: path.join(root, 'sample'),
+    durationS: 60,
+    width: 640,
+    height: 360,
+    speech: false,
+  });
+  const server = await startLocalTemporal({ log: () => {} });
+  const client = await connectClient({ address: server.address, namespace: 'default' });
+  const rows: Measurement[] = [];
+  try {
+    for (const clips of CLIP_COUNTS) {
+      console.log(`measuring a run with ${clips} clips…`);
+      rows.push(await measure(clips, root, sample.video, server.address, client));
+    }
+  } finally {
+    await client.connection.close();
+    await server.stop();
+  }
+  const results = { measuredAt: new Date().toISOString(), generationLatencyS: GENERATION_LATENCY_S, broll: rows };
+  await mkdir(path.resolve(__dirname), { recursive: true });
+  await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\n${table(rows)}\n\nwritten to bench/results.json`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});
