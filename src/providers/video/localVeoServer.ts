@@ -303,34 +303,15 @@ export class LocalVeoServer {
       return { name, done: true, error: { code: 13, message: 'Video generation failed due to an internal error.' } };
     }
     if (job.fault === 'safety') {
-      return {
-        name,
-        done: true,
-        response: {
-          '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse',
-          generateVideoResponse: {
-            raiMediaFilteredCount: 1,
-            raiMediaFilteredReasons: ['The prompt was blocked by the safety filter.'],
-          },
-        },
-      };
+      return finished(name, {
+        raiMediaFilteredCount: 1,
+        raiMediaFilteredReasons: ['The prompt was blocked by the safety filter.'],
+      });
     }
     if (!this.isRendered(job) || Date.now() < job.readyAt) return { name, done: false, metadata: {} };
-    return {
-      name,
-      done: true,
-      response: {
-        '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse',
-        // Google's own form; the SDK takes the file id from it and downloads through its base URL.
-        generateVideoResponse: {
-          generatedSamples: [
-            {
-              video: { uri: `https://generativelanguage.googleapis.com/v1beta/files/${job.fileId}:download?alt=media` },
-            },
-          ],
-        },
-      },
-    };
+    // Google's own URI form; the SDK takes the file id from it and downloads through its base URL.
+    const uri = `https://generativelanguage.googleapis.com/v1beta/files/${job.fileId}:download?alt=media`;
+    return finished(name, { generatedSamples: [{ video: { uri } }] });
   }
 
   /** Vertex returns the video inline (base64) unless a storage URI was given. */
@@ -396,6 +377,18 @@ export class LocalVeoServer {
     if (res.headersSent) return void res.destroy();
     this.sendJson(res, e.code, { error: { code: e.code, message: e.message, status: e.status } });
   }
+}
+
+/** A finished operation carrying a generateVideoResponse, as the Gemini API shapes it. */
+function finished(name: string, generateVideoResponse: Record<string, unknown>): Record<string, unknown> {
+  return {
+    name,
+    done: true,
+    response: {
+      '@type': 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse',
+      generateVideoResponse,
+    },
+  };
 }
 
 function isFailureFault(fault: FaultKind | undefined): boolean {
