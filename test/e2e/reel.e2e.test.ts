@@ -15,7 +15,7 @@ import { REEL_STAGE_SEQUENCE } from '../../src/workflows/stages';
 import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
 import { grayFrame } from '../../src/media/ffmpeg';
 import { testConfig } from '../helpers/config';
-import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';
+import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import { smallPodcast, tempDir } from '../helpers/media';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
@@ -124,5 +124,15 @@ describe('reel pipeline end to end (offline providers, real ffmpeg)', () => {
       frameDifference(await grayFrame(result.reelPath, quiet, 54, 96), await grayFrame(base, quiet, 54, 96)),
     ).toBeLessThan(4);
     expect(veo.stats.submissions).toBe(3);
+
+    // The provider key never reaches history (inputs, results, signals), nor the workspace files.
+    for (const id of [result.workflowId, `${result.workflowId}-broll`]) {
+      const history = JSON.stringify(await temporal.client.workflow.getHandle(id).fetchHistory());
+      expect(history.length).toBeGreaterThan(1000);
+      expect(history).not.toContain(TEST_API_KEY);
+    }
+    for (const file of ['events.jsonl', 'veo3/jobs.json', 'request.json', 'publishing-assets.json']) {
+      expect(await readFile(path.join(result.workspace, file), 'utf8')).not.toContain(TEST_API_KEY);
+    }
   });
 });

@@ -15,12 +15,15 @@ export async function startOfflineVeo(
   return server;
 }
 
+/** A key the tests can look for: it must never show up in workflow history. */
+export const TEST_API_KEY = 'AQ.test-key-that-must-stay-out-of-history';
+
 export function providersFor(server: LocalVeoServer, config: AppConfig): Providers {
   return {
     video: new VeoVideoModel({
       name: OFFLINE_VEO_NAME,
       model: config.veo3.model,
-      apiKey: 'test-offline',
+      apiKey: TEST_API_KEY,
       baseUrl: server.url,
       rateLimit: config.veo3.rateLimit,
     }),
