@@ -45,6 +45,8 @@ const EnvSchema = z.object({
   FFMPEG_CRF: int(0, 51).default(23),
   /** 0 lets ffmpeg choose. */
   FFMPEG_THREADS: int(0, 64).default(0),
+  /** DELIVERY POSTs a JSON notice here when a reel is ready (optional; never blocks completion). */
+  WEBHOOK_URL: z.string().url().optional(),
 });
 
 export type ProviderName = z.infer<typeof provider>;
@@ -69,6 +71,7 @@ export interface AppConfig {
   vertex?: { project?: string; location?: string };
   offlineVeo: { url?: string; latencyS: number };
   encoding: { preset: string; crf: number; threads: number };
+  webhookUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ...(vertex ? { vertex: { project: e.GOOGLE_CLOUD_PROJECT, location: e.GOOGLE_CLOUD_LOCATION } } : {}),
     offlineVeo: { ...(e.OFFLINE_VEO_URL ? { url: e.OFFLINE_VEO_URL } : {}), latencyS: e.OFFLINE_VEO_LATENCY_S },
     encoding: { preset: e.FFMPEG_PRESET, crf: e.FFMPEG_CRF, threads: e.FFMPEG_THREADS },
+    ...(e.WEBHOOK_URL ? { webhookUrl: e.WEBHOOK_URL } : {}),
   };
 }
 

@@ -1,27 +1,105 @@
 /** DELIVERY and the events log: what leaves the workspace for people and tools that read files. */
-import { appendFile, copyFile, mkdir } from 'node:fs/promises';
+import { Context } from '@temporalio/activity';
+import { appendFile, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DeliveryResult } from '../domain/reel';
 import type { PipelineEvent } from '../domain/progress';
+import type { DeliveryResult, Moment, PublishingAssets, StageTiming, WebhookOutcome } from '../domain/reel';
+import type { SummaryInput } from '../domain/summary';
+import { formatSummary } from '../domain/summary';
+import { probe } from '../media/ffmpeg';
 import type { ActivityDeps } from './deps';
 import { workspaceDir } from './workspace';
 
+const WEBHOOK_ATTEMPTS = 3;
+const WEBHOOK_TIMEOUT_MS = 5_000;
+
+async function readJsonIfThere<T>(file: string): Promise<T | undefined> {
+  return readFile(file, 'utf8').then(
+    (text) => JSON.parse(text) as T,
+    () => undefined,
+  );
+}
+
+/** POSTs `body` with a few bounded tries; reports what happened instead of throwing. */
+export async function notifyWebhook(url: string, body: unknown, backoffMs = 1_000): Promise<WebhookOutcome> {
+  let error = '';
+  for (let attempt = 1; attempt <= WEBHOOK_ATTEMPTS; attempt++) {
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      });
+      if (response.ok) return { status: 'sent', attempts: attempt };
+      error = `HTTP ${response.status}`;
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    if (attempt < WEBHOOK_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, backoffMs * attempt));
+  }
+  return { status: 'failed', attempts: WEBHOOK_ATTEMPTS, error };
+}
+
 export function createDeliveryActivities({ config }: ActivityDeps) {
   return {
-    /** DELIVERY: the reel and its publishing assets into `<output dir>/<workflow id>/`. */
+    /**
+     * DELIVERY: reel.mp4, publishing-assets.json and summary.md into `<output dir>/<workflow id>/`,
+     * then an optional webhook notice (bounded retries; a failure is reported, never fatal).
+     */
     async deliver(input: {
       workspace: string;
       workflowId: string;
       reelPath: string;
       assetsPath: string;
+      stages: StageTiming[];
     }): Promise<DeliveryResult> {
       const outputDir = path.join(config.outputDir, path.basename(workspaceDir(config.runsDir, input.workflowId)));
       await mkdir(outputDir, { recursive: true });
       const reelPath = path.join(outputDir, 'reel.mp4');
       const assetsPath = path.join(outputDir, 'publishing-assets.json');
+      const summaryPath = path.join(outputDir, 'summary.md');
       await copyFile(input.reelPath, reelPath);
       await copyFile(input.assetsPath, assetsPath);
-      return { outputDir, reelPath, assetsPath };
+
+      const moment = await readJsonIfThere<Moment>(path.join(input.workspace, 'moment.json'));
+      const layout = await readJsonIfThere<{ segments: SummaryInput['segments'] }>(
+        path.join(input.workspace, 'layout.json'),
+      );
+      const assets = await readJsonIfThere<PublishingAssets>(input.assetsPath);
+      const placements = await readJsonIfThere<SummaryInput['placements']>(
+        path.join(input.workspace, 'broll-placements.json'),
+      );
+      const reelDurationS = (await probe(reelPath)).durationS;
+      if (moment && layout && assets) {
+        await writeFile(
+          summaryPath,
+          formatSummary({
+            workflowId: input.workflowId,
+            reelDurationS,
+            moment,
+            segments: layout.segments,
+            assets,
+            stages: input.stages,
+            ...(placements ? { placements } : {}),
+          }),
+        );
+      } else {
+        await writeFile(summaryPath, `# ${input.workflowId}\n\nReel: ${reelDurationS.toFixed(1)} s.\n`);
+      }
+
+      Context.current().heartbeat();
+      const webhook = config.webhookUrl
+        ? await notifyWebhook(config.webhookUrl, {
+            event: 'reel.delivered',
+            workflowId: input.workflowId,
+            reelPath,
+            assetsPath,
+            summaryPath,
+            durationS: reelDurationS,
+          })
+        : { status: 'not_configured' as const, attempts: 0 };
+      return { outputDir, reelPath, assetsPath, summaryPath, webhook };
     },
 
     /** Appends pipeline events to the run's events.jsonl, one JSON object a line. */

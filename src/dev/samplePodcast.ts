@@ -139,8 +139,8 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
   await writeFile(wavPath, wavFile(audio, SAMPLE_RATE));
   await rm(tmpWav, { force: true });
 
-  // Two people side by side: each half a different "studio" with a head and shoulders; a bar under
-  // whoever is speaking, and a slow drift so the picture is not a still.
+  // Two people side by side: each half a different "studio" with a head and shoulders, and a bar
+  // under whoever is speaking.
   const half = Math.floor(width / 2);
   const s = height / 1080;
   const px = (n: number) => Math.round(n * s);
@@ -153,8 +153,7 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
     `[left][right]hstack=inputs=2,` +
       `${person(0, '0xf1c27d')},${person(half, '0xc68642')},` +
       `drawbox=x=0:y=${height - px(40)}:w=${half}:h=${px(40)}:color=0xffd166:t=fill:enable='${speakingExpression(cues, 'A')}',` +
-      `drawbox=x=${half}:y=${height - px(40)}:w=${width - half}:h=${px(40)}:color=0xffd166:t=fill:enable='${speakingExpression(cues, 'B')}',` +
-      `drawbox=x='mod(t*40,${width})':y=${px(60)}:w=${px(80)}:h=${px(12)}:color=white@0.6:t=fill[v]`,
+      `drawbox=x=${half}:y=${height - px(40)}:w=${width - half}:h=${px(40)}:color=0xffd166:t=fill:enable='${speakingExpression(cues, 'B')}'[v]`,
   ].join(';');
   const command = ffmpeg()
     .input(wavPath)

@@ -55,8 +55,14 @@ export const PublishingAssetsSchema = z.object({
 export type PublishingAssets = z.infer<typeof PublishingAssetsSchema>;
 
 export const Layout = {
+  /** Two people, each in half of the frame. */
   SIDE_BY_SIDE: 'side_by_side',
+  /** One picture, one (active) speaker. */
   SPEAKER_FOCUS: 'speaker_focus',
+  /** Three or four tiles, split both ways. */
+  GRID: 'grid',
+  /** Slides or a screen, with the speaker in a corner thumbnail. */
+  SCREEN_SHARE: 'screen_share',
 } as const;
 export type Layout = (typeof Layout)[keyof typeof Layout];
 
@@ -65,14 +71,32 @@ export const CropStrategy = {
   STACK_HALVES: 'stack_halves',
   /** A 9:16 window over the centre of the frame. */
   CENTER_CROP: 'center_crop',
+  /** A 9:16 window that follows where the motion (the active speaker) is. */
+  FOLLOW_CROP: 'follow_crop',
+  /** The whole frame, full width, over a blurred fill of itself. */
+  FIT_BLUR: 'fit_blur',
+  /** The shared content on top, the speaker thumbnail enlarged below. */
+  CONTENT_OVER_SPEAKER: 'content_over_speaker',
 } as const;
 export type CropStrategy = (typeof CropStrategy)[keyof typeof CropStrategy];
+
+/** A rectangle as fractions of the frame. */
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 
 export interface LayoutSegment {
   startS: number;
   endS: number;
   layout: Layout;
   strategy: CropStrategy;
+  /** follow_crop: the crop's horizontal centre (0–1) over time (source seconds). */
+  track?: { t: number; x: number }[];
+  /** content_over_speaker: where the speaker thumbnail is. */
+  speakerBox?: Box;
 }
 
 export interface SourceInfo {
@@ -114,7 +138,10 @@ export interface LayoutResult {
   segments: LayoutSegment[];
 }
 export interface EngineerResult {
+  /** Video-only segments, in order. */
   segmentPaths: string[];
+  /** The moment's audio in one piece, so it runs on unbroken across segment joins. */
+  audioPath: string;
 }
 export interface AssemblyResult {
   reelPath: string;
@@ -127,6 +154,22 @@ export interface DeliveryResult {
   outputDir: string;
   reelPath: string;
   assetsPath: string;
+  summaryPath: string;
+  /** Absent in results recorded before webhooks existed (replays of older runs). */
+  webhook?: WebhookOutcome;
+}
+
+export interface WebhookOutcome {
+  status: 'sent' | 'failed' | 'not_configured';
+  attempts: number;
+  error?: string;
+}
+
+/** Stage timings as DELIVERY writes them into summary.md. */
+export interface StageTiming {
+  stage: string;
+  durationMs?: number;
+  attempts: number;
 }
 
 export interface ReelResult {

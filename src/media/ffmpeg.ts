@@ -113,6 +113,37 @@ export function grayFrame(file: string, atS: number, width: number, height: numb
   });
 }
 
+/**
+ * Grayscale frames every `intervalS` seconds over [startS, startS + durationS), scaled to
+ * width×height, read in one ffmpeg pass: frame i shows time startS + i·intervalS.
+ */
+export function frameSeries(
+  file: string,
+  startS: number,
+  durationS: number,
+  intervalS: number,
+  width: number,
+  height: number,
+): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const command = ffmpeg(file)
+      .inputOptions(['-ss', startS.toFixed(3), '-t', durationS.toFixed(3)])
+      .outputOptions(['-vf', `fps=1/${intervalS}:round=down,scale=${width}:${height},format=gray`, '-f', 'rawvideo'])
+      .on('error', (err: Error) => reject(new Error(`could not read frames of ${file}: ${firstLine(err.message)}`)));
+    const stream = command.pipe();
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => {
+      const all = Buffer.concat(chunks);
+      const size = width * height;
+      const frames: Buffer[] = [];
+      for (let offset = 0; offset + size <= all.length; offset += size)
+        frames.push(all.subarray(offset, offset + size));
+      resolve(frames);
+    });
+  });
+}
+
 export function timemarkToSeconds(timemark: string): number {
   const parts = timemark.split(':').map(Number);
   return parts.reduce((total, part) => total * 60 + (Number.isFinite(part) ? part : 0), 0);

@@ -43,10 +43,12 @@ export async function renderPromptClip(input: PromptClipInput): Promise<void> {
       `zoompan=z='min(zoom+0.0015,1.3)':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=${w}x${h}:fps=24,` +
       `drawbox=x=0:y=ih-${mark}:w=iw:h=${mark}:color=white:t=fill,format=yuv420p[v]`;
   } else {
-    command.input(`gradients=s=${w}x${h}:r=24:d=${d}:c0=${a}:c1=${b}:speed=0.02`).inputOptions(['-f', 'lavfi']);
+    // A drifting block over a moving gradient (overlay evaluates `t` per frame; drawbox in ffmpeg 5.1 does not).
     const box = Math.round(Math.min(w, h) / 4);
+    command.input(`gradients=s=${w}x${h}:r=24:d=${d}:c0=${a}:c1=${b}:speed=0.02`).inputOptions(['-f', 'lavfi']);
+    command.input(`color=c=${c}:s=${box}x${box}:r=24:d=${d}`).inputOptions(['-f', 'lavfi']);
     filter =
-      `[0:v]drawbox=x='(iw-${box})*(0.5+0.4*sin(t*1.3))':y='(ih-${box})*(0.5+0.4*cos(t*0.9))':w=${box}:h=${box}:color=${c}:t=fill,` +
+      `[0:v][1:v]overlay=x='(W-w)*(0.5+0.4*sin(t*1.3))':y='(H-h)*(0.5+0.4*cos(t*0.9))':shortest=1,` +
       `drawbox=x=0:y=ih-${mark}:w=iw:h=${mark}:color=white:t=fill,format=yuv420p[v]`;
   }
   command

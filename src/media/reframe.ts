@@ -1,7 +1,8 @@
 /**
- * Cutting a window of a landscape source and reframing it to a vertical 1080x1920 video.
+ * Reframing a window of a landscape source to vertical 1080x1920 video, one strategy per layout,
+ * and cutting the moment's audio in one piece.
  */
-import type { CropStrategy } from '../domain/reel';
+import type { Box, LayoutSegment } from '../domain/reel';
 import type { EncodingSettings } from './encoding';
 import { AUDIO_OUTPUT_OPTIONS, REEL_HEIGHT, REEL_WIDTH, videoOutputOptions } from './encoding';
 import { ffmpeg, run } from './ffmpeg';
@@ -11,64 +12,168 @@ import type { RunOptions } from './ffmpeg';
 const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
 /** An even offset, which may be 0. */
 const evenOffset = (n: number) => Math.max(0, Math.floor(n / 2) * 2);
+const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
 
 /** The largest window of aspect `aspect` (w/h) inside a w×h area, as [width, height]. */
 export function fitAspect(width: number, height: number, aspect: number): [number, number] {
   return width / height > aspect ? [even(height * aspect), even(height)] : [even(width), even(width / aspect)];
 }
 
-/** The filter graph that turns a `width`×`height` frame into 1080x1920 with `strategy`; output label [v]. */
-export function reframeFilter(strategy: CropStrategy, width: number, height: number): string {
-  if (strategy === 'stack_halves') {
-    // Each half becomes a 1080x960 tile; the crop keeps the upper part of the half, where faces are.
-    const half = Math.floor(width / 2);
-    const [cw, ch] = fitAspect(half, height, REEL_WIDTH / (REEL_HEIGHT / 2));
-    const x = evenOffset((half - cw) / 2);
-    const y = evenOffset((height - ch) / 3);
-    const tile = `scale=${REEL_WIDTH}:${REEL_HEIGHT / 2},setsar=1`;
-    return (
-      `[0:v]split=2[left][right];` +
-      `[left]crop=${cw}:${ch}:${x}:${y},${tile}[top];` +
-      `[right]crop=${cw}:${ch}:${half + x}:${y},${tile}[bottom];` +
-      `[top][bottom]vstack=inputs=2,format=yuv420p[v]`
-    );
-  }
-  const [cw, ch] = fitAspect(width, height, REEL_WIDTH / REEL_HEIGHT);
-  return `[0:v]crop=${cw}:${ch}:${evenOffset((width - cw) / 2)}:${evenOffset((height - ch) / 2)},scale=${REEL_WIDTH}:${REEL_HEIGHT},setsar=1,format=yuv420p[v]`;
+/** A crop of `box` (fractions) cut to `aspect` around its centre, in pixels: [w, h, x, y]. */
+function cropBox(box: Box, width: number, height: number, aspect: number): [number, number, number, number] {
+  const [w, h] = fitAspect(box.w * width, box.h * height, aspect);
+  const cx = (box.x + box.w / 2) * width;
+  const cy = (box.y + box.h / 2) * height;
+  return [w, h, evenOffset(clamp(cx - w / 2, 0, width - w)), evenOffset(clamp(cy - h / 2, 0, height - h))];
 }
 
-export interface RenderVerticalInput {
+/**
+ * The crop's x offset over time as an ffmpeg expression: straight lines between the track's points
+ * (times relative to the segment start), held flat before the first and after the last.
+ */
+export function trackExpression(
+  track: { t: number; x: number }[],
+  startS: number,
+  width: number,
+  cropWidth: number,
+): string {
+  const px = (x: number) => Math.round(clamp(x * width - cropWidth / 2, 0, width - cropWidth));
+  const points = track.map((p) => ({ t: Math.max(0, p.t - startS), x: px(p.x) }));
+  if (points.length === 0) return String(px(0.5));
+  let expr = String(points[points.length - 1]!.x);
+  for (let i = points.length - 2; i >= 0; i--) {
+    const a = points[i]!;
+    const b = points[i + 1]!;
+    const line = b.t > a.t ? `${a.x}+(${b.x - a.x})*(t-${a.t.toFixed(2)})/${(b.t - a.t).toFixed(2)}` : String(b.x);
+    expr = `if(lt(t,${b.t.toFixed(2)}),${line},${expr})`;
+  }
+  return `if(lt(t,${points[0]!.t.toFixed(2)}),${points[0]!.x},${expr})`;
+}
+
+/** The filter graph that turns a `width`×`height` frame into 1080x1920 for `segment`; output label [v]. */
+export function reframeFilter(
+  segment: Pick<LayoutSegment, 'strategy' | 'track' | 'speakerBox' | 'startS'>,
+  width: number,
+  height: number,
+): string {
+  const tail = 'setsar=1,format=yuv420p[v]';
+  switch (segment.strategy) {
+    case 'stack_halves': {
+      // Each half becomes a 1080x960 tile; the crop keeps the upper part of the half, where faces are.
+      const half = Math.floor(width / 2);
+      const [cw, ch] = fitAspect(half, height, REEL_WIDTH / (REEL_HEIGHT / 2));
+      const x = evenOffset((half - cw) / 2);
+      const y = evenOffset((height - ch) / 3);
+      const tile = `scale=${REEL_WIDTH}:${REEL_HEIGHT / 2},setsar=1`;
+      return (
+        `[0:v]split=2[left][right];` +
+        `[left]crop=${cw}:${ch}:${x}:${y},${tile}[top];` +
+        `[right]crop=${cw}:${ch}:${half + x}:${y},${tile}[bottom];` +
+        `[top][bottom]vstack=inputs=2,format=yuv420p[v]`
+      );
+    }
+    case 'fit_blur':
+      return (
+        `[0:v]split=2[bgsrc][fgsrc];` +
+        // The fill is blurred at quarter size and scaled up: the same look for a fraction of the work.
+        `[bgsrc]scale=${REEL_WIDTH / 4}:${REEL_HEIGHT / 4}:force_original_aspect_ratio=increase,crop=${REEL_WIDTH / 4}:${REEL_HEIGHT / 4},boxblur=6:2,scale=${REEL_WIDTH}:${REEL_HEIGHT}[bg];` +
+        `[fgsrc]scale=${REEL_WIDTH}:-2[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2,${tail}`
+      );
+    case 'content_over_speaker': {
+      // The whole screen, full width, on top; the speaker's thumbnail enlarged to fill the rest.
+      const topHeight = even((REEL_WIDTH * height) / width);
+      const [w, h, x, y] = cropBox(
+        segment.speakerBox ?? { x: 0.7, y: 0.7, w: 0.3, h: 0.3 },
+        width,
+        height,
+        REEL_WIDTH / (REEL_HEIGHT - topHeight),
+      );
+      return (
+        `[0:v]split=2[screen][speaker];[screen]scale=${REEL_WIDTH}:${topHeight},setsar=1[top];` +
+        `[speaker]crop=${w}:${h}:${x}:${y},scale=${REEL_WIDTH}:${REEL_HEIGHT - topHeight},setsar=1[bottom];` +
+        `[top][bottom]vstack=inputs=2,format=yuv420p[v]`
+      );
+    }
+    case 'follow_crop': {
+      const [cw, ch] = fitAspect(width, height, REEL_WIDTH / REEL_HEIGHT);
+      const x = trackExpression(segment.track ?? [], segment.startS, width, cw);
+      return `[0:v]crop=${cw}:${ch}:'${x}':${evenOffset((height - ch) / 2)},scale=${REEL_WIDTH}:${REEL_HEIGHT},${tail}`;
+    }
+    case 'center_crop': {
+      const [cw, ch] = fitAspect(width, height, REEL_WIDTH / REEL_HEIGHT);
+      return `[0:v]crop=${cw}:${ch}:${evenOffset((width - cw) / 2)}:${evenOffset((height - ch) / 2)},scale=${REEL_WIDTH}:${REEL_HEIGHT},${tail}`;
+    }
+  }
+}
+
+/** Seconds of the dip to black where the layout changes (video only: the audio runs on). */
+export const TRANSITION_S = 0.2;
+
+export interface RenderSegmentInput {
   source: string;
   sourceWidth: number;
   sourceHeight: number;
-  /** Whether the source has audio; without it a silent track is added so every segment has one. */
-  sourceHasAudio: boolean;
-  startS: number;
-  durationS: number;
-  strategy: CropStrategy;
+  segment: LayoutSegment;
   output: string;
   encoding: EncodingSettings;
+  /** Dip in from / out to black (at a layout change). */
+  fadeIn?: boolean;
+  fadeOut?: boolean;
 }
 
-export async function renderVertical(input: RenderVerticalInput, options: RunOptions = {}): Promise<void> {
+/** Renders one segment as silent 1080x1920 video. */
+export async function renderSegmentVideo(input: RenderSegmentInput, options: RunOptions = {}): Promise<void> {
+  const { segment } = input;
+  const durationS = segment.endS - segment.startS;
+  const fades = [
+    input.fadeIn ? `fade=t=in:st=0:d=${TRANSITION_S}` : '',
+    input.fadeOut ? `fade=t=out:st=${(durationS - TRANSITION_S).toFixed(3)}:d=${TRANSITION_S}` : '',
+  ].filter(Boolean);
+  const graph = reframeFilter(segment, input.sourceWidth, input.sourceHeight);
+  const filter = fades.length > 0 ? graph.replace(/\[v\]$/, `[framed];[framed]${fades.join(',')}[v]`) : graph;
   const command = ffmpeg()
     .input(input.source)
-    .inputOptions(['-ss', input.startS.toFixed(3), '-t', input.durationS.toFixed(3)]);
-  if (!input.sourceHasAudio) command.input('anullsrc=r=48000:cl=stereo').inputOptions(['-f', 'lavfi']);
-  command
-    .complexFilter(reframeFilter(input.strategy, input.sourceWidth, input.sourceHeight))
+    .inputOptions(['-ss', segment.startS.toFixed(3), '-t', durationS.toFixed(3)])
+    .complexFilter(filter)
     .outputOptions([
       '-map',
       '[v]',
-      '-map',
-      input.sourceHasAudio ? '0:a:0' : '1:a:0',
       ...videoOutputOptions(input.encoding),
-      ...AUDIO_OUTPUT_OPTIONS,
+      '-an',
       '-t',
-      input.durationS.toFixed(3),
+      durationS.toFixed(3),
       '-movflags',
       '+faststart',
     ])
     .output(input.output);
-  await run(command, { expectedDurationS: input.durationS, ...options });
+  await run(command, { expectedDurationS: durationS, ...options });
+}
+
+/** The moment's audio as one AAC file (silence when the source has none). */
+export async function renderMomentAudio(input: {
+  source: string;
+  hasAudio: boolean;
+  startS: number;
+  durationS: number;
+  output: string;
+}): Promise<void> {
+  const command = input.hasAudio
+    ? ffmpeg()
+        .input(input.source)
+        .inputOptions(['-ss', input.startS.toFixed(3), '-t', input.durationS.toFixed(3)])
+        .outputOptions(['-map', '0:a:0'])
+    : ffmpeg().input('anullsrc=r=48000:cl=stereo').inputOptions(['-f', 'lavfi']);
+  command.outputOptions(['-vn', ...AUDIO_OUTPUT_OPTIONS, '-t', input.durationS.toFixed(3)]).output(input.output);
+  await run(command);
+}
+
+/** Joins silent video (already concatenated) with the moment's audio, both by stream copy. */
+export async function muxAudio(video: string, audio: string, output: string): Promise<void> {
+  await run(
+    ffmpeg()
+      .input(video)
+      .input(audio)
+      .outputOptions(['-map', '0:v:0', '-map', '1:a:0', '-c', 'copy', '-shortest', '-movflags', '+faststart'])
+      .output(output),
+  );
 }

@@ -71,11 +71,31 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
   );
   const clips = await run.stage(PipelineStage.VEO3_AWAIT, () => broll.await(settings.timeoutS));
   const assembled = await run.stage(PipelineStage.ASSEMBLY, () =>
-    media.assembleReel({ workspace, segmentPaths: rendered.segmentPaths, momentPath: moment.momentPath, clips }),
+    media.assembleReel({
+      workspace,
+      segmentPaths: rendered.segmentPaths,
+      audioPath: rendered.audioPath,
+      momentPath: moment.momentPath,
+      clips,
+    }),
   );
   const delivered = await run.stage(PipelineStage.DELIVERY, () =>
-    light.deliver({ workspace, workflowId, reelPath: assembled.reelPath, assetsPath: content.assetsPath }),
+    light.deliver({
+      workspace,
+      workflowId,
+      reelPath: assembled.reelPath,
+      assetsPath: content.assetsPath,
+      stages: run.progress.stages.map(({ stage, durationMs, attempts }) => ({
+        stage,
+        attempts,
+        ...(durationMs === undefined ? {} : { durationMs }),
+      })),
+    }),
   );
+  const { webhook } = delivered;
+  if (webhook && webhook.status !== 'not_configured') {
+    run.emit(`pipeline.webhook.${webhook.status}`, PipelineStage.DELIVERY, { ...webhook });
+  }
   run.complete();
   await run.flushEvents();
 

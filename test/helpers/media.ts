@@ -29,10 +29,99 @@ export async function singleShotVideo(file: string, durationS: number): Promise<
   return file;
 }
 
-/** Frame-level silence intervals of a file, from ffmpeg silencedetect. */
-export async function silences(file: string, noiseDb = -50, minS = 0.5): Promise<number> {
+/** How many silences (quieter than -50 dB for 0.5 s or more) ffmpeg silencedetect finds in a file or a window of it. */
+export async function silences(file: string, window?: { startS: number; durationS: number }): Promise<number> {
+  const command = ffmpeg(file);
+  if (window) command.inputOptions(['-ss', String(window.startS), '-t', String(window.durationS)]);
   const stderr = await run(
-    ffmpeg(file).audioFilters(`silencedetect=n=${noiseDb}dB:d=${minS}`).outputOptions(['-f', 'null']).output('-'),
+    command.outputOptions(['-vn', '-af', 'silencedetect=noise=-50dB:d=0.5', '-f', 'null']).output('-'),
   );
   return (stderr.match(/silence_start/g) ?? []).length;
+}
+
+export type LayoutKind = 'side_by_side' | 'speaker_focus' | 'grid' | 'screen_share';
+
+/**
+ * Picture graphs (640x360, 25 fps) for each camera layout, ending in [label]. Moving things are
+ * overlays: ffmpeg 5.1's overlay evaluates `t` per frame (drawbox does not).
+ */
+function layoutGraph(kind: LayoutKind, d: number, label: string): string {
+  const bg = (colour: string, size: string, name: string) => `color=c=${colour}:s=${size}:r=25:d=${d}[${label}${name}]`;
+  const mover = (colour: string, size: string, name: string) =>
+    `color=c=${colour}:s=${size}:r=25:d=${d}[${label}${name}]`;
+  const place = (under: string, over: string, x: string, y: string, out: string) =>
+    `[${label}${under}][${label}${over}]overlay=x='${x}':y='${y}':shortest=1[${label}${out}]`;
+  switch (kind) {
+    case 'side_by_side':
+      return [
+        bg('0x1d3557', '320x360', 'lbg'),
+        mover('0xf1c27d', '90x120', 'lp'),
+        place('lbg', 'lp', '115+20*sin(t*2)', '110', 'l'),
+        bg('0x6b2737', '320x360', 'rbg'),
+        mover('0xc68642', '90x120', 'rp'),
+        place('rbg', 'rp', '115+20*cos(t*2)', '110', 'r'),
+        `[${label}l][${label}r]hstack=inputs=2[${label}]`,
+      ].join(';');
+    case 'speaker_focus':
+      // One person walking slowly from the left third to the right third of a plain room.
+      return [
+        bg('0x334455', '640x360', 'bg'),
+        mover('0xf1c27d', '90x160', 'p'),
+        place('bg', 'p', `60+(t/${d})*400+8*sin(t*6)`, '120', ''),
+      ].join(';');
+    case 'grid': {
+      const colours = ['0x1d3557', '0x6b2737', '0x2a9d8f', '0xe9c46a'];
+      const tiles = colours.flatMap((c, i) => [
+        bg(c, '320x180', `bg${i}`),
+        mover('white', '60x80', `p${i}`),
+        place(`bg${i}`, `p${i}`, `130+20*sin(t*2+${i})`, '50', `t${i}`),
+      ]);
+      return [
+        ...tiles,
+        `[${label}t0][${label}t1][${label}t2][${label}t3]xstack=inputs=4:layout=0_0|w0_0|0_h0|w0_h0[${label}]`,
+      ].join(';');
+    }
+    case 'screen_share':
+      // A slide full of fine lines (text-like detail), still; the speaker moves in a bottom-right thumbnail.
+      return [
+        `color=c=white:s=640x360:r=25:d=${d},drawgrid=w=7:h=5:t=1:c=black,drawbox=x=470:y=250:w=160:h=100:color=0x334455:t=fill[${label}bg]`,
+        mover('0xf1c27d', '40x60', 'p'),
+        place('bg', 'p', '530+25*sin(t*3)', '270', ''),
+      ].join(';');
+  }
+}
+
+/**
+ * A video made of `parts` (each a layout for some seconds) with speech-like audio: 2 s of tone,
+ * then 1 s of silence, over and over, so silencedetect has silences to count.
+ */
+export async function layoutVideo(file: string, parts: { kind: LayoutKind; durationS: number }[]): Promise<string> {
+  const total = parts.reduce((sum, p) => sum + p.durationS, 0);
+  const graphs = parts.map((part, i) => layoutGraph(part.kind, part.durationS, `p${i}`));
+  const join = parts.length > 1 ? `;${parts.map((_, i) => `[p${i}]`).join('')}concat=n=${parts.length}:v=1:a=0[v]` : '';
+  const filter = `${graphs.join(';')}${join || ';[p0]null[v]'}`;
+  await run(
+    ffmpeg()
+      .input(`aevalsrc='0.4*sin(2*PI*220*t)*gt(mod(t,3),1)':s=48000:d=${total}`)
+      .inputOptions(['-f', 'lavfi'])
+      .complexFilter(filter)
+      .outputOptions([
+        '-map',
+        '[v]',
+        '-map',
+        '0:a',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-t',
+        String(total),
+      ])
+      .output(file),
+  );
+  return file;
 }

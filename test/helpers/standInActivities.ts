@@ -103,7 +103,10 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
     })),
     renderSegments: track('renderSegments', async () => {
       if (self.holdRender) await renderGate;
-      return { segmentPaths: [`${workspace}/segments/segment-000.mp4`] };
+      return {
+        segmentPaths: [`${workspace}/segments/segment-000.mp4`],
+        audioPath: `${workspace}/segments/moment-audio.m4a`,
+      };
     }),
     assembleReel: track('assembleReel', async ({ clips }) => {
       assembledClips.push(clips);
@@ -113,6 +116,8 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
       outputDir: `/stand-in/output/${workflowId}`,
       reelPath: `/stand-in/output/${workflowId}/reel.mp4`,
       assetsPath: `/stand-in/output/${workflowId}/publishing-assets.json`,
+      summaryPath: `/stand-in/output/${workflowId}/summary.md`,
+      webhook: { status: 'not_configured' as const, attempts: 0 },
     })),
     appendEvents: track('appendEvents', async (input) => {
       events.push(...input.events);

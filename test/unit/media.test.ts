@@ -4,9 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SamplePodcast } from '../../src/dev/samplePodcast';
 import { parseSubtitles } from '../../src/domain/subtitles';
 import { concatCopy } from '../../src/media/concat';
-import { grayFrame, probe } from '../../src/media/ffmpeg';
+import { frameSeries, grayFrame, probe } from '../../src/media/ffmpeg';
 import { centerSeamScore } from '../../src/media/layoutMetrics';
-import { renderVertical } from '../../src/media/reframe';
+import { muxAudio, renderMomentAudio, renderSegmentVideo } from '../../src/media/reframe';
 import { readFile } from 'node:fs/promises';
 import { singleShotVideo, smallPodcast, tempDir } from '../helpers/media';
 
@@ -38,68 +38,87 @@ describe('layout metrics on real frames', () => {
     const single = await singleShotVideo(path.join(dir, 'single.mp4'), 4);
     expect(centerSeamScore(await grayFrame(single, 2, 160, 90), 160, 90)).toBeLessThan(3);
   });
+
+  it('reads a series of frames in one pass', async () => {
+    const frames = await frameSeries(sample.video, 10, 10, 2, 160, 90);
+    expect(frames).toHaveLength(5);
+    expect(frames.every((f) => f.length === 160 * 90)).toBe(true);
+  });
 });
 
-describe('renderVertical and concatCopy', () => {
-  it('renders each strategy to 1080x1920 with audio and the asked duration, and joins them by stream copy', async () => {
-    const outputs: string[] = [];
-    for (const strategy of ['stack_halves', 'center_crop'] as const) {
+describe('segment video, moment audio, and joining them', () => {
+  it('renders each strategy to silent 1080x1920 video of the asked duration, reporting progress', async () => {
+    for (const strategy of [
+      'stack_halves',
+      'center_crop',
+      'follow_crop',
+      'fit_blur',
+      'content_over_speaker',
+    ] as const) {
       const output = path.join(dir, `${strategy}.mp4`);
       const fractions: number[] = [];
-      await renderVertical(
+      const segment = {
+        startS: 5,
+        endS: 9,
+        layout: 'speaker_focus' as const,
+        strategy,
+        track: [
+          { t: 5, x: 0.2 },
+          { t: 9, x: 0.8 },
+        ],
+      };
+      await renderSegmentVideo(
         {
           source: sample.video,
           sourceWidth: 640,
           sourceHeight: 360,
-          sourceHasAudio: true,
-          startS: 5,
-          durationS: 6,
-          strategy,
+          segment,
           output,
           encoding,
+          fadeIn: true,
+          fadeOut: true,
         },
-        { expectedDurationS: 6, onProgress: (f) => fractions.push(f) },
+        { onProgress: (f: number) => fractions.push(f) },
       );
       const info = await probe(output);
-      expect(info.video).toMatchObject({ width: 1080, height: 1920 });
-      expect(info.audio).toBeDefined();
-      expect(Math.abs(info.durationS - 6)).toBeLessThan(0.1);
+      expect(info.video, strategy).toMatchObject({ width: 1080, height: 1920 });
+      expect(info.audio).toBeUndefined();
+      expect(Math.abs(info.durationS - 4)).toBeLessThan(0.1);
       expect(fractions.length).toBeGreaterThan(0);
-      outputs.push(output);
     }
-    const joined = path.join(dir, 'joined.mp4');
-    await concatCopy(outputs, joined, path.join(dir, 'list.txt'));
-    expect(Math.abs((await probe(joined)).durationS - 12)).toBeLessThan(0.15);
   });
 
-  it('adds a silent track when the source has none', async () => {
-    const output = path.join(dir, 'silent.mp4');
-    const single = await singleShotVideo(path.join(dir, 'single2.mp4'), 3);
-    await renderVertical({
-      source: single,
-      sourceWidth: 640,
-      sourceHeight: 360,
-      sourceHasAudio: false,
-      startS: 0,
-      durationS: 2,
-      strategy: 'center_crop',
-      output,
-      encoding,
-    });
-    expect((await probe(output)).audio).toBeDefined();
+  it('joins video segments by stream copy and lays the moment audio under them', async () => {
+    const video = path.join(dir, 'joined-video.mp4');
+    await concatCopy(
+      [path.join(dir, 'stack_halves.mp4'), path.join(dir, 'fit_blur.mp4')],
+      video,
+      path.join(dir, 'list.txt'),
+    );
+    const audio = path.join(dir, 'moment.m4a');
+    await renderMomentAudio({ source: sample.video, hasAudio: true, startS: 5, durationS: 8, output: audio });
+    const joined = path.join(dir, 'joined.mp4');
+    await muxAudio(video, audio, joined);
+    const info = await probe(joined);
+    expect(info.audio).toBeDefined();
+    expect(Math.abs(info.durationS - 8)).toBeLessThan(0.15);
+  });
+
+  it('makes a silent track when the source has no audio', async () => {
+    const audio = path.join(dir, 'silent.m4a');
+    await renderMomentAudio({ source: sample.video, hasAudio: false, startS: 0, durationS: 2, output: audio });
+    expect((await probe(audio)).audio).toBeDefined();
   });
 
   it('stops ffmpeg when the signal aborts', async () => {
     const controller = new AbortController();
-    const render = renderVertical(
+    const segment = { startS: 0, endS: 60, layout: 'side_by_side' as const, strategy: 'stack_halves' as const };
+    const render = renderSegmentVideo(
       {
         source: sample.video,
         sourceWidth: 640,
         sourceHeight: 360,
-        sourceHasAudio: true,
-        startS: 0,
-        durationS: 60,
-        strategy: 'stack_halves',
+        segment,
         output: path.join(dir, 'aborted.mp4'),
         encoding: { ...encoding, preset: 'veryslow' },
       },

@@ -1,0 +1,72 @@
+/** summary.md: what a person wants to know about a finished reel, in one page. */
+import type { PlacementPlan } from './cutaways';
+import type { LayoutSegment, Moment, PublishingAssets, StageTiming } from './reel';
+
+export interface SummaryInput {
+  workflowId: string;
+  reelDurationS: number;
+  moment: Moment;
+  segments: LayoutSegment[];
+  placements?: PlacementPlan & { failure?: string };
+  assets: PublishingAssets;
+  stages: StageTiming[];
+}
+
+const clock = (s: number) => `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, '0')}`;
+
+export function formatSummary(input: SummaryInput): string {
+  const { moment, segments, placements, assets } = input;
+  const lines = [
+    `# ${input.workflowId}`,
+    '',
+    `Reel: ${input.reelDurationS.toFixed(1)} s, 1080x1920, cut from ${clock(moment.startS)}–${clock(moment.endS)} of the source.`,
+    '',
+    '## Moment',
+    '',
+    `Score ${moment.score} (${Object.entries(moment.breakdown)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}).`,
+    '',
+    ...moment.cues.slice(0, 3).map((cue) => `> ${cue.text}`),
+    ...(moment.cues.length > 3 ? ['> …'] : []),
+    '',
+    '## Layouts',
+    '',
+    '| from | to | layout | strategy |',
+    '|---|---|---|---|',
+    ...segments.map((s) => `| ${clock(s.startS)} | ${clock(s.endS)} | ${s.layout} | ${s.strategy} |`),
+    '',
+    '## B-roll',
+    '',
+  ];
+  if (!placements) lines.push('No B-roll clips reached assembly.');
+  else {
+    lines.push(`Placed ${placements.placed.length}, skipped ${placements.skipped.length}.`);
+    if (placements.failure)
+      lines.push(`The cutaway pass failed (${placements.failure}); the reel was delivered without B-roll.`);
+    lines.push(
+      '',
+      ...placements.placed.map((p) => `- ${p.key}: at ${p.startS.toFixed(1)} s for ${p.durationS.toFixed(1)} s`),
+    );
+    lines.push(...placements.skipped.map((s) => `- ${s.key}: skipped (${s.reason})`));
+  }
+  lines.push(
+    '',
+    '## Publishing copy',
+    '',
+    `Written by ${assets.generator}. Music: ${assets.music_mood}. ${assets.hashtags.join(' ')}`,
+    '',
+    ...assets.descriptions.map((d, i) => `${i + 1}. ${d}`),
+    '',
+    '## Stages',
+    '',
+    '| stage | time | attempts |',
+    '|---|---|---|',
+    ...input.stages.map(
+      (s) =>
+        `| ${s.stage} | ${s.durationMs === undefined ? '—' : `${(s.durationMs / 1000).toFixed(1)} s`} | ${s.attempts} |`,
+    ),
+    '',
+  );
+  return lines.join('\n');
+}

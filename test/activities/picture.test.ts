@@ -1,0 +1,135 @@
+/**
+ * LAYOUT_DETECTIVE → FFMPEG_ENGINEER → ASSEMBLY on a generated source for each camera layout: the
+ * right layout and strategy, 1080x1920 output exactly as long as the moment, and no audio gap the
+ * source did not have.
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../src/activities';
+import type { BrollClip } from '../../src/domain/broll';
+import { ffmpeg, grayFrame, probe, run } from '../../src/media/ffmpeg';
+import { renderPromptClip } from '../../src/media/promptClip';
+import { testConfig } from '../helpers/config';
+import type { LayoutKind } from '../helpers/media';
+import { layoutVideo, silences, tempDir } from '../helpers/media';
+
+let dir: string;
+let activities: ReturnType<typeof createActivities>;
+const mock = new MockActivityEnvironment();
+const env = { run: <A, R>(fn: (input: A) => Promise<R>, input: A) => mock.run(fn, input) as Promise<R> };
+
+// The test audio is 2 s of tone then 1 s of silence, repeating; a window from 1 s to 25 s starts and
+// ends on a tone, so it holds exactly 8 whole silences.
+const WINDOW = { startS: 1, endS: 25 };
+
+beforeAll(async () => {
+  dir = await tempDir('picture');
+  activities = createActivities({ config: testConfig(dir) });
+});
+
+async function reelFrom(name: string, source: string, clips: BrollClip[] = [], momentPath?: string) {
+  const workspace = path.join(dir, 'runs', name);
+  await mkdir(workspace, { recursive: true });
+  const layout = await env.run(activities.detectLayout, { workspace, source, ...WINDOW });
+  const rendered = await env.run(activities.renderSegments, { workspace, source, segments: layout.segments });
+  const assembled = await env.run(activities.assembleReel, {
+    workspace,
+    segmentPaths: rendered.segmentPaths,
+    audioPath: rendered.audioPath,
+    momentPath: momentPath ?? path.join(workspace, 'moment.json'),
+    clips,
+  });
+  return { workspace, layout, assembled };
+}
+
+describe('picture stages per layout', () => {
+  it.each<[LayoutKind, string]>([
+    ['side_by_side', 'stack_halves'],
+    ['speaker_focus', 'follow_crop'],
+    ['grid', 'fit_blur'],
+    ['screen_share', 'content_over_speaker'],
+  ])('%s → %s: 1080x1920, as long as the moment, no new audio gaps', async (kind, strategy) => {
+    const source = await layoutVideo(path.join(dir, `${kind}.mp4`), [{ kind, durationS: 26 }]);
+    const { layout, assembled } = await reelFrom(kind, source);
+    expect(layout.segments).toHaveLength(1);
+    expect(layout.segments[0]).toMatchObject({ layout: kind, strategy });
+    const reel = await probe(assembled.reelPath);
+    expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
+    expect(Math.abs(reel.durationS - (WINDOW.endS - WINDOW.startS))).toBeLessThan(0.1);
+    const sourceSilences = await silences(source, { startS: WINDOW.startS, durationS: WINDOW.endS - WINDOW.startS });
+    expect(sourceSilences).toBe(8);
+    expect(await silences(assembled.reelPath)).toBe(sourceSilences);
+  });
+
+  it('follows a speaker who walks across the room', async () => {
+    const { layout } = await reelFrom('walk', path.join(dir, 'speaker_focus.mp4'));
+    const track = layout.segments[0]!.track!;
+    expect(track[0]!.x).toBeLessThan(0.4);
+    expect(track[track.length - 1]!.x).toBeGreaterThan(0.6);
+  });
+
+  it('splits the moment where the layout changes, with a different strategy for each part', async () => {
+    const source = await layoutVideo(path.join(dir, 'change.mp4'), [
+      { kind: 'side_by_side', durationS: 13 },
+      { kind: 'speaker_focus', durationS: 13 },
+    ]);
+    const { layout, assembled } = await reelFrom('change', source);
+    expect(layout.segments.map((s) => [s.layout, s.strategy])).toEqual([
+      ['side_by_side', 'stack_halves'],
+      ['speaker_focus', 'follow_crop'],
+    ]);
+    expect(Math.abs(layout.segments[0]!.endS - 13)).toBeLessThanOrEqual(1);
+    const reel = await probe(assembled.reelPath);
+    expect(Math.abs(reel.durationS - (WINDOW.endS - WINDOW.startS))).toBeLessThan(0.1);
+    expect(await silences(assembled.reelPath)).toBe(8);
+  });
+
+  it('lays B-roll in at its anchor as a cutaway while the original audio runs on', async () => {
+    const workspace = path.join(dir, 'runs', 'broll');
+    await mkdir(workspace, { recursive: true });
+    const clip = path.join(dir, 'clip.mp4');
+    await renderPromptClip({ prompt: 'harbour', durationS: 4, width: 720, height: 1264, output: clip });
+    const momentPath = path.join(workspace, 'moment.json');
+    // The anchor is spoken at 7 s of the source: 6 s into the reel.
+    await writeFile(
+      momentPath,
+      JSON.stringify({
+        startS: 1,
+        endS: 25,
+        score: 1,
+        breakdown: {},
+        cues: [{ startS: 7, endS: 9, text: 'Boats leave the harbour at dawn.' }],
+      }),
+    );
+    const { assembled } = await reelFrom(
+      'broll',
+      path.join(dir, 'side_by_side.mp4'),
+      [{ key: 'k_intro', path: clip, narrativeAnchor: 'boats leave the harbour', durationS: 4 }],
+      momentPath,
+    );
+    expect(assembled.brollPlaced).toBe(1);
+    const base = path.join(workspace, 'reel-base.mp4');
+    const diff = async (t: number) => {
+      const [a, b] = [await grayFrame(assembled.reelPath, t, 54, 96), await grayFrame(base, t, 54, 96)];
+      return a.reduce((sum, v, i) => sum + Math.abs(v - (b[i] ?? 0)), 0) / a.length;
+    };
+    expect(await diff(8)).toBeGreaterThan(10);
+    expect(await diff(3)).toBeLessThan(4);
+    // The audio under the cutaway is the original: decoded samples match the base reel's.
+    const pcm = async (file: string) => {
+      const out = path.join(dir, `${path.basename(file)}.pcm`);
+      await run(
+        ffmpeg(file)
+          .inputOptions(['-ss', '6', '-t', '4'])
+          .outputOptions(['-vn', '-f', 's16le', '-ac', '1', '-ar', '8000'])
+          .output(out),
+      );
+      return out;
+    };
+    const [reelAudio, baseAudio] = await Promise.all([pcm(assembled.reelPath), pcm(base)]);
+    const { readFile } = await import('node:fs/promises');
+    expect(Buffer.compare(await readFile(reelAudio), await readFile(baseAudio))).toBe(0);
+  });
+});
