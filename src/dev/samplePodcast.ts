@@ -140,7 +140,7 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
   await rm(tmpWav, { force: true });
 
   // Two people side by side: each half a different "studio" with a head and shoulders, and a bar
-  // under whoever is speaking.
+  // over the head of whoever is speaking (kept inside what the vertical crop shows).
   const half = Math.floor(width / 2);
   const s = height / 1080;
   const px = (n: number) => Math.round(n * s);
@@ -152,8 +152,8 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
     `color=c=0x6b2737:s=${width - half}x${height}:d=${durationS}:r=25[right]`,
     `[left][right]hstack=inputs=2,` +
       `${person(0, '0xf1c27d')},${person(half, '0xc68642')},` +
-      `drawbox=x=0:y=${height - px(40)}:w=${half}:h=${px(40)}:color=0xffd166:t=fill:enable='${speakingExpression(cues, 'A')}',` +
-      `drawbox=x=${half}:y=${height - px(40)}:w=${width - half}:h=${px(40)}:color=0xffd166:t=fill:enable='${speakingExpression(cues, 'B')}'[v]`,
+      `drawbox=x=${Math.round(half / 2 - px(160))}:y=${px(200)}:w=${px(320)}:h=${px(24)}:color=0xffd166:t=fill:enable='${speakingExpression(cues, 'A')}',` +
+      `drawbox=x=${Math.round(half + half / 2 - px(160))}:y=${px(200)}:w=${px(320)}:h=${px(24)}:color=0xffd166:t=fill:enable='${speakingExpression(cues, 'B')}'[v]`,
   ].join(';');
   const command = ffmpeg()
     .input(wavPath)
