@@ -9,7 +9,8 @@
  *   jobs.json polling (5 s doubling to 30 s, from gate start) would have added in the same run;
  * - polls per clip (GET operation requests the provider saw);
  * - history events of the run and its B-roll child;
- * - share of B-roll generation time hidden behind LAYOUT_DETECTIVE + FFMPEG_ENGINEER.
+ * - share of B-roll generation time hidden behind LAYOUT_DETECTIVE + FFMPEG_ENGINEER;
+ * - prompt to video: stitching by stream copy against a re-encode of the same clips.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
@@ -25,9 +26,13 @@ import type { Progress } from '../src/domain/progress';
 import type { ReelResult } from '../src/domain/reel';
 import { LocalVeoServer, OFFLINE_VEO_NAME } from '../src/providers/video/localVeoServer';
 import { VeoVideoModel } from '../src/providers/video/veo';
+import { OfflineImageModel } from '../src/providers/image/offlineImage';
+import { OfflineTextModel } from '../src/providers/text/offlineStoryboard';
 import { connectClient, connectWorker } from '../src/temporal/connection';
 import { progressQuery } from '../src/workflows/definitions';
 import { createWorker } from '../src/worker';
+import type { StitchMeasurement } from './stitch';
+import { measureStitch } from './stitch';
 
 /** Seconds each offline clip takes: long enough to outlast stages 5–6 of a 30 s reel, as real Veo does. */
 const GENERATION_LATENCY_S = Number(process.env.BENCH_LATENCY_S ?? 12);
@@ -80,6 +85,8 @@ async function measure(
     VEO3_CLIP_COUNT: String(clips),
   });
   const providers = {
+    text: new OfflineTextModel(),
+    image: new OfflineImageModel(),
     video: new VeoVideoModel({
       name: OFFLINE_VEO_NAME,
       model: config.veo3.model,
@@ -163,7 +170,11 @@ async function main(): Promise<void> {
   const server = await startLocalTemporal({ log: () => {} });
   const client = await connectClient({ address: server.address, namespace: 'default' });
   const rows: Measurement[] = [];
+  let stitch: StitchMeasurement | undefined;
   try {
+    console.log('measuring stream-copy stitching against a re-encode…');
+    await mkdir(path.join(root, 'stitch'), { recursive: true });
+    stitch = await measureStitch(path.join(root, 'stitch'));
     for (const clips of CLIP_COUNTS) {
       console.log(`measuring a run with ${clips} clips…`);
       rows.push(await measure(clips, root, sample.video, server.address, client));
@@ -172,10 +183,23 @@ async function main(): Promise<void> {
     await client.connection.close();
     await server.stop();
   }
-  const results = { measuredAt: new Date().toISOString(), generationLatencyS: GENERATION_LATENCY_S, broll: rows };
+  const results = {
+    measuredAt: new Date().toISOString(),
+    generationLatencyS: GENERATION_LATENCY_S,
+    broll: rows,
+    stitch,
+  };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`\n${table(rows)}\n\nwritten to bench/results.json`);
+  console.log(`\n${table(rows)}\n`);
+  if (stitch) {
+    console.log('| stitch of | stream copy (ms) | re-encode (ms) | ratio | same duration |');
+    console.log('|---|---|---|---|---|');
+    console.log(
+      `| ${stitch.clips} × ${stitch.clipSeconds} s clips | ${stitch.streamCopyMs} | ${stitch.reencodeMs} | ${stitch.speedup}x | ${stitch.durationsMatch} |`,
+    );
+  }
+  console.log('\nwritten to bench/results.json');
 }
 
 main().catch((err: unknown) => {

@@ -45,6 +45,9 @@ const EnvSchema = z.object({
   FFMPEG_CRF: int(0, 51).default(23),
   /** 0 lets ffmpeg choose. */
   FFMPEG_THREADS: int(0, 64).default(0),
+  /** Prompt to video: clips generating at once, and how long VIDEO_GEN waits for them. */
+  VIDEO_GEN_CONCURRENCY: int(1, 16).default(2),
+  VIDEO_GEN_TIMEOUT_S: int(10, 86_400).default(1800),
   /** DELIVERY POSTs a JSON notice here when a reel is ready (optional; never blocks completion). */
   WEBHOOK_URL: z.string().url().optional(),
 });
@@ -72,6 +75,7 @@ export interface AppConfig {
   offlineVeo: { url?: string; latencyS: number };
   encoding: { preset: string; crf: number; threads: number };
   webhookUrl?: string;
+  videoGen: { maxConcurrent: number; timeoutS: number };
 }
 
 export class ConfigError extends Error {
@@ -91,12 +95,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = result.data;
-  // With a key, Gemini is the default; without one, the offline providers are.
-  const fallback: ProviderName = e.GEMINI_API_KEY ? 'gemini' : 'offline';
+  // With a key, Veo is the default video provider; without one, the offline providers are. Gemini
+  // text and image models are not built yet, so those stay offline unless asked for (then: an error).
+  for (const name of ['TEXT_PROVIDER', 'IMAGE_PROVIDER'] as const) {
+    if (e[name] === 'gemini')
+      throw new ConfigError(`invalid configuration:\n  ${name}=gemini: not available yet; use offline`);
+  }
   const providers = {
-    text: e.TEXT_PROVIDER ?? fallback,
-    image: e.IMAGE_PROVIDER ?? fallback,
-    video: e.VIDEO_PROVIDER ?? fallback,
+    text: 'offline' as ProviderName,
+    image: 'offline' as ProviderName,
+    video: e.VIDEO_PROVIDER ?? (e.GEMINI_API_KEY ? 'gemini' : 'offline'),
   };
   const vertex = e.GOOGLE_GENAI_USE_VERTEXAI === 'true' || e.GOOGLE_GENAI_USE_VERTEXAI === '1';
   const needsKey = Object.entries(providers).filter(([, name]) => name === 'gemini');
@@ -123,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     offlineVeo: { ...(e.OFFLINE_VEO_URL ? { url: e.OFFLINE_VEO_URL } : {}), latencyS: e.OFFLINE_VEO_LATENCY_S },
     encoding: { preset: e.FFMPEG_PRESET, crf: e.FFMPEG_CRF, threads: e.FFMPEG_THREADS },
     ...(e.WEBHOOK_URL ? { webhookUrl: e.WEBHOOK_URL } : {}),
+    videoGen: { maxConcurrent: e.VIDEO_GEN_CONCURRENCY, timeoutS: e.VIDEO_GEN_TIMEOUT_S },
   };
 }
 

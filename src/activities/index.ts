@@ -8,6 +8,7 @@ import { createDeliveryActivities } from './delivery';
 import { createPictureActivities } from './picture';
 import { createSourceActivities } from './source';
 import { createStoryActivities } from './story';
+import { createVideoActivities } from './video';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPictureActivities(deps),
     ...createDeliveryActivities(deps),
     ...createBrollActivities(deps),
+    ...createVideoActivities(deps),
   };
 }
 

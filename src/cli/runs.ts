@@ -11,6 +11,8 @@ import type { Progress } from '../domain/progress';
 import type { ReelRequest, ReelResult } from '../domain/reel';
 import { ReelRequestSchema } from '../domain/reel';
 import { parseWith } from '../domain/validation';
+import type { RestitchInput, StitchResult, VideoRequestInput, VideoResult } from '../domain/video';
+import { VideoRequestSchema } from '../domain/video';
 import { PipelineKindKey, progressQuery, WORKFLOW_TYPES } from '../workflows/definitions';
 
 export class UsageError extends Error {
@@ -43,6 +45,52 @@ export async function startReel(
     workflowId,
     args: [request],
     typedSearchAttributes: [{ key: PipelineKindKey, value: 'reel' }],
+  });
+}
+
+export function prepareVideoRequest(input: Record<string, unknown>): VideoRequestInput {
+  const parsed = parseWith(VideoRequestSchema, input);
+  if (!parsed.ok) throw new UsageError(`invalid video request: ${parsed.message}`);
+  return parsed.value;
+}
+
+export async function startVideo(
+  client: Client,
+  taskQueue: string,
+  request: VideoRequestInput,
+): Promise<WorkflowHandle<(input: VideoRequestInput) => Promise<VideoResult>>> {
+  const workflowId = runWorkflowId(
+    'video',
+    request.prompt.split(/\s+/).slice(0, 5).join(' '),
+    randomBytes(3).toString('hex'),
+  );
+  return client.workflow.start<(input: VideoRequestInput) => Promise<VideoResult>>(WORKFLOW_TYPES.video, {
+    taskQueue,
+    workflowId,
+    args: [request],
+    typedSearchAttributes: [{ key: PipelineKindKey, value: 'video' }],
+  });
+}
+
+/** Stitches a finished video's clips again with another crossfade; generates nothing. */
+export async function restitch(
+  client: Client,
+  taskQueue: string,
+  videoWorkflowId: string,
+  crossfadeS: number,
+): Promise<StitchResult> {
+  let video: VideoResult;
+  try {
+    video = (await client.workflow.getHandle(videoWorkflowId).result()) as VideoResult;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new UsageError(`no run with id ${videoWorkflowId}`);
+    throw err;
+  }
+  const input: RestitchInput = { videoWorkflowId, workspace: video.workspace, clipPaths: video.clipPaths, crossfadeS };
+  return client.workflow.execute<(i: RestitchInput) => Promise<StitchResult>>(WORKFLOW_TYPES.restitch, {
+    taskQueue,
+    workflowId: `${videoWorkflowId}-restitch-${randomBytes(3).toString('hex')}`,
+    args: [input],
   });
 }
 

@@ -4,6 +4,19 @@
  */
 import type { Veo3Prompt } from './reel';
 
+/** One clip to generate: a B-roll prompt, or a prompt-to-video scene with its key frames. */
+export interface ClipPrompt {
+  /** Names the clip in its idempotent key: a B-roll variant (intro, broll…) or `scene-3`. */
+  variant: string;
+  prompt: string;
+  duration_s: Veo3Prompt['duration_s'];
+  /** Where the clip belongs in the reel's transcript (B-roll); empty for scenes. */
+  narrative_anchor: string;
+  /** Image-to-video: the first frame, and the last where the model supports it. */
+  start_image?: string;
+  last_image?: string;
+}
+
 export const JobStatus = {
   PENDING: 'pending',
   /** Accepted by the provider; being polled. */
@@ -28,7 +41,7 @@ export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 /** One row of veo3/jobs.json (field names as the original design's file, for tools that read it). */
 export interface BrollJob {
   idempotent_key: string;
-  variant: Veo3Prompt['variant'];
+  variant: string;
   status: JobStatus;
   operation: string | null;
   video_path: string | null;
@@ -40,6 +53,8 @@ export interface BrollJob {
   prompt: string;
   duration_s: Veo3Prompt['duration_s'];
   narrative_anchor: string;
+  start_image?: string;
+  last_image?: string;
 }
 
 export interface BrollSettings {
@@ -55,10 +70,12 @@ export interface BrollInput {
   runId: string;
   workspace: string;
   /** Already capped at VEO3_CLIP_COUNT. */
-  prompts: Veo3Prompt[];
+  prompts: ClipPrompt[];
   aspectRatio: BrollSettings['aspectRatio'];
   pollInitialS: number;
   pollMaxS: number;
+  /** At most this many clips generating at once (default: all). */
+  maxConcurrent?: number;
 }
 
 /** What the child reports to its parent on every change, and returns at the end. */

@@ -2,14 +2,16 @@
 export type RunKind = 'reel' | 'video';
 
 export function slugify(text: string, maxLength = 24): string {
-  const slug = text
+  const full = text
     .toLowerCase()
     .normalize('NFKD')
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, maxLength)
-    .replace(/-+$/, '');
-  return slug || 'run';
+    .replace(/^-+|-+$/g, '');
+  let slug = full.slice(0, maxLength);
+  // Cut at a word boundary when the cut fell inside a word (and a reasonable slug remains).
+  if (full.length > maxLength && full[maxLength] !== '-' && slug.lastIndexOf('-') >= 8)
+    slug = slug.slice(0, slug.lastIndexOf('-'));
+  return slug.replace(/-+$/, '') || 'run';
 }
 
 /** `shortId` comes from the caller (crypto outside workflows, uuid4() inside), so this stays pure. */

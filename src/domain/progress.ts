@@ -35,6 +35,8 @@ export interface Progress {
   workflowId: string;
   stage: string;
   status: PipelineStatus;
+  /** Prompt to video: pending → storyboarding → keyframing → video_gen → stitching → complete (or failed). */
+  phase?: string;
   startedAt: string;
   completedAt?: string;
   workspace?: string;

@@ -1,8 +1,8 @@
 /**
  * cropAndValidate: every generated clip passes through here before it may reach ASSEMBLY. The
- * provider's watermark rows are cropped off the bottom, then the clip must have a video stream,
+ * clip must have a video stream,
  * the expected resolution, a duration within 0.5 s of what was asked, and a picture that is not
- * black.
+ * black; then the provider's watermark rows are cropped off the bottom.
  */
 import { ffmpeg, probe, run } from './ffmpeg';
 
@@ -57,10 +57,12 @@ export async function cropAndValidate(
   if (black > info.durationS * MAX_BLACK_SHARE) {
     throw new InvalidClipError(`black for ${black.toFixed(1)} of ${info.durationS.toFixed(1)} s`);
   }
+  // Crop the watermark rows, then scale back to the full frame so every clip keeps the exact
+  // aspect ratio (and clips can later be joined by stream copy).
   const keptHeight = expected.height - expected.cropBottomPx;
   await run(
     ffmpeg(raw)
-      .videoFilters(`crop=${expected.width}:${keptHeight}:0:0`)
+      .videoFilters(`crop=${expected.width}:${keptHeight}:0:0,scale=${expected.width}:${expected.height},setsar=1`)
       .outputOptions([
         '-c:v',
         'libx264',

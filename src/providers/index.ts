@@ -5,11 +5,17 @@
  */
 import path from 'node:path';
 import type { AppConfig } from '../config';
+import { OfflineImageModel } from './image/offlineImage';
+import type { ImageModel } from './image/types';
+import { OfflineTextModel } from './text/offlineStoryboard';
+import type { TextModel } from './text/types';
 import { LocalVeoServer, OFFLINE_VEO_NAME } from './video/localVeoServer';
 import type { VideoModel } from './video/types';
 import { VeoVideoModel } from './video/veo';
 
 export interface Providers {
+  text: TextModel;
+  image: ImageModel;
   video: VideoModel;
   close(): Promise<void>;
 }
@@ -18,10 +24,12 @@ export interface Providers {
 const OFFLINE_KEY = 'reelflow-offline';
 
 export async function createProviders(config: AppConfig, log: (line: string) => void = () => {}): Promise<Providers> {
+  const offline = { text: new OfflineTextModel(), image: new OfflineImageModel() };
   const veo = { model: config.veo3.model, rateLimit: config.veo3.rateLimit };
   if (config.providers.video === 'gemini') {
     const name = config.vertex ? 'veo (vertex ai)' : 'veo (gemini api)';
     return {
+      ...offline,
       video: new VeoVideoModel({
         name,
         ...veo,
@@ -33,6 +41,7 @@ export async function createProviders(config: AppConfig, log: (line: string) => 
   }
   if (config.offlineVeo.url) {
     return {
+      ...offline,
       video: new VeoVideoModel({ name: OFFLINE_VEO_NAME, ...veo, apiKey: OFFLINE_KEY, baseUrl: config.offlineVeo.url }),
       close: () => Promise.resolve(),
     };
@@ -45,6 +54,7 @@ export async function createProviders(config: AppConfig, log: (line: string) => 
   const url = await server.start();
   log(`offline video provider (${OFFLINE_VEO_NAME}) on ${url}`);
   return {
+    ...offline,
     video: new VeoVideoModel({ name: OFFLINE_VEO_NAME, ...veo, apiKey: OFFLINE_KEY, baseUrl: url }),
     close: () => server.stop(),
   };

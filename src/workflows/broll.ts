@@ -18,9 +18,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PollResult } from '../activities/broll';
-import type { BrollInput, BrollJob, BrollSnapshot, FinishReason, JobStatus } from '../domain/broll';
+import type { BrollInput, BrollJob, BrollSnapshot, ClipPrompt, FinishReason, JobStatus } from '../domain/broll';
 import type { PipelineEvent } from '../domain/progress';
-import type { Veo3Prompt } from '../domain/reel';
 import { nextPollDelay } from './backoff';
 import { isFailed, isSettled } from './classify';
 import { brollQuery, brollUpdatedSignal, cancelBrollSignal, finishBrollSignal, retryBrollSignal } from './definitions';
@@ -44,7 +43,7 @@ const { recordBrollJobs } = proxyActivities<Activities>({
 const MAX_POLL_ERRORS = 3;
 
 /** Keys are `{runId}_{variant}`; a second prompt with the same variant gets `-2`, and so on. */
-export function idempotentKeys(runId: string, prompts: Veo3Prompt[]): string[] {
+export function idempotentKeys(runId: string, prompts: Pick<ClipPrompt, 'variant'>[]): string[] {
   const seen = new Map<string, number>();
   return prompts.map((prompt) => {
     const n = (seen.get(prompt.variant) ?? 0) + 1;
@@ -77,7 +76,12 @@ export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot>
     prompt: prompt.prompt,
     duration_s: prompt.duration_s,
     narrative_anchor: prompt.narrative_anchor,
+    ...(prompt.start_image ? { start_image: prompt.start_image } : {}),
+    ...(prompt.last_image ? { last_image: prompt.last_image } : {}),
   }));
+  /** Jobs waiting for a free generation slot (maxConcurrent). */
+  const queue: BrollJob[] = [];
+  const limit = input.maxConcurrent ?? Infinity;
   const events: PipelineEvent[] = [];
   const pollErrors = new Map<string, number>();
   let retries = 0;
@@ -111,24 +115,41 @@ export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot>
     dirty = true;
   }
 
+  /** Jobs in flight at the provider (being submitted or generating). */
+  const inFlight = () =>
+    jobs.filter((job) => job.status === 'pending' && !queue.includes(job) && job.attempts > 0).length +
+    jobs.filter((job) => job.status === 'submitted').length;
+
   function submit(job: BrollJob): void {
-    job.attempts += 1;
     setStatus(job, 'pending', { operation: null, error_message: null });
-    // Resubmissions get their own key: the provider must create a new job, not return the failed one.
-    const key = job.attempts > 1 ? `${job.idempotent_key}_r${job.attempts}` : job.idempotent_key;
-    void submitClip({
-      workspace: input.workspace,
-      key,
-      prompt: job.prompt,
-      durationS: job.duration_s,
-      aspectRatio: input.aspectRatio,
-    }).then(
-      ({ operation }) => setStatus(job, 'submitted', { operation }),
-      (err: unknown) => {
-        const { status, message } = failureOf(err);
-        setStatus(job, status, { error_message: message });
-      },
-    );
+    if (!queue.includes(job)) queue.push(job);
+    launch();
+  }
+
+  /** Starts queued jobs while there is room under the concurrency limit. */
+  function launch(): void {
+    while (queue.length > 0 && inFlight() < limit) {
+      const job = queue.shift()!;
+      job.attempts += 1;
+      // Resubmissions get their own key: the provider must create a new job, not return the failed one.
+      const key = job.attempts > 1 ? `${job.idempotent_key}_r${job.attempts}` : job.idempotent_key;
+      void submitClip({
+        workspace: input.workspace,
+        key,
+        prompt: job.prompt,
+        durationS: job.duration_s,
+        aspectRatio: input.aspectRatio,
+        ...(job.start_image ? { startImagePath: job.start_image } : {}),
+        ...(job.last_image ? { lastImagePath: job.last_image } : {}),
+      }).then(
+        ({ operation }) => setStatus(job, 'submitted', { operation }),
+        (err: unknown) => {
+          const { status, message } = failureOf(err);
+          setStatus(job, status, { error_message: message });
+          launch();
+        },
+      );
+    }
   }
 
   /** Mirrors the table to jobs.json and tells the parent, once per batch of changes. */
@@ -209,6 +230,7 @@ export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot>
       const job = jobs.find((j) => j.idempotent_key === result.key);
       if (job && job.status === 'submitted') applyPoll(job, result);
     }
+    launch();
     // A change resets the delay at the top of the loop; a quiet poll backs off.
     nextPollAt = undefined;
     if (!statusChanged) nextPollAt = Date.now() + (delay = nextPollDelay(delay, false, settings));

@@ -1,12 +1,12 @@
 /**
- * The parent's side of B-roll: starts the brollGeneration child right after CONTENT (without
- * waiting for it), keeps the latest jobs table the child reports, forwards retryBroll/cancelBroll,
- * and runs the VEO3_AWAIT gate. B-roll never fails the run: every path ends in a list of clips,
- * possibly empty.
+ * The parent's side of clip generation: starts the brollGeneration child (for a reel, right after
+ * CONTENT, without waiting for it), keeps the latest jobs table the child reports, forwards
+ * retryBroll/cancelBroll, and runs the gate that waits for the clips. The gate never throws: every
+ * path ends in a list of clips, possibly empty. Prompt-to-video uses the same gate for VIDEO_GEN.
  */
 import type { ChildWorkflowHandle } from '@temporalio/workflow';
 import { condition, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
-import type { BrollClip, BrollInput, BrollSnapshot, FinishReason } from '../domain/broll';
+import type { BrollClip, BrollInput, BrollJob, BrollSnapshot, FinishReason } from '../domain/broll';
 import { brollGeneration } from './broll';
 import { allFailedRetriably, countByStatus, isSettled } from './classify';
 import { brollQuery, brollUpdatedSignal, cancelBrollSignal, finishBrollSignal, retryBrollSignal } from './definitions';
@@ -14,7 +14,14 @@ import type { PipelineRun } from './pipelineRun';
 
 /** How long the gate waits for the child to settle its jobs after being told to finish. */
 const CHILD_FINISH_GRACE_MS = 60_000;
-const GATE = 'VEO3_AWAIT';
+export interface GateOptions {
+  /** The child's id is `<run id>-<childName>` (then `-2`, `-3`… for later children). */
+  childName: string;
+  /** Stage name the gate's events carry. */
+  stage: string;
+  /** Resubmit once when every clip failed retriably (the reel's B-roll rule). */
+  autoRetry: boolean;
+}
 
 export class BrollGate {
   private child?: ChildWorkflowHandle<typeof brollGeneration>;
@@ -26,8 +33,13 @@ export class BrollGate {
   private autoRetried = false;
   private cancelled = false;
   private closed = false;
+  private children = 0;
 
-  constructor(private readonly run: PipelineRun) {
+  constructor(
+    private readonly run: PipelineRun,
+    private readonly options: GateOptions = { childName: 'broll', stage: 'VEO3_AWAIT', autoRetry: true },
+  ) {
+    const GATE = options.stage;
     setHandler(brollUpdatedSignal, (snapshot) => {
       this.snapshot = snapshot;
       this.run.progress.broll = countByStatus(snapshot.jobs);
@@ -49,14 +61,30 @@ export class BrollGate {
     });
   }
 
+  /** The latest jobs table (final once the gate has closed). */
+  get jobs(): BrollJob[] {
+    return (this.final ?? this.snapshot)?.jobs ?? [];
+  }
+
   /** Starts generation in the background; no prompts (or a cancelled run) means no child at all. */
   async start(input: BrollInput): Promise<void> {
     if (input.prompts.length === 0 || this.cancelled) return;
-    const workflowId = `${workflowInfo().workflowId}-broll`;
+    this.children += 1;
+    // A later child (a resumed VIDEO_GEN) starts from a clean slate.
+    Object.assign(this, {
+      child: undefined,
+      snapshot: undefined,
+      final: undefined,
+      childClosed: false,
+      retriesAsked: 0,
+      closed: false,
+    });
+    const workflowId = `${workflowInfo().workflowId}-${this.options.childName}${this.children > 1 ? `-${this.children}` : ''}`;
     try {
       this.child = await startChild(brollGeneration, { workflowId, args: [input] });
     } catch (err) {
       this.run.emit('veo3.generation.start_failed', undefined, { error: (err as Error).message });
+      this.childClosed = true;
       return;
     }
     this.run.emit('veo3.generation.started', undefined, { workflowId, clips: input.prompts.length });
@@ -80,6 +108,7 @@ export class BrollGate {
    */
   async await(timeoutS: number): Promise<BrollClip[]> {
     if (!this.child) return [];
+    const GATE = this.options.stage;
     const jobCount = (this.snapshot?.jobs.length ?? 0) || 'all';
     this.run.emit('veo3.gate.started', GATE, { jobs: jobCount, timeoutS });
     const deadline = Date.now() + timeoutS * 1000;

@@ -27,4 +27,9 @@ export const brollUpdatedSignal = defineSignal<[BrollSnapshot]>('brollUpdated');
 /** Parent → child: the gate is closing; settle every job and return. */
 export const finishBrollSignal = defineSignal<[FinishReason]>('finishBroll');
 
-export const WORKFLOW_TYPES = { reel: 'reelPipeline', broll: 'brollGeneration' } as const;
+export const WORKFLOW_TYPES = {
+  reel: 'reelPipeline',
+  broll: 'brollGeneration',
+  video: 'promptToVideo',
+  restitch: 'restitchVideo',
+} as const;

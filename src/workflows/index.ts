@@ -1,3 +1,4 @@
 // The workflowsPath barrel: every workflow the worker serves.
 export { brollGeneration } from './broll';
 export { reelPipeline } from './reel';
+export { promptToVideo, restitchVideo } from './video';

@@ -28,6 +28,8 @@ export class PipelineRun {
     kind: PipelineKind,
     firstStage: string,
     private readonly appendEvents: AppendEvents,
+    /** Names a flow gives its stages for people (the video flow's phases). */
+    private readonly phaseOf?: (stage: string, status: PipelineStatus) => string,
   ) {
     const { workflowId } = workflowInfo();
     this.progress = {
@@ -38,6 +40,7 @@ export class PipelineRun {
       startedAt: new Date().toISOString(),
       stages: [],
       events: [],
+      ...(phaseOf ? { phase: phaseOf('PENDING', PipelineStatus.RUNNING) } : {}),
     };
     setHandler(progressQuery, () => this.progress);
     setHandler(resumeSignal, () => {
@@ -125,6 +128,7 @@ export class PipelineRun {
   private setStage(stage: string, status: PipelineStatus): void {
     this.progress.stage = stage;
     this.progress.status = status;
+    if (this.phaseOf) this.progress.phase = this.phaseOf(stage, status);
     upsertSearchAttributes([
       { key: PipelineStageKey, value: stage },
       { key: PipelineStatusKey, value: status },

@@ -73,7 +73,7 @@ describe('B-roll activities', () => {
     });
     expect((await probe(path.join(workspace, 'veo3', 'clips', 'reel-x_broll.mp4'))).video).toMatchObject({
       width: 720,
-      height: 1264,
+      height: 1280,
     });
   });
 

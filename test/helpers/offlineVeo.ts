@@ -2,6 +2,8 @@
 import path from 'node:path';
 import type { AppConfig } from '../../src/config';
 import type { Providers } from '../../src/providers';
+import { OfflineImageModel } from '../../src/providers/image/offlineImage';
+import { OfflineTextModel } from '../../src/providers/text/offlineStoryboard';
 import type { FaultRule } from '../../src/providers/video/faults';
 import { LocalVeoServer, OFFLINE_VEO_NAME } from '../../src/providers/video/localVeoServer';
 import { VeoVideoModel } from '../../src/providers/video/veo';
@@ -18,8 +20,13 @@ export async function startOfflineVeo(
 /** A key the tests can look for: it must never show up in workflow history. */
 export const TEST_API_KEY = 'AQ.test-key-that-must-stay-out-of-history';
 
-export function providersFor(server: LocalVeoServer, config: AppConfig): Providers {
+export function providersFor(
+  server: LocalVeoServer,
+  config: AppConfig,
+): Providers & { text: OfflineTextModel; image: OfflineImageModel } {
   return {
+    text: new OfflineTextModel(),
+    image: new OfflineImageModel(),
     video: new VeoVideoModel({
       name: OFFLINE_VEO_NAME,
       model: config.veo3.model,

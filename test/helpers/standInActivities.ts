@@ -5,7 +5,10 @@
  * test/activities, test/providers and test/e2e.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Activities } from '../../src/activities';
+import type { Activities as AllActivities } from '../../src/activities';
+
+/** The reel flow's activities (the video flow is tested with real activities). */
+type Activities = Omit<AllActivities, 'writeStoryboard' | 'renderKeyframes' | 'stitchVideo'>;
 import type { PollResult } from '../../src/activities/broll';
 import type { BrollClip, BrollSettings, JobStatus } from '../../src/domain/broll';
 import type { PipelineEvent } from '../../src/domain/progress';

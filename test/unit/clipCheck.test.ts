@@ -29,9 +29,10 @@ describe('cropAndValidate', () => {
     const out = path.join(dir, 'good-cropped.mp4');
     await cropAndValidate(raw, out, expected);
     const info = await probe(out);
-    expect(info.video).toMatchObject({ width: 720, height: 1264 });
-    const after = await grayFrame(out, 1, 72, 126);
-    expect(after.subarray(125 * 72).every((v) => v > 200)).toBe(false);
+    // Cropped, then scaled back: the frame keeps its exact 9:16 size.
+    expect(info.video).toMatchObject({ width: 720, height: 1280 });
+    const after = await grayFrame(out, 1, 72, 128);
+    expect(after.subarray(127 * 72).every((v) => v > 200)).toBe(false);
   });
 
   it('rejects a black clip', async () => {

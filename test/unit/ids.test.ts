@@ -9,6 +9,7 @@ describe('workflow ids', () => {
   it('keep slugs short, safe for paths, and never empty', () => {
     expect(slugify('../../etc/passwd')).toBe('etc-passwd');
     expect(slugify('x'.repeat(50))).toHaveLength(24);
+    expect(slugify('a lighthouse keeper climbs the stairs')).toBe('a-lighthouse-keeper');
     expect(slugify('???')).toBe('run');
   });
 });

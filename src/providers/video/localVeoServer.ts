@@ -45,6 +45,8 @@ export interface LocalVeoStats {
   /** Submissions answered from an existing job (idempotency key seen before). */
   deduplicated: number;
   rejected: number;
+  /** Idempotency keys of the jobs created, in order. */
+  keys: string[];
 }
 
 export interface LocalVeoOptions {
@@ -78,7 +80,7 @@ const VERTEX_FETCH_PATH =
 const DOWNLOAD_PATH = /^\/v1beta\/files\/([a-z0-9]+):download$/;
 
 export class LocalVeoServer {
-  readonly stats: LocalVeoStats = { submissions: 0, polls: 0, downloads: 0, deduplicated: 0, rejected: 0 };
+  readonly stats: LocalVeoStats = { submissions: 0, polls: 0, downloads: 0, deduplicated: 0, rejected: 0, keys: [] };
   private readonly jobs = new Map<string, Job>();
   private readonly byKey = new Map<string, string>();
   private readonly faults: FaultPlan;
@@ -289,6 +291,7 @@ export class LocalVeoServer {
     this.jobs.set(job.id, job);
     if (job.key) this.byKey.set(job.key, job.id);
     this.stats.submissions += 1;
+    if (job.key) this.stats.keys.push(job.key);
     await this.saveJob(job);
     if (job.fault !== 'hang' && !isFailureFault(job.fault)) this.enqueue(job);
     this.sendJson(res, 200, { name: job.id });

@@ -1,0 +1,49 @@
+/**
+ * The offline storyboard: a deterministic plan derived from the prompt, so the same prompt always
+ * gives the same scenes. Scene count: as asked, else one scene per ten words of prompt (2 to 6).
+ */
+import { createHash } from 'node:crypto';
+import type { Scene, Storyboard, VideoRequest } from '../../domain/video';
+import { keywords } from '../offlineCopy';
+import type { TextModel } from './types';
+
+export const OFFLINE_STORYBOARD_GENERATOR = 'reelflow-offline-storyboard';
+
+const BEATS = ['opening', 'build-up', 'turn', 'climax', 'resolution'];
+const MOVES = [
+  'slow push in',
+  'gentle pan left to right',
+  'rising crane shot',
+  'slow orbit around the subject',
+  'pull back to reveal',
+];
+
+export function offlineStoryboard(request: VideoRequest): Storyboard {
+  const words = request.prompt.split(/\s+/).filter(Boolean);
+  const count = request.sceneCount ?? Math.min(6, Math.max(2, Math.ceil(words.length / 10)));
+  const subject = keywords(request.prompt, 4).join(', ') || request.prompt.slice(0, 60);
+  const hash = createHash('sha256').update(request.prompt).digest('hex');
+  const palette = [0, 6, 12].map((offset) => `#${hash.slice(offset, offset + 6)}`);
+  const scenes: Scene[] = Array.from({ length: count }, (_, i) => {
+    const beat = BEATS[Math.min(BEATS.length - 1, Math.floor((i / Math.max(1, count)) * BEATS.length))]!;
+    return {
+      index: i + 1,
+      start_frame_prompt: `${request.style}, ${beat}: ${subject} (scene ${i + 1} of ${count}, first frame)`,
+      end_frame_prompt: `${request.style}, ${beat}: ${subject} (scene ${i + 1} of ${count}, last frame)`,
+      motion_prompt: `${MOVES[i % MOVES.length]}; ${request.prompt}`,
+      transition: request.crossfadeS > 0 ? 'crossfade' : 'cut',
+    };
+  });
+  return { generator: OFFLINE_STORYBOARD_GENERATOR, style_guide: { look: request.style, palette }, scenes };
+}
+
+/** The offline text model; `calls` lets tests see whether it was asked again. */
+export class OfflineTextModel implements TextModel {
+  readonly name = OFFLINE_STORYBOARD_GENERATOR;
+  calls = 0;
+
+  storyboard(request: VideoRequest): Promise<Storyboard> {
+    this.calls += 1;
+    return Promise.resolve(offlineStoryboard(request));
+  }
+}

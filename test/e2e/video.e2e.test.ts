@@ -1,0 +1,166 @@
+/**
+ * Prompt to video end to end on the offline providers: real activities, real ffmpeg, the real
+ * @google/genai SDK against the local Veo server, a real Temporal server.
+ */
+import type { WorkflowBundle } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restitch, startVideo } from '../../src/cli/runs';
+import type { AppConfig } from '../../src/config';
+import type { Progress } from '../../src/domain/progress';
+import type { VideoResult } from '../../src/domain/video';
+import { grayFrame, probe } from '../../src/media/ffmpeg';
+import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import { progressQuery, resumeSignal } from '../../src/workflows/definitions';
+import { createWorker } from '../../src/worker';
+import { testConfig } from '../helpers/config';
+import { tempDir } from '../helpers/media';
+import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';
+import type { TestTemporal } from '../helpers/temporal';
+import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
+import { eventually } from '../helpers/workflows';
+
+let temporal: TestTemporal;
+let bundle: WorkflowBundle;
+let config: AppConfig;
+let veo: LocalVeoServer;
+let providers: ReturnType<typeof providersFor>;
+let worker: Worker;
+let running: Promise<void>;
+
+beforeAll(async () => {
+  temporal = await connectTestTemporal();
+  const dir = await tempDir('video');
+  bundle = await bundleWorkflows();
+  config = testConfig(dir, {
+    TEMPORAL_TASK_QUEUE: uniqueName('video'),
+    VEO3_POLL_INITIAL_S: '0.3',
+    VEO3_POLL_MAX_S: '1',
+    VIDEO_GEN_CONCURRENCY: '2',
+  });
+  veo = await startOfflineVeo(dir);
+  providers = providersFor(veo, config);
+  worker = await createWorker({ connection: temporal.nativeConnection, config, providers, workflowBundle: bundle });
+  running = worker.run();
+});
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await veo?.stop();
+  await temporal?.close();
+});
+
+const diff = (a: Buffer, b: Buffer) => a.reduce((sum, v, i) => sum + Math.abs(v - (b[i] ?? 0)), 0) / a.length;
+const counts = () => ({ text: providers.text.calls, image: providers.image.calls, clips: veo.stats.submissions });
+
+describe('prompt to video', () => {
+  let first: VideoResult;
+
+  it('makes three 4 s scenes into a 12 s 9:16 video with a visible change between scenes', async () => {
+    const handle = await startVideo(temporal.client, config.temporal.taskQueue, {
+      prompt: 'a lighthouse keeper climbs the stairs during a storm at night',
+      aspectRatio: '9:16',
+      clipDurationS: 4,
+      sceneCount: 3,
+    });
+    const phases = new Set<string>();
+    const watching = (async () => {
+      for (;;) {
+        const p = await handle.query(progressQuery).catch(() => undefined);
+        if (p?.phase) phases.add(p.phase);
+        if (p?.phase === 'complete') return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    first = (await handle.result()) as VideoResult;
+    await watching;
+    expect(handle.workflowId).toMatch(/^video-a-lighthouse-keeper-[0-9a-f]{6}$/);
+    const info = await probe(first.videoPath);
+    expect(info.video).toMatchObject({ width: 720, height: 1280 });
+    expect(Math.abs(info.durationS - 12)).toBeLessThan(0.2);
+    expect(first.durationS).toBeCloseTo(info.durationS, 1);
+    const frames = await Promise.all([2, 6, 10].map((t) => grayFrame(first.videoPath, t, 36, 64)));
+    expect(diff(frames[0]!, frames[1]!)).toBeGreaterThan(5);
+    expect(diff(frames[1]!, frames[2]!)).toBeGreaterThan(5);
+    // Status went through the phases, and the run carries its own timing.
+    expect([...phases]).toContain('complete');
+    expect(phases.has('video_gen') || phases.has('stitching') || phases.has('keyframing')).toBe(true);
+    expect(first.stages.map((s) => s.stage)).toEqual(['STORYBOARD', 'KEYFRAMES', 'VIDEO_GEN', 'STITCH']);
+    expect(first.totalDurationMs).toBe(Date.parse(first.completedAt) - Date.parse(first.startedAt));
+    expect(first.missingScenes).toEqual([]);
+    expect(first.clipPaths).toHaveLength(3);
+  });
+
+  it('re-stitches with a 0.5 s crossfade: 1 s shorter, and no provider is called', async () => {
+    const before = counts();
+    const again = await restitch(temporal.client, config.temporal.taskQueue, first.workflowId, 0.5);
+    const info = await probe(again.deliveredPath);
+    expect(info.durationS).toBeCloseTo((await probe(first.videoPath)).durationS - 2 * 0.5, 1);
+    expect(counts()).toEqual(before);
+  });
+
+  it('waits for resume when a scene fails, then generates only that scene again', async () => {
+    // Scene 2's motion prompt is the only one with this camera move; its first generation fails.
+    veo.setFaults([{ match: 'gentle pan left to right', fault: 'operation_error', times: 1 }]);
+    const before = counts();
+    const handle = await startVideo(temporal.client, config.temporal.taskQueue, {
+      prompt: 'a fox crossing a snowy field at dawn',
+      aspectRatio: '16:9',
+      clipDurationS: 4,
+      sceneCount: 3,
+    });
+    const failed = await eventually<Progress>(
+      () => handle.query(progressQuery),
+      (p) => p.status === 'FAILED',
+      60_000,
+    );
+    expect(failed).toMatchObject({ stage: 'VIDEO_GEN', phase: 'failed' });
+    expect(failed.error).toMatch(/scene 2: generation_failed/);
+    const atFailure = counts();
+    expect(atFailure.clips - before.clips).toBe(3);
+
+    await handle.signal(resumeSignal);
+    const result = (await handle.result()) as VideoResult;
+    expect((await probe(result.videoPath)).video).toMatchObject({ width: 1280, height: 720 });
+    const after = counts();
+    // The storyboard, the key frames and scenes 1 and 3 were not generated again: one more clip only.
+    expect(after.text).toBe(atFailure.text);
+    expect(after.image).toBe(atFailure.image);
+    expect(after.clips - atFailure.clips).toBe(1);
+    expect(veo.stats.keys.filter((key) => key.startsWith(handle.workflowId))).toEqual(
+      expect.arrayContaining([
+        `${handle.workflowId}_scene-1`,
+        `${handle.workflowId}_scene-2`,
+        `${handle.workflowId}_scene-3`,
+        `${handle.workflowId}.2_scene-2`,
+      ]),
+    );
+    expect(result.stages.find((s) => s.stage === 'VIDEO_GEN')?.attempts).toBe(2);
+    veo.setFaults([]);
+  });
+
+  it('goes on without a scene the safety filter refused, and says which one is missing', async () => {
+    veo.setFaults([{ match: 'rising crane shot', fault: 'safety' }]);
+    const handle = await startVideo(temporal.client, config.temporal.taskQueue, {
+      prompt: 'a paper boat drifting down a city gutter',
+      aspectRatio: '16:9',
+      clipDurationS: 4,
+      sceneCount: 3,
+    });
+    const result = (await handle.result()) as VideoResult;
+    expect(result.missingScenes).toMatchObject([{ index: 3, status: 'rai_filtered' }]);
+    expect(Math.abs((await probe(result.videoPath)).durationS - 8)).toBeLessThan(0.2);
+    veo.setFaults([]);
+  });
+
+  it('rejects an invalid request at once, naming the field', async () => {
+    const handle = await temporal.client.workflow.start('promptToVideo', {
+      taskQueue: config.temporal.taskQueue,
+      workflowId: uniqueName('video-invalid'),
+      args: [{ prompt: 'ok prompt', clipDurationS: 5, crossfadeS: 3 }],
+    });
+    await expect(handle.result()).rejects.toMatchObject({
+      cause: { type: 'INVALID_REQUEST', message: expect.stringMatching(/clipDurationS/) },
+    });
+  });
+});
