@@ -18,7 +18,7 @@ import { tempDir } from '../helpers/media';
 import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
-import { eventually } from '../helpers/workflows';
+import { eventually, maybeRecordHistory } from '../helpers/workflows';
 
 let temporal: TestTemporal;
 let bundle: WorkflowBundle;
@@ -137,6 +137,7 @@ describe('prompt to video', () => {
     );
     expect(result.stages.find((s) => s.stage === 'VIDEO_GEN')?.attempts).toBe(2);
     veo.setFaults([]);
+    await maybeRecordHistory(temporal.address, handle.workflowId, 'video-resumed', ['clips', 'clips-2']);
   });
 
   it('goes on without a scene the safety filter refused, and says which one is missing', async () => {

@@ -1,5 +1,10 @@
 /** Helpers for workflow tests: a worker per test on a unique queue, polling, visibility. */
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { locateTemporalCli } from '../../src/dev/temporalCli';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import type { Progress } from '../../src/domain/progress';
@@ -52,4 +57,35 @@ export async function listIds(client: Client, query: string): Promise<string[]> 
 export async function historyEventTypes(client: Client, workflowId: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).map((event) => String(event.eventType));
+}
+
+/**
+ * Set RECORD_HISTORIES=1 to refresh the replay fixtures in test/histories from a run (and its
+ * children, named `<id>-<child>`). The temporal CLI writes the history as the same JSON the Web UI
+ * downloads; the workflow id is stored with it because replay needs it.
+ */
+export async function maybeRecordHistory(
+  address: string,
+  workflowId: string,
+  name: string,
+  children: string[] = [],
+): Promise<void> {
+  if (!process.env.RECORD_HISTORIES) return;
+  const cli = await locateTemporalCli();
+  for (const [id, file] of [
+    [workflowId, name],
+    ...children.map((child) => [`${workflowId}-${child}`, `${name}-${child}`]),
+  ]) {
+    const { stdout } = await promisify(execFile)(
+      cli!.path,
+      ['workflow', 'show', '--workflow-id', id!, '--address', address, '--output', 'json'],
+      {
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    await writeFile(
+      path.resolve(__dirname, '../histories', `${file}.json`),
+      JSON.stringify({ workflowId: id, history: JSON.parse(stdout) }),
+    );
+  }
 }

@@ -2,11 +2,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { locateTemporalCli } from '../../src/dev/temporalCli';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Progress } from '../../src/domain/progress';
 import type { ReelResult } from '../../src/domain/reel';
@@ -16,7 +11,7 @@ import type { StandIns } from '../helpers/standInActivities';
 import { crash, standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
-import { eventually, listIds, withStandInWorker } from '../helpers/workflows';
+import { eventually, listIds, maybeRecordHistory, withStandInWorker } from '../helpers/workflows';
 
 let temporal: TestTemporal;
 let bundle: WorkflowBundle;
@@ -29,33 +24,6 @@ afterAll(() => temporal?.close());
 
 function withWorker<T>(standIns: StandIns, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   return withStandInWorker(temporal, bundle, standIns, fn);
-}
-
-/**
- * Set RECORD_HISTORIES=1 to refresh the replay fixtures in test/histories from these runs. The
- * temporal CLI writes the history as the same JSON the Web UI downloads.
- */
-async function maybeRecordHistory(workflowId: string, name: string): Promise<void> {
-  if (!process.env.RECORD_HISTORIES) return;
-  const cli = await locateTemporalCli();
-  for (const [id, file] of [
-    [workflowId, name],
-    [`${workflowId}-broll`, `${name}-broll`],
-  ]) {
-    const { stdout } = await promisify(execFile)(
-      cli!.path,
-      ['workflow', 'show', '--workflow-id', id!, '--address', temporal.address, '--output', 'json'],
-      {
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    ).catch(() => ({ stdout: '' }));
-    // Replay needs the workflow id too (the B-roll child's id derives from it).
-    if (stdout)
-      await writeFile(
-        path.resolve(__dirname, '../histories', `${file}.json`),
-        JSON.stringify({ workflowId: id, history: JSON.parse(stdout) }),
-      );
-  }
 }
 
 describe('reelPipeline', () => {
@@ -101,7 +69,7 @@ describe('reelPipeline', () => {
       (ids) => ids.length > 0,
     );
     expect(found).toEqual([workflowId]);
-    await maybeRecordHistory(workflowId, 'reel-completed');
+    await maybeRecordHistory(temporal.address, workflowId, 'reel-completed', ['broll']);
   });
 
   it('fails at once, without running a stage, when the input is not a valid request', async () => {
@@ -192,6 +160,6 @@ describe('reelPipeline', () => {
       assembleReel: 1,
     });
     expect(standIns.events.map((e) => e.type)).toContain('pipeline.stage.resumed');
-    await maybeRecordHistory(workflowId, 'reel-resumed');
+    await maybeRecordHistory(temporal.address, workflowId, 'reel-resumed', ['broll']);
   });
 });

@@ -23,7 +23,7 @@ describe('replay of committed histories', async () => {
   const files = (await readdir(dir)).filter((file) => file.endsWith('.json')).sort();
 
   it('has fixtures to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(files.length).toBeGreaterThanOrEqual(7);
   });
 
   it.each(files)('%s replays without non-determinism', async (file) => {
