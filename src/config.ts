@@ -30,6 +30,8 @@ const EnvSchema = z.object({
   GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
   GOOGLE_CLOUD_LOCATION: z.string().min(1).optional(),
   VEO3_MODEL: z.string().min(1).default('veo-3.1-generate-preview'),
+  GEMINI_TEXT_MODEL: z.string().min(1).default('gemini-2.5-flash'),
+  GEMINI_IMAGE_MODEL: z.string().min(1).default('gemini-2.5-flash-image'),
   VEO3_POLL_INITIAL_S: z.coerce.number().positive().max(600).default(5),
   VEO3_POLL_MAX_S: z.coerce.number().positive().max(3600).default(30),
   /** Attempts (including the first) for a submission answered with HTTP 429, and the first delay. */
@@ -72,6 +74,7 @@ export interface AppConfig {
   providers: { text: ProviderName; image: ProviderName; video: ProviderName };
   geminiApiKey?: string;
   vertex?: { project?: string; location?: string };
+  gemini: { textModel: string; imageModel: string };
   offlineVeo: { url?: string; latencyS: number };
   encoding: { preset: string; crf: number; threads: number };
   webhookUrl?: string;
@@ -95,16 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = result.data;
-  // With a key, Veo is the default video provider; without one, the offline providers are. Gemini
-  // text and image models are not built yet, so those stay offline unless asked for (then: an error).
-  for (const name of ['TEXT_PROVIDER', 'IMAGE_PROVIDER'] as const) {
-    if (e[name] === 'gemini')
-      throw new ConfigError(`invalid configuration:\n  ${name}=gemini: not available yet; use offline`);
-  }
+  // With a key, Gemini (and Veo) are the defaults; without one, the offline providers are.
+  const fallback: ProviderName = e.GEMINI_API_KEY ? 'gemini' : 'offline';
   const providers = {
-    text: 'offline' as ProviderName,
-    image: 'offline' as ProviderName,
-    video: e.VIDEO_PROVIDER ?? (e.GEMINI_API_KEY ? 'gemini' : 'offline'),
+    text: e.TEXT_PROVIDER ?? fallback,
+    image: e.IMAGE_PROVIDER ?? fallback,
+    video: e.VIDEO_PROVIDER ?? fallback,
   };
   const vertex = e.GOOGLE_GENAI_USE_VERTEXAI === 'true' || e.GOOGLE_GENAI_USE_VERTEXAI === '1';
   const needsKey = Object.entries(providers).filter(([, name]) => name === 'gemini');
@@ -128,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     providers,
     ...(e.GEMINI_API_KEY ? { geminiApiKey: e.GEMINI_API_KEY } : {}),
     ...(vertex ? { vertex: { project: e.GOOGLE_CLOUD_PROJECT, location: e.GOOGLE_CLOUD_LOCATION } } : {}),
+    gemini: { textModel: e.GEMINI_TEXT_MODEL, imageModel: e.GEMINI_IMAGE_MODEL },
     offlineVeo: { ...(e.OFFLINE_VEO_URL ? { url: e.OFFLINE_VEO_URL } : {}), latencyS: e.OFFLINE_VEO_LATENCY_S },
     encoding: { preset: e.FFMPEG_PRESET, crf: e.FFMPEG_CRF, threads: e.FFMPEG_THREADS },
     ...(e.WEBHOOK_URL ? { webhookUrl: e.WEBHOOK_URL } : {}),

@@ -6,8 +6,20 @@ import type { KeyframesResult, Scene, StitchResult, StoryboardResult, VideoReque
 import { veoFrameSize } from '../media/clipCheck';
 import { probe } from '../media/ffmpeg';
 import { stitchClips } from '../media/stitch';
+import { ProviderError } from '../providers/errors';
 import type { ActivityDeps } from './deps';
+import { failure } from './failures';
 import { workspaceDir, writeJsonAtomic } from './workspace';
+
+/** Provider errors become typed activity failures (a malformed answer is retried; a blocked prompt is not). */
+async function asFailure<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ProviderError) throw failure(err.type, err.message);
+    throw err;
+  }
+}
 
 async function exists(file: string): Promise<boolean> {
   return stat(file).then(
@@ -27,7 +39,7 @@ export function createVideoActivities({ config, providers }: ActivityDeps) {
       const workspace = workspaceDir(config.runsDir, input.workflowId);
       await mkdir(workspace, { recursive: true });
       await writeJsonAtomic(path.join(workspace, 'request.json'), input.request);
-      const storyboard = await need().text.storyboard(input.request);
+      const storyboard = await asFailure(() => need().text.storyboard(input.request));
       const storyboardPath = path.join(workspace, 'storyboard.json');
       await writeJsonAtomic(storyboardPath, storyboard);
       return {
@@ -63,7 +75,10 @@ export function createVideoActivities({ config, providers }: ActivityDeps) {
         const start = name('start');
         if (!(await exists(start))) {
           if (previous) await copyFile(previous.end, start);
-          else await need().image.generate({ prompt: scene.start_frame_prompt, width, height, output: start });
+          else
+            await asFailure(() =>
+              need().image.generate({ prompt: scene.start_frame_prompt, width, height, output: start }),
+            );
         }
         const end = name('end');
         if (!(await exists(end)))

@@ -13,6 +13,10 @@ export const ErrorType = {
   TRANSCRIPT_MISSING: 'TRANSCRIPT_MISSING',
   /** The transcript has no window of the allowed length that ends on a sentence. */
   NO_MOMENT: 'NO_MOMENT',
+  /** A model's answer did not match the schema it was asked for (asking again may help). */
+  MODEL_OUTPUT_INVALID: 'MODEL_OUTPUT_INVALID',
+  /** The model refused the request (safety or policy block): the request has to change. */
+  CONTENT_BLOCKED: 'CONTENT_BLOCKED',
   /** A required external tool (ffmpeg, yt-dlp) is not installed. */
   TOOL_MISSING: 'TOOL_MISSING',
 } as const;
@@ -25,6 +29,7 @@ export const NON_RETRYABLE_ERROR_TYPES: string[] = [
   ErrorType.MEDIA_INVALID,
   ErrorType.TRANSCRIPT_MISSING,
   ErrorType.NO_MOMENT,
+  ErrorType.CONTENT_BLOCKED,
   ErrorType.TOOL_MISSING,
 ];
 
@@ -35,4 +40,5 @@ export const INPUT_ERROR_TYPES: string[] = [
   ErrorType.MEDIA_INVALID,
   ErrorType.TRANSCRIPT_MISSING,
   ErrorType.NO_MOMENT,
+  ErrorType.CONTENT_BLOCKED,
 ];

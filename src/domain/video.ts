@@ -21,6 +21,22 @@ export const VideoRequestSchema = z
 export type VideoRequestInput = z.input<typeof VideoRequestSchema>;
 export type VideoRequest = z.output<typeof VideoRequestSchema>;
 
+/** What a text model is asked to return for a storyboard (indexes and the generator are ours). */
+export const ModelStoryboardSchema = z.object({
+  style_guide: z.object({ look: z.string().min(1), palette: z.array(z.string().min(1)).min(1).max(8) }),
+  scenes: z
+    .array(
+      z.object({
+        start_frame_prompt: z.string().min(1),
+        end_frame_prompt: z.string().min(1),
+        motion_prompt: z.string().min(1),
+        transition: z.enum(['cut', 'crossfade']),
+      }),
+    )
+    .min(1)
+    .max(15),
+});
+
 export interface Scene {
   /** 1-based. */
   index: number;

@@ -5,7 +5,9 @@
  */
 import path from 'node:path';
 import type { AppConfig } from '../config';
+import { GeminiImageModel } from './image/geminiImage';
 import { OfflineImageModel } from './image/offlineImage';
+import { GeminiTextModel } from './text/geminiText';
 import type { ImageModel } from './image/types';
 import { OfflineTextModel } from './text/offlineStoryboard';
 import type { TextModel } from './text/types';
@@ -24,12 +26,25 @@ export interface Providers {
 const OFFLINE_KEY = 'reelflow-offline';
 
 export async function createProviders(config: AppConfig, log: (line: string) => void = () => {}): Promise<Providers> {
-  const offline = { text: new OfflineTextModel(), image: new OfflineImageModel() };
+  const gemini = {
+    ...(config.geminiApiKey ? { apiKey: config.geminiApiKey } : {}),
+    ...(config.vertex ? { vertex: config.vertex } : {}),
+  };
+  const models = {
+    text:
+      config.providers.text === 'gemini'
+        ? new GeminiTextModel(config.gemini.textModel, gemini)
+        : new OfflineTextModel(),
+    image:
+      config.providers.image === 'gemini'
+        ? new GeminiImageModel(config.gemini.imageModel, gemini)
+        : new OfflineImageModel(),
+  };
   const veo = { model: config.veo3.model, rateLimit: config.veo3.rateLimit };
   if (config.providers.video === 'gemini') {
     const name = config.vertex ? 'veo (vertex ai)' : 'veo (gemini api)';
     return {
-      ...offline,
+      ...models,
       video: new VeoVideoModel({
         name,
         ...veo,
@@ -41,7 +56,7 @@ export async function createProviders(config: AppConfig, log: (line: string) => 
   }
   if (config.offlineVeo.url) {
     return {
-      ...offline,
+      ...models,
       video: new VeoVideoModel({ name: OFFLINE_VEO_NAME, ...veo, apiKey: OFFLINE_KEY, baseUrl: config.offlineVeo.url }),
       close: () => Promise.resolve(),
     };
@@ -54,7 +69,7 @@ export async function createProviders(config: AppConfig, log: (line: string) => 
   const url = await server.start();
   log(`offline video provider (${OFFLINE_VEO_NAME}) on ${url}`);
   return {
-    ...offline,
+    ...models,
     video: new VeoVideoModel({ name: OFFLINE_VEO_NAME, ...veo, apiKey: OFFLINE_KEY, baseUrl: url }),
     close: () => server.stop(),
   };

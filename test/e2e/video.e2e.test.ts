@@ -15,7 +15,11 @@ import { progressQuery, resumeSignal } from '../../src/workflows/definitions';
 import { createWorker } from '../../src/worker';
 import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';
-import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';
+import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
+import { GeminiImageModel } from '../../src/providers/image/geminiImage';
+import { GeminiTextModel } from '../../src/providers/text/geminiText';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
 import { eventually, maybeRecordHistory } from '../helpers/workflows';
@@ -152,6 +156,58 @@ describe('prompt to video', () => {
     expect(result.missingScenes).toMatchObject([{ index: 3, status: 'rai_filtered' }]);
     expect(Math.abs((await probe(result.videoPath)).durationS - 8)).toBeLessThan(0.2);
     veo.setFaults([]);
+  });
+
+  it('plans with Gemini text and draws key frames with Gemini images; a malformed plan is asked for again', async () => {
+    const gemini = { apiKey: TEST_API_KEY, baseUrl: veo.url };
+    const queue = uniqueName('video-gemini');
+    const geminiWorker = await createWorker({
+      connection: temporal.nativeConnection,
+      config: { ...config, temporal: { ...config.temporal, taskQueue: queue } },
+      providers: {
+        ...providers,
+        text: new GeminiTextModel('gemini-2.5-flash', gemini),
+        image: new GeminiImageModel('gemini-2.5-flash-image', gemini),
+      },
+      workflowBundle: bundle,
+    });
+    const plan = {
+      style_guide: { look: 'watercolour', palette: ['#aabbcc'] },
+      scenes: [1, 2].map((n) => ({
+        start_frame_prompt: `a fox, frame ${n}a`,
+        end_frame_prompt: `a fox, frame ${n}b`,
+        motion_prompt: `slow pan ${n}`,
+        transition: 'cut',
+      })),
+    };
+    let textRequests = 0;
+    veo.setContentResponder((_model, body) => {
+      textRequests += 1;
+      // The first answer is malformed; the activity is retried and the second is good.
+      const text = textRequests === 1 ? '{"scenes": [' : JSON.stringify(plan);
+      expect(body.generationConfig?.responseMimeType).toBe('application/json');
+      return { candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP' }] };
+    });
+    const imagesBefore = veo.stats.contentRequests;
+    try {
+      const result = await geminiWorker.runUntil(async () => {
+        const handle = await startVideo(temporal.client, queue, {
+          prompt: 'a fox in the snow',
+          clipDurationS: 4,
+          sceneCount: 2,
+        });
+        return (await handle.result()) as VideoResult;
+      });
+      const storyboard = JSON.parse(await readFile(path.join(result.workspace, 'storyboard.json'), 'utf8'));
+      expect(storyboard.generator).toBe('gemini text (gemini-2.5-flash)');
+      expect(storyboard.style_guide.look).toBe('watercolour');
+      expect(textRequests).toBe(2);
+      // Two text answers, then one image per key frame: a start frame and two end frames.
+      expect(veo.stats.contentRequests - imagesBefore).toBe(2 + 3);
+      expect(Math.abs((await probe(result.videoPath)).durationS - 8)).toBeLessThan(0.2);
+    } finally {
+      veo.setContentResponder(undefined);
+    }
   });
 
   it('rejects an invalid request at once, naming the field', async () => {

@@ -22,19 +22,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ VEO3_TIMEOUT_S: '' }).veo3.timeoutS).toBe(300);
   });
 
-  it('requires a key when the video provider is gemini, and defaults video to Veo when a key is given', () => {
+  it('requires a key when a provider is gemini, and defaults to Gemini when a key is given', () => {
     expect(() => loadConfig({ VIDEO_PROVIDER: 'gemini' })).toThrow(
       /GEMINI_API_KEY: required because VIDEO_PROVIDER=gemini/,
     );
-    const config = loadConfig({ GEMINI_API_KEY: 'test-key-value' });
-    expect(config.providers).toEqual({ text: 'offline', image: 'offline', video: 'gemini' });
-    expect(loadConfig({ GEMINI_API_KEY: 'k', VIDEO_PROVIDER: 'offline' }).providers.video).toBe('offline');
-  });
-
-  it('says that Gemini text and image models are not available yet', () => {
-    expect(() => loadConfig({ GEMINI_API_KEY: 'k', TEXT_PROVIDER: 'gemini' })).toThrow(
-      /TEXT_PROVIDER=gemini: not available yet/,
-    );
+    expect(() => loadConfig({ IMAGE_PROVIDER: 'gemini' })).toThrow(/IMAGE_PROVIDER=gemini/);
+    const config = loadConfig({ GEMINI_API_KEY: 'test-key-value', TEXT_PROVIDER: 'offline' });
+    expect(config.providers).toEqual({ text: 'offline', image: 'gemini', video: 'gemini' });
   });
 
   it('never prints the key', () => {

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { veoFrameSize } from '../../media/clipCheck';
 import { renderPromptClip } from '../../media/promptClip';
+import { renderPromptImage } from '../image/offlineImage';
 import type { FaultKind, FaultRule } from './faults';
 import { FaultPlan } from './faults';
 
@@ -47,6 +48,7 @@ export interface LocalVeoStats {
   rejected: number;
   /** Idempotency keys of the jobs created, in order. */
   keys: string[];
+  contentRequests: number;
 }
 
 export interface LocalVeoOptions {
@@ -78,9 +80,33 @@ const SUBMIT_PATH =
 const VERTEX_FETCH_PATH =
   /^\/v1beta1\/(?:projects\/[^/]+\/locations\/[^/]+\/)?(?:publishers\/google\/)?models\/([^/:]+):fetchPredictOperation$/;
 const DOWNLOAD_PATH = /^\/v1beta\/files\/([a-z0-9]+):download$/;
+const GENERATE_CONTENT_PATH = /^\/v1beta\/models\/([^/:]+):generateContent$/;
+
+/** Answers a generateContent request body with a GenerateContentResponse (tests plug their own in). */
+export type ContentResponder = (
+  model: string,
+  body: GenerateContentBody,
+) => Promise<Record<string, unknown>> | Record<string, unknown>;
+export interface GenerateContentBody {
+  contents?: { role?: string; parts?: { text?: string }[] }[];
+  generationConfig?: {
+    responseMimeType?: string;
+    responseJsonSchema?: unknown;
+    responseModalities?: string[];
+    imageConfig?: { aspectRatio?: string };
+  };
+}
 
 export class LocalVeoServer {
-  readonly stats: LocalVeoStats = { submissions: 0, polls: 0, downloads: 0, deduplicated: 0, rejected: 0, keys: [] };
+  readonly stats: LocalVeoStats = {
+    submissions: 0,
+    polls: 0,
+    downloads: 0,
+    deduplicated: 0,
+    rejected: 0,
+    keys: [],
+    contentRequests: 0,
+  };
   private readonly jobs = new Map<string, Job>();
   private readonly byKey = new Map<string, string>();
   private readonly faults: FaultPlan;
@@ -89,6 +115,7 @@ export class LocalVeoServer {
   private active = 0;
   private server?: Server;
   private baseUrl = '';
+  private contentResponder?: ContentResponder;
 
   constructor(private readonly options: LocalVeoOptions) {
     this.faults = new FaultPlan(options.faults);
@@ -100,6 +127,11 @@ export class LocalVeoServer {
 
   setFaults(rules: FaultRule[]): void {
     this.faults.set(rules);
+  }
+
+  /** How generateContent answers text requests (image requests get a rendered PNG by default). */
+  setContentResponder(responder: ContentResponder | undefined): void {
+    this.contentResponder = responder;
   }
 
   async start(): Promise<string> {
@@ -219,6 +251,13 @@ export class LocalVeoServer {
     }
     if (req.method === 'GET' && (match = DOWNLOAD_PATH.exec(url.pathname))) {
       return this.download(res, match[1]!);
+    }
+    if (req.method === 'POST' && (match = GENERATE_CONTENT_PATH.exec(url.pathname))) {
+      return this.sendJson(
+        res,
+        200,
+        await this.generateContent(match[1]!, (await readBody(req)) as GenerateContentBody),
+      );
     }
     throw new HttpError(404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
   }
@@ -347,6 +386,32 @@ export class LocalVeoServer {
       name,
       done: true,
       response: { videos: [{ bytesBase64Encoded: bytes.toString('base64'), mimeType: 'video/mp4' }] },
+    };
+  }
+
+  /** generateContent: image output is a PNG rendered from the prompt; text comes from the test's responder. */
+  private async generateContent(model: string, body: GenerateContentBody): Promise<Record<string, unknown>> {
+    this.stats.contentRequests += 1;
+    if (!body.generationConfig?.responseModalities?.includes('IMAGE')) {
+      if (this.contentResponder) return this.contentResponder(model, body);
+      throw new HttpError(
+        501,
+        'UNIMPLEMENTED',
+        'the local server answers text generateContent only with a responder set (setContentResponder)',
+      );
+    }
+    const prompt = (body.contents ?? [])
+      .flatMap((c) => c.parts ?? [])
+      .map((p) => p.text ?? '')
+      .join(' ');
+    const portrait = body.generationConfig.imageConfig?.aspectRatio === '9:16';
+    const file = this.dir('files', `image-${randomBytes(6).toString('hex')}.png`);
+    await renderPromptImage({ prompt, width: portrait ? 768 : 1344, height: portrait ? 1344 : 768, output: file });
+    const data = (await readFile(file)).toString('base64');
+    return {
+      candidates: [
+        { content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data } }] }, finishReason: 'STOP' },
+      ],
     };
   }
 

@@ -1,0 +1,49 @@
+/**
+ * Gemini as the image model: image output through generateContent. The returned image is scaled
+ * and cropped to the exact frame size the video model expects.
+ */
+import type { GoogleGenAI } from '@google/genai';
+import { writeFile } from 'node:fs/promises';
+import { ErrorType } from '../../domain/errors';
+import { ffmpeg, run } from '../../media/ffmpeg';
+import { ProviderError } from '../errors';
+import type { GeminiOptions } from '../gemini';
+import { blockReason, geminiClient } from '../gemini';
+import type { ImageModel } from './types';
+
+export class GeminiImageModel implements ImageModel {
+  readonly name: string;
+  private readonly ai: GoogleGenAI;
+
+  constructor(
+    private readonly model: string,
+    options: GeminiOptions,
+  ) {
+    this.name = `gemini images (${model})`;
+    this.ai = geminiClient(options);
+  }
+
+  async generate(input: { prompt: string; width: number; height: number; output: string }): Promise<void> {
+    const response = await this.ai.models.generateContent({
+      model: this.model,
+      contents: input.prompt,
+      config: {
+        responseModalities: ['IMAGE'],
+        imageConfig: { aspectRatio: input.width >= input.height ? '16:9' : '9:16' },
+      },
+    });
+    const blocked = blockReason(response);
+    if (blocked) throw new ProviderError(ErrorType.CONTENT_BLOCKED, blocked);
+    const image = response.candidates?.[0]?.content?.parts?.find((part) => part.inlineData?.data)?.inlineData;
+    if (!image?.data) throw new ProviderError(ErrorType.MODEL_OUTPUT_INVALID, 'the model returned no image');
+    const raw = `${input.output}.model`;
+    await writeFile(raw, Buffer.from(image.data, 'base64'));
+    const { width: w, height: h } = input;
+    await run(
+      ffmpeg(raw)
+        .videoFilters(`scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h},setsar=1`)
+        .outputOptions(['-frames:v', '1', '-update', '1', '-f', 'image2', '-c:v', 'png'])
+        .output(input.output),
+    );
+  }
+}
