@@ -1,25 +1,36 @@
 /**
- * `reelflow` — the thin CLI. Wiring only: commands parse options, call functions in src/cli/, and
- * print. Errors are one line on stderr and a non-zero exit.
+ * `reelflow` — the thin CLI. Wiring only: commands validate their options, call functions in
+ * src/cli/ and src/dev/, and print (as text, or JSON with --json). Errors are one line on stderr
+ * and a non-zero exit.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import {
   followRun,
   formatProgress,
+  formatRuns,
+  ListFiltersSchema,
+  listRuns,
   prepareReelRequest,
   prepareVideoRequest,
   readProgress,
   restitch,
+  signalRun,
   stageLogger,
   startReel,
   startVideo,
+  UsageError,
 } from './cli/runs';
+import { watchRun } from './cli/watch';
 import { loadConfig } from './config';
+import { runDemo } from './dev/demo';
+import { runDev } from './dev/dev';
+import { parseWith } from './domain/validation';
 import { connectClient } from './temporal/connection';
 
-async function withClient<T>(
-  action: (client: Awaited<ReturnType<typeof connectClient>>, config: ReturnType<typeof loadConfig>) => Promise<T>,
-): Promise<T> {
+type Config = ReturnType<typeof loadConfig>;
+type TemporalClient = Awaited<ReturnType<typeof connectClient>>;
+
+async function withClient<T>(action: (client: TemporalClient, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const client = await connectClient(config.temporal);
   try {
@@ -28,6 +39,20 @@ async function withClient<T>(
     await client.connection.close();
   }
 }
+
+/** Prints `value` as JSON with --json, else the text `human(value)`. */
+function out<T>(json: boolean | undefined, value: T, human: (v: T) => string): void {
+  console.log(json ? JSON.stringify(value, null, 2) : human(value));
+}
+
+function number(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new UsageError(`${name}: must be a number (got "${text}")`);
+  return value;
+}
+
+const json = () => new Option('--json', 'print JSON');
 
 export function buildProgram(): Command {
   const program = new Command('reelflow').description('Durable short-video pipeline on Temporal').showHelpAfterError();
@@ -38,21 +63,42 @@ export function buildProgram(): Command {
     .argument('<source>', 'video file (with a .srt/.vtt next to it, or --transcript)')
     .option('--transcript <file>', 'transcript (.srt or .vtt)')
     .option('--topic <topic>', 'topic to focus the moment on')
+    .option('--instructions <text>', 'free-form directions')
+    .option('--clips <count>', "B-roll clips for this run (default: the worker's VEO3_CLIP_COUNT)")
     .option('--wait', 'follow the run and print the reel path when it finishes')
-    .action(async (source: string, options: { transcript?: string; topic?: string; wait?: boolean }) => {
-      const request = prepareReelRequest({ source, transcript: options.transcript, topic: options.topic });
-      await withClient(async (client, config) => {
-        const handle = await startReel(client, config.temporal.taskQueue, request);
-        console.log(handle.workflowId);
-        if (options.wait) {
+    .addOption(json())
+    .action(
+      async (
+        source: string,
+        o: {
+          transcript?: string;
+          topic?: string;
+          instructions?: string;
+          clips?: string;
+          wait?: boolean;
+          json?: boolean;
+        },
+      ) => {
+        if (o.clips !== undefined)
+          throw new UsageError('--clips: set VEO3_CLIP_COUNT on the worker; a per-run clip count is not supported yet');
+        const request = prepareReelRequest({
+          source,
+          transcript: o.transcript,
+          topic: o.topic,
+          instructions: o.instructions,
+        });
+        await withClient(async (client, config) => {
+          const handle = await startReel(client, config.temporal.taskQueue, request);
+          if (!o.wait) return out(o.json, { workflowId: handle.workflowId }, (v) => v.workflowId);
+          if (!o.json) console.log(handle.workflowId);
           const result = await followRun<{ reelPath: string }>(
             handle,
             stageLogger((line) => console.error(line)),
           );
-          console.log(result.reelPath);
-        }
-      });
-    });
+          out(o.json, { workflowId: handle.workflowId, ...result }, (v) => v.reelPath);
+        });
+      },
+    );
 
   program
     .command('generate')
@@ -64,6 +110,7 @@ export function buildProgram(): Command {
     .option('--scenes <count>', '1–15 (default: the storyboard decides)')
     .option('--crossfade <seconds>', '0 for hard cuts', '0')
     .option('--wait', 'follow the run and print the video path when it finishes')
+    .addOption(json())
     .action(
       async (
         prompt: string,
@@ -74,29 +121,76 @@ export function buildProgram(): Command {
           scenes?: string;
           crossfade: string;
           wait?: boolean;
+          json?: boolean;
         },
       ) => {
         const request = prepareVideoRequest({
           prompt,
           style: o.style,
           aspectRatio: o.aspectRatio,
-          clipDurationS: Number(o.clipDuration),
-          ...(o.scenes === undefined ? {} : { sceneCount: Number(o.scenes) }),
-          crossfadeS: Number(o.crossfade),
+          clipDurationS: number('--clip-duration', o.clipDuration),
+          ...(o.scenes === undefined ? {} : { sceneCount: number('--scenes', o.scenes) }),
+          crossfadeS: number('--crossfade', o.crossfade),
         });
         await withClient(async (client, config) => {
           const handle = await startVideo(client, config.temporal.taskQueue, request);
-          console.log(handle.workflowId);
-          if (o.wait) {
-            const result = await followRun<{ videoPath: string }>(
-              handle,
-              stageLogger((line) => console.error(line)),
-            );
-            console.log(result.videoPath);
-          }
+          if (!o.wait) return out(o.json, { workflowId: handle.workflowId }, (v) => v.workflowId);
+          if (!o.json) console.log(handle.workflowId);
+          const result = await followRun<{ videoPath: string }>(
+            handle,
+            stageLogger((line) => console.error(line)),
+          );
+          out(o.json, result, (v) => v.videoPath);
         });
       },
     );
+
+  program
+    .command('status')
+    .description("print a run's progress")
+    .argument('<id>', 'workflow id')
+    .addOption(json())
+    .action(async (id: string, o: { json?: boolean }) => {
+      await withClient(async (client) => out(o.json, await readProgress(client, id), formatProgress));
+    });
+
+  program
+    .command('list')
+    .description('list runs (Temporal visibility over the PipelineKind/PipelineStatus search attributes)')
+    .option('--kind <kind>', 'reel or video')
+    .option('--status <status>', 'RUNNING, FAILED or COMPLETED')
+    .option('--limit <n>', 'at most this many', '50')
+    .addOption(json())
+    .action(async (o: { kind?: string; status?: string; limit: string; json?: boolean }) => {
+      const filters = parseWith(ListFiltersSchema, { kind: o.kind, status: o.status?.toUpperCase(), limit: o.limit });
+      if (!filters.ok) throw new UsageError(filters.message);
+      await withClient(async (client) => out(o.json, await listRuns(client, filters.value), formatRuns));
+    });
+
+  program
+    .command('watch')
+    .description("follow a run's stages and clips live until it ends")
+    .argument('<id>', 'workflow id')
+    .addOption(json())
+    .action(async (id: string, o: { json?: boolean }) => {
+      await withClient(async (client) => {
+        await watchRun(client, id, {
+          live: Boolean(process.stdout.isTTY),
+          json: Boolean(o.json),
+          write: (text) => process.stdout.write(text),
+        });
+      });
+    });
+
+  program
+    .command('resume')
+    .description('rerun the failed stage of a run (and what follows)')
+    .argument('<id>', 'workflow id')
+    .addOption(json())
+    .action(async (id: string, o: { json?: boolean }) => {
+      await withClient(async (client) => signalRun(client, id, 'resume'));
+      out(o.json, { workflowId: id, signal: 'resume' }, (v) => `resume sent to ${v.workflowId}`);
+    });
 
   program
     .command('stitch')
@@ -105,22 +199,40 @@ export function buildProgram(): Command {
     )
     .argument('<id>', 'workflow id of a finished prompt-to-video run')
     .requiredOption('--crossfade <seconds>', 'crossfade in seconds (0 for hard cuts)')
-    .action(async (id: string, o: { crossfade: string }) => {
-      const crossfadeS = Number(o.crossfade);
-      if (!Number.isFinite(crossfadeS) || crossfadeS < 0 || crossfadeS > 2)
-        throw new Error('--crossfade: must be a number of seconds from 0 to 2');
+    .addOption(json())
+    .action(async (id: string, o: { crossfade: string; json?: boolean }) => {
+      const crossfadeS = number('--crossfade', o.crossfade)!;
+      if (crossfadeS < 0 || crossfadeS > 2) throw new UsageError('--crossfade: must be from 0 to 2 seconds');
       await withClient(async (client, config) =>
-        console.log((await restitch(client, config.temporal.taskQueue, id, crossfadeS)).deliveredPath),
+        out(o.json, await restitch(client, config.temporal.taskQueue, id, crossfadeS), (v) => v.deliveredPath),
       );
     });
 
+  const broll = program.command('broll').description("control a run's B-roll (or clip) generation");
+  for (const [name, signal, what] of [
+    ['retry', 'retryBroll', 'resubmit the failed clips now'],
+    ['cancel', 'cancelBroll', 'stop generation; the run goes on with the clips that exist'],
+  ] as const) {
+    broll
+      .command(name)
+      .description(what)
+      .argument('<id>', 'workflow id of the run')
+      .addOption(json())
+      .action(async (id: string, o: { json?: boolean }) => {
+        await withClient(async (client) => signalRun(client, id, signal));
+        out(o.json, { workflowId: id, signal }, (v) => `${v.signal} sent to ${v.workflowId}`);
+      });
+  }
+
   program
-    .command('status')
-    .description("print a run's progress")
-    .argument('<id>', 'workflow id')
-    .action(async (id: string) => {
-      await withClient(async (client) => console.log(formatProgress(await readProgress(client, id))));
-    });
+    .command('dev')
+    .description('dev server + worker + offline video server in one process; Ctrl-C stops all')
+    .action(() => runDev());
+
+  program
+    .command('demo')
+    .description('a whole reel run on a generated sample podcast (offline)')
+    .action(() => runDemo());
 
   return program;
 }

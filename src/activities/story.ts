@@ -41,9 +41,14 @@ export function createStoryActivities({ config }: ActivityDeps) {
       workspace: string;
       momentPath: string;
       topic?: string;
+      /** B-roll prompts to write (default: VEO3_CLIP_COUNT). */
+      clips?: number;
     }): Promise<ContentResult> {
       const moment = await readJson<Moment>(input.momentPath);
-      const assets = offlinePublishingAssets(moment, { topic: input.topic, maxPrompts: config.veo3.clipCount });
+      const assets = offlinePublishingAssets(moment, {
+        topic: input.topic,
+        maxPrompts: input.clips ?? config.veo3.clipCount,
+      });
       const checked = PublishingAssetsSchema.safeParse(assets);
       if (!checked.success) throw new Error(`publishing assets failed their schema: ${describeIssues(checked.error)}`);
       const assetsPath = path.join(input.workspace, 'publishing-assets.json');

@@ -13,7 +13,19 @@ import { ReelRequestSchema } from '../domain/reel';
 import { parseWith } from '../domain/validation';
 import type { RestitchInput, StitchResult, VideoRequestInput, VideoResult } from '../domain/video';
 import { VideoRequestSchema } from '../domain/video';
-import { PipelineKindKey, progressQuery, WORKFLOW_TYPES } from '../workflows/definitions';
+import { z } from 'zod';
+import type { BrollJob } from '../domain/broll';
+import {
+  brollQuery,
+  cancelBrollSignal,
+  PipelineKindKey,
+  PipelineStageKey,
+  PipelineStatusKey,
+  progressQuery,
+  resumeSignal,
+  retryBrollSignal,
+  WORKFLOW_TYPES,
+} from '../workflows/definitions';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -167,4 +179,81 @@ export function stageLogger(print: (line: string) => void) {
       else print(`✗ ${stage.stage}  ${stage.error ?? ''}`);
     }
   };
+}
+
+export const ListFiltersSchema = z
+  .object({
+    kind: z.enum(['reel', 'video']).optional(),
+    status: z.enum(['RUNNING', 'FAILED', 'COMPLETED']).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(50),
+  })
+  .strict();
+export type ListFilters = z.infer<typeof ListFiltersSchema>;
+
+export interface RunSummary {
+  workflowId: string;
+  kind: string;
+  status: string;
+  stage: string;
+  startedAt: string;
+  /** Temporal's own execution status (RUNNING, COMPLETED, FAILED, TERMINATED…). */
+  execution: string;
+}
+
+/** The visibility query for the filters: runs are found by their search attributes. */
+export function listQuery(filters: Pick<ListFilters, 'kind' | 'status'>): string {
+  const parts = [filters.kind ? `PipelineKind = '${filters.kind}'` : `PipelineKind IN ('reel', 'video')`];
+  if (filters.status) parts.push(`PipelineStatus = '${filters.status}'`);
+  return parts.join(' AND ');
+}
+
+export async function listRuns(client: Client, filters: ListFilters): Promise<RunSummary[]> {
+  const runs: RunSummary[] = [];
+  for await (const execution of client.workflow.list({ query: listQuery(filters) })) {
+    const attrs = execution.typedSearchAttributes;
+    runs.push({
+      workflowId: execution.workflowId,
+      kind: attrs.get(PipelineKindKey) ?? '',
+      status: attrs.get(PipelineStatusKey) ?? '',
+      stage: attrs.get(PipelineStageKey) ?? '',
+      startedAt: execution.startTime.toISOString(),
+      execution: execution.status.name,
+    });
+    if (runs.length >= filters.limit) break;
+  }
+  return runs;
+}
+
+export function formatRuns(runs: RunSummary[]): string {
+  if (runs.length === 0) return 'no runs';
+  return runs
+    .map(
+      (r) =>
+        `${r.workflowId.padEnd(40)} ${r.kind.padEnd(6)} ${r.status.padEnd(10)} ${r.stage.padEnd(18)} ${r.startedAt}`,
+    )
+    .join('\n');
+}
+
+/** Sends a signal to a run, with a clear error for an unknown id. */
+export async function signalRun(
+  client: Client,
+  workflowId: string,
+  signal: 'resume' | 'retryBroll' | 'cancelBroll',
+): Promise<void> {
+  const definition = { resume: resumeSignal, retryBroll: retryBrollSignal, cancelBroll: cancelBrollSignal }[signal];
+  try {
+    await client.workflow.getHandle(workflowId).signal(definition);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new UsageError(`no run with id ${workflowId}`);
+    throw err;
+  }
+}
+
+export async function readBroll(client: Client, workflowId: string): Promise<BrollJob[]> {
+  try {
+    return await client.workflow.getHandle(workflowId).query(brollQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new UsageError(`no run with id ${workflowId}`);
+    throw err;
+  }
 }

@@ -17,6 +17,8 @@ export const ReelRequestSchema = z
     durationS: z.number().min(30).max(120).optional(),
     /** Free-form instructions (parsed by ROUTER). */
     instructions: z.string().max(4000).optional(),
+    /** B-roll clips for this run (default: the worker's VEO3_CLIP_COUNT). */
+    clips: z.number().int().min(0).max(16).optional(),
   })
   .strict();
 export type ReelRequest = z.infer<typeof ReelRequestSchema>;

@@ -51,14 +51,20 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
     }),
   );
   const content = await run.stage(PipelineStage.CONTENT, () =>
-    light.writePublishingAssets({ workspace, momentPath: moment.momentPath, topic: request.topic }),
+    light.writePublishingAssets({
+      workspace,
+      momentPath: moment.momentPath,
+      topic: request.topic,
+      clips: request.clips,
+    }),
   );
   // B-roll renders in a child workflow while the picture stages run; VEO3_AWAIT collects it.
   const settings = routed.broll;
+  const clipCount = request.clips ?? settings.clipCount;
   await broll.start({
     runId: workflowId,
     workspace,
-    prompts: content.veo3Prompts.slice(0, settings.clipCount),
+    prompts: content.veo3Prompts.slice(0, clipCount),
     aspectRatio: settings.aspectRatio,
     pollInitialS: settings.pollInitialS,
     pollMaxS: settings.pollMaxS,
@@ -107,7 +113,7 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
     durationS: assembled.durationS,
     moment: { startS: moment.startS, endS: moment.endS },
     broll: {
-      requested: Math.min(content.veo3Prompts.length, settings.clipCount),
+      requested: Math.min(content.veo3Prompts.length, clipCount),
       generated: clips.length,
       placed: assembled.brollPlaced,
     },

@@ -5,7 +5,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { standInActivities } from '../helpers/standInActivities';
+import { crash, standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
+import { eventually } from '../helpers/workflows';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
 
@@ -59,6 +60,97 @@ describe('reelflow CLI', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`${id}  reel  COMPLETED`);
     expect(status.stdout).toMatch(/FFMPEG_ENGINEER\s+completed/);
+  });
+
+  it('lists runs by kind and status, resumes a failed run, and prints JSON on request', async () => {
+    const taskQueue = uniqueName('cli-resume');
+    const standIns = standInActivities({ prompts: [] });
+    standIns.failNext.renderSegments = [crash('encoder crashed')];
+    const worker = await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: standIns.activities,
+    });
+    await worker.runUntil(async () => {
+      const started = await reelflow(['reel', '/media/talk.mp4', '--json'], { TEMPORAL_TASK_QUEUE: taskQueue });
+      expect(started.code, started.stderr).toBe(0);
+      const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
+      const failed = await eventually(
+        async () =>
+          JSON.parse((await reelflow(['list', '--kind', 'reel', '--status', 'failed', '--json'])).stdout) as {
+            workflowId: string;
+            stage: string;
+          }[],
+        (runs) => runs.some((r) => r.workflowId === workflowId),
+      );
+      expect(failed.find((r) => r.workflowId === workflowId)?.stage).toBe('FFMPEG_ENGINEER');
+      const status = JSON.parse((await reelflow(['status', workflowId, '--json'])).stdout) as {
+        status: string;
+        error: string;
+      };
+      expect(status).toMatchObject({ status: 'FAILED', error: 'FFMPEG_ENGINEER: encoder crashed' });
+
+      const resumed = await reelflow(['resume', workflowId]);
+      expect(resumed.stdout.trim()).toBe(`resume sent to ${workflowId}`);
+      // watch (not a terminal here) prints plain views until the run ends.
+      const watched = await reelflow(['watch', workflowId]);
+      expect(watched.code).toBe(0);
+      expect(watched.stdout).toContain(`${workflowId}  reel  COMPLETED`);
+      const completed = await eventually(
+        async () =>
+          JSON.parse((await reelflow(['list', '--kind', 'reel', '--status', 'COMPLETED', '--json'])).stdout) as {
+            workflowId: string;
+          }[],
+        (runs) => runs.some((r) => r.workflowId === workflowId),
+      );
+      expect(completed.map((r) => r.workflowId)).toContain(workflowId);
+    });
+  });
+
+  it('cancels B-roll with `broll cancel`, and the run goes on', async () => {
+    const taskQueue = uniqueName('cli-broll');
+    const standIns = standInActivities({
+      prompts: THREE_PROMPTS,
+      clips: { intro: { outcome: 'hang' }, broll: { outcome: 'hang' }, outro: { outcome: 'hang' } },
+    });
+    standIns.holdRender = true;
+    const worker = await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: standIns.activities,
+    });
+    await worker.runUntil(async () => {
+      const { workflowId } = JSON.parse(
+        (await reelflow(['reel', '/media/talk.mp4', '--json'], { TEMPORAL_TASK_QUEUE: taskQueue })).stdout,
+      ) as { workflowId: string };
+      await eventually(
+        () => temporal.client.workflow.getHandle(`${workflowId}-broll`).describe(),
+        () => true,
+      );
+      const cancel = await reelflow(['broll', 'cancel', workflowId, '--json']);
+      expect(JSON.parse(cancel.stdout)).toEqual({ workflowId, signal: 'cancelBroll' });
+      standIns.releaseRender();
+      const watched = JSON.parse(
+        (await reelflow(['watch', workflowId, '--json'])).stdout.trim().split('\n').at(-1)!,
+      ) as { progress: { status: string }; broll: { status: string }[] };
+      expect(watched.progress.status).toBe('COMPLETED');
+      expect(watched.broll.map((job) => job.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    });
+  });
+
+  it('rejects bad options with the option named', async () => {
+    expect((await reelflow(['list', '--kind', 'podcast'])).stderr).toMatch(/^reelflow: kind: /);
+    expect((await reelflow(['generate', 'a fox', '--clip-duration', 'five'])).stderr).toMatch(
+      /^reelflow: --clip-duration: must be a number/,
+    );
+    expect((await reelflow(['generate', 'a fox', '--clip-duration', '5'])).stderr).toMatch(
+      /^reelflow: invalid video request: clipDurationS/,
+    );
+    expect((await reelflow(['broll', 'retry', 'reel-nope-000000'])).stderr.trim()).toBe(
+      'reelflow: no run with id reel-nope-000000',
+    );
   });
 
   it('says so when a run id is unknown', async () => {

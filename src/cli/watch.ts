@@ -1,0 +1,50 @@
+/**
+ * `reelflow watch`: live per-stage progress and per-clip B-roll state. On a terminal the view is
+ * redrawn in place; otherwise (a pipe, a log file) each change is printed as plain lines.
+ */
+import type { Client } from '@temporalio/client';
+import type { BrollJob } from '../domain/broll';
+import type { Progress } from '../domain/progress';
+import { formatProgress, readBroll, readProgress } from './runs';
+
+export function formatBroll(jobs: BrollJob[]): string {
+  if (jobs.length === 0) return '';
+  return [
+    '  B-roll / clips:',
+    ...jobs.map((job) =>
+      `    ${job.idempotent_key.padEnd(36)} ${job.status.padEnd(18)} ${job.error_message ?? ''}`.trimEnd(),
+    ),
+  ].join('\n');
+}
+
+export interface WatchOptions {
+  intervalMs?: number;
+  /** Redraw in place (a TTY) or print each change. */
+  live: boolean;
+  json: boolean;
+  write: (text: string) => void;
+}
+
+const isDone = (progress: Progress) =>
+  progress.status === 'COMPLETED' || (progress.stage === 'FAILED' && progress.status === 'FAILED');
+
+/** Follows a run until it completes or fails for good (a run waiting for `resume` is shown, then left). */
+export async function watchRun(client: Client, workflowId: string, options: WatchOptions): Promise<Progress> {
+  let last = '';
+  let lines = 0;
+  for (;;) {
+    const progress = await readProgress(client, workflowId);
+    const jobs = await readBroll(client, workflowId).catch(() => [] as BrollJob[]);
+    const view = options.json
+      ? JSON.stringify({ progress, broll: jobs })
+      : [formatProgress(progress), formatBroll(jobs)].filter(Boolean).join('\n');
+    if (view !== last) {
+      if (options.live && !options.json && lines > 0) options.write(`\x1b[${lines}A\x1b[0J`);
+      options.write(`${view}\n`);
+      lines = view.split('\n').length;
+      last = view;
+    }
+    if (isDone(progress) || progress.status === 'FAILED') return progress;
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The demo (`npm run demo`, `reelflow demo`): a whole reel run on the offline defaults. Generates a sample podcast, starts (or
+ * reuses) a Temporal dev server and an in-process worker, runs the reel pipeline while printing each
+ * stage, and prints the reel's path on the last line.
+ */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { followRun, startReel, stageLogger } from '../cli/runs';
+import { describeConfig, loadConfig } from '../config';
+import { reuseOrStartTemporal } from './demoEnvironment';
+import { generateSamplePodcast, sampleExists } from './samplePodcast';
+import { ensureSystemTools } from './systemTools';
+import type { ReelResult } from '../domain/reel';
+import { connectWorker } from '../temporal/connection';
+import { createProviders } from '../providers';
+import { createWorker } from '../worker';
+
+const log = (line: string) => console.log(line);
+
+export async function runDemo(): Promise<void> {
+  // The demo prints its own story; the SDK only speaks up for warnings.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const config = loadConfig();
+  const providerNames = describeConfig(config).providers as Record<string, string>;
+  log(
+    `reelflow demo — providers: ${Object.entries(providerNames)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
+  const { espeak } = await ensureSystemTools(log);
+
+  const sampleDir = path.join(config.runsDir, '.samples');
+  const video = path.join(sampleDir, 'podcast.mp4');
+  if (await sampleExists(sampleDir)) {
+    log(`Reusing the sample podcast at ${path.relative(process.cwd(), video)}`);
+  } else {
+    log(
+      `Generating a 3-minute sample podcast (${espeak ? 'spoken by espeak-ng' : 'espeak-ng is not installed: tones stand in for speech'})…`,
+    );
+    await mkdir(sampleDir, { recursive: true });
+    await generateSamplePodcast({ dir: sampleDir, speech: espeak });
+  }
+
+  const temporal = await reuseOrStartTemporal(config, log);
+  const providers = await createProviders(config);
+  log(`Video provider: ${providers.video.name}`);
+  const worker = await createWorker({
+    connection: await connectWorker({ address: temporal.address }),
+    config,
+    providers,
+  });
+  try {
+    const result = await worker.runUntil(async () => {
+      const handle = await startReel(temporal.client, config.temporal.taskQueue, { source: video });
+      log(`Started ${handle.workflowId}`);
+      return followRun<ReelResult>(handle, stageLogger(log));
+    });
+    log(
+      `Moment: ${result.moment.startS.toFixed(1)}–${result.moment.endS.toFixed(1)} s of the source; reel ${result.durationS.toFixed(1)} s`,
+    );
+    log(
+      `B-roll: ${result.broll.generated} of ${result.broll.requested} clips generated, ${result.broll.placed} placed as cutaways`,
+    );
+    log(`Workspace: ${result.workspace}`);
+    log(`Publishing assets: ${result.assetsPath}`);
+    log(result.reelPath);
+  } finally {
+    await providers.close();
+    await temporal.client.connection.close();
+    await temporal.server?.stop();
+  }
+}

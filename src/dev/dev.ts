@@ -1,0 +1,39 @@
+/**
+ * `reelflow dev`: everything for local work in one process — a Temporal dev server (or the one
+ * already running), a worker with the offline video server inside it — until Ctrl-C stops all.
+ */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../config';
+import { createProviders } from '../providers';
+import { connectWorker } from '../temporal/connection';
+import { createWorker } from '../worker';
+import { reuseOrStartTemporal } from './demoEnvironment';
+import { ensureSystemTools } from './systemTools';
+
+export async function runDev(log: (line: string) => void = console.log): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const config = loadConfig();
+  await ensureSystemTools(log);
+  const temporal = await reuseOrStartTemporal(config, log);
+  const providers = await createProviders(config, log);
+  const worker = await createWorker({
+    connection: await connectWorker({ address: temporal.address }),
+    config,
+    providers,
+  });
+  log(
+    `Worker on task queue "${config.temporal.taskQueue}"; providers: text ${providers.text.name}, images ${providers.image.name}, video ${providers.video.name}`,
+  );
+  log(
+    'Ready. Start runs with `reelflow reel …` or `reelflow generate …` in another terminal; Ctrl-C stops everything.',
+  );
+  try {
+    // The worker stops on SIGINT/SIGTERM by itself; then the rest is closed in order.
+    await worker.run();
+  } finally {
+    await providers.close();
+    await temporal.client.connection.close();
+    await temporal.server?.stop();
+    log('Stopped.');
+  }
+}
