@@ -5,6 +5,8 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts
+# npm install, not npm ci: the lockfile (made where the registry has only Linux builds of @swc/core)
+# lacks other platforms' optional packages, which npm ci treats as out of sync.
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund
 COPY . .
 CMD ["npm", "run", "worker"]

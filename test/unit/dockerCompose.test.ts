@@ -43,5 +43,7 @@ describe('docker-compose.yml', async () => {
   it('builds the worker image with ffmpeg', async () => {
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/apt-get install[^\n]*ffmpeg/);
+    // npm ci rejects this lockfile (see .ci/run), so the image must not use it.
+    expect(dockerfile).not.toMatch(/^RUN npm ci/m);
   });
 });
