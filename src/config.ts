@@ -50,6 +50,10 @@ const EnvSchema = z.object({
   /** Prompt to video: clips generating at once, and how long VIDEO_GEN waits for them. */
   VIDEO_GEN_CONCURRENCY: int(1, 16).default(2),
   VIDEO_GEN_TIMEOUT_S: int(10, 86_400).default(1800),
+  /** The HTTP API: where it listens, and an optional bearer token it requires. */
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: int(1, 65_535).default(8787),
+  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** DELIVERY POSTs a JSON notice here when a reel is ready (optional; never blocks completion). */
   WEBHOOK_URL: z.string().url().optional(),
 });
@@ -79,6 +83,7 @@ export interface AppConfig {
   encoding: { preset: string; crf: number; threads: number };
   webhookUrl?: string;
   videoGen: { maxConcurrent: number; timeoutS: number };
+  api: { host: string; port: number; token?: string };
 }
 
 export class ConfigError extends Error {
@@ -132,11 +137,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     encoding: { preset: e.FFMPEG_PRESET, crf: e.FFMPEG_CRF, threads: e.FFMPEG_THREADS },
     ...(e.WEBHOOK_URL ? { webhookUrl: e.WEBHOOK_URL } : {}),
     videoGen: { maxConcurrent: e.VIDEO_GEN_CONCURRENCY, timeoutS: e.VIDEO_GEN_TIMEOUT_S },
+    api: { host: e.API_HOST, port: e.API_PORT, ...(e.API_TOKEN ? { token: e.API_TOKEN } : {}) },
   };
 }
 
 /** The settings as safe to print: the key is replaced by whether it is set. */
 export function describeConfig(config: AppConfig): Record<string, unknown> {
-  const { geminiApiKey, ...rest } = config;
-  return { ...rest, geminiApiKey: geminiApiKey ? '(set)' : '(not set)' };
+  const { geminiApiKey, api, ...rest } = config;
+  return {
+    ...rest,
+    api: { ...api, token: api.token ? '(set)' : '(not set)' },
+    geminiApiKey: geminiApiKey ? '(set)' : '(not set)',
+  };
 }

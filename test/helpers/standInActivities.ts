@@ -29,6 +29,8 @@ export interface StandInOptions {
   broll?: Partial<BrollSettings>;
   /** Scripts by prompt variant. */
   clips?: Record<string, ClipScript>;
+  /** Where DELIVERY claims to put reels (default /stand-in/output). */
+  outputDir?: string;
 }
 
 export interface StandIns {
@@ -116,10 +118,10 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
       return { reelPath: `${workspace}/reel.mp4`, durationS: 75, brollPlaced: clips.length, brollSkipped: [] };
     }),
     deliver: track('deliver', async ({ workflowId }) => ({
-      outputDir: `/stand-in/output/${workflowId}`,
-      reelPath: `/stand-in/output/${workflowId}/reel.mp4`,
-      assetsPath: `/stand-in/output/${workflowId}/publishing-assets.json`,
-      summaryPath: `/stand-in/output/${workflowId}/summary.md`,
+      outputDir: `${options.outputDir ?? '/stand-in/output'}/${workflowId}`,
+      reelPath: `${options.outputDir ?? '/stand-in/output'}/${workflowId}/reel.mp4`,
+      assetsPath: `${options.outputDir ?? '/stand-in/output'}/${workflowId}/publishing-assets.json`,
+      summaryPath: `${options.outputDir ?? '/stand-in/output'}/${workflowId}/summary.md`,
       webhook: { status: 'not_configured' as const, attempts: 0 },
     })),
     appendEvents: track('appendEvents', async (input) => {
