@@ -43,7 +43,7 @@ export const Veo3PromptSchema = z.object({
   variant: z.enum(['intro', 'broll', 'transition', 'outro']),
   prompt: z.string().min(1),
   narrative_anchor: z.string().min(1),
-  duration_s: z.union([z.literal(4), z.literal(6), z.literal(8)]),
+  duration_s: z.union([z.literal(4), z.literal(6), z.literal(8)], { error: 'must be 4, 6 or 8' }),
 });
 export type Veo3Prompt = z.infer<typeof Veo3PromptSchema>;
 

@@ -7,7 +7,7 @@ export const VideoRequestSchema = z
     prompt: z.string().trim().min(3, 'must describe the video (3 characters or more)').max(2000),
     style: z.string().trim().min(1).max(200).default('cinematic'),
     aspectRatio: z.enum(['16:9', '9:16']).default('16:9'),
-    clipDurationS: z.union([z.literal(4), z.literal(6), z.literal(8)]).default(8),
+    clipDurationS: z.union([z.literal(4), z.literal(6), z.literal(8)], { error: 'must be 4, 6 or 8' }).default(8),
     /** 1–15; without it the storyboard decides. */
     sceneCount: z.number().int().min(1).max(15).optional(),
     /** 0 = hard cuts (stream copy); otherwise a crossfade of this many seconds. */
