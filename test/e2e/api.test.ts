@@ -1,7 +1,6 @@
 /** The HTTP API against the test Temporal server (stand-in activities: this tests the API, not the stages). */
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { Worker } from '@temporalio/worker';
 import { mkdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -12,8 +11,8 @@ import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';
 import { crash, standInActivities } from '../helpers/standInActivities';
 import type { TestTemporal } from '../helpers/temporal';
-import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
-import { eventually } from '../helpers/workflows';
+import { bundleWorkflows, connectTestTemporal } from '../helpers/temporal';
+import { eventually, withStandInWorker } from '../helpers/workflows';
 
 let temporal: TestTemporal;
 let bundle: WorkflowBundle;
@@ -70,17 +69,10 @@ describe('HTTP API', () => {
   });
 
   it('starts a reel (202), lists it, details it, survives a restart, and streams the video with Range', async () => {
-    const taskQueue = uniqueName('api');
     const outputDir = path.join(dir, 'output');
     const standIns = standInActivities({ prompts: [], outputDir });
     standIns.failNext.renderSegments = [crash('encoder crashed')];
-    const worker = await Worker.create({
-      connection: temporal.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: standIns.activities,
-    });
-    await worker.runUntil(async () => {
+    await withStandInWorker(temporal, bundle, standIns, async (taskQueue) => {
       let app = appFor(taskQueue);
       const started = await app.inject({ method: 'POST', url: '/api/reels', payload: { source: '/media/talk.mp4' } });
       expect(started.statusCode).toBe(202);
@@ -157,16 +149,9 @@ describe('HTTP API', () => {
   });
 
   it('serves only files inside the output folder', async () => {
-    const taskQueue = uniqueName('api-outside');
     // This stand-in DELIVERY claims a path outside the API's output folder.
     const standIns = standInActivities({ prompts: [], outputDir: '/etc' });
-    const worker = await Worker.create({
-      connection: temporal.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: standIns.activities,
-    });
-    await worker.runUntil(async () => {
+    await withStandInWorker(temporal, bundle, standIns, async (taskQueue) => {
       const app = appFor(taskQueue);
       const { projectId } = (
         await app.inject({ method: 'POST', url: '/api/reels', payload: { source: '/media/x.mp4' } })

@@ -1,14 +1,13 @@
 /** The `reelflow` CLI run as a process against the test server (stand-in activities: this tests the CLI, not the stages). */
-import { Worker } from '@temporalio/worker';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crash, standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
-import { eventually } from '../helpers/workflows';
+import { eventually, withStandInWorker } from '../helpers/workflows';
 import type { TestTemporal } from '../helpers/temporal';
-import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
+import { bundleWorkflows, connectTestTemporal } from '../helpers/temporal';
 
 const exec = promisify(execFile);
 const BIN = path.resolve(__dirname, '../../bin/reelflow.js');
@@ -40,14 +39,7 @@ async function reelflow(
 
 describe('reelflow CLI', () => {
   it('starts a reel run, follows it with --wait, and reports its status', async () => {
-    const taskQueue = uniqueName('cli');
-    const worker = await Worker.create({
-      connection: temporal.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: standInActivities().activities,
-    });
-    const { started, status } = await worker.runUntil(async () => {
+    const { started, status } = await withStandInWorker(temporal, bundle, standInActivities(), async (taskQueue) => {
       const started = await reelflow(['reel', 'media/My Episode.mp4', '--wait'], { TEMPORAL_TASK_QUEUE: taskQueue });
       const id = started.stdout.split('\n')[0] ?? '';
       return { started, status: await reelflow(['status', id]) };
@@ -63,16 +55,9 @@ describe('reelflow CLI', () => {
   });
 
   it('lists runs by kind and status, resumes a failed run, and prints JSON on request', async () => {
-    const taskQueue = uniqueName('cli-resume');
     const standIns = standInActivities({ prompts: [] });
     standIns.failNext.renderSegments = [crash('encoder crashed')];
-    const worker = await Worker.create({
-      connection: temporal.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: standIns.activities,
-    });
-    await worker.runUntil(async () => {
+    await withStandInWorker(temporal, bundle, standIns, async (taskQueue) => {
       const started = await reelflow(['reel', '/media/talk.mp4', '--json'], { TEMPORAL_TASK_QUEUE: taskQueue });
       expect(started.code, started.stderr).toBe(0);
       const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
@@ -109,19 +94,12 @@ describe('reelflow CLI', () => {
   });
 
   it('cancels B-roll with `broll cancel`, and the run goes on', async () => {
-    const taskQueue = uniqueName('cli-broll');
     const standIns = standInActivities({
       prompts: THREE_PROMPTS,
       clips: { intro: { outcome: 'hang' }, broll: { outcome: 'hang' }, outro: { outcome: 'hang' } },
     });
     standIns.holdRender = true;
-    const worker = await Worker.create({
-      connection: temporal.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: standIns.activities,
-    });
-    await worker.runUntil(async () => {
+    await withStandInWorker(temporal, bundle, standIns, async (taskQueue) => {
       const { workflowId } = JSON.parse(
         (await reelflow(['reel', '/media/talk.mp4', '--json'], { TEMPORAL_TASK_QUEUE: taskQueue })).stdout,
       ) as { workflowId: string };
