@@ -1,6 +1,8 @@
 /** The `reelflow` CLI run as a process against the test server (stand-in activities: this tests the CLI, not the stages). */
 import type { WorkflowBundle } from '@temporalio/worker';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +131,32 @@ describe('reelflow CLI', () => {
     expect((await reelflow(['broll', 'retry', 'reel-nope-000000'])).stderr.trim()).toBe(
       'reelflow: no run with id reel-nope-000000',
     );
+  });
+
+  it('dev reuses a running Temporal, starts a worker, and stops cleanly on Ctrl-C', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'reelflow-dev-'));
+    const child = spawn(process.execPath, [BIN, 'dev'], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: temporal.address,
+        RUNS_DIR: path.join(dir, 'runs'),
+        OUTPUT_DIR: path.join(dir, 'output'),
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await eventually(
+      () => Promise.resolve(output),
+      (text) => text.includes('Ready.'),
+      60_000,
+    );
+    expect(output).toContain(`Using the Temporal server already running at ${temporal.address}`);
+    expect(output).toContain('video reelflow-offline-veo');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('Stopped.');
   });
 
   it('says so when a run id is unknown', async () => {

@@ -18,6 +18,7 @@ import { tempDir } from '../helpers/media';
 import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import { GeminiImageModel } from '../../src/providers/image/geminiImage';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestTemporal } from '../helpers/temporal';
@@ -93,6 +94,25 @@ describe('prompt to video', () => {
     expect(first.totalDurationMs).toBe(Date.parse(first.completedAt) - Date.parse(first.startedAt));
     expect(first.missingScenes).toEqual([]);
     expect(first.clipPaths).toHaveLength(3);
+  });
+
+  it('re-stitches from the CLI as a process, printing JSON', async () => {
+    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [path.resolve(__dirname, '../../bin/reelflow.js'), 'stitch', first.workflowId, '--crossfade', '0.25', '--json'],
+        {
+          env: { ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue },
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.on('close', (exit) => resolve({ stdout: out, code: exit }));
+    });
+    expect(code).toBe(0);
+    const stitched = JSON.parse(stdout) as { deliveredPath: string; durationS: number };
+    expect(stitched.deliveredPath).toMatch(/video-crossfade-0\.25\.mp4$/);
+    expect(stitched.durationS).toBeCloseTo(12 - 2 * 0.25, 1);
   });
 
   it('re-stitches with a 0.5 s crossfade: 1 s shorter, and no provider is called', async () => {
