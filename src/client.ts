@@ -226,7 +226,7 @@ export function buildProgram(): Command {
 
   program
     .command('dev')
-    .description('dev server + worker + offline video server in one process; Ctrl-C stops all')
+    .description('dev server + worker + offline video server + HTTP API in one process; Ctrl-C stops all')
     .action(() => runDev());
 
   program

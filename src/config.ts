@@ -52,7 +52,8 @@ const EnvSchema = z.object({
   VIDEO_GEN_TIMEOUT_S: int(10, 86_400).default(1800),
   /** The HTTP API: where it listens, and an optional bearer token it requires. */
   API_HOST: z.string().min(1).default('127.0.0.1'),
-  API_PORT: int(1, 65_535).default(8787),
+  /** 0 picks any free port. */
+  API_PORT: int(0, 65_535).default(8787),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** DELIVERY POSTs a JSON notice here when a reel is ready (optional; never blocks completion). */
   WEBHOOK_URL: z.string().url().optional(),

@@ -1,8 +1,10 @@
 /**
  * `reelflow dev`: everything for local work in one process — a Temporal dev server (or the one
- * already running), a worker with the offline video server inside it — until Ctrl-C stops all.
+ * already running), a worker with the offline video server inside it, and the HTTP API — until
+ * Ctrl-C stops all.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { buildApp } from '../api/app';
 import { loadConfig } from '../config';
 import { createProviders } from '../providers';
 import { connectWorker } from '../temporal/connection';
@@ -24,6 +26,9 @@ export async function runDev(log: (line: string) => void = console.log): Promise
   log(
     `Worker on task queue "${config.temporal.taskQueue}"; providers: text ${providers.text.name}, images ${providers.image.name}, video ${providers.video.name}`,
   );
+  const api = buildApp({ client: temporal.client, config });
+  const apiAddress = await api.listen({ host: config.api.host, port: config.api.port });
+  log(`HTTP API on ${apiAddress} (OpenAPI: ${apiAddress}/api/openapi.json)`);
   log(
     'Ready. Start runs with `reelflow reel …` or `reelflow generate …` in another terminal; Ctrl-C stops everything.',
   );
@@ -31,6 +36,7 @@ export async function runDev(log: (line: string) => void = console.log): Promise
     // The worker stops on SIGINT/SIGTERM by itself; then the rest is closed in order.
     await worker.run();
   } finally {
+    await api.close();
     await providers.close();
     await temporal.client.connection.close();
     await temporal.server?.stop();

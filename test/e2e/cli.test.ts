@@ -141,6 +141,7 @@ describe('reelflow CLI', () => {
         TEMPORAL_ADDRESS: temporal.address,
         RUNS_DIR: path.join(dir, 'runs'),
         OUTPUT_DIR: path.join(dir, 'output'),
+        API_PORT: '0',
       },
     });
     let output = '';
@@ -154,6 +155,9 @@ describe('reelflow CLI', () => {
     );
     expect(output).toContain(`Using the Temporal server already running at ${temporal.address}`);
     expect(output).toContain('video reelflow-offline-veo');
+    const api = /HTTP API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    expect(api, output).toBeDefined();
+    expect(((await (await fetch(`${api}/api/health`)).json()) as { status: string }).status).toBe('ok');
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('Stopped.');
