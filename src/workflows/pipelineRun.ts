@@ -65,12 +65,21 @@ export class PipelineRun {
     this.pendingEvents.push(event);
   }
 
-  /** Writes pending events to the workspace in one cheap activity (one call per stage, not per event). */
+  /**
+   * Writes pending events to the workspace in one cheap activity (one call per stage, not per
+   * event). events.jsonl is a view of the workflow's state, so a failed write never fails a stage
+   * or the run: the events stay pending and go out with the next flush.
+   */
   async flushEvents(): Promise<void> {
     if (this.pendingEvents.length === 0) return;
     const events = this.pendingEvents;
     this.pendingEvents = [];
-    await this.appendEvents({ workflowId: this.progress.workflowId, events });
+    try {
+      await this.appendEvents({ workflowId: this.progress.workflowId, events });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      this.pendingEvents = [...events, ...this.pendingEvents];
+    }
   }
 
   /**

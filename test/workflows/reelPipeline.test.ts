@@ -117,6 +117,26 @@ describe('reelPipeline', () => {
     expect(standIns.calls.research).toBeUndefined();
   });
 
+  it('never fails or repeats a stage because events.jsonl could not be written; the events go out later', async () => {
+    const standIns = standInActivities();
+    standIns.failNext.appendEvents = [crash('disk full')];
+    const progress = await withWorker(standIns, async (taskQueue) => {
+      const handle = await temporal.client.workflow.start('reelPipeline', {
+        taskQueue,
+        workflowId: uniqueName('reel-events'),
+        args: [{ source: '/media/episode.mp4' }],
+      });
+      await handle.result();
+      return handle.query(progressQuery);
+    });
+    expect(progress.status).toBe('COMPLETED');
+    expect(standIns.calls.router).toBe(1);
+    const flushed = standIns.events.map((e) => `${e.type}:${e.stage}`);
+    expect(flushed).toContain('pipeline.stage.started:ROUTER');
+    expect(flushed).toContain('pipeline.stage.completed:ROUTER');
+    expect(flushed.filter((e) => e === 'pipeline.stage.completed:ROUTER')).toHaveLength(1);
+  });
+
   it('waits for resume after a stage fails, then reruns only that stage and what follows', async () => {
     const standIns = standInActivities({ prompts: THREE_PROMPTS });
     standIns.failNext.renderSegments = [crash('encoder crashed')];
