@@ -1,6 +1,6 @@
 /** LAYOUT_DETECTIVE, FFMPEG_ENGINEER and ASSEMBLY: from a window of the source to the vertical reel. */
 import { Context } from '@temporalio/activity';
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrollClip } from '../domain/broll';
 import type { PlacementPlan } from '../domain/cutaways';
@@ -29,7 +29,7 @@ import {
 } from '../media/layoutMetrics';
 import { muxAudio, renderMomentAudio, renderSegmentVideo } from '../media/reframe';
 import type { ActivityDeps } from './deps';
-import { writeJsonAtomic } from './workspace';
+import { nonEmptyFile, writeJsonAtomic } from './workspace';
 
 /** Frames are sampled this often; small, since the measurements need no detail. */
 const SAMPLE_INTERVAL_S = 2;
@@ -44,13 +44,6 @@ const STRATEGY: Record<Layout, CropStrategy> = {
   grid: 'fit_blur',
   screen_share: 'content_over_speaker',
 };
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    (s) => s.size > 0,
-    () => false,
-  );
-}
 
 interface Sample {
   atS: number;
@@ -164,7 +157,7 @@ export function createPictureActivities({ config }: ActivityDeps) {
       for (const [index, segment] of input.segments.entries()) {
         const output = path.join(dir, `segment-${String(index).padStart(3, '0')}.mp4`);
         segmentPaths.push(output);
-        if (index < done && (await exists(output))) continue;
+        if (index < done && (await nonEmptyFile(output))) continue;
         await renderSegmentVideo(
           {
             source: input.source,

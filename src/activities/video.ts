@@ -1,6 +1,6 @@
 /** Prompt to video: STORYBOARD, KEYFRAMES and STITCH (VIDEO_GEN uses the B-roll activities). */
 import { Context } from '@temporalio/activity';
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { KeyframesResult, Scene, StitchResult, StoryboardResult, VideoRequest } from '../domain/video';
 import { veoFrameSize } from '../media/clipCheck';
@@ -9,7 +9,7 @@ import { stitchClips } from '../media/stitch';
 import { ProviderError } from '../providers/errors';
 import type { ActivityDeps } from './deps';
 import { failure } from './failures';
-import { workspaceDir, writeJsonAtomic } from './workspace';
+import { nonEmptyFile, workspaceDir, writeJsonAtomic } from './workspace';
 
 /** Provider errors become typed activity failures (a malformed answer is retried; a blocked prompt is not). */
 async function asFailure<T>(work: () => Promise<T>): Promise<T> {
@@ -19,13 +19,6 @@ async function asFailure<T>(work: () => Promise<T>): Promise<T> {
     if (err instanceof ProviderError) throw failure(err.type, err.message);
     throw err;
   }
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    (s) => s.size > 0,
-    () => false,
-  );
 }
 
 export function createVideoActivities({ config, providers }: ActivityDeps) {
@@ -73,7 +66,7 @@ export function createVideoActivities({ config, providers }: ActivityDeps) {
         const name = (which: string) => path.join(dir, `scene-${String(scene.index).padStart(2, '0')}-${which}.png`);
         const previous = frames[frames.length - 1];
         const start = name('start');
-        if (!(await exists(start))) {
+        if (!(await nonEmptyFile(start))) {
           if (previous) await copyFile(previous.end, start);
           else
             await asFailure(() =>
@@ -81,7 +74,7 @@ export function createVideoActivities({ config, providers }: ActivityDeps) {
             );
         }
         const end = name('end');
-        if (!(await exists(end)))
+        if (!(await nonEmptyFile(end)))
           await need().image.generate({ prompt: scene.end_frame_prompt, width, height, output: end });
         frames.push({ index: scene.index, start, end });
         ctx.heartbeat({ scenes: frames.length });

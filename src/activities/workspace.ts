@@ -1,5 +1,5 @@
 /** A run's workspace on disk: `<runs dir>/<workflow id>/`. Only its paths travel through Temporal. */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorType } from '../domain/errors';
 import { failure } from './failures';
@@ -25,4 +25,12 @@ export async function writeJsonAtomic(file: string, data: unknown): Promise<void
 
 export async function readJson<T>(file: string): Promise<T> {
   return JSON.parse(await readFile(file, 'utf8')) as T;
+}
+
+/** True when `file` exists and is not empty (a finished render, a frame already drawn). */
+export async function nonEmptyFile(file: string): Promise<boolean> {
+  return stat(file).then(
+    (s) => s.size > 0,
+    () => false,
+  );
 }

@@ -11,6 +11,7 @@ import type { Cue } from '../domain/reel';
 import { formatSrt } from '../domain/subtitles';
 import { ffmpeg, run } from '../media/ffmpeg';
 import { PODCAST_LINES } from './podcastScript';
+import { hasCommand } from './systemTools';
 
 const exec = promisify(execFile);
 const SAMPLE_RATE = 22050;
@@ -85,13 +86,6 @@ async function speak(text: string, voice: string, tmpWav: string): Promise<Int16
   return wavSamples(await readFile(tmpWav));
 }
 
-async function hasEspeak(): Promise<boolean> {
-  return exec('espeak-ng', ['--version']).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** Who speaks when, as an ffmpeg `enable` expression over time t. */
 function speakingExpression(cues: (Cue & { speaker: 'A' | 'B' })[], speaker: 'A' | 'B'): string {
   const spans = cues
@@ -104,7 +98,7 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
   const durationS = options.durationS ?? 180;
   const width = options.width ?? 1920;
   const height = options.height ?? 1080;
-  const speech = options.speech ?? (await hasEspeak());
+  const speech = options.speech ?? (await hasCommand('espeak-ng', ['--version']));
   await mkdir(options.dir, { recursive: true });
   const video = path.join(options.dir, 'podcast.mp4');
   const srt = path.join(options.dir, 'podcast.srt');

@@ -48,11 +48,6 @@ export function seamScore(frame: Frame, direction: 'vertical' | 'horizontal' = '
   return seam / Math.max(median, 0.5);
 }
 
-/** Kept for callers that only need the left/right split. */
-export function centerSeamScore(pixels: Uint8Array, width: number, height: number): number {
-  return seamScore({ pixels, width, height }, 'vertical');
-}
-
 /** Mean absolute difference between horizontally and vertically neighbouring pixels: text and UI score high. */
 export function detail(frame: Frame): number {
   let sum = 0;

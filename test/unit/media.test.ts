@@ -5,7 +5,7 @@ import type { SamplePodcast } from '../../src/dev/samplePodcast';
 import { parseSubtitles } from '../../src/domain/subtitles';
 import { concatCopy } from '../../src/media/concat';
 import { frameSeries, grayFrame, probe } from '../../src/media/ffmpeg';
-import { centerSeamScore } from '../../src/media/layoutMetrics';
+import { seamScore } from '../../src/media/layoutMetrics';
 import { muxAudio, renderMomentAudio, renderSegmentVideo } from '../../src/media/reframe';
 import { readFile } from 'node:fs/promises';
 import { singleShotVideo, smallPodcast, tempDir } from '../helpers/media';
@@ -34,9 +34,9 @@ describe('sample podcast', () => {
 describe('layout metrics on real frames', () => {
   it('sees the seam of the side-by-side sample and none in a single shot', async () => {
     const split = await grayFrame(sample.video, 10, 160, 90);
-    expect(centerSeamScore(split, 160, 90)).toBeGreaterThan(3);
+    expect(seamScore({ pixels: split, width: 160, height: 90 })).toBeGreaterThan(3);
     const single = await singleShotVideo(path.join(dir, 'single.mp4'), 4);
-    expect(centerSeamScore(await grayFrame(single, 2, 160, 90), 160, 90)).toBeLessThan(3);
+    expect(seamScore({ pixels: await grayFrame(single, 2, 160, 90), width: 160, height: 90 })).toBeLessThan(3);
   });
 
   it('reads a series of frames in one pass', async () => {

@@ -3,11 +3,13 @@
  * Works with a Gemini API key, in Vertex AI mode, and against the local offline server. The key
  * lives in this object only: it is sent as the x-goog-api-key header and never returned.
  */
-import { ApiError, GenerateVideosOperation, GoogleGenAI } from '@google/genai';
+import { ApiError, GenerateVideosOperation } from '@google/genai';
+import type { GoogleGenAI } from '@google/genai';
 import type { GenerateVideosParameters } from '@google/genai';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { classifyOperationError, classifySubmitError } from '../../workflows/classify';
+import { geminiClient } from '../gemini';
 import { IDEMPOTENCY_HEADER } from './localVeoServer';
 import type { ClipRequest, PollOutcome, VideoModel } from './types';
 import { VideoProviderError } from './types';
@@ -43,17 +45,7 @@ export class VeoVideoModel implements VideoModel {
 
   constructor(private readonly options: VeoOptions) {
     this.name = options.name;
-    // Without a key, google-auth would go looking for cloud credentials (and probe the metadata server).
-    if (!options.apiKey && !options.vertex?.project) {
-      throw new Error(
-        'Veo needs GEMINI_API_KEY, or Vertex AI with GOOGLE_CLOUD_PROJECT and Application Default Credentials',
-      );
-    }
-    this.ai = new GoogleGenAI({
-      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
-      ...(options.vertex ? { vertexai: true, ...options.vertex } : {}),
-      ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}),
-    });
+    this.ai = geminiClient(options);
   }
 
   async submit(request: ClipRequest): Promise<string> {
