@@ -5,15 +5,19 @@
 import { createBrollActivities } from './broll';
 import type { ActivityDeps } from './deps';
 import { createDeliveryActivities } from './delivery';
+import { createContentActivities } from './content';
 import { createPictureActivities } from './picture';
-import { createSourceActivities } from './source';
-import { createStoryActivities } from './story';
+import { createResearchActivities } from './research';
+import { createRouterActivities } from './router';
+import { createTranscriptActivities } from './transcript';
 import { createVideoActivities } from './video';
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createSourceActivities(deps),
-    ...createStoryActivities(deps),
+    ...createRouterActivities(deps),
+    ...createResearchActivities(deps),
+    ...createTranscriptActivities(deps),
+    ...createContentActivities(deps),
     ...createPictureActivities(deps),
     ...createDeliveryActivities(deps),
     ...createBrollActivities(deps),

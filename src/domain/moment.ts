@@ -89,3 +89,19 @@ export function pickMoment(request: MomentRequest): Moment | undefined {
   }
   return best;
 }
+
+/** One of the heuristic's best windows, as a ranking model sees it. */
+export interface MomentCandidate {
+  /** Position in the heuristic's order (0 = its top score). */
+  index: number;
+  startS: number;
+  endS: number;
+  score: number;
+  text: string;
+}
+
+/** A ranking model's choice among the candidates. */
+export interface MomentRanking {
+  index: number;
+  reason: string;
+}

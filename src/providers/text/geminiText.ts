@@ -12,7 +12,10 @@ import { ModelStoryboardSchema } from '../../domain/video';
 import { ProviderError } from '../errors';
 import type { GeminiOptions } from '../gemini';
 import { blockReason, geminiClient } from '../gemini';
-import type { TextModel } from './types';
+import type { ParsedDirectives } from '../../domain/directives';
+import type { MomentCandidate, MomentRanking } from '../../domain/moment';
+import type { Cue, Moment, PublishingAssets } from '../../domain/reel';
+import type { CopyRequest, TextModel } from './types';
 
 export class GeminiTextModel implements TextModel {
   readonly name: string;
@@ -75,5 +78,28 @@ export class GeminiTextModel implements TextModel {
       style_guide: answer.style_guide,
       scenes: answer.scenes.map((scene, i) => ({ index: i + 1, ...scene })),
     };
+  }
+
+  parseInstructions(instructions: string, feedback: string[]): Promise<ParsedDirectives> {
+    void instructions;
+    void feedback;
+    return Promise.reject(new Error('not implemented yet'));
+  }
+
+  rankMoments(candidates: MomentCandidate[], context: { topic?: string; feedback: string[] }): Promise<MomentRanking> {
+    void candidates;
+    void context;
+    return Promise.reject(new Error('not implemented yet'));
+  }
+
+  publishingAssets(moment: Moment, request: CopyRequest): Promise<PublishingAssets> {
+    void moment;
+    void request;
+    return Promise.reject(new Error('not implemented yet'));
+  }
+
+  transcribe(audioPath: string): Promise<Cue[]> {
+    void audioPath;
+    return Promise.reject(new Error('not implemented yet'));
   }
 }

@@ -5,7 +5,14 @@
 import { createHash } from 'node:crypto';
 import type { Scene, Storyboard, VideoRequest } from '../../domain/video';
 import { keywords } from '../offlineCopy';
-import type { TextModel } from './types';
+import type { ParsedDirectives } from '../../domain/directives';
+import { ErrorType } from '../../domain/errors';
+import type { MomentCandidate, MomentRanking } from '../../domain/moment';
+import type { Cue, Moment, PublishingAssets } from '../../domain/reel';
+import { ProviderError } from '../errors';
+import { offlinePublishingAssets } from '../offlineCopy';
+import { parseInstructionsOffline } from './offlineInstructions';
+import type { CopyRequest, TextModel } from './types';
 
 export const OFFLINE_STORYBOARD_GENERATOR = 'reelflow-offline-storyboard';
 
@@ -45,5 +52,31 @@ export class OfflineTextModel implements TextModel {
   storyboard(request: VideoRequest): Promise<Storyboard> {
     this.calls += 1;
     return Promise.resolve(offlineStoryboard(request));
+  }
+
+  parseInstructions(instructions: string): Promise<ParsedDirectives> {
+    this.calls += 1;
+    return Promise.resolve(parseInstructionsOffline(instructions));
+  }
+
+  /** The heuristic's own order: its top-scoring window. */
+  rankMoments(candidates: MomentCandidate[]): Promise<MomentRanking> {
+    this.calls += 1;
+    if (candidates.length === 0) return Promise.reject(new Error('no candidates to rank'));
+    return Promise.resolve({ index: 0, reason: 'offline: the heuristic score decides' });
+  }
+
+  publishingAssets(moment: Moment, request: CopyRequest): Promise<PublishingAssets> {
+    this.calls += 1;
+    return Promise.resolve(offlinePublishingAssets(moment, request));
+  }
+
+  transcribe(): Promise<Cue[]> {
+    return Promise.reject(
+      new ProviderError(
+        ErrorType.TRANSCRIPT_MISSING,
+        'the offline text provider cannot transcribe audio: provide an .srt/.vtt transcript, or set GEMINI_API_KEY to transcribe with Gemini',
+      ),
+    );
   }
 }

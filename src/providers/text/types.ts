@@ -1,7 +1,30 @@
+import type { ParsedDirectives } from '../../domain/directives';
+import type { MomentCandidate, MomentRanking } from '../../domain/moment';
+import type { Cue, Moment, PublishingAssets } from '../../domain/reel';
 import type { Storyboard, VideoRequest } from '../../domain/video';
 
-/** Text generation that the pipeline needs. */
+/** What CONTENT asks for: how many B-roll prompts, and the run's topic and narrative override. */
+export interface CopyRequest {
+  maxPrompts: number;
+  topic?: string;
+  narrative?: { tone?: string; pacing?: 'slow' | 'medium' | 'fast' };
+  /** The QA gate's feedback on the previous attempt (empty on the first). */
+  feedback: string[];
+}
+
+/**
+ * Text generation that the pipeline needs. Every method either returns an answer that passed its
+ * zod schema or throws a ProviderError (MODEL_OUTPUT_INVALID, CONTENT_BLOCKED, TRANSCRIPT_MISSING).
+ */
 export interface TextModel {
   readonly name: string;
   storyboard(request: VideoRequest): Promise<Storyboard>;
+  /** ROUTER: free-form instructions → directives. */
+  parseInstructions(instructions: string, feedback: string[]): Promise<ParsedDirectives>;
+  /** TRANSCRIPT: which of the heuristic's best candidates makes the best reel. */
+  rankMoments(candidates: MomentCandidate[], context: { topic?: string; feedback: string[] }): Promise<MomentRanking>;
+  /** CONTENT: descriptions, hashtags, music mood and B-roll prompts for the moment. */
+  publishingAssets(moment: Moment, request: CopyRequest): Promise<PublishingAssets>;
+  /** RESEARCH: timed cues for a source with no subtitles (audio file in the workspace). */
+  transcribe(audioPath: string): Promise<Cue[]>;
 }

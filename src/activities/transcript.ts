@@ -1,16 +1,13 @@
-/** TRANSCRIPT and CONTENT: choose the moment, then write the publishing copy and B-roll prompts. */
+/** TRANSCRIPT: choose the moment. */
 import path from 'node:path';
 import { ErrorType } from '../domain/errors';
 import { momentBounds, pickMoment } from '../domain/moment';
-import type { ContentResult, Cue, Moment, TranscriptResult } from '../domain/reel';
-import { PublishingAssetsSchema } from '../domain/reel';
-import { describeIssues } from '../domain/validation';
-import { offlinePublishingAssets } from '../providers/offlineCopy';
+import type { Cue, TranscriptResult } from '../domain/reel';
 import type { ActivityDeps } from './deps';
 import { failure } from './failures';
 import { readJson, writeJsonAtomic } from './workspace';
 
-export function createStoryActivities({ config }: ActivityDeps) {
+export function createTranscriptActivities(_deps: ActivityDeps) {
   return {
     /** TRANSCRIPT: the best window of the allowed length that starts on a cue and ends on a sentence. */
     async pickMoment(input: {
@@ -34,26 +31,6 @@ export function createStoryActivities({ config }: ActivityDeps) {
       const momentPath = path.join(input.workspace, 'moment.json');
       await writeJsonAtomic(momentPath, moment);
       return { momentPath, startS: moment.startS, endS: moment.endS };
-    },
-
-    /** CONTENT: publishing-assets.json, checked against its schema before the run moves on. */
-    async writePublishingAssets(input: {
-      workspace: string;
-      momentPath: string;
-      topic?: string;
-      /** B-roll prompts to write (default: VEO3_CLIP_COUNT). */
-      clips?: number;
-    }): Promise<ContentResult> {
-      const moment = await readJson<Moment>(input.momentPath);
-      const assets = offlinePublishingAssets(moment, {
-        topic: input.topic,
-        maxPrompts: input.clips ?? config.veo3.clipCount,
-      });
-      const checked = PublishingAssetsSchema.safeParse(assets);
-      if (!checked.success) throw new Error(`publishing assets failed their schema: ${describeIssues(checked.error)}`);
-      const assetsPath = path.join(input.workspace, 'publishing-assets.json');
-      await writeJsonAtomic(assetsPath, checked.data);
-      return { assetsPath, veo3Prompts: checked.data.veo3_prompts };
     },
   };
 }

@@ -1,0 +1,30 @@
+/** File and media checks shared by ROUTER and RESEARCH: each failure names the file and its role. */
+import { access, stat } from 'node:fs/promises';
+import { ErrorType } from '../domain/errors';
+import type { MediaProbe } from '../media/ffmpeg';
+import { probe } from '../media/ffmpeg';
+import { failure } from './failures';
+
+export async function requireFile(file: string, role: string): Promise<void> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new Error('not a file');
+    await access(file);
+  } catch {
+    throw failure(ErrorType.MEDIA_NOT_FOUND, `${role} not found or not readable: ${file}`);
+  }
+}
+
+export async function probeVideo(
+  file: string,
+  role: string,
+): Promise<MediaProbe & { video: NonNullable<MediaProbe['video']> }> {
+  let info: MediaProbe;
+  try {
+    info = await probe(file);
+  } catch (err) {
+    throw failure(ErrorType.MEDIA_INVALID, `${role} is not readable media: ${file} (${(err as Error).message})`);
+  }
+  if (!info.video) throw failure(ErrorType.MEDIA_INVALID, `${role} has no video stream: ${file}`);
+  return { ...info, video: info.video };
+}

@@ -1,0 +1,38 @@
+/**
+ * QA gates: after ROUTER, RESEARCH, TRANSCRIPT and CONTENT a gate checks the stage's artifact (its
+ * zod schema plus the stage's rules) and returns a verdict. REWORK reruns the stage with the
+ * feedback, at most QA_MAX_ATTEMPTS times; then the best-scoring attempt is kept.
+ */
+export const QA_MAX_ATTEMPTS = 3;
+
+export type QaVerdictKind = 'PASS' | 'REWORK' | 'FAIL';
+
+export interface QaVerdict {
+  verdict: QaVerdictKind;
+  /** 0–1: the share of the stage's rules the artifact meets (how the best attempt is chosen). */
+  score: number;
+  /** Precise, actionable lines: what is wrong and what to do instead. Empty on PASS. */
+  feedback: string[];
+}
+
+/** One attempt of a gated stage, as the progress query and events.jsonl show it. */
+export interface QaAttempt extends QaVerdict {
+  attempt: number;
+  artifactPath: string;
+}
+
+/** What a gated stage is told when it runs again. */
+export interface ReworkRequest {
+  /** 1-based attempt number; attempts after the first write their artifact under a numbered name. */
+  attempt: number;
+  /** The previous verdict's feedback. */
+  feedback: string[];
+}
+
+/**
+ * Problems a stage already knows of in its own artifact, passed to the gate alongside it: a
+ * malformed model answer that the stage replaced with its offline fallback, for example.
+ */
+export interface StageNotes {
+  notes?: string[];
+}
