@@ -2,7 +2,7 @@
 import { access, stat } from 'node:fs/promises';
 import { ErrorType } from '../domain/errors';
 import type { MediaProbe } from '../media/ffmpeg';
-import { probe } from '../media/ffmpeg';
+import { ffmpeg, probe, run } from '../media/ffmpeg';
 import { failure } from './failures';
 
 export async function requireFile(file: string, role: string): Promise<void> {
@@ -25,6 +25,21 @@ export async function probeVideo(
   } catch (err) {
     throw failure(ErrorType.MEDIA_INVALID, `${role} is not readable media: ${file} (${(err as Error).message})`);
   }
-  if (!info.video) throw failure(ErrorType.MEDIA_INVALID, `${role} has no video stream: ${file}`);
+  // ffprobe reads any text file as a "tty" video (ANSI art); that is never what a user meant.
+  if (!info.video || info.formatName === 'tty') {
+    throw failure(ErrorType.MEDIA_INVALID, `${role} has no video stream: ${file}`);
+  }
   return { ...info, video: info.video };
+}
+
+/** ffprobe trusts a file's extension for images; decoding its first frame shows it really is one. */
+export async function requireDecodable(file: string, role: string): Promise<void> {
+  try {
+    await run(ffmpeg(file).frames(1).outputOptions(['-f', 'null']).output('-'));
+  } catch (err) {
+    throw failure(
+      ErrorType.MEDIA_INVALID,
+      `${role} cannot be decoded: ${file} (${(err as Error).message.split('\n')[0]})`,
+    );
+  }
 }

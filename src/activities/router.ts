@@ -2,18 +2,29 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorType } from '../domain/errors';
+import type { Directives, UserMedia } from '../domain/directives';
+import { EMPTY_DIRECTIVES } from '../domain/directives';
+import { artifactName } from '../domain/qa';
+import type { ReworkRequest } from '../domain/qa';
 import type { ReelRequest, RouterResult } from '../domain/reel';
+import { ProviderError } from '../providers/errors';
+import { parseInstructionsOffline } from '../providers/text/offlineInstructions';
+import type { TextModel } from '../providers/text/types';
 import type { ActivityDeps } from './deps';
 import { failure } from './failures';
-import { probeVideo, requireFile } from './mediaChecks';
+import { probeVideo, requireDecodable, requireFile } from './mediaChecks';
 import { workspaceDir, writeJsonAtomic } from './workspace';
 
 export const SUBTITLE_EXTENSIONS = ['.srt', '.vtt'];
+/** ffprobe codec names of still images (an image has no duration either). */
+const IMAGE_CODECS = ['png', 'mjpeg', 'webp', 'bmp', 'gif'];
+const MIN_CUTAWAY_S = 0.5;
+export const OFFLINE_INSTRUCTIONS_PARSER = 'reelflow-offline-rules';
 
-export function createRouterActivities({ config }: ActivityDeps) {
+export function createRouterActivities({ config, providers }: ActivityDeps) {
   return {
     /** ROUTER: fail fast on anything the request names that is missing, before minutes of work. */
-    async router(input: { workflowId: string; request: ReelRequest }): Promise<RouterResult> {
+    async router(input: { workflowId: string; request: ReelRequest } & Partial<ReworkRequest>): Promise<RouterResult> {
       const { request } = input;
       const workspace = workspaceDir(config.runsDir, input.workflowId);
       if (/^https?:\/\//i.test(request.source)) {
@@ -35,6 +46,10 @@ export function createRouterActivities({ config }: ActivityDeps) {
       }
       await mkdir(workspace, { recursive: true });
       await writeJsonAtomic(path.join(workspace, 'request.json'), request);
+      const rework = { attempt: input.attempt ?? 1, feedback: input.feedback ?? [] };
+      const { directives, notes } = await readDirectives(request, providers?.text, source, rework.feedback);
+      const directivesPath = path.join(workspace, artifactName('directives.json', rework.attempt));
+      await writeJsonAtomic(directivesPath, directives);
       const broll = {
         clipCount: config.veo3.clipCount,
         timeoutS: config.veo3.timeoutS,
@@ -42,7 +57,99 @@ export function createRouterActivities({ config }: ActivityDeps) {
         pollInitialS: config.veo3.pollInitialS,
         pollMaxS: config.veo3.pollMaxS,
       };
-      return { workspace, source, ...(transcript ? { transcript } : {}), broll };
+      return {
+        workspace,
+        source,
+        ...(transcript ? { transcript } : {}),
+        broll,
+        directives,
+        directivesPath,
+        ...(notes.length ? { notes } : {}),
+      };
     },
   };
+}
+
+/**
+ * The request's instructions as directives, with every media file resolved and checked. A model's
+ * malformed answer falls back to the offline parser (noted, so the QA gate asks again); a file the
+ * instructions name that is missing or of the wrong kind fails the run at once, naming the file.
+ */
+async function readDirectives(
+  request: ReelRequest,
+  model: TextModel | undefined,
+  source: string,
+  feedback: string[],
+): Promise<{ directives: Directives; notes: string[] }> {
+  const instructions = request.instructions?.trim() ?? '';
+  const notes: string[] = [];
+  let parsed = EMPTY_DIRECTIVES;
+  let generator = OFFLINE_INSTRUCTIONS_PARSER;
+  if (instructions) {
+    try {
+      parsed = model ? await model.parseInstructions(instructions, feedback) : parseInstructionsOffline(instructions);
+      generator = model?.name ?? generator;
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      if (err.type !== ErrorType.MODEL_OUTPUT_INVALID) throw failure(err.type, err.message);
+      notes.push(`the model's answer was malformed (${err.message}); used the offline parser`);
+      parsed = parseInstructionsOffline(instructions);
+    }
+  }
+  // A model may name files the user never wrote: only files quoted from the instructions count.
+  const named = (media: UserMedia) => {
+    if (instructions.includes(media.path)) return true;
+    notes.push(`${media.path} does not appear in the instructions; dropped`);
+    return false;
+  };
+  const overlays = parsed.overlays.filter(named);
+  const cutaways = parsed.cutaways.filter(named);
+  const places = [process.cwd(), path.dirname(source)];
+  const directives: Directives = {
+    ...parsed,
+    generator,
+    overlays: await Promise.all(overlays.map((m) => checkUserMedia(m, 'overlay image', places))),
+    cutaways: await Promise.all(cutaways.map((m) => checkUserMedia(m, 'cutaway clip', places))),
+    // The request's own fields are explicit, so they win over what the instructions say.
+    ...(request.topic ? { topic: request.topic } : {}),
+    ...(request.durationS ? { durationS: request.durationS } : {}),
+  };
+  return { directives, notes };
+}
+
+/** Resolves a user's file (relative to the worker's folder, then the source's) and checks its kind. */
+async function checkUserMedia(media: UserMedia, role: 'overlay image' | 'cutaway clip', places: string[]) {
+  const candidates = path.isAbsolute(media.path) ? [media.path] : places.map((dir) => path.resolve(dir, media.path));
+  const found = await firstReadable(candidates);
+  if (!found) {
+    throw failure(
+      ErrorType.MEDIA_NOT_FOUND,
+      `instructions: ${role} not found or not readable: ${media.path} (looked in ${candidates.join(', ')})`,
+    );
+  }
+  const info = await probeVideo(found, `instructions: ${role}`);
+  await requireDecodable(found, `instructions: ${role}`);
+  const isImage = IMAGE_CODECS.includes(info.video.codec);
+  if (role === 'overlay image' && !isImage) {
+    throw failure(ErrorType.MEDIA_INVALID, `instructions: overlay must be an image (png, jpg, webp): ${found}`);
+  }
+  if (role === 'cutaway clip' && (isImage || info.durationS < MIN_CUTAWAY_S)) {
+    throw failure(
+      ErrorType.MEDIA_INVALID,
+      `instructions: cutaway must be a video of at least ${MIN_CUTAWAY_S} s: ${found} (${info.durationS.toFixed(2)} s)`,
+    );
+  }
+  return { ...media, path: found };
+}
+
+async function firstReadable(files: string[]): Promise<string | undefined> {
+  for (const file of files) {
+    try {
+      await requireFile(file, 'file');
+      return file;
+    } catch {
+      // Not here; try the next place.
+    }
+  }
+  return undefined;
 }

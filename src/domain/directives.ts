@@ -6,17 +6,17 @@
 import { z } from 'zod';
 
 /** Where a user's overlay or cutaway goes: seconds into the reel, or when a phrase is spoken. */
-export const PlacementSchema = z.union([
+export const MediaTimingSchema = z.union([
   z.object({ reelS: z.number().min(0).max(120) }).strict(),
   z.object({ anchor: z.string().trim().min(2).max(200) }).strict(),
 ]);
-export type Placement = z.infer<typeof PlacementSchema>;
+export type MediaTiming = z.infer<typeof MediaTimingSchema>;
 
 export const UserMediaSchema = z
   .object({
     /** The file as written in the instructions (resolved to an absolute path by ROUTER). */
     path: z.string().min(1),
-    at: PlacementSchema,
+    at: MediaTimingSchema,
     /** How long it shows; default 3 s for an overlay, the clip's own length (≤ 8 s) for a cutaway. */
     durationS: z.number().min(0.5).max(30).optional(),
   })

@@ -36,3 +36,10 @@ export interface ReworkRequest {
 export interface StageNotes {
   notes?: string[];
 }
+
+/** Attempt 1 writes the artifact under its own name; later attempts under a numbered one. */
+export function artifactName(name: string, attempt: number): string {
+  if (attempt <= 1) return name;
+  const dot = name.lastIndexOf('.');
+  return `${name.slice(0, dot)}.attempt-${attempt}${name.slice(dot)}`;
+}

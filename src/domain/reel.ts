@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BrollSettings } from './broll';
+import type { Directives } from './directives';
 
 /**
  * Input of the `reelPipeline` workflow. Plain JSON so a run can be started from the Temporal UI or
@@ -118,6 +119,11 @@ export interface RouterResult {
   /** Absolute path of the source as the worker reads it. */
   source: string;
   transcript?: string;
+  /** What ROUTER understood from the instructions (absent in runs recorded before directives). */
+  directives?: Directives;
+  directivesPath?: string;
+  /** Problems the stage knows of in its artifact, for the QA gate. */
+  notes?: string[];
 }
 export interface ResearchResult {
   info: SourceInfo;
@@ -134,6 +140,10 @@ export interface TranscriptResult {
 export interface ContentResult {
   assetsPath: string;
   veo3Prompts: Veo3Prompt[];
+  /** Who wrote the copy (the assets' `generator`); absent in runs recorded before it was reported. */
+  generator?: string;
+  /** Problems the stage knows of in its artifact, for the QA gate (e.g. a malformed model answer replaced by the templates). */
+  notes?: string[];
 }
 export interface LayoutResult {
   layoutPath: string;

@@ -1,0 +1,107 @@
+/** ROUTER's directives: instructions parsed, user media resolved and checked before any work. */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../src/activities';
+import type { SamplePodcast } from '../../src/dev/samplePodcast';
+import type { Directives } from '../../src/domain/directives';
+import { ffmpeg, run } from '../../src/media/ffmpeg';
+import { testConfig } from '../helpers/config';
+import { singleShotVideo, smallPodcast, tempDir } from '../helpers/media';
+
+let dir: string;
+let sample: SamplePodcast;
+let activities: ReturnType<typeof createActivities>;
+const mock = new MockActivityEnvironment();
+const env = { run: <A, R>(fn: (input: A) => Promise<R>, input: A) => mock.run(fn, input) as Promise<R> };
+
+beforeAll(async () => {
+  dir = await tempDir('router');
+  sample = await smallPodcast(path.join(dir, 'sample'), 70);
+  await run(
+    ffmpeg()
+      .input('color=c=red:s=64x64')
+      .inputOptions(['-f', 'lavfi'])
+      .frames(1)
+      .output(path.join(dir, 'sample', 'logo.png')),
+  );
+  await singleShotVideo(path.join(dir, 'sample', 'factory.mp4'), 3);
+  activities = createActivities({ config: testConfig(dir) });
+});
+
+describe('router directives', () => {
+  it('parses instructions and resolves media next to the source', async () => {
+    const request = {
+      source: sample.video,
+      transcript: sample.srt,
+      topic: 'launch',
+      instructions: 'Overlay logo.png at 0:02 for 2s. Cut to factory.mp4 when they say "the factory". Make it playful.',
+    };
+    const routed = await env.run(activities.router, { workflowId: 'reel-directives', request });
+    const written = JSON.parse(await readFile(routed.directivesPath!, 'utf8')) as Directives;
+    expect(written).toEqual(routed.directives);
+    expect(written).toMatchObject({
+      generator: 'reelflow-offline-rules',
+      topic: 'launch',
+      narrative: { tone: 'playful' },
+      overlays: [{ path: path.join(dir, 'sample', 'logo.png'), at: { reelS: 2 }, durationS: 2 }],
+      cutaways: [{ path: path.join(dir, 'sample', 'factory.mp4'), at: { anchor: 'the factory' } }],
+      unparsed: [],
+    });
+    expect(path.basename(routed.directivesPath!)).toBe('directives.json');
+  });
+
+  it('writes a reworked attempt under a numbered name', async () => {
+    const routed = await env.run(activities.router, {
+      workflowId: 'reel-directives-2',
+      request: { source: sample.video },
+      attempt: 2,
+      feedback: ['something'],
+    });
+    expect(path.basename(routed.directivesPath!)).toBe('directives.attempt-2.json');
+    expect(routed.directives).toMatchObject({ overlays: [], cutaways: [], unparsed: [] });
+  });
+
+  it('fails at once naming a missing overlay file', async () => {
+    const started = Date.now();
+    await expect(
+      env.run(activities.router, {
+        workflowId: 'reel-missing-overlay',
+        request: { source: sample.video, instructions: 'overlay brand/missing-logo.png at 3s' },
+      }),
+    ).rejects.toMatchObject({
+      type: 'MEDIA_NOT_FOUND',
+      nonRetryable: true,
+      message: expect.stringContaining('brand/missing-logo.png'),
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('rejects media of the wrong kind', async () => {
+    await expect(
+      env.run(activities.router, {
+        workflowId: 'reel-wrong-kind',
+        request: {
+          source: sample.video,
+          instructions: `cut to ${path.join(dir, 'sample', 'logo.png').replace('.png', '.mp4')} at 3s`,
+        },
+      }),
+    ).rejects.toMatchObject({ type: 'MEDIA_NOT_FOUND' });
+    const fake = path.join(dir, 'sample', 'fake.png');
+    await mkdir(path.dirname(fake), { recursive: true });
+    await writeFile(fake, 'not an image');
+    await expect(
+      env.run(activities.router, {
+        workflowId: 'reel-wrong-kind',
+        request: { source: sample.video, instructions: `overlay ${fake} at 3s` },
+      }),
+    ).rejects.toMatchObject({ type: 'MEDIA_INVALID', message: expect.stringContaining(fake) });
+    await expect(
+      env.run(activities.router, {
+        workflowId: 'reel-wrong-kind',
+        request: { source: sample.video, instructions: `overlay factory.mp4 at 3s, cut to logo.png at 5s` },
+      }),
+    ).resolves.toBeDefined();
+  });
+});

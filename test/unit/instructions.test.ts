@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ParsedDirectivesSchema } from '../../src/domain/directives';
+import { clauses, parseInstructionsOffline } from '../../src/providers/text/offlineInstructions';
+
+describe('offline instructions parser', () => {
+  it('reads overlays and cutaways with times, phrases and durations', () => {
+    const parsed = parseInstructionsOffline(
+      'Overlay logo.png at 0:05 for 4 seconds. Cut to "b roll/factory floor.mp4" when they say "the factory floor". ' +
+        'Show chart.jpg at 12s; start with intro.mov',
+    );
+    expect(parsed.overlays).toEqual([
+      { path: 'logo.png', at: { reelS: 5 }, durationS: 4 },
+      { path: 'chart.jpg', at: { reelS: 12 } },
+    ]);
+    expect(parsed.cutaways).toEqual([
+      { path: 'b roll/factory floor.mp4', at: { anchor: 'the factory floor' } },
+      { path: 'intro.mov', at: { reelS: 0 } },
+    ]);
+    expect(parsed.unparsed).toEqual([]);
+    expect(ParsedDirectivesSchema.safeParse(parsed).success).toBe(true);
+  });
+
+  it('reads an unquoted spoken cue', () => {
+    const parsed = parseInstructionsOffline('insert clips/warehouse.mp4 when the guest mentions supply chains');
+    expect(parsed.cutaways).toEqual([{ path: 'clips/warehouse.mp4', at: { anchor: 'supply chains' } }]);
+  });
+
+  it('reads topic, length, tone, pacing and transitions', () => {
+    const parsed = parseInstructionsOffline(
+      'Focus on pricing strategy.\nKeep it 45 seconds long. Make it playful and fast-paced. Use hard cuts',
+    );
+    expect(parsed).toMatchObject({
+      topic: 'pricing strategy',
+      durationS: 45,
+      narrative: { tone: 'playful', pacing: 'fast' },
+      transition: 'cut',
+      unparsed: [],
+    });
+    expect(parseInstructionsOffline('tone: whimsical. crossfade between shots').narrative?.tone).toBe('whimsical');
+    expect(parseInstructionsOffline('crossfade between shots').transition).toBe('fade');
+    expect(parseInstructionsOffline('fade to black between layouts').transition).toBe('dip_to_black');
+    expect(parseInstructionsOffline('a one minute reel').durationS).toBe(60);
+  });
+
+  it('keeps what it does not understand, with a hint for media that has no time', () => {
+    const parsed = parseInstructionsOffline('Add some sparkle. Use logo.png. Keep it 300 seconds long');
+    expect(parsed.overlays).toEqual([]);
+    expect(parsed.unparsed).toHaveLength(3);
+    expect(parsed.unparsed[0]).toBe('Add some sparkle');
+    expect(parsed.unparsed[1]).toContain('logo.png has no time or phrase');
+    expect(parsed.unparsed[2]).toContain('30–120 s');
+    expect(parsed.durationS).toBeUndefined();
+  });
+
+  it('splits clauses without breaking file names', () => {
+    expect(clauses('Overlay a.png at 3s. Then cut to b.mp4 at 0:10!\nfocus on AI')).toEqual([
+      'Overlay a.png at 3s',
+      'Then cut to b.mp4 at 0:10',
+      'focus on AI',
+    ]);
+  });
+});
