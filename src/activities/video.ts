@@ -6,20 +6,9 @@ import type { KeyframesResult, Scene, StitchResult, StoryboardResult, VideoReque
 import { veoFrameSize } from '../media/clipCheck';
 import { probe } from '../media/ffmpeg';
 import { stitchClips } from '../media/stitch';
-import { ProviderError } from '../providers/errors';
 import type { ActivityDeps } from './deps';
-import { failure } from './failures';
+import { asFailure } from './failures';
 import { nonEmptyFile, workspaceDir, writeJsonAtomic } from './workspace';
-
-/** Provider errors become typed activity failures (a malformed answer is retried; a blocked prompt is not). */
-async function asFailure<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof ProviderError) throw failure(err.type, err.message);
-    throw err;
-  }
-}
 
 export function createVideoActivities({ config, providers }: ActivityDeps) {
   const need = () => {

@@ -1,8 +1,21 @@
 /**
  * The offline text provider for publishing copy: deterministic templates over the moment's
  * transcript. It needs no key and no network, and says so in the `generator` field.
+ *
+ * The run's narrative override shapes the copy:
+ * - tone: a known tone (see TONE_STYLES) picks the description templates, the music mood and the
+ *   look of the B-roll prompts; any other word is used verbatim ("<tone>, <mood from the moment>").
+ *   No tone: the mood follows the moment (more questions → curious, exclamations → upbeat, else calm).
+ * - pacing: B-roll clip length (fast → 4 s each, slow → 8 s each, medium or none → 4 s and 6 s
+ *   alternating) and how many words of copy (fast clips quoted lines short and lists fewer
+ *   keywords; slow lists more and adds a closing line).
+ *
+ * The QA gate's feedback is ignored here: the templates already meet the gate's rules (three
+ * distinct descriptions, #word hashtags, anchors quoted verbatim, 4/6/8 s clips), so asking them
+ * again gives the same answer. Feedback is for the model-backed provider.
  */
 import type { Moment, PublishingAssets, Veo3Prompt } from '../domain/reel';
+import type { CopyRequest } from './text/types';
 
 export const OFFLINE_TEXT_GENERATOR = 'reelflow-offline-templates';
 
@@ -34,29 +47,159 @@ export function keywords(text: string, count: number): string[] {
     .map((entry) => entry.word);
 }
 
-/** The first `n` words of a line, as an anchor phrase quoted from it. */
+/**
+ * The first `n` words of a line, cut from the line itself (not re-joined), so the anchor is a
+ * verbatim quote even when the cue holds a line break or double spaces.
+ */
 function anchorPhrase(text: string, n = 6): string {
-  return text
-    .trim()
-    .split(/\s+/)
-    .slice(0, n)
-    .join(' ')
-    .replace(/[,;:.!?]+$/, '');
+  const words = text.trim().match(new RegExp(`^\\S+(?:\\s+\\S+){0,${n - 1}}`))?.[0] ?? '';
+  return words.replace(/[,;:.!?]+$/, '');
+}
+
+/** A quoted line cut to `n` words (with an ellipsis), so one long cue cannot swamp the copy. */
+function clipWords(text: string, n: number): string {
+  const words = text.trim().split(/\s+/);
+  return words.length <= n ? text.trim() : `${words.slice(0, n).join(' ')}…`;
+}
+
+type Pacing = NonNullable<CopyRequest['narrative']>['pacing'];
+
+/** How the copy reads for one tone. */
+interface ToneStyle {
+  mood: string;
+  /** Visual words for the B-roll prompts. */
+  look: string;
+  /** Follows the hook line in the first description. */
+  teaser: (subject: string) => string;
+  /** Follows the quote in the second description. */
+  quoteTag: (subject: string) => string;
+  /** Opens the third description, before the keywords. */
+  summary: (seconds: number, subject: string) => string;
+  /** Closes the third description when the pacing is slow. */
+  closer: string;
+}
+
+const DEFAULT_STYLE: Omit<ToneStyle, 'mood'> = {
+  look: 'cinematic and natural light',
+  teaser: (subject) => `A short clip about ${subject}.`,
+  quoteTag: (subject) => `the moment from this episode on ${subject}.`,
+  summary: (seconds, subject) => `${seconds} seconds on ${subject}`,
+  closer: 'Listen to the whole thought.',
+};
+
+/** The documented tone → copy mapping (the tones ROUTER's parser knows, in src/domain/directives.ts). */
+export const TONE_STYLES: Record<string, ToneStyle> = {
+  playful: {
+    mood: 'playful, bouncy ukulele and light percussion',
+    look: 'bright colours, light-hearted, natural light',
+    teaser: (subject) => `A fun little detour into ${subject}.`,
+    quoteTag: (subject) => `our favourite bit on ${subject}.`,
+    summary: (seconds, subject) => `${seconds} seconds of ${subject}, the fun way`,
+    closer: 'Stay for the good part.',
+  },
+  funny: {
+    mood: 'funny, quirky pizzicato and comic timing',
+    look: 'bright and colourful, comic framing, natural light',
+    teaser: (subject) => `We did not expect ${subject} to be this funny.`,
+    quoteTag: (subject) => `the line that cracked us up on ${subject}.`,
+    summary: (seconds, subject) => `${seconds} seconds of laughs about ${subject}`,
+    closer: 'Send it to someone who needs a laugh.',
+  },
+  serious: {
+    mood: 'serious, low sustained strings',
+    look: 'muted colours, steady framing, soft natural light',
+    teaser: (subject) => `A close look at ${subject}.`,
+    quoteTag: (subject) => `a point worth weighing on ${subject}.`,
+    summary: (seconds, subject) => `${seconds} seconds that take ${subject} seriously`,
+    closer: 'Worth thinking through.',
+  },
+  inspiring: {
+    mood: 'inspiring, rising piano and strings',
+    look: 'golden hour light, wide open spaces, hopeful',
+    teaser: (subject) => `What ${subject} can teach all of us.`,
+    quoteTag: (subject) => `a reminder of why ${subject} matters.`,
+    summary: (seconds, subject) => `${seconds} seconds that change how you see ${subject}`,
+    closer: 'Take it with you.',
+  },
+  dramatic: {
+    mood: 'dramatic, deep percussion and tension',
+    look: 'high contrast, moody shadows, cinematic',
+    teaser: (subject) => `Everything turns on ${subject}.`,
+    quoteTag: (subject) => `the turning point on ${subject}.`,
+    summary: (seconds, subject) => `${seconds} seconds where ${subject} is on the line`,
+    closer: 'Watch it to the end.',
+  },
+  calm: {
+    mood: 'calm, soft ambient pads',
+    look: 'soft light, gentle colours, still and quiet',
+    teaser: (subject) => `A quiet moment on ${subject}.`,
+    quoteTag: (subject) => `a calm thought on ${subject}.`,
+    summary: (seconds, subject) => `${seconds} unhurried seconds on ${subject}`,
+    closer: 'Breathe, and listen.',
+  },
+  energetic: {
+    mood: 'energetic, driving electronic beat',
+    look: 'vivid colours, dynamic motion, bright light',
+    teaser: (subject) => `Fast, sharp and all about ${subject}.`,
+    quoteTag: (subject) => `the line that gets you going on ${subject}.`,
+    summary: (seconds, subject) => `${seconds} high-energy seconds on ${subject}`,
+    closer: 'Turn it up.',
+  },
+  professional: {
+    mood: 'professional, clean corporate underscore',
+    look: 'clean modern spaces, neutral colours, even light',
+    teaser: (subject) => `Key takeaways on ${subject}.`,
+    quoteTag: (subject) => `an expert view on ${subject}.`,
+    summary: (seconds, subject) => `${seconds} seconds of practical insight on ${subject}`,
+    closer: 'Share it with your team.',
+  },
+};
+
+/** The style for a tone: a known one, the default with the word worked in, or the default. */
+function toneStyle(tone: string | undefined, momentMood: string): ToneStyle {
+  const word = tone?.trim().toLowerCase();
+  if (!word) return { ...DEFAULT_STYLE, mood: momentMood };
+  const known = TONE_STYLES[word];
+  if (known) return known;
+  return {
+    ...DEFAULT_STYLE,
+    mood: `${word}, ${momentMood}`,
+    look: `${word} mood, ${DEFAULT_STYLE.look}`,
+    teaser: (subject) => `A ${word} clip about ${subject}.`,
+  };
+}
+
+/** Copy length and clip length per pacing. */
+const PACING: Record<'slow' | 'medium' | 'fast', { quoteWords: number; keywords: number; camera: string }> = {
+  fast: { quoteWords: 8, keywords: 2, camera: ', brisk handheld camera' },
+  medium: { quoteWords: 30, keywords: 3, camera: '' },
+  slow: { quoteWords: 40, keywords: 5, camera: ', slow steady camera moves' },
+};
+
+function clipDuration(pacing: Pacing, index: number): Veo3Prompt['duration_s'] {
+  if (pacing === 'fast') return 4;
+  if (pacing === 'slow') return 8;
+  return index % 2 === 1 ? 6 : 4;
 }
 
 export function offlinePublishingAssets(
   moment: Moment,
-  options: { topic?: string; maxPrompts: number },
+  options: Pick<CopyRequest, 'maxPrompts' | 'topic' | 'narrative'>,
 ): PublishingAssets {
+  const pacing = options.narrative?.pacing;
+  const pace = PACING[pacing ?? 'medium'];
   const text = moment.cues.map((cue) => cue.text).join(' ');
   const top = keywords(text, 6);
-  const subject = options.topic ?? top.slice(0, 2).join(' and ') ?? 'this conversation';
+  const subject = options.topic ?? (top.slice(0, 2).join(' and ') || 'this conversation');
   const hook = moment.cues.find((cue) => cue.text.trim().endsWith('?'))?.text ?? moment.cues[0]?.text ?? '';
   const quote =
     [...moment.cues].sort((a, b) => a.text.length - b.text.length).find((cue) => cue.text.split(' ').length >= 5)
       ?.text ?? hook;
   const questions = moment.cues.filter((cue) => cue.text.includes('?')).length;
   const exclamations = moment.cues.filter((cue) => cue.text.includes('!')).length;
+  const momentMood =
+    questions > exclamations ? 'curious, light ambient' : exclamations > 0 ? 'upbeat, energetic' : 'calm, reflective';
+  const style = toneStyle(options.narrative?.tone, momentMood);
 
   // Anchors spread evenly over the moment (intro first, outro last), so cutaways cover the reel.
   const count = Math.max(0, Math.min(options.maxPrompts, moment.cues.length));
@@ -69,22 +212,23 @@ export function offlinePublishingAssets(
       count > 1 && i === 0 ? 'intro' : count > 2 && i === count - 1 ? 'outro' : 'broll';
     return {
       variant,
-      prompt: `Documentary B-roll, cinematic and natural light, no text on screen: ${scene}`,
+      prompt: `Documentary B-roll, ${style.look}${pace.camera}, no text on screen: ${scene}`,
       narrative_anchor: anchorPhrase(cue?.text ?? hook),
-      duration_s: i % 2 === 1 ? 6 : 4,
+      duration_s: clipDuration(pacing, i),
     };
   });
 
+  const seconds = Math.round(moment.endS - moment.startS);
+  const summary = `${style.summary(seconds, subject)}: ${top.slice(0, pace.keywords).join(', ')}.`;
   return {
     generator: OFFLINE_TEXT_GENERATOR,
     descriptions: [
-      `${hook} A short clip about ${subject}.`,
-      `"${quote}" — the moment from this episode on ${subject}.`,
-      `${Math.round(moment.endS - moment.startS)} seconds on ${subject}: ${top.slice(0, 3).join(', ')}.`,
+      `${clipWords(hook, pace.quoteWords)} ${style.teaser(subject)}`,
+      `"${clipWords(quote, pace.quoteWords)}" — ${style.quoteTag(subject)}`,
+      pacing === 'slow' ? `${summary} ${style.closer}` : summary,
     ],
     hashtags: [...new Set(['podcast', ...top.slice(0, 4)])].map((word) => `#${word.replace(/'/g, '')}`),
-    music_mood:
-      questions > exclamations ? 'curious, light ambient' : exclamations > 0 ? 'upbeat, energetic' : 'calm, reflective',
+    music_mood: style.mood,
     veo3_prompts: prompts,
   };
 }

@@ -15,6 +15,7 @@ import { blockReason, geminiClient } from '../gemini';
 import type { ParsedDirectives } from '../../domain/directives';
 import type { MomentCandidate, MomentRanking } from '../../domain/moment';
 import type { Cue, Moment, PublishingAssets } from '../../domain/reel';
+import { geminiPublishingAssets } from './geminiCopy';
 import type { CopyRequest, TextModel } from './types';
 
 export class GeminiTextModel implements TextModel {
@@ -93,9 +94,7 @@ export class GeminiTextModel implements TextModel {
   }
 
   publishingAssets(moment: Moment, request: CopyRequest): Promise<PublishingAssets> {
-    void moment;
-    void request;
-    return Promise.reject(new Error('not implemented yet'));
+    return geminiPublishingAssets(this, moment, request);
   }
 
   transcribe(audioPath: string): Promise<Cue[]> {
