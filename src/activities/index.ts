@@ -7,6 +7,7 @@ import type { ActivityDeps } from './deps';
 import { createDeliveryActivities } from './delivery';
 import { createContentActivities } from './content';
 import { createPictureActivities } from './picture';
+import { createQaActivities } from './qa';
 import { createResearchActivities } from './research';
 import { createRouterActivities } from './router';
 import { createTranscriptActivities } from './transcript';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createResearchActivities(deps),
     ...createTranscriptActivities(deps),
     ...createContentActivities(deps),
+    ...createQaActivities(),
     ...createPictureActivities(deps),
     ...createDeliveryActivities(deps),
     ...createBrollActivities(deps),

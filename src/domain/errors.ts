@@ -17,6 +17,8 @@ export const ErrorType = {
   MODEL_OUTPUT_INVALID: 'MODEL_OUTPUT_INVALID',
   /** The model refused the request (safety or policy block): the request has to change. */
   CONTENT_BLOCKED: 'CONTENT_BLOCKED',
+  /** A QA gate found nothing to work with in a stage's artifact (no rework can fix it). */
+  QA_FAILED: 'QA_FAILED',
   /** A required external tool (ffmpeg, yt-dlp) is not installed. */
   TOOL_MISSING: 'TOOL_MISSING',
 } as const;

@@ -1,4 +1,5 @@
 /** What the `progress` query returns: enough to draw a live view of a run without reading files. */
+import type { QaAttempt } from './qa';
 
 export const PipelineStatus = {
   RUNNING: 'RUNNING',
@@ -20,6 +21,8 @@ export interface StageRecord {
   /** How many times the stage ran (1 unless it was resumed or reworked). */
   attempts: number;
   error?: string;
+  /** QA gate attempts and verdicts (gated stages only). */
+  qa?: QaAttempt[];
 }
 
 /** A pipeline event: dot-namespaced, snake_case, past tense. */

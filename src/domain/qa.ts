@@ -13,6 +13,8 @@ export interface QaVerdict {
   score: number;
   /** Precise, actionable lines: what is wrong and what to do instead. Empty on PASS. */
   feedback: string[];
+  /** Worth knowing, not worth another attempt (instructions nobody understood). */
+  warnings?: string[];
 }
 
 /** One attempt of a gated stage, as the progress query and events.jsonl show it. */
@@ -43,3 +45,16 @@ export function artifactName(name: string, attempt: number): string {
   const dot = name.lastIndexOf('.');
   return `${name.slice(0, dot)}.attempt-${attempt}${name.slice(dot)}`;
 }
+
+/** The artifact's own name for a numbered attempt's file (`moment.attempt-2.json` → `moment.json`). */
+export function canonicalArtifact(file: string): string {
+  return file.replace(/\.attempt-\d+(\.[^./]+)$/, '$1');
+}
+
+/** What the gate activity is asked to check: the artifact, plus what each stage's rules need. */
+export type QaCheckInput = { artifactPath: string; notes?: string[] } & (
+  | { stage: 'ROUTER' }
+  | { stage: 'RESEARCH'; sourceDurationS: number }
+  | { stage: 'TRANSCRIPT'; transcriptPath: string; durationS?: number; topic?: string }
+  | { stage: 'CONTENT'; momentPath: string; maxPrompts: number }
+);

@@ -14,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import { INPUT_ERROR_TYPES } from '../domain/errors';
 import type { PipelineEvent, PipelineKind, Progress, StageRecord } from '../domain/progress';
+import type { QaAttempt } from '../domain/qa';
 import { PipelineStatus } from '../domain/progress';
 import { PipelineKindKey, PipelineStageKey, PipelineStatusKey, progressQuery, resumeSignal } from './definitions';
 
@@ -126,6 +127,12 @@ export class PipelineRun {
         this.emit('pipeline.stage.resumed', stage, { attempt: record.attempts });
       }
     }
+  }
+
+  /** Adds a QA attempt and its verdict to the stage's record (the progress query shows them). */
+  recordQa(stage: string, attempt: QaAttempt): void {
+    const record = [...this.progress.stages].reverse().find((r) => r.stage === stage);
+    if (record) record.qa = [...(record.qa ?? []), attempt];
   }
 
   complete(): void {

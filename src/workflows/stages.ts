@@ -31,14 +31,15 @@ export const REEL_STAGE_SEQUENCE = [
 ] as const;
 export type WorkStage = (typeof REEL_STAGE_SEQUENCE)[number];
 
-/** Stages whose artifact passes a QA gate before the run moves on. The rest just complete. */
+/**
+ * Stages whose artifact passes a QA gate before the run moves on (src/workflows/qaGate.ts). The
+ * rest just complete: the layout and render stages meet their rules by construction.
+ */
 export const QA_GATED_STAGES: ReadonlySet<PipelineStage> = new Set([
   PipelineStage.ROUTER,
   PipelineStage.RESEARCH,
   PipelineStage.TRANSCRIPT,
   PipelineStage.CONTENT,
-  PipelineStage.LAYOUT_DETECTIVE,
-  PipelineStage.FFMPEG_ENGINEER,
 ]);
 
 export type StageEvent = 'qa_pass' | 'qa_rework' | 'qa_fail' | 'stage_complete' | 'stage_failed';

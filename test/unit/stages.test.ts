@@ -16,8 +16,9 @@ describe('stage model', () => {
     ]);
   });
 
-  it('moves FFMPEG_ENGINEER to VEO3_AWAIT on qa_pass and VEO3_AWAIT to ASSEMBLY on stage_complete', () => {
-    expect(transition(PipelineStage.FFMPEG_ENGINEER, 'qa_pass')).toBe(PipelineStage.VEO3_AWAIT);
+  it('moves CONTENT to LAYOUT_DETECTIVE on qa_pass and VEO3_AWAIT to ASSEMBLY on stage_complete', () => {
+    expect(transition(PipelineStage.CONTENT, 'qa_pass')).toBe(PipelineStage.LAYOUT_DETECTIVE);
+    expect(transition(PipelineStage.FFMPEG_ENGINEER, 'stage_complete')).toBe(PipelineStage.VEO3_AWAIT);
     expect(transition(PipelineStage.VEO3_AWAIT, 'stage_complete')).toBe(PipelineStage.ASSEMBLY);
     expect(transition(PipelineStage.DELIVERY, 'stage_complete')).toBe(PipelineStage.COMPLETED);
   });

@@ -1,0 +1,156 @@
+/**
+ * The QA gates' rules, one function per gated stage. Each rule is a named check; the score is the
+ * share of checks met, and the feedback says exactly what failed and what to do instead, because a
+ * model (or the offline producer) gets it verbatim on the next attempt.
+ *
+ * Verdicts: PASS when every check holds; REWORK when some fail (another attempt may fix them);
+ * FAIL when there is nothing to work with (an empty transcript), which no rework can fix.
+ */
+import { z } from 'zod';
+import { ParsedDirectivesSchema } from './directives';
+import { momentBounds } from './moment';
+import type { QaVerdict } from './qa';
+import type { Cue, Moment, PublishingAssets } from './reel';
+import { CueSchema, MomentSchema, PublishingAssetsSchema } from './reel';
+import { normaliseText, wordsOf } from './text';
+import { describeIssues } from './validation';
+
+interface Check {
+  ok: boolean;
+  /** What is wrong and what to do instead (used when !ok). */
+  feedback: string;
+}
+
+function verdictOf(checks: Check[], notes: string[] = []): QaVerdict {
+  const all = [...checks, ...notes.map((note) => ({ ok: false, feedback: note }))];
+  const failed = all.filter((check) => !check.ok).map((check) => check.feedback);
+  const score = all.length === 0 ? 1 : Math.round(((all.length - failed.length) / all.length) * 1000) / 1000;
+  return { verdict: failed.length === 0 ? 'PASS' : 'REWORK', score, feedback: failed };
+}
+
+function schemaCheck<T>(schema: z.ZodType<T>, artifact: unknown, what: string): { value?: T; check: Check } {
+  const parsed = schema.safeParse(artifact);
+  return parsed.success
+    ? { value: parsed.data, check: { ok: true, feedback: '' } }
+    : { check: { ok: false, feedback: `${what} does not fit its schema: ${describeIssues(parsed.error)}` } };
+}
+
+const endsSentence = (text: string) => /[.!?]["')\]]*$/.test(text.trim());
+
+/** ROUTER: directives fit their schema, and the stage had nothing to report (no malformed model answer). */
+export function checkDirectives(artifact: unknown, notes: string[] = []): QaVerdict {
+  const schema = ParsedDirectivesSchema.extend({ generator: z.string().min(1) });
+  const { check } = schemaCheck(schema, artifact, 'directives');
+  const verdict = verdictOf([check], notes);
+  const unparsed = (artifact as { unparsed?: unknown }).unparsed;
+  if (Array.isArray(unparsed) && unparsed.length > 0) {
+    // Not understood is not wrong: the run goes on, and the user sees what was ignored.
+    verdict.warnings = unparsed.map((clause) => `instructions not understood: ${String(clause)}`);
+  }
+  return verdict;
+}
+
+/** RESEARCH: a transcript that is sorted, well-formed, inside the source, and long enough for a reel. */
+export function checkTranscript(
+  artifact: unknown,
+  context: { sourceDurationS: number },
+  notes: string[] = [],
+): QaVerdict {
+  const { value, check } = schemaCheck(z.object({ cues: z.array(CueSchema) }), artifact, 'transcript');
+  if (!value) return verdictOf([check], notes);
+  const { cues } = value;
+  if (cues.length === 0) return { verdict: 'FAIL', score: 0, feedback: ['the transcript has no cues'] };
+  const first = cues[0]!;
+  const last = cues[cues.length - 1]!;
+  const unsorted = cues.findIndex((cue, i) => i > 0 && cue.startS < cues[i - 1]!.startS);
+  const inverted = cues.findIndex((cue) => cue.endS <= cue.startS);
+  const checks: Check[] = [
+    check,
+    {
+      ok: unsorted < 0,
+      feedback: `cue ${unsorted + 1} starts before the cue ahead of it: give cues in time order`,
+    },
+    { ok: inverted < 0, feedback: `cue ${inverted + 1} ends before it starts` },
+    {
+      ok: last.endS <= context.sourceDurationS + 1,
+      feedback: `cues run to ${last.endS.toFixed(1)} s but the source is ${context.sourceDurationS.toFixed(1)} s long: times must be seconds from the start of the audio`,
+    },
+    {
+      ok: last.endS - first.startS >= 30,
+      feedback: `the transcript covers only ${(last.endS - first.startS).toFixed(0)} s; a reel needs at least 30 s of speech`,
+    },
+  ];
+  return verdictOf(checks, notes);
+}
+
+/** TRANSCRIPT: the moment's length, its boundaries, and the topic when the transcript mentions it. */
+export function checkMoment(
+  artifact: unknown,
+  context: { transcript: Cue[]; durationS?: number; topic?: string },
+  notes: string[] = [],
+): QaVerdict {
+  const { value, check } = schemaCheck(MomentSchema, artifact, 'moment');
+  if (!value) return verdictOf([check], notes);
+  const moment: Moment = value;
+  const { minS, maxS } = momentBounds(context.durationS);
+  const length = moment.endS - moment.startS;
+  const last = moment.cues[moment.cues.length - 1];
+  const startsOnCue = context.transcript.some((cue) => Math.abs(cue.startS - moment.startS) < 0.01);
+  const boundary = moment.boundary ?? 'sentence';
+  const topicWords = wordsOf(context.topic ?? '').filter((word) => word.length > 2);
+  const mentions = (cues: Cue[]) => cues.some((cue) => wordsOf(cue.text).some((word) => topicWords.includes(word)));
+  const checks: Check[] = [
+    check,
+    {
+      ok: length >= minS - 0.01 && length <= maxS + 0.01,
+      feedback: `the moment is ${length.toFixed(1)} s long; it must be ${minS}–${maxS} s`,
+    },
+    { ok: moment.cues.length > 0, feedback: 'the moment has no transcript lines' },
+    { ok: startsOnCue, feedback: `the moment starts at ${moment.startS} s, which is not the start of a line` },
+    {
+      ok: boundary !== 'sentence' || (last !== undefined && endsSentence(last.text)),
+      feedback: `the moment ends mid-sentence ("${last?.text.slice(-40) ?? ''}"): end it on a full stop, question or exclamation`,
+    },
+    {
+      ok: topicWords.length === 0 || !mentions(context.transcript) || mentions(moment.cues),
+      feedback: `the topic "${context.topic ?? ''}" is discussed in the source but not in this moment: choose a window where it is`,
+    },
+  ];
+  return verdictOf(checks, notes);
+}
+
+/** CONTENT: the schema, 3 distinct descriptions, anchors quoted from the moment, Veo durations, the clip budget. */
+export function checkPublishingAssets(
+  artifact: unknown,
+  context: { moment: Moment; maxPrompts: number },
+  notes: string[] = [],
+): QaVerdict {
+  const { value, check } = schemaCheck(PublishingAssetsSchema, artifact, 'publishing assets');
+  if (!value) return verdictOf([check], notes);
+  const assets: PublishingAssets = value;
+  const spoken = normaliseText(context.moment.cues.map((cue) => cue.text).join(' '));
+  const distinct = new Set(assets.descriptions.map((d) => normaliseText(d)));
+  const unanchored = assets.veo3_prompts.filter((p) => !spoken.includes(normaliseText(p.narrative_anchor)));
+  const checks: Check[] = [
+    check,
+    { ok: distinct.size === 3, feedback: 'the 3 descriptions must differ from each other' },
+    {
+      ok: new Set(assets.hashtags.map((tag) => tag.toLowerCase())).size === assets.hashtags.length,
+      feedback: 'hashtags repeat: list each once',
+    },
+    {
+      ok: unanchored.length === 0,
+      feedback: `narrative anchors not spoken in the moment: ${unanchored.map((p) => `"${p.narrative_anchor}"`).join(', ')}; copy each anchor word for word from one transcript line`,
+    },
+    {
+      ok: assets.veo3_prompts.length <= context.maxPrompts,
+      feedback: `${assets.veo3_prompts.length} B-roll prompts; at most ${context.maxPrompts} are wanted`,
+    },
+    {
+      ok:
+        new Set(assets.veo3_prompts.map((p) => normaliseText(p.narrative_anchor))).size === assets.veo3_prompts.length,
+      feedback: 'two B-roll prompts share an anchor: give each clip its own moment',
+    },
+  ];
+  return verdictOf(checks, notes);
+}
