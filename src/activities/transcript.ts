@@ -1,26 +1,54 @@
-/** TRANSCRIPT: choose the moment. */
+/**
+ * TRANSCRIPT: choose the moment. The heuristic (src/domain/moment.ts) scores every window, with the
+ * audio's loudness and pitch when the source has sound; the text model then ranks the heuristic's
+ * best few (the offline model keeps the heuristic's order).
+ */
+import { Context } from '@temporalio/activity';
 import path from 'node:path';
+import type { AudioFeatures } from '../domain/emotion';
+import { AudioFeaturesSchema, prepareEmotion } from '../domain/emotion';
 import { ErrorType } from '../domain/errors';
-import { momentBounds, pickMoment } from '../domain/moment';
-import type { Cue, TranscriptResult } from '../domain/reel';
+import { momentBounds, momentCandidates } from '../domain/moment';
+import type { MomentRanking } from '../domain/moment';
+import type { ReworkRequest } from '../domain/qa';
+import { artifactName } from '../domain/qa';
+import type { Cue, Moment, TranscriptResult } from '../domain/reel';
+import { measureAudioFeatures } from '../media/audioFeatures';
+import { ProviderError } from '../providers/errors';
+import type { TextModel } from '../providers/text/types';
 import type { ActivityDeps } from './deps';
 import { failure } from './failures';
 import { readJson, writeJsonAtomic } from './workspace';
 
-export function createTranscriptActivities(_deps: ActivityDeps) {
+/** How many of the heuristic's best windows a ranking model chooses from. */
+const CANDIDATES = 5;
+/** Loudness peaks beyond this many in a window add nothing more to its score. */
+const MAX_PEAKS = 5;
+
+export function createTranscriptActivities({ providers }: ActivityDeps) {
   return {
-    /** TRANSCRIPT: the best window of the allowed length that starts on a cue and ends on a sentence. */
-    async pickMoment(input: {
-      workspace: string;
-      transcriptPath: string;
-      sourceDurationS: number;
-      topic?: string;
-      durationS?: number;
-    }): Promise<TranscriptResult> {
+    async pickMoment(
+      input: {
+        workspace: string;
+        transcriptPath: string;
+        sourceDurationS: number;
+        /** The source file; its audio is measured for emotional peaks (absent in older runs). */
+        source?: string;
+        topic?: string;
+        durationS?: number;
+        /** Windows earlier attempts chose and the QA gate rejected. */
+        avoid?: { startS: number; endS: number }[];
+      } & Partial<ReworkRequest>,
+    ): Promise<TranscriptResult> {
       const { cues } = await readJson<{ cues: Cue[] }>(input.transcriptPath);
       const usable = cues.filter((cue) => cue.endS <= input.sourceDurationS + 0.5);
-      const moment = pickMoment({ cues: usable, topic: input.topic, durationS: input.durationS });
-      if (!moment) {
+      const features = input.source ? await audioFeatures(input.source, input.workspace) : undefined;
+      const emotion = features && features.loudnessDb.length > 0 ? emotionScorer(features) : undefined;
+      const request = { cues: usable, topic: input.topic, durationS: input.durationS, emotion, avoid: input.avoid };
+      let candidates = momentCandidates(request, CANDIDATES);
+      // Everything left was rejected before: choosing again among all windows beats choosing none.
+      if (candidates.length === 0 && input.avoid?.length) candidates = momentCandidates({ ...request, avoid: [] }, 1);
+      if (candidates.length === 0) {
         const { minS, maxS } = momentBounds(input.durationS);
         const span = usable.length ? (usable[usable.length - 1]?.endS ?? 0) - (usable[0]?.startS ?? 0) : 0;
         throw failure(
@@ -28,9 +56,72 @@ export function createTranscriptActivities(_deps: ActivityDeps) {
           `no ${minS}–${maxS} s window ending on a sentence in the transcript (${usable.length} cues over ${span.toFixed(0)} s)`,
         );
       }
-      const momentPath = path.join(input.workspace, 'moment.json');
+      const { ranking, by, notes } = await rank(providers?.text, candidates, input.topic, input.feedback ?? []);
+      const chosen = candidates[ranking.index] ?? candidates[0]!;
+      const moment: Moment = { ...chosen, ranking: { by, reason: ranking.reason, candidates: candidates.length } };
+      const momentPath = path.join(input.workspace, artifactName('moment.json', input.attempt ?? 1));
       await writeJsonAtomic(momentPath, moment);
-      return { momentPath, startS: moment.startS, endS: moment.endS };
+      return { momentPath, startS: moment.startS, endS: moment.endS, ...(notes.length ? { notes } : {}) };
     },
+  };
+}
+
+/** The text model's pick among the candidates; a malformed answer keeps the heuristic's best. */
+async function rank(
+  model: TextModel | undefined,
+  candidates: Moment[],
+  topic: string | undefined,
+  feedback: string[],
+): Promise<{ ranking: MomentRanking; by: string; notes: string[] }> {
+  const heuristic = { ranking: { index: 0, reason: 'the highest heuristic score' }, by: 'heuristic', notes: [] };
+  if (!model || candidates.length < 2) return heuristic;
+  const offered = candidates.map((moment, index) => ({
+    index,
+    startS: moment.startS,
+    endS: moment.endS,
+    score: moment.score,
+    text: moment.cues.map((cue) => cue.text).join(' '),
+  }));
+  try {
+    const ranking = await model.rankMoments(offered, { ...(topic ? { topic } : {}), feedback });
+    if (!Number.isInteger(ranking.index) || ranking.index < 0 || ranking.index >= candidates.length) {
+      throw new ProviderError(
+        ErrorType.MODEL_OUTPUT_INVALID,
+        `the model chose candidate ${ranking.index}; there are ${candidates.length}`,
+      );
+    }
+    return { ranking, by: model.name, notes: [] };
+  } catch (err) {
+    if (!(err instanceof ProviderError)) throw err;
+    if (err.type !== ErrorType.MODEL_OUTPUT_INVALID) throw failure(err.type, err.message);
+    return {
+      ...heuristic,
+      notes: [`the ranking model's answer was malformed (${err.message}); kept the heuristic's choice`],
+    };
+  }
+}
+
+/** Loudness and pitch of the whole source, measured once per run and kept in the workspace. */
+async function audioFeatures(source: string, workspace: string): Promise<AudioFeatures> {
+  const file = path.join(workspace, 'audio-features.json');
+  try {
+    return AudioFeaturesSchema.parse(await readJson<unknown>(file));
+  } catch {
+    // Not measured yet (or unreadable): measure now.
+  }
+  const context = Context.current();
+  const features = await measureAudioFeatures(source, {
+    signal: context.cancellationSignal,
+    onProgress: (fraction) => context.heartbeat({ measuredAudio: Math.round(fraction * 100) / 100 }),
+  });
+  await writeJsonAtomic(file, features);
+  return features;
+}
+
+function emotionScorer(features: AudioFeatures): (startS: number, endS: number) => Record<string, number> {
+  const score = prepareEmotion(features);
+  return (startS, endS) => {
+    const { loudness, pitch, peaks } = score(startS, endS);
+    return { loudness, pitch, peaks: Math.min(peaks, MAX_PEAKS) / MAX_PEAKS };
   };
 }

@@ -6,7 +6,10 @@
  * - quotable: short declarative sentences (3–14 words), questions and numbers, per minute;
  * - hook: the first sentence is a question or a short punchy line (+2);
  * - resolution: the last sentence is a short declarative conclusion (+1);
- * - topic: each mention of a topic word is worth 10, so a topic dominates the rest.
+ * - topic: each mention of a topic word is worth 10, so a topic dominates the rest;
+ * - emotion (when the audio was measured): loudness variation, loudness peaks and pitch
+ *   variation, each about 0–1, weighted by EMOTION_WEIGHT.
+ * Unpunctuated captions (auto-captions) end windows at pauses instead of sentence ends.
  */
 import type { Cue, Moment } from './reel';
 import { MOMENT_MAX_S, MOMENT_MIN_S } from './reel';
@@ -16,6 +19,10 @@ export interface MomentRequest {
   /** Preferred length; without it the moment is 60–90 s. */
   durationS?: number;
   topic?: string;
+  /** Audio emotion components (each roughly 0–1) for a span of the source, when measured. */
+  emotion?: (startS: number, endS: number) => Record<string, number>;
+  /** Spans not to pick again (earlier attempts the QA gate rejected). */
+  avoid?: { startS: number; endS: number }[];
 }
 
 export function momentBounds(durationS?: number): { minS: number; maxS: number } {
@@ -62,14 +69,48 @@ export function scoreWindow(cues: Cue[], topic?: string): { score: number; break
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+/** A silence this long between captions counts as a sentence end in unpunctuated captions. */
+export const PAUSE_S = 0.4;
+/** Captions with fewer sentence ends than this share are treated as unpunctuated (auto-captions). */
+const PUNCTUATED_SHARE = 0.15;
+/** Weight of the audio's emotion components (each roughly 0–1) against quotable lines per minute. */
+const EMOTION_WEIGHT = 2;
+
+export function isPunctuated(cues: Cue[]): boolean {
+  if (cues.length === 0) return true;
+  return cues.filter((cue) => endsSentence(cue.text)).length / cues.length >= PUNCTUATED_SHARE;
+}
+
 /**
- * The best window, or undefined when no window of the allowed length exists (a transcript shorter
- * than the minimum, or with gaps that leave no window ending on a sentence end).
+ * Where a window may end: on a sentence end; for unpunctuated captions, at a pause (or the last
+ * caption), so auto-captions still give a moment instead of none.
  */
-export function pickMoment(request: MomentRequest): Moment | undefined {
+function endRule(cues: Cue[]): { boundary: 'sentence' | 'pause'; canEnd: (j: number) => boolean } {
+  if (isPunctuated(cues)) return { boundary: 'sentence', canEnd: (j) => endsSentence(cues[j]?.text ?? '') };
+  return {
+    boundary: 'pause',
+    canEnd: (j) => {
+      const next = cues[j + 1];
+      const cue = cues[j];
+      return !cue || !next || next.startS - cue.endS >= PAUSE_S;
+    },
+  };
+}
+
+const overlapShare = (a: { startS: number; endS: number }, b: { startS: number; endS: number }) =>
+  Math.max(0, Math.min(a.endS, b.endS) - Math.max(a.startS, b.startS)) / Math.min(a.endS - a.startS, b.endS - b.startS);
+
+/**
+ * The best distinct windows, best first: every window of the allowed length that starts at a cue
+ * and ends on a boundary is scored; a window overlapping a better one by more than half, or a
+ * window to avoid (an earlier attempt the QA gate rejected), is left out. Empty when no window of
+ * the allowed length exists.
+ */
+export function momentCandidates(request: MomentRequest, limit = 5): Moment[] {
   const { cues } = request;
   const { minS, maxS } = momentBounds(request.durationS);
-  let best: Moment | undefined;
+  const { boundary, canEnd } = endRule(cues);
+  const all: Moment[] = [];
   for (let i = 0; i < cues.length; i++) {
     const start = cues[i];
     if (!start) continue;
@@ -78,17 +119,41 @@ export function pickMoment(request: MomentRequest): Moment | undefined {
       if (!end) continue;
       const length = end.endS - start.startS;
       if (length > maxS) break;
-      if (length < minS || !endsSentence(end.text)) continue;
+      if (length < minS || !canEnd(j)) continue;
       const window = cues.slice(i, j + 1);
-      const { score, breakdown } = scoreWindow(window, request.topic);
-      // Ties go to the earlier window (a stable, explainable choice).
-      if (!best || score > best.score) {
-        best = { startS: start.startS, endS: end.endS, score, breakdown, cues: window };
-      }
+      const scored = scoreWindow(window, request.topic);
+      const emotion = request.emotion?.(start.startS, end.endS) ?? {};
+      const extra = Object.values(emotion).reduce((sum, value) => sum + value * EMOTION_WEIGHT, 0);
+      const breakdown = { ...scored.breakdown, ...mapValues(emotion, round) };
+      all.push({
+        startS: start.startS,
+        endS: end.endS,
+        score: round(scored.score + extra),
+        breakdown,
+        cues: window,
+        boundary,
+      });
     }
   }
-  return best;
+  // Stable sort: ties go to the earlier window (a stable, explainable choice).
+  all.sort((a, b) => b.score - a.score);
+  const chosen: Moment[] = [];
+  for (const window of all) {
+    if (chosen.length >= limit) break;
+    if ((request.avoid ?? []).some((span) => overlapShare(span, window) > 0.5)) continue;
+    if (chosen.some((better) => overlapShare(better, window) > 0.5)) continue;
+    chosen.push(window);
+  }
+  return chosen;
 }
+
+/** The heuristic's best window, or undefined when none has the allowed length. */
+export function pickMoment(request: MomentRequest): Moment | undefined {
+  return momentCandidates(request, 1)[0];
+}
+
+const mapValues = (record: Record<string, number>, fn: (n: number) => number) =>
+  Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fn(value)]));
 
 /** One of the heuristic's best windows, as a ranking model sees it. */
 export interface MomentCandidate {

@@ -37,6 +37,10 @@ export const MomentSchema = z.object({
   score: z.number(),
   breakdown: z.record(z.string(), z.number()),
   cues: z.array(CueSchema),
+  /** How the end was chosen: a sentence end, or a pause when the captions have no punctuation. */
+  boundary: z.enum(['sentence', 'pause']).optional(),
+  /** Who chose among the heuristic's best candidates, and why. */
+  ranking: z.object({ by: z.string(), reason: z.string(), candidates: z.number() }).optional(),
 });
 export type Moment = z.infer<typeof MomentSchema>;
 
@@ -129,13 +133,21 @@ export interface ResearchResult {
   info: SourceInfo;
   /** Workspace path of transcript.json (cues). */
   transcriptPath: string;
-  transcriptOrigin: 'request' | 'sidecar' | 'embedded';
+  /** 'transcribed': no subtitles were found, so the text model transcribed the audio. */
+  transcriptOrigin: 'request' | 'sidecar' | 'embedded' | 'transcribed';
   cueCount: number;
+  /**
+   * The local file later stages read: the source itself, or for a URL source the download in the
+   * workspace. Optional only so results recorded before it existed still replay.
+   */
+  sourcePath?: string;
 }
 export interface TranscriptResult {
   momentPath: string;
   startS: number;
   endS: number;
+  /** Problems the stage knows of in its artifact, for the QA gate. */
+  notes?: string[];
 }
 export interface ContentResult {
   assetsPath: string;
@@ -161,6 +173,9 @@ export interface AssemblyResult {
   /** B-roll clips placed in the reel, and why others were not. */
   brollPlaced: number;
   brollSkipped: { key: string; reason: string }[];
+  /** The user's own cutaways and overlay images placed, and why others were not (runs with directives). */
+  userPlaced?: number;
+  userSkipped?: { key: string; path: string; reason: string }[];
 }
 export interface DeliveryResult {
   outputDir: string;

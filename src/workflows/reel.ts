@@ -2,14 +2,16 @@
  * reelPipeline: long source video → best 60–90 s moment → vertical 9:16 reel plus publishing copy.
  * Each stage is an activity; crash recovery and resume come from the workflow's event history.
  */
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
-import type { ReelRequest, ReelResult } from '../domain/reel';
+import type { ReelRequest, ReelResult, TranscriptResult } from '../domain/reel';
 import { ReelRequestSchema } from '../domain/reel';
 import { parseWith } from '../domain/validation';
 import { BrollGate } from './brollGate';
 import { PipelineRun } from './pipelineRun';
+import type { GatedStage } from './qaGate';
+import { passQaGate } from './qaGate';
 import { PipelineStage } from './stages';
 
 const retry = { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES };
@@ -34,33 +36,81 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
   const run = new PipelineRun('reel', PipelineStage.ROUTER, light.appendEvents);
   const broll = new BrollGate(run);
 
-  const routed = await run.stage(PipelineStage.ROUTER, () => light.router({ workflowId, request }));
+  // Runs recorded before QA gates existed replay without them.
+  const gates = patched('qa-gates');
+  const gate = <R>(stage: PipelineStage, gated: GatedStage<R>) =>
+    run.stage(stage, () => (gates ? passQaGate(run, stage, gated) : gated.produce({ attempt: 1, feedback: [] }, [])));
+  const keep = (artifactPath: string) => light.keepArtifact({ artifactPath });
+
+  const routed = await gate(PipelineStage.ROUTER, {
+    produce: (rework) => light.router({ workflowId, request, ...rework }),
+    check: (r) => light.qaCheck({ stage: 'ROUTER', artifactPath: r.directivesPath ?? '', notes: r.notes }),
+    artifact: { path: (r) => r.directivesPath ?? '', withPath: (r, directivesPath) => ({ ...r, directivesPath }) },
+    keep,
+  });
   const { workspace } = routed;
   run.progress.workspace = workspace;
+  const directives = routed.directives;
+  const topic = directives?.topic ?? request.topic;
+  const durationS = directives?.durationS ?? request.durationS;
 
-  const research = await run.stage(PipelineStage.RESEARCH, () =>
-    media.research({ workspace, source: routed.source, transcript: routed.transcript }),
-  );
-  const moment = await run.stage(PipelineStage.TRANSCRIPT, () =>
-    light.pickMoment({
-      workspace,
-      transcriptPath: research.transcriptPath,
-      sourceDurationS: research.info.durationS,
-      topic: request.topic,
-      durationS: request.durationS,
-    }),
-  );
-  const content = await run.stage(PipelineStage.CONTENT, () =>
-    light.writePublishingAssets({
-      workspace,
-      momentPath: moment.momentPath,
-      topic: request.topic,
-      clips: request.clips,
-    }),
-  );
-  // B-roll renders in a child workflow while the picture stages run; VEO3_AWAIT collects it.
+  const research = await gate(PipelineStage.RESEARCH, {
+    produce: (rework) => media.research({ workspace, source: routed.source, transcript: routed.transcript, ...rework }),
+    check: (r) =>
+      light.qaCheck({ stage: 'RESEARCH', artifactPath: r.transcriptPath, sourceDurationS: r.info.durationS }),
+    artifact: { path: (r) => r.transcriptPath, withPath: (r, transcriptPath) => ({ ...r, transcriptPath }) },
+    keep,
+  });
+  // A downloaded source lives in the workspace; older results have no sourcePath.
+  const source = research.sourcePath ?? routed.source;
+  const moment = await gate<TranscriptResult>(PipelineStage.TRANSCRIPT, {
+    produce: (rework, earlier) =>
+      media.pickMoment({
+        workspace,
+        source,
+        transcriptPath: research.transcriptPath,
+        sourceDurationS: research.info.durationS,
+        topic,
+        durationS,
+        avoid: earlier.map(({ startS, endS }) => ({ startS, endS })),
+        ...rework,
+      }),
+    check: (r) =>
+      light.qaCheck({
+        stage: 'TRANSCRIPT',
+        artifactPath: r.momentPath,
+        transcriptPath: research.transcriptPath,
+        durationS,
+        topic,
+        notes: r.notes,
+      }),
+    artifact: { path: (r) => r.momentPath, withPath: (r, momentPath) => ({ ...r, momentPath }) },
+    keep,
+  });
   const settings = routed.broll;
   const clipCount = request.clips ?? settings.clipCount;
+  const content = await gate(PipelineStage.CONTENT, {
+    produce: (rework) =>
+      light.writePublishingAssets({
+        workspace,
+        momentPath: moment.momentPath,
+        topic,
+        clips: request.clips,
+        ...(directives?.narrative ? { narrative: directives.narrative } : {}),
+        ...rework,
+      }),
+    check: (r) =>
+      light.qaCheck({
+        stage: 'CONTENT',
+        artifactPath: r.assetsPath,
+        momentPath: moment.momentPath,
+        maxPrompts: clipCount,
+        notes: r.notes,
+      }),
+    artifact: { path: (r) => r.assetsPath, withPath: (r, assetsPath) => ({ ...r, assetsPath }) },
+    keep,
+  });
+  // B-roll renders in a child workflow while the picture stages run; VEO3_AWAIT collects it.
   await broll.start({
     runId: workflowId,
     workspace,
@@ -70,10 +120,15 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
     pollMaxS: settings.pollMaxS,
   });
   const layout = await run.stage(PipelineStage.LAYOUT_DETECTIVE, () =>
-    media.detectLayout({ workspace, source: routed.source, startS: moment.startS, endS: moment.endS }),
+    media.detectLayout({ workspace, source, startS: moment.startS, endS: moment.endS }),
   );
   const rendered = await run.stage(PipelineStage.FFMPEG_ENGINEER, () =>
-    media.renderSegments({ workspace, source: routed.source, segments: layout.segments }),
+    media.renderSegments({
+      workspace,
+      source,
+      segments: layout.segments,
+      ...(directives?.transition ? { transition: directives.transition } : {}),
+    }),
   );
   const clips = await run.stage(PipelineStage.VEO3_AWAIT, () => broll.await(settings.timeoutS));
   const assembled = await run.stage(PipelineStage.ASSEMBLY, () =>
@@ -83,6 +138,7 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
       audioPath: rendered.audioPath,
       momentPath: moment.momentPath,
       clips,
+      ...(routed.directivesPath ? { directivesPath: routed.directivesPath } : {}),
     }),
   );
   const delivered = await run.stage(PipelineStage.DELIVERY, () =>

@@ -12,6 +12,8 @@ type Activities = Omit<AllActivities, 'writeStoryboard' | 'renderKeyframes' | 's
 import type { PollResult } from '../../src/activities/broll';
 import type { BrollClip, BrollSettings, JobStatus } from '../../src/domain/broll';
 import type { PipelineEvent } from '../../src/domain/progress';
+import type { QaCheckInput, QaVerdict } from '../../src/domain/qa';
+import { artifactName } from '../../src/domain/qa';
 import type { Veo3Prompt } from '../../src/domain/reel';
 
 /** How one clip behaves: what each submission attempt does, then how polling ends. */
@@ -31,6 +33,8 @@ export interface StandInOptions {
   clips?: Record<string, ClipScript>;
   /** Where DELIVERY claims to put reels (default /stand-in/output). */
   outputDir?: string;
+  /** QA verdicts by stage, one per attempt (the last repeats); default PASS with score 1. */
+  qa?: Partial<Record<QaCheckInput['stage'], QaVerdict[]>>;
 }
 
 export interface StandIns {
@@ -41,6 +45,10 @@ export interface StandIns {
   failNext: Partial<Record<keyof Activities, ApplicationFailure[]>>;
   /** Submission keys in the order they reached the "provider". */
   submissions: string[];
+  /** What each QA check was asked, in order. */
+  qaChecks: QaCheckInput[];
+  /** The rework requests each stage activity received, in order. */
+  reworks: { activity: string; attempt?: number; feedback?: string[]; avoid?: unknown[] }[];
   /** The clips ASSEMBLY was given. */
   assembledClips: BrollClip[][];
   /** Resolve to let FFMPEG_ENGINEER finish (it waits for this when `holdRender` is set). */
@@ -59,6 +67,8 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
   const events: PipelineEvent[] = [];
   const failNext: StandIns['failNext'] = {};
   const submissions: string[] = [];
+  const qaChecks: QaCheckInput[] = [];
+  const reworks: StandIns['reworks'] = [];
   const assembledClips: BrollClip[][] = [];
   const polls = new Map<string, number>();
   const operations = new Map<string, { variant: string }>();
@@ -74,14 +84,21 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
       return (impl as (...a: never[]) => unknown)(...args);
     }) as Activities[K];
 
+  /** Records a stage's rework request; spreads nothing into the result. */
+  const note = (activity: string, rework: Omit<StandIns['reworks'][number], 'activity'>) => {
+    reworks.push({ activity, ...rework });
+    return {};
+  };
   const script = (variant: string): ClipScript => options.clips?.[variant] ?? {};
   const variantOfKey = (key: string) => key.split('_').slice(-1)[0]!.replace(/-\d+$/, '');
   const workspace = '/stand-in/runs/x';
 
   const activities: Activities = {
-    router: track('router', async ({ request }) => ({
+    router: track('router', async ({ request, attempt, feedback }) => ({
+      ...note('router', { attempt, feedback }),
       workspace,
       source: request.source,
+      directivesPath: `${workspace}/${artifactName('directives.json', attempt ?? 1)}`,
       broll: {
         clipCount: 3,
         timeoutS: 30,
@@ -91,15 +108,23 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
         ...options.broll,
       },
     })),
-    research: track('research', async () => ({
+    research: track('research', async ({ attempt, feedback }) => ({
+      ...note('research', { attempt, feedback }),
       info: { durationS: 180, width: 1920, height: 1080, fps: 25, hasAudio: true },
-      transcriptPath: `${workspace}/transcript.json`,
+      transcriptPath: `${workspace}/${artifactName('transcript.json', attempt ?? 1)}`,
       transcriptOrigin: 'sidecar' as const,
       cueCount: 40,
     })),
-    pickMoment: track('pickMoment', async () => ({ momentPath: `${workspace}/moment.json`, startS: 30, endS: 105 })),
-    writePublishingAssets: track('writePublishingAssets', async () => ({
-      assetsPath: `${workspace}/publishing-assets.json`,
+    pickMoment: track('pickMoment', async ({ attempt, feedback, avoid }) => ({
+      ...note('pickMoment', { attempt, feedback, avoid }),
+      momentPath: `${workspace}/${artifactName('moment.json', attempt ?? 1)}`,
+      // Each attempt picks a later window, as the real one does when told to avoid earlier picks.
+      startS: 30 + 10 * ((attempt ?? 1) - 1),
+      endS: 105 + 10 * ((attempt ?? 1) - 1),
+    })),
+    writePublishingAssets: track('writePublishingAssets', async ({ attempt, feedback }) => ({
+      ...note('writePublishingAssets', { attempt, feedback }),
+      assetsPath: `${workspace}/${artifactName('publishing-assets.json', attempt ?? 1)}`,
       veo3Prompts: options.prompts ?? [],
     })),
     detectLayout: track('detectLayout', async ({ startS, endS }) => ({
@@ -123,6 +148,15 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
       assetsPath: `${options.outputDir ?? '/stand-in/output'}/${workflowId}/publishing-assets.json`,
       summaryPath: `${options.outputDir ?? '/stand-in/output'}/${workflowId}/summary.md`,
       webhook: { status: 'not_configured' as const, attempts: 0 },
+    })),
+    qaCheck: track('qaCheck', async (input) => {
+      qaChecks.push(input);
+      const script = options.qa?.[input.stage] ?? [];
+      const index = qaChecks.filter((check) => check.stage === input.stage).length - 1;
+      return script[Math.min(index, script.length - 1)] ?? { verdict: 'PASS' as const, score: 1, feedback: [] };
+    }),
+    keepArtifact: track('keepArtifact', async ({ artifactPath }) => ({
+      path: artifactPath.replace(/\.attempt-\d+(\.json)$/, '$1'),
     })),
     appendEvents: track('appendEvents', async (input) => {
       events.push(...input.events);
@@ -163,6 +197,8 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
     events,
     failNext,
     submissions,
+    qaChecks,
+    reworks,
     assembledClips,
     releaseRender: () => release(),
     holdRender: false,

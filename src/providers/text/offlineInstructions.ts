@@ -20,7 +20,10 @@ const VIDEO_EXTENSIONS = ['mp4', 'mov', 'mkv', 'webm', 'm4v', 'avi'];
 const EXTENSIONS = [...IMAGE_EXTENSIONS, ...VIDEO_EXTENSIONS].join('|');
 
 /** A media file name: quoted (may contain spaces) or a bare token. */
-const MEDIA = new RegExp(`"([^"]+\\.(?:${EXTENSIONS}))"|'([^']+\\.(?:${EXTENSIONS}))'|([^\\s"'“”]+\\.(?:${EXTENSIONS}))\\b`, 'i');
+const MEDIA = new RegExp(
+  `"([^"]+\\.(?:${EXTENSIONS}))"|'([^']+\\.(?:${EXTENSIONS}))'|([^\\s"'“”]+\\.(?:${EXTENSIONS}))\\b`,
+  'i',
+);
 /** A quoted phrase, with straight or curly quotes. */
 const QUOTED = /["“]([^"”]+)["”]|'([^']{2,})'/;
 const SECONDS = String.raw`(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b`;
@@ -58,7 +61,12 @@ const TONE_WORDS: Record<string, string> = {
 export function clauses(instructions: string): string[] {
   return instructions
     .split(/\n|;|(?<=[.!?])\s+/)
-    .map((clause) => clause.trim().replace(/[.!?,]+$/, '').trim())
+    .map((clause) =>
+      clause
+        .trim()
+        .replace(/[.!?,]+$/, '')
+        .trim(),
+    )
     .filter((clause) => clause.length > 0);
 }
 
@@ -69,7 +77,10 @@ function parseSeconds(clause: string): number | undefined {
   return plain ? Number(plain[1]) : undefined;
 }
 
-function parseMedia(clause: string, match: RegExpExecArray): { kind: 'overlay' | 'cutaway'; media: UserMedia } | string {
+function parseMedia(
+  clause: string,
+  match: RegExpExecArray,
+): { kind: 'overlay' | 'cutaway'; media: UserMedia } | string {
   const file = (match[1] ?? match[2] ?? match[3] ?? '').trim();
   const extension = file.split('.').pop()?.toLowerCase() ?? '';
   const kind = IMAGE_EXTENSIONS.includes(extension) ? 'overlay' : 'cutaway';
@@ -84,7 +95,9 @@ function parseMedia(clause: string, match: RegExpExecArray): { kind: 'overlay' |
   else if (reelS !== undefined) at = { reelS };
   else if (/\b(?:start|open|begin)\s+(?:the\s+reel\s+)?with\b/i.test(rest)) at = { reelS: 0 };
   else {
-    const mention = /\bwhen\s+(?:\w+\s+){0,3}?(?:says?|mentions?|talks?\s+about)\s+(.+?)(?:\s+for\s+\d.*)?$/i.exec(rest);
+    const mention = /\bwhen\s+(?:\w+\s+){0,3}?(?:says?|mentions?|talks?\s+about)\s+(.+?)(?:\s+for\s+\d.*)?$/i.exec(
+      rest,
+    );
     if (mention?.[1]) at = { anchor: mention[1].trim() };
   }
   if (!at) {

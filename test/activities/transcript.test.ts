@@ -1,0 +1,142 @@
+/** TRANSCRIPT: audio emotion measured from the source, and a Gemini ranking over the heuristic's candidates. */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../src/activities';
+import type { SamplePodcast } from '../../src/dev/samplePodcast';
+import { AudioFeaturesSchema } from '../../src/domain/emotion';
+import type { Cue, Moment } from '../../src/domain/reel';
+import type { Providers } from '../../src/providers';
+import { GeminiTextModel } from '../../src/providers/text/geminiText';
+import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import { testConfig } from '../helpers/config';
+import { smallPodcast, tempDir } from '../helpers/media';
+import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
+
+let dir: string;
+let sample: SamplePodcast;
+let server: LocalVeoServer;
+const mock = new MockActivityEnvironment();
+const env = { run: <A, R>(fn: (input: A) => Promise<R>, input: A) => mock.run(fn, input) as Promise<R> };
+
+/** 300 s of short sentences: several distinct 60–90 s candidates. */
+const transcript: Cue[] = Array.from({ length: 60 }, (_, i) => ({
+  startS: i * 5,
+  endS: i * 5 + 4.8,
+  text: `Sentence number ${i} is short.`,
+}));
+
+beforeAll(async () => {
+  dir = await tempDir('transcript');
+  sample = await smallPodcast(path.join(dir, 'sample'), 70);
+  server = await startOfflineVeo(dir);
+});
+afterAll(() => server?.stop());
+
+async function workspaceWith(name: string, cues: Cue[]): Promise<{ workspace: string; transcriptPath: string }> {
+  const workspace = path.join(dir, 'runs', name);
+  await mkdir(workspace, { recursive: true });
+  const transcriptPath = path.join(workspace, 'transcript.json');
+  await writeFile(transcriptPath, JSON.stringify({ cues }));
+  return { workspace, transcriptPath };
+}
+
+function geminiProviders(): Providers {
+  const config = testConfig(dir);
+  return {
+    ...providersFor(server, config),
+    text: new GeminiTextModel('gemini-2.5-flash', { apiKey: TEST_API_KEY, baseUrl: server.url }),
+  };
+}
+const answer = (body: unknown) => ({
+  candidates: [{ content: { role: 'model', parts: [{ text: JSON.stringify(body) }] }, finishReason: 'STOP' }],
+});
+
+describe('pickMoment', () => {
+  it('measures the source audio once and scores its emotion', async () => {
+    const activities = createActivities({ config: testConfig(dir) });
+    const research = await env.run(activities.research, {
+      workspace: path.join(dir, 'runs', 'emotion'),
+      source: sample.video,
+    });
+    const input = {
+      workspace: path.join(dir, 'runs', 'emotion'),
+      transcriptPath: research.transcriptPath,
+      sourceDurationS: 70,
+      source: sample.video,
+    };
+    const result = await env.run(activities.pickMoment, input);
+    const moment = JSON.parse(await readFile(result.momentPath, 'utf8')) as Moment;
+    expect(Object.keys(moment.breakdown)).toEqual(expect.arrayContaining(['quotable', 'loudness', 'pitch', 'peaks']));
+    expect(moment.breakdown.loudness).toBeGreaterThan(0);
+    const features = AudioFeaturesSchema.parse(
+      JSON.parse(await readFile(path.join(input.workspace, 'audio-features.json'), 'utf8')),
+    );
+    expect(features.loudnessDb.length).toBeGreaterThanOrEqual(69);
+    expect(moment.ranking).toMatchObject({ by: 'heuristic' });
+  });
+
+  it('lets the Gemini model choose among distinct candidates', async () => {
+    const prompts: string[] = [];
+    server.setContentResponder((_model, request) => {
+      prompts.push(JSON.stringify(request.contents));
+      return answer({ index: 2, reason: 'the strongest hook' });
+    });
+    const activities = createActivities({ config: testConfig(dir), providers: geminiProviders() });
+    const { workspace, transcriptPath } = await workspaceWith('ranked', transcript);
+    const heuristic = await env.run(createActivities({ config: testConfig(dir) }).pickMoment, {
+      workspace: path.join(dir, 'runs', 'ranked-heuristic'),
+      transcriptPath,
+      sourceDurationS: 300,
+    });
+    const result = await env.run(activities.pickMoment, {
+      workspace,
+      transcriptPath,
+      sourceDurationS: 300,
+      topic: 'sentences',
+      feedback: ['the moment ends mid-sentence'],
+      attempt: 2,
+    });
+    expect(path.basename(result.momentPath)).toBe('moment.attempt-2.json');
+    const moment = JSON.parse(await readFile(result.momentPath, 'utf8')) as Moment;
+    expect(moment.ranking).toEqual({
+      by: 'gemini text (gemini-2.5-flash)',
+      reason: 'the strongest hook',
+      candidates: 5,
+    });
+    expect(result.startS).not.toBe(heuristic.startS);
+    expect(prompts.at(-1)).toContain('Candidate 2');
+    expect(prompts.at(-1)).toContain('The reel must be about: sentences');
+    expect(prompts.at(-1)).toContain('the moment ends mid-sentence');
+    expect(result.notes).toBeUndefined();
+  });
+
+  it('keeps the heuristic choice, with a note for the QA gate, when the ranking is malformed', async () => {
+    server.setContentResponder(() => answer({ index: 9, reason: 'out of range' }));
+    const activities = createActivities({ config: testConfig(dir), providers: geminiProviders() });
+    const { workspace, transcriptPath } = await workspaceWith('ranked-bad', transcript);
+    const result = await env.run(activities.pickMoment, { workspace, transcriptPath, sourceDurationS: 300 });
+    const moment = JSON.parse(await readFile(result.momentPath, 'utf8')) as Moment;
+    expect(moment.ranking?.by).toBe('heuristic');
+    expect(result.notes?.[0]).toContain('chose candidate 9; there are 5');
+    server.setContentResponder(() => ({ candidates: [{ content: { role: 'model', parts: [{ text: 'not json' }] } }] }));
+    const again = await env.run(activities.pickMoment, { workspace, transcriptPath, sourceDurationS: 300 });
+    expect(again.notes?.[0]).toContain('not JSON');
+  });
+
+  it('skips windows an earlier attempt chose', async () => {
+    const activities = createActivities({ config: testConfig(dir) });
+    const { workspace, transcriptPath } = await workspaceWith('avoid', transcript);
+    const first = await env.run(activities.pickMoment, { workspace, transcriptPath, sourceDurationS: 300 });
+    const second = await env.run(activities.pickMoment, {
+      workspace,
+      transcriptPath,
+      sourceDurationS: 300,
+      avoid: [{ startS: first.startS, endS: first.endS }],
+      attempt: 2,
+    });
+    const overlap = Math.max(0, Math.min(first.endS, second.endS) - Math.max(first.startS, second.startS));
+    expect(overlap).toBeLessThanOrEqual(0.5 * (first.endS - first.startS));
+  });
+});
