@@ -2,12 +2,15 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities';
 import type { SamplePodcast } from '../../src/dev/samplePodcast';
 import type { Directives } from '../../src/domain/directives';
 import { ffmpeg, run } from '../../src/media/ffmpeg';
+import { GeminiTextModel } from '../../src/providers/text/geminiText';
+import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
 import { testConfig } from '../helpers/config';
+import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import { singleShotVideo, smallPodcast, tempDir } from '../helpers/media';
 
 let dir: string;
@@ -103,5 +106,69 @@ describe('router directives', () => {
         request: { source: sample.video, instructions: `overlay factory.mp4 at 3s, cut to logo.png at 5s` },
       }),
     ).resolves.toBeDefined();
+  });
+});
+
+describe('router directives through Gemini', () => {
+  let server: LocalVeoServer;
+  const prompts: string[] = [];
+  beforeAll(async () => {
+    server = await startOfflineVeo(dir);
+  });
+  afterAll(() => server?.stop());
+
+  const answer = (text: string) => ({
+    candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP' }],
+  });
+  function geminiRouter(reply: string) {
+    server.setContentResponder((_model, request) => {
+      prompts.push(JSON.stringify(request.contents));
+      return answer(reply);
+    });
+    const config = testConfig(dir);
+    const text = new GeminiTextModel('gemini-2.5-flash', { apiKey: TEST_API_KEY, baseUrl: server.url });
+    return createActivities({ config, providers: { ...providersFor(server, config), text } });
+  }
+  const instructions = 'Put the logo.png up when they say "welcome back", and keep it upbeat';
+
+  it('uses the structured answer, drops files the instructions never named, and notes it', async () => {
+    const activities = geminiRouter(
+      JSON.stringify({
+        narrative: { tone: 'energetic' },
+        overlays: [
+          { path: 'logo.png', at: { anchor: 'welcome back' } },
+          { path: 'invented.png', at: { reelS: 1 } },
+        ],
+        cutaways: [],
+        unparsed: [],
+      }),
+    );
+    const routed = await env.run(activities.router, {
+      workflowId: 'reel-gemini-directives',
+      request: { source: sample.video, instructions },
+      feedback: ['the previous answer named a file that is not in the instructions'],
+      attempt: 2,
+    });
+    expect(routed.directives).toMatchObject({
+      generator: 'gemini text (gemini-2.5-flash)',
+      narrative: { tone: 'energetic' },
+      overlays: [{ path: path.join(dir, 'sample', 'logo.png'), at: { anchor: 'welcome back' } }],
+    });
+    expect(routed.notes).toEqual(['invented.png does not appear in the instructions; dropped']);
+    expect(prompts.at(-1)).toContain('keep it upbeat');
+    expect(prompts.at(-1)).toContain('Your previous answer was rejected');
+  });
+
+  it('falls back to the offline parser on a malformed answer, with a note for the QA gate', async () => {
+    const activities = geminiRouter('{"overlays": "many"}');
+    const routed = await env.run(activities.router, {
+      workflowId: 'reel-gemini-malformed',
+      request: { source: sample.video, instructions },
+    });
+    expect(routed.directives?.generator).toBe('reelflow-offline-rules');
+    expect(routed.directives?.overlays).toEqual([
+      { path: path.join(dir, 'sample', 'logo.png'), at: { anchor: 'welcome back' } },
+    ]);
+    expect(routed.notes?.[0]).toMatch(/^the model's answer was malformed/);
   });
 });
