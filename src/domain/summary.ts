@@ -1,18 +1,42 @@
 /** summary.md: what a person wants to know about a finished reel, in one page. */
-import type { PlacementPlan } from './cutaways';
 import type { LayoutSegment, Moment, PublishingAssets, StageTiming } from './reel';
+import type { PlacementsRecord, UserMediaRecord } from './userMedia';
 
 export interface SummaryInput {
   workflowId: string;
   reelDurationS: number;
   moment: Moment;
   segments: LayoutSegment[];
-  placements?: PlacementPlan & { failure?: string };
+  /** broll-placements.json: B-roll, and the user's own media when the request named any. */
+  placements?: PlacementsRecord;
   assets: PublishingAssets;
   stages: StageTiming[];
 }
 
 const clock = (s: number) => `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, '0')}`;
+/** The file's name without its folders (domain code has no `path`). */
+const fileName = (file: string) => file.split(/[\\/]/).pop() ?? file;
+
+function userMediaLines(user: UserMediaRecord): string[] {
+  const placed = [
+    ...user.cutaways.placed.map((p) => ['cutaway', p] as const),
+    ...user.overlays.placed.map((p) => ['overlay', p] as const),
+  ];
+  const skipped = [...user.cutaways.skipped, ...user.overlays.skipped];
+  return [
+    '',
+    '## Your media',
+    '',
+    `Placed ${placed.length}, skipped ${skipped.length}. Transition at layout changes: ${user.transition.replace(/_/g, ' ')}.`,
+    ...(user.failure ? [`The pass with your media failed (${user.failure}); the reel was made without them.`] : []),
+    '',
+    ...placed.map(
+      ([kind, p]) =>
+        `- ${p.key} (${fileName(p.path)}): ${kind} at ${p.startS.toFixed(1)} s for ${p.durationS.toFixed(1)} s${p.note ? ` (${p.note})` : ''}`,
+    ),
+    ...skipped.map((s) => `- ${s.key} (${fileName(s.path)}): skipped (${s.reason})`),
+  ];
+}
 
 export function formatSummary(input: SummaryInput): string {
   const { moment, segments, placements, assets } = input;
@@ -39,17 +63,21 @@ export function formatSummary(input: SummaryInput): string {
     '## B-roll',
     '',
   ];
-  if (!placements) lines.push('No B-roll clips reached assembly.');
+  if (!placements || placements.placed.length + placements.skipped.length === 0)
+    lines.push('No B-roll clips reached assembly.');
   else {
     lines.push(`Placed ${placements.placed.length}, skipped ${placements.skipped.length}.`);
     if (placements.failure)
       lines.push(`The cutaway pass failed (${placements.failure}); the reel was delivered without B-roll.`);
     lines.push(
       '',
-      ...placements.placed.map((p) => `- ${p.key}: at ${p.startS.toFixed(1)} s for ${p.durationS.toFixed(1)} s`),
+      ...placements.placed.map(
+        (p) => `- ${p.key}: at ${p.startS.toFixed(1)} s for ${p.durationS.toFixed(1)} s${p.note ? ` (${p.note})` : ''}`,
+      ),
     );
     lines.push(...placements.skipped.map((s) => `- ${s.key}: skipped (${s.reason})`));
   }
+  if (placements?.userMedia) lines.push(...userMediaLines(placements.userMedia));
   lines.push(
     '',
     '## Publishing copy',

@@ -1,59 +1,37 @@
 /**
- * Documentary cutaways: B-roll video laid over the base reel at given times, upscaled to fill
- * 1080x1920, with short fades, while the reel's own audio runs on underneath.
+ * Documentary cutaways: video laid over the base reel at given times, scaled and cropped to fill
+ * 1080x1920, with short fades (or none), while the reel's own audio runs on underneath.
  */
-import type { Placement } from '../domain/cutaways';
-import type { EncodingSettings } from './encoding';
-import { REEL_HEIGHT, REEL_WIDTH, videoOutputOptions } from './encoding';
-import { ffmpeg, run } from './ffmpeg';
-import type { RunOptions } from './ffmpeg';
+import { REEL_HEIGHT, REEL_WIDTH } from './encoding';
 
-const FADE_S = 0.3;
+/** The usual fade in and out of a cutaway. */
+export const CUTAWAY_FADE_S = 0.3;
 
-export function cutawayFilter(placements: Placement[]): string {
-  const parts: string[] = [];
-  let last = '0:v';
-  placements.forEach((p, i) => {
-    const input = i + 1;
-    const fadeOut = Math.max(0, p.durationS - FADE_S).toFixed(3);
-    parts.push(
-      `[${input}:v]trim=duration=${p.durationS.toFixed(3)},` +
-        `scale=${REEL_WIDTH}:${REEL_HEIGHT}:force_original_aspect_ratio=increase,crop=${REEL_WIDTH}:${REEL_HEIGHT},setsar=1,` +
-        `format=yuva420p,fade=t=in:st=0:d=${FADE_S}:alpha=1,fade=t=out:st=${fadeOut}:d=${FADE_S}:alpha=1,` +
-        `setpts=PTS-STARTPTS+${p.startS.toFixed(3)}/TB[c${input}]`,
-    );
-    const out = i === placements.length - 1 ? 'v' : `v${input}`;
-    parts.push(
-      `[${last}][c${input}]overlay=eof_action=pass:enable='between(t,${p.startS.toFixed(3)},${(p.startS + p.durationS).toFixed(3)})'[${out}]`,
-    );
-    last = out;
-  });
-  return parts.join(';');
+export interface CutawayLayer {
+  path: string;
+  /** Seconds from the start of the reel. */
+  startS: number;
+  durationS: number;
+  /** 0: a hard cut in and out. */
+  fadeS: number;
 }
 
-export async function overlayCutaways(
-  base: string,
-  placements: Placement[],
-  output: string,
-  encoding: EncodingSettings,
-  expectedDurationS: number,
-  options: RunOptions = {},
-): Promise<void> {
-  const command = ffmpeg().input(base);
-  for (const p of placements) command.input(p.path);
-  command
-    .complexFilter(`${cutawayFilter(placements)};[v]format=yuv420p[vout]`)
-    .outputOptions([
-      '-map',
-      '[vout]',
-      '-map',
-      '0:a:0',
-      ...videoOutputOptions(encoding),
-      '-c:a',
-      'copy',
-      '-movflags',
-      '+faststart',
-    ])
-    .output(output);
-  await run(command, { expectedDurationS, ...options });
+/**
+ * Filter-graph steps that lay input `input` (a video file) over `[under]` as a cutaway, output
+ * `[out]`. Only the clip's picture is used; the reel's audio is mapped separately.
+ */
+export function cutawaySteps(input: number, layer: CutawayLayer, under: string, out: string): string[] {
+  const fadeS = Math.min(layer.fadeS, layer.durationS / 3);
+  const fades =
+    fadeS > 0
+      ? `,fade=t=in:st=0:d=${fadeS.toFixed(3)}:alpha=1,` +
+        `fade=t=out:st=${(layer.durationS - fadeS).toFixed(3)}:d=${fadeS.toFixed(3)}:alpha=1`
+      : '';
+  const end = layer.startS + layer.durationS;
+  return [
+    `[${input}:v]trim=duration=${layer.durationS.toFixed(3)},` +
+      `scale=${REEL_WIDTH}:${REEL_HEIGHT}:force_original_aspect_ratio=increase,crop=${REEL_WIDTH}:${REEL_HEIGHT},setsar=1,` +
+      `format=yuva420p${fades},setpts=PTS-STARTPTS+${layer.startS.toFixed(3)}/TB[c${input}]`,
+    `[${under}][c${input}]overlay=eof_action=pass:enable='between(t,${layer.startS.toFixed(3)},${end.toFixed(3)})'[${out}]`,
+  ];
 }

@@ -108,6 +108,42 @@ export function reframeFilter(
 
 /** Seconds of the dip to black where the layout changes (video only: the audio runs on). */
 export const TRANSITION_S = 0.2;
+/** Seconds of the crossfade between two layouts' framings. */
+export const CROSSFADE_S = 0.4;
+
+/**
+ * A reframe graph with its labels renamed, so two strategies can live in one filter graph: the
+ * source label `[0:v]` becomes `[input]`, the result `[v]` becomes `[output]`, and every inner label
+ * gains `prefix`. (Square brackets only ever hold labels in a filter graph.)
+ */
+export function relabel(graph: string, input: string, output: string, prefix: string): string {
+  return graph
+    .replace(/\[([A-Za-z]\w*)\]/g, (_, name: string) => (name === 'v' ? `[${output}]` : `[${prefix}${name}]`))
+    .replace(/\[0:v\]/g, `[${input}]`);
+}
+
+/**
+ * A true crossfade at a layout change that keeps sync: the same source frames framed both ways,
+ * the previous segment's framing fading into this one's over the first CROSSFADE_S. The outgoing
+ * segment is not extended and nothing overlaps in time, so segments still join by stream copy and
+ * the moment's audio lines up as before. Output label [v].
+ */
+export function crossfadeFilter(
+  previous: Pick<LayoutSegment, 'strategy' | 'track' | 'speakerBox'>,
+  segment: Pick<LayoutSegment, 'strategy' | 'track' | 'speakerBox' | 'startS' | 'endS'>,
+  width: number,
+  height: number,
+): string {
+  const fadeS = Math.min(CROSSFADE_S, (segment.endS - segment.startS) / 2).toFixed(3);
+  // The previous framing is evaluated on this segment's clock: a follow-crop holds its last position.
+  const before = relabel(reframeFilter({ ...previous, startS: segment.startS }, width, height), 'xp', 'xpv', 'p_');
+  const after = relabel(reframeFilter(segment, width, height), 'xc', 'xcv', 'c_');
+  return (
+    `[0:v]split=2[xpsrc][xcsrc];` +
+    `[xpsrc]trim=duration=${fadeS},setpts=PTS-STARTPTS[xp];[xcsrc]setpts=PTS-STARTPTS[xc];` +
+    `${before};${after};[xpv][xcv]xfade=transition=fade:duration=${fadeS}:offset=0,format=yuv420p[v]`
+  );
+}
 
 export interface RenderSegmentInput {
   source: string;
@@ -119,6 +155,8 @@ export interface RenderSegmentInput {
   /** Dip in from / out to black (at a layout change). */
   fadeIn?: boolean;
   fadeOut?: boolean;
+  /** Crossfade in from this (the previous) segment's framing instead. */
+  crossfadeFrom?: LayoutSegment;
 }
 
 /** Renders one segment as silent 1080x1920 video. */
@@ -129,7 +167,9 @@ export async function renderSegmentVideo(input: RenderSegmentInput, options: Run
     input.fadeIn ? `fade=t=in:st=0:d=${TRANSITION_S}` : '',
     input.fadeOut ? `fade=t=out:st=${(durationS - TRANSITION_S).toFixed(3)}:d=${TRANSITION_S}` : '',
   ].filter(Boolean);
-  const graph = reframeFilter(segment, input.sourceWidth, input.sourceHeight);
+  const graph = input.crossfadeFrom
+    ? crossfadeFilter(input.crossfadeFrom, segment, input.sourceWidth, input.sourceHeight)
+    : reframeFilter(segment, input.sourceWidth, input.sourceHeight);
   const filter = fades.length > 0 ? graph.replace(/\[v\]$/, `[framed];[framed]${fades.join(',')}[v]`) : graph;
   const command = ffmpeg()
     .input(input.source)
