@@ -55,6 +55,9 @@ const EnvSchema = z.object({
   /** 0 picks any free port. */
   API_PORT: int(0, 65_535).default(8787),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** URL sources (RESEARCH downloads them into the workspace): the largest file accepted, and how long a download may take. */
+  SOURCE_MAX_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(4 * 1024 ** 3),
+  SOURCE_DOWNLOAD_TIMEOUT_S: int(1, 86_400).default(1800),
   /** DELIVERY POSTs a JSON notice here when a reel is ready (optional; never blocks completion). */
   WEBHOOK_URL: z.string().url().optional(),
 });
@@ -85,6 +88,7 @@ export interface AppConfig {
   webhookUrl?: string;
   videoGen: { maxConcurrent: number; timeoutS: number };
   api: { host: string; port: number; token?: string };
+  source: { maxBytes: number; downloadTimeoutS: number };
 }
 
 export class ConfigError extends Error {
@@ -139,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ...(e.WEBHOOK_URL ? { webhookUrl: e.WEBHOOK_URL } : {}),
     videoGen: { maxConcurrent: e.VIDEO_GEN_CONCURRENCY, timeoutS: e.VIDEO_GEN_TIMEOUT_S },
     api: { host: e.API_HOST, port: e.API_PORT, ...(e.API_TOKEN ? { token: e.API_TOKEN } : {}) },
+    source: { maxBytes: e.SOURCE_MAX_BYTES, downloadTimeoutS: e.SOURCE_DOWNLOAD_TIMEOUT_S },
   };
 }
 

@@ -1,30 +1,130 @@
-/** RESEARCH: learn what the source is and what is said in it. */
+/** RESEARCH: fetch the source if it is a URL, learn what it is, and what is said in it. */
+import type { Context as ActivityContext } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorType } from '../domain/errors';
+import type { ReworkRequest } from '../domain/qa';
+import { artifactName } from '../domain/qa';
 import type { Cue, ResearchResult, SourceInfo } from '../domain/reel';
 import { MOMENT_MIN_S } from '../domain/reel';
 import { parseSubtitles } from '../domain/subtitles';
+import type { DownloadedSource } from '../media/fetchSource';
+import { downloadSource, isRemoteSource, SourceError } from '../media/fetchSource';
 import type { MediaProbe } from '../media/ffmpeg';
+import { extractSpeechAudio } from '../media/speechAudio';
 import { extractSubtitleStream } from '../media/subtitles';
+import { ProviderError } from '../providers/errors';
 import type { ActivityDeps } from './deps';
 import { failure } from './failures';
 import { probeVideo } from './mediaChecks';
 import { SUBTITLE_EXTENSIONS } from './router';
 import { writeJsonAtomic } from './workspace';
 
-export function createResearchActivities(_deps: ActivityDeps) {
+/** How often a heartbeat goes out while a model call or a silent step runs (the workflow allows 1 minute). */
+const KEEP_ALIVE_MS = 15_000;
+
+export function createResearchActivities({ config, providers }: ActivityDeps) {
+  /** Downloads a URL source into `<workspace>/source/`; a finished download from an earlier attempt is reused. */
+  async function fetchSource(ctx: ActivityContext, url: string, workspace: string): Promise<DownloadedSource> {
+    try {
+      return await downloadSource(url, path.join(workspace, 'source'), {
+        maxBytes: config.source.maxBytes,
+        timeoutMs: config.source.downloadTimeoutS * 1000,
+        signal: ctx.cancellationSignal,
+        // Heartbeats follow the bytes: a download that stalls stops heartbeating, and Temporal retries it.
+        onProgress: (progress) => ctx.heartbeat({ phase: 'download', ...progress }),
+      });
+    } catch (err) {
+      // A typed SourceError cannot pass by retrying; an untyped one (timeout, 5xx) may.
+      if (err instanceof SourceError && err.type) throw failure(err.type, err.message);
+      throw err;
+    }
+  }
+
+  /** The text model transcribes the source's audio (extracted small into the workspace first). */
+  async function transcribe(
+    ctx: ActivityContext,
+    source: string,
+    media: MediaProbe,
+    workspace: string,
+  ): Promise<Cue[]> {
+    const howTo = provideTranscriptHint(source);
+    if (!providers) {
+      throw failure(
+        ErrorType.TRANSCRIPT_MISSING,
+        `no transcript for ${source} and no text model to transcribe it: ${howTo}`,
+      );
+    }
+    if (!media.audio) {
+      throw failure(
+        ErrorType.TRANSCRIPT_MISSING,
+        `no transcript for ${source}, and it has no audio to transcribe: ${howTo}`,
+      );
+    }
+    const audio = await extractSpeechAudio(source, path.join(workspace, 'transcription', 'audio.mp3'), {
+      expectedDurationS: media.durationS,
+      onProgress: (fraction) => ctx.heartbeat({ phase: 'audio', fraction: Math.round(fraction * 100) / 100 }),
+      signal: ctx.cancellationSignal,
+    });
+    const model = providers.text;
+    try {
+      return await keepAlive(ctx, { phase: 'transcribing', model: model.name }, () => model.transcribe(audio));
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      if (err.type === ErrorType.TRANSCRIPT_MISSING) {
+        throw failure(ErrorType.TRANSCRIPT_MISSING, `no transcript for ${source}: ${err.message}. Or ${howTo}`);
+      }
+      throw failure(err.type, `transcribing ${source} with ${model.name}: ${err.message}`);
+    }
+  }
+
+  async function findTranscript(
+    ctx: ActivityContext,
+    source: string,
+    given: string | undefined,
+    media: MediaProbe,
+    workspace: string,
+  ): Promise<{ origin: ResearchResult['transcriptOrigin']; cues: Cue[] }> {
+    if (given) return { origin: 'request', cues: parseSubtitles(await readFile(given, 'utf8')) };
+    const base = source.slice(0, source.length - path.extname(source).length);
+    for (const ext of SUBTITLE_EXTENSIONS) {
+      try {
+        return { origin: 'sidecar', cues: parseSubtitles(await readFile(base + ext, 'utf8')) };
+      } catch {
+        // No sidecar with this extension; try the next.
+      }
+    }
+    const stream = media.subtitleStreams[0];
+    if (stream) {
+      const extracted = path.join(workspace, 'embedded.srt');
+      await extractSubtitleStream(source, stream.index, extracted);
+      return { origin: 'embedded', cues: parseSubtitles(await readFile(extracted, 'utf8')) };
+    }
+    return { origin: 'transcribed', cues: await transcribe(ctx, source, media, workspace) };
+  }
+
   return {
-    /** RESEARCH: source metadata and the transcript (given, sidecar, or embedded subtitle stream). */
-    async research(input: { workspace: string; source: string; transcript?: string }): Promise<ResearchResult> {
-      const media = await probeVideo(input.source, 'source video');
+    /**
+     * RESEARCH: a URL source is downloaded first (yt-dlp for YouTube); then source metadata and the
+     * transcript: given, sidecar, embedded subtitle stream, or else transcribed from the audio.
+     */
+    async research(
+      input: { workspace: string; source: string; transcript?: string } & Partial<ReworkRequest>,
+    ): Promise<ResearchResult> {
+      const ctx = Context.current();
+      const download = isRemoteSource(input.source) ? await fetchSource(ctx, input.source, input.workspace) : undefined;
+      const source = download?.path ?? input.source;
+      const media = await probeVideo(source, 'source video');
+      // yt-dlp's title names the video; a plain download's file may carry one in its tags.
+      const title = download?.title ?? media.tags.title;
       const info: SourceInfo = {
         durationS: media.durationS,
         width: media.video.width,
         height: media.video.height,
         fps: media.video.fps,
         hasAudio: Boolean(media.audio),
-        ...(media.tags.title ? { title: media.tags.title } : {}),
+        ...(title ? { title } : {}),
       };
       if (info.durationS < MOMENT_MIN_S) {
         throw failure(
@@ -32,41 +132,43 @@ export function createResearchActivities(_deps: ActivityDeps) {
           `source video is ${info.durationS.toFixed(1)} s long; a reel needs at least ${MOMENT_MIN_S} s`,
         );
       }
-      const found = await findTranscript(input.source, input.transcript, media, input.workspace);
+      const found = await findTranscript(ctx, source, input.transcript, media, input.workspace);
       if (found.cues.length === 0) {
-        throw failure(ErrorType.TRANSCRIPT_MISSING, `the transcript for ${input.source} (${found.origin}) has no cues`);
+        throw failure(ErrorType.TRANSCRIPT_MISSING, `the transcript for ${source} (${found.origin}) has no cues`);
       }
-      const transcriptPath = path.join(input.workspace, 'transcript.json');
+      // A QA rework writes its own file, so the gate can still keep an earlier attempt's transcript.
+      const transcriptPath = path.join(input.workspace, artifactName('transcript.json', input.attempt ?? 1));
       await writeJsonAtomic(transcriptPath, { origin: found.origin, cues: found.cues });
-      return { info, transcriptPath, transcriptOrigin: found.origin, cueCount: found.cues.length };
+      return {
+        info,
+        transcriptPath,
+        transcriptOrigin: found.origin,
+        cueCount: found.cues.length,
+        sourcePath: source,
+      };
     },
   };
 }
 
-async function findTranscript(
-  source: string,
-  given: string | undefined,
-  media: MediaProbe,
-  workspace: string,
-): Promise<{ origin: ResearchResult['transcriptOrigin']; cues: Cue[] }> {
-  if (given) return { origin: 'request', cues: parseSubtitles(await readFile(given, 'utf8')) };
-  const base = source.slice(0, source.length - path.extname(source).length);
-  for (const ext of SUBTITLE_EXTENSIONS) {
-    try {
-      return { origin: 'sidecar', cues: parseSubtitles(await readFile(base + ext, 'utf8')) };
-    } catch {
-      // No sidecar with this extension; try the next.
-    }
-  }
-  const stream = media.subtitleStreams[0];
-  if (stream) {
-    const extracted = path.join(workspace, 'embedded.srt');
-    await extractSubtitleStream(source, stream.index, extracted);
-    return { origin: 'embedded', cues: parseSubtitles(await readFile(extracted, 'utf8')) };
-  }
-  throw failure(
-    ErrorType.TRANSCRIPT_MISSING,
-    `no transcript for ${source}: pass one with --transcript (or "transcript" in the request), ` +
-      `or put ${path.basename(base)}.srt or .vtt next to the video`,
+function provideTranscriptHint(source: string): string {
+  const base = path.basename(source, path.extname(source));
+  return (
+    `pass a transcript with --transcript (or "transcript" in the request), ` +
+    `or put ${base}.srt or .vtt next to the video (${path.dirname(source)})`
   );
+}
+
+/** Heartbeats every few seconds while `work` runs, for steps that report no progress of their own. */
+async function keepAlive<T>(
+  ctx: ActivityContext,
+  details: Record<string, unknown>,
+  work: () => Promise<T>,
+): Promise<T> {
+  ctx.heartbeat(details);
+  const timer = setInterval(() => ctx.heartbeat(details), KEEP_ALIVE_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }

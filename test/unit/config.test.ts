@@ -18,6 +18,16 @@ describe('loadConfig', () => {
     expect(bad).toThrow(/FFMPEG_PRESET/);
   });
 
+  it('caps URL source downloads by size and time (SOURCE_MAX_BYTES, SOURCE_DOWNLOAD_TIMEOUT_S)', () => {
+    expect(loadConfig({}).source).toEqual({ maxBytes: 4 * 1024 ** 3, downloadTimeoutS: 1800 });
+    expect(loadConfig({ SOURCE_MAX_BYTES: '1048576', SOURCE_DOWNLOAD_TIMEOUT_S: '60' }).source).toEqual({
+      maxBytes: 1048576,
+      downloadTimeoutS: 60,
+    });
+    expect(() => loadConfig({ SOURCE_MAX_BYTES: '4GB' })).toThrow(/SOURCE_MAX_BYTES="4GB"/);
+    expect(() => loadConfig({ SOURCE_DOWNLOAD_TIMEOUT_S: '0' })).toThrow(/SOURCE_DOWNLOAD_TIMEOUT_S="0"/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ VEO3_TIMEOUT_S: '' }).veo3.timeoutS).toBe(300);
   });

@@ -17,6 +17,7 @@ import type { MomentCandidate, MomentRanking } from '../../domain/moment';
 import type { Cue, Moment, PublishingAssets } from '../../domain/reel';
 import { geminiPublishingAssets } from './geminiCopy';
 import type { CopyRequest, TextModel } from './types';
+import { transcribeWithGemini } from './geminiTranscribe';
 
 export class GeminiTextModel implements TextModel {
   readonly name: string;
@@ -98,7 +99,6 @@ export class GeminiTextModel implements TextModel {
   }
 
   transcribe(audioPath: string): Promise<Cue[]> {
-    void audioPath;
-    return Promise.reject(new Error('not implemented yet'));
+    return transcribeWithGemini(this.ai, this.model, audioPath);
   }
 }
