@@ -7,6 +7,7 @@ import { EMPTY_DIRECTIVES } from '../domain/directives';
 import { artifactName } from '../domain/qa';
 import type { ReworkRequest } from '../domain/qa';
 import type { ReelRequest, RouterResult } from '../domain/reel';
+import { checkRemoteSource, isRemoteSource, SourceError } from '../media/fetchSource';
 import { ProviderError } from '../providers/errors';
 import { parseInstructionsOffline } from '../providers/text/offlineInstructions';
 import type { TextModel } from '../providers/text/types';
@@ -27,15 +28,22 @@ export function createRouterActivities({ config, providers }: ActivityDeps) {
     async router(input: { workflowId: string; request: ReelRequest } & Partial<ReworkRequest>): Promise<RouterResult> {
       const { request } = input;
       const workspace = workspaceDir(config.runsDir, input.workflowId);
-      if (/^https?:\/\//i.test(request.source)) {
-        throw failure(
-          ErrorType.INVALID_REQUEST,
-          `source: URL sources are not supported yet; download the file and pass its path (${request.source})`,
-        );
+      const remote = isRemoteSource(request.source);
+      let source: string;
+      if (remote) {
+        // RESEARCH downloads it; here only what can be known in seconds (the URL, yt-dlp, a 404).
+        source = request.source;
+        try {
+          await checkRemoteSource(source, { maxBytes: config.source.maxBytes });
+        } catch (err) {
+          if (err instanceof SourceError && err.type) throw failure(err.type, `source: ${err.message}`);
+          throw err;
+        }
+      } else {
+        source = path.resolve(request.source);
+        await requireFile(source, 'source video');
+        await probeVideo(source, 'source video');
       }
-      const source = path.resolve(request.source);
-      await requireFile(source, 'source video');
-      await probeVideo(source, 'source video');
       let transcript: string | undefined;
       if (request.transcript) {
         transcript = path.resolve(request.transcript);
@@ -104,7 +112,7 @@ async function readDirectives(
   };
   const overlays = parsed.overlays.filter(named);
   const cutaways = parsed.cutaways.filter(named);
-  const places = [process.cwd(), path.dirname(source)];
+  const places = isRemoteSource(source) ? [process.cwd()] : [process.cwd(), path.dirname(source)];
   const directives: Directives = {
     ...parsed,
     generator,

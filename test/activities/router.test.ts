@@ -11,6 +11,7 @@ import { GeminiTextModel } from '../../src/providers/text/geminiText';
 import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
 import { testConfig } from '../helpers/config';
 import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
+import { serveFile, startSourceServer } from '../helpers/sourceServer';
 import { singleShotVideo, smallPodcast, tempDir } from '../helpers/media';
 
 let dir: string;
@@ -170,5 +171,32 @@ describe('router directives through Gemini', () => {
       { path: path.join(dir, 'sample', 'logo.png'), at: { anchor: 'welcome back' } },
     ]);
     expect(routed.notes?.[0]).toMatch(/^the model's answer was malformed/);
+  });
+});
+
+describe('router with a URL source', () => {
+  it('accepts a reachable URL, and fails at once on a 404 or a YouTube link without yt-dlp', async () => {
+    const server = await startSourceServer({ '/episode.mp4': serveFile(sample.video) });
+    const originalPath = process.env.PATH;
+    try {
+      const routed = await env.run(activities.router, {
+        workflowId: 'reel-url',
+        request: { source: `${server.url}/episode.mp4` },
+      });
+      expect(routed.source).toBe(`${server.url}/episode.mp4`);
+      await expect(
+        env.run(activities.router, { workflowId: 'reel-url-404', request: { source: `${server.url}/gone.mp4` } }),
+      ).rejects.toMatchObject({ type: 'MEDIA_NOT_FOUND', message: expect.stringContaining('gone.mp4') });
+      process.env.PATH = await tempDir('no-tools');
+      await expect(
+        env.run(activities.router, {
+          workflowId: 'reel-youtube',
+          request: { source: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' },
+        }),
+      ).rejects.toMatchObject({ type: 'TOOL_MISSING', message: expect.stringContaining('yt-dlp') });
+    } finally {
+      process.env.PATH = originalPath;
+      await server.close();
+    }
   });
 });

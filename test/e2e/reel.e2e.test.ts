@@ -2,6 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { startReel } from '../../src/cli/runs';
 import type { AppConfig } from '../../src/config';
@@ -90,6 +92,14 @@ describe('reel pipeline end to end (offline providers, real ffmpeg)', () => {
       .map((line) => JSON.parse(line) as PipelineEvent);
     const completed = events.filter((e) => e.type === 'pipeline.stage.completed').map((e) => e.stage);
     expect(completed).toEqual([...REEL_STAGE_SEQUENCE]);
+    // Each understanding stage passed its QA gate on the first attempt.
+    const passed = events.filter((e) => e.type === 'pipeline.qa.passed');
+    expect(passed.map((e) => [e.stage, e.data?.attempt])).toEqual([
+      ['ROUTER', 1],
+      ['RESEARCH', 1],
+      ['TRANSCRIPT', 1],
+      ['CONTENT', 1],
+    ]);
 
     // B-roll: three clips generated through the real SDK, validated, and laid in as cutaways.
     const jobs = JSON.parse(await readFile(path.join(result.workspace, 'veo3', 'jobs.json'), 'utf8')).jobs as {
@@ -134,5 +144,31 @@ describe('reel pipeline end to end (offline providers, real ffmpeg)', () => {
     for (const file of ['events.jsonl', 'veo3/jobs.json', 'request.json', 'publishing-assets.json']) {
       expect(await readFile(path.join(result.workspace, file), 'utf8')).not.toContain(TEST_API_KEY);
     }
+  });
+
+  it('fails within 5 seconds, naming the file, when the instructions name a missing overlay', async () => {
+    const worker = await createWorker({
+      connection: temporal.nativeConnection,
+      config,
+      providers: providersFor(veo, config),
+      workflowBundle: bundle,
+    });
+    const { error, elapsedMs } = await worker.runUntil(async () => {
+      const started = Date.now();
+      const handle = await startReel(temporal.client, config.temporal.taskQueue, {
+        source: sample.video,
+        instructions: 'Focus on the launch. Overlay brand/missing-logo.png at 0:03 for 2s.',
+      });
+      const error = await handle.result().then(
+        () => undefined,
+        (err: unknown) => err as WorkflowFailedError,
+      );
+      return { error, elapsedMs: Date.now() - started };
+    });
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const cause = error!.cause as ApplicationFailure;
+    expect(cause.type).toBe('MEDIA_NOT_FOUND');
+    expect(cause.message).toContain('brand/missing-logo.png');
+    expect(elapsedMs).toBeLessThan(5000);
   });
 });

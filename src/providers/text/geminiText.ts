@@ -17,6 +17,8 @@ import type { MomentCandidate, MomentRanking } from '../../domain/moment';
 import type { Cue, Moment, PublishingAssets } from '../../domain/reel';
 import { geminiPublishingAssets } from './geminiCopy';
 import type { CopyRequest, TextModel } from './types';
+import { geminiDirectives } from './geminiDirectives';
+import { geminiRanking } from './geminiRanking';
 import { transcribeWithGemini } from './geminiTranscribe';
 
 export class GeminiTextModel implements TextModel {
@@ -83,15 +85,11 @@ export class GeminiTextModel implements TextModel {
   }
 
   parseInstructions(instructions: string, feedback: string[]): Promise<ParsedDirectives> {
-    void instructions;
-    void feedback;
-    return Promise.reject(new Error('not implemented yet'));
+    return geminiDirectives(this, instructions, feedback);
   }
 
   rankMoments(candidates: MomentCandidate[], context: { topic?: string; feedback: string[] }): Promise<MomentRanking> {
-    void candidates;
-    void context;
-    return Promise.reject(new Error('not implemented yet'));
+    return geminiRanking(this, candidates, context);
   }
 
   publishingAssets(moment: Moment, request: CopyRequest): Promise<PublishingAssets> {
