@@ -10,6 +10,7 @@ import type { ReelRequest, RouterResult } from '../domain/reel';
 import { checkRemoteSource, isRemoteSource, SourceError } from '../media/fetchSource';
 import { ProviderError } from '../providers/errors';
 import { parseInstructionsOffline } from '../providers/text/offlineInstructions';
+import { OFFLINE_TEXT_MODEL } from '../providers/text/offlineText';
 import type { TextModel } from '../providers/text/types';
 import type { ActivityDeps } from './deps';
 import { failure } from './failures';
@@ -20,7 +21,6 @@ export const SUBTITLE_EXTENSIONS = ['.srt', '.vtt'];
 /** ffprobe codec names of still images (an image has no duration either). */
 const IMAGE_CODECS = ['png', 'mjpeg', 'webp', 'bmp', 'gif'];
 const MIN_CUTAWAY_S = 0.5;
-export const OFFLINE_INSTRUCTIONS_PARSER = 'reelflow-offline-rules';
 
 export function createRouterActivities({ config, providers }: ActivityDeps) {
   return {
@@ -92,7 +92,7 @@ async function readDirectives(
   const instructions = request.instructions?.trim() ?? '';
   const notes: string[] = [];
   let parsed = EMPTY_DIRECTIVES;
-  let generator = OFFLINE_INSTRUCTIONS_PARSER;
+  let generator = OFFLINE_TEXT_MODEL;
   if (instructions) {
     try {
       parsed = model ? await model.parseInstructions(instructions, feedback) : parseInstructionsOffline(instructions);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { runWorkflowId } from '../domain/ids';
 import type { Progress } from '../domain/progress';
+import type { QaAttempt } from '../domain/qa';
 import type { ReelRequest, ReelResult } from '../domain/reel';
 import { ReelRequestSchema } from '../domain/reel';
 import { parseWith } from '../domain/validation';
@@ -123,8 +124,18 @@ export function formatProgress(progress: Progress): string {
     const attempts = stage.attempts > 1 ? `  (${stage.attempts} attempts)` : '';
     lines.push(`  ${stage.stage.padEnd(18)} ${stage.status.padEnd(10)} ${took.padStart(8)}${attempts}`);
     if (stage.error) lines.push(`    error: ${stage.error}`);
+    lines.push(...qaLines(stage.qa ?? []).map((line) => `    ${line}`));
   }
   return lines.join('\n');
+}
+
+/** QA attempts worth a line: reworks and failures (a first-time pass says nothing new). */
+function qaLines(attempts: QaAttempt[]): string[] {
+  if (attempts.every((a) => a.verdict === 'PASS')) return [];
+  return attempts.map(
+    (a) =>
+      `QA attempt ${a.attempt}: ${a.verdict} (score ${a.score})${a.feedback.length ? ` — ${a.feedback.join('; ')}` : ''}`,
+  );
 }
 
 /**
@@ -171,6 +182,10 @@ export function stageLogger(print: (line: string) => void) {
   return (progress: Progress, previous?: Progress) => {
     for (const stage of progress.stages) {
       const before = previous?.stages.find((s) => s.stage === stage.stage);
+      const seenQa = before?.qa?.length ?? 0;
+      for (const attempt of (stage.qa ?? []).slice(seenQa)) {
+        if (attempt.verdict !== 'PASS') print(`  ↻ ${stage.stage} ${qaLines([attempt])[0]}`);
+      }
       if (before?.status === stage.status && before.attempts === stage.attempts) continue;
       // A fast stage can start and finish between two polls: still show that it started.
       if (stage.status === 'running' || !before) print(`▶ ${stage.stage}`);

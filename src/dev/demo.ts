@@ -9,7 +9,7 @@ import path from 'node:path';
 import { followRun, startReel, stageLogger } from '../cli/runs';
 import { describeConfig, loadConfig } from '../config';
 import { reuseOrStartTemporal } from './demoEnvironment';
-import { generateSamplePodcast, sampleExists } from './samplePodcast';
+import { generateSamplePodcast, sampleBadge, sampleExists } from './samplePodcast';
 import { ensureSystemTools } from './systemTools';
 import type { ReelResult } from '../domain/reel';
 import { connectWorker } from '../temporal/connection';
@@ -17,6 +17,9 @@ import { createProviders } from '../providers';
 import { createWorker } from '../worker';
 
 const log = (line: string) => console.log(line);
+
+/** What the demo asks for in plain words: ROUTER turns them into directives (badge.png sits next to the sample). */
+const DEMO_INSTRUCTIONS = 'Focus on rate limits. Overlay badge.png at 0:01 for 3s. Make it energetic.';
 
 export async function runDemo(): Promise<void> {
   // The demo prints its own story; the SDK only speaks up for warnings.
@@ -42,6 +45,8 @@ export async function runDemo(): Promise<void> {
     await generateSamplePodcast({ dir: sampleDir, speech: espeak });
   }
 
+  await sampleBadge(sampleDir);
+
   const temporal = await reuseOrStartTemporal(config, log);
   const providers = await createProviders(config);
   log(`Video provider: ${providers.video.name}`);
@@ -52,7 +57,11 @@ export async function runDemo(): Promise<void> {
   });
   try {
     const result = await worker.runUntil(async () => {
-      const handle = await startReel(temporal.client, config.temporal.taskQueue, { source: video });
+      const handle = await startReel(temporal.client, config.temporal.taskQueue, {
+        source: video,
+        instructions: DEMO_INSTRUCTIONS,
+      });
+      log(`Instructions: ${DEMO_INSTRUCTIONS}`);
       log(`Started ${handle.workflowId}`);
       return followRun<ReelResult>(handle, stageLogger(log));
     });

@@ -9,7 +9,7 @@ import { GeminiImageModel } from './image/geminiImage';
 import { OfflineImageModel } from './image/offlineImage';
 import { GeminiTextModel } from './text/geminiText';
 import type { ImageModel } from './image/types';
-import { OfflineTextModel } from './text/offlineStoryboard';
+import { OfflineTextModel } from './text/offlineText';
 import type { TextModel } from './text/types';
 import { LocalVeoServer, OFFLINE_VEO_NAME } from './video/localVeoServer';
 import type { VideoModel } from './video/types';

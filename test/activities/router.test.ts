@@ -46,7 +46,7 @@ describe('router directives', () => {
     const written = JSON.parse(await readFile(routed.directivesPath!, 'utf8')) as Directives;
     expect(written).toEqual(routed.directives);
     expect(written).toMatchObject({
-      generator: 'reelflow-offline-rules',
+      generator: 'reelflow-offline-text',
       topic: 'launch',
       narrative: { tone: 'playful' },
       overlays: [{ path: path.join(dir, 'sample', 'logo.png'), at: { reelS: 2 }, durationS: 2 }],
@@ -166,7 +166,7 @@ describe('router directives through Gemini', () => {
       workflowId: 'reel-gemini-malformed',
       request: { source: sample.video, instructions },
     });
-    expect(routed.directives?.generator).toBe('reelflow-offline-rules');
+    expect(routed.directives?.generator).toBe('reelflow-offline-text');
     expect(routed.directives?.overlays).toEqual([
       { path: path.join(dir, 'sample', 'logo.png'), at: { anchor: 'welcome back' } },
     ]);

@@ -4,10 +4,13 @@
  * start one on the usual ports) and works in a temporary runs/output folder.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import type { PipelineEvent } from '../../src/domain/progress';
+import { checkPublishingAssets } from '../../src/domain/qaRules';
+import { MomentSchema, PublishingAssetsSchema } from '../../src/domain/reel';
 import { probe } from '../../src/media/ffmpeg';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -41,5 +44,31 @@ describe('npm run demo', () => {
     expect(reel.audio).toBeDefined();
     expect(reel.durationS).toBeGreaterThanOrEqual(60);
     expect(reel.durationS).toBeLessThanOrEqual(90);
+
+    // The reel is cut from the moment in moment.json, which holds the instructions' topic.
+    const workspace = /^Workspace: (.+)$/m.exec(output)![1]!;
+    const read = async (name: string) => JSON.parse(await readFile(path.join(workspace, name), 'utf8'));
+    const moment = MomentSchema.parse(await read('moment.json'));
+    expect(Math.abs(reel.durationS - (moment.endS - moment.startS))).toBeLessThan(0.15);
+    expect(moment.cues.some((cue) => /rate limit/i.test(cue.text))).toBe(true);
+    // publishing-assets.json passed its QA gate, and each anchor is spoken in the moment.
+    const events = (await readFile(path.join(workspace, 'events.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as PipelineEvent);
+    expect(events.filter((e) => e.type === 'pipeline.qa.passed').map((e) => e.stage)).toEqual([
+      'ROUTER',
+      'RESEARCH',
+      'TRANSCRIPT',
+      'CONTENT',
+    ]);
+    const assets = PublishingAssetsSchema.parse(await read('publishing-assets.json'));
+    expect(assets.veo3_prompts.length).toBeGreaterThan(0);
+    expect(checkPublishingAssets(assets, { moment, maxPrompts: 3 }).verdict).toBe('PASS');
+    const spoken = moment.cues.map((cue) => cue.text).join(' ');
+    for (const prompt of assets.veo3_prompts) expect(spoken).toContain(prompt.narrative_anchor);
+    // The directives: an energetic tone for the copy, and the badge overlay placed at 1 s.
+    expect((await read('directives.json')).narrative).toEqual({ tone: 'energetic' });
+    expect((await read('broll-placements.json')).userMedia.overlays.placed).toHaveLength(1);
   });
 });

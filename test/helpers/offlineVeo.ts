@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AppConfig } from '../../src/config';
 import type { Providers } from '../../src/providers';
 import { OfflineImageModel } from '../../src/providers/image/offlineImage';
-import { OfflineTextModel } from '../../src/providers/text/offlineStoryboard';
+import { OfflineTextModel } from '../../src/providers/text/offlineText';
 import type { FaultRule } from '../../src/providers/video/faults';
 import { LocalVeoServer, OFFLINE_VEO_NAME } from '../../src/providers/video/localVeoServer';
 import { VeoVideoModel } from '../../src/providers/video/veo';

@@ -1,4 +1,8 @@
 /**
+ * The offline text model: no key, no network, deterministic. Instructions are read by documented
+ * rules (offlineInstructions.ts), copy comes from templates (offlineCopy.ts), moments keep the
+ * heuristic's order, and transcription is refused with a way forward.
+ *
  * The offline storyboard: a deterministic plan derived from the prompt, so the same prompt always
  * gives the same scenes. Scene count: as asked, else one scene per ten words of prompt (2 to 6).
  */
@@ -15,6 +19,8 @@ import { parseInstructionsOffline } from './offlineInstructions';
 import type { CopyRequest, TextModel } from './types';
 
 export const OFFLINE_STORYBOARD_GENERATOR = 'reelflow-offline-storyboard';
+/** The offline text model: documented rules and templates, no network (src/providers/text/offline*.ts). */
+export const OFFLINE_TEXT_MODEL = 'reelflow-offline-text';
 
 const BEATS = ['opening', 'build-up', 'turn', 'climax', 'resolution'];
 const MOVES = [
@@ -46,7 +52,7 @@ export function offlineStoryboard(request: VideoRequest): Storyboard {
 
 /** The offline text model; `calls` lets tests see whether it was asked again. */
 export class OfflineTextModel implements TextModel {
-  readonly name = OFFLINE_STORYBOARD_GENERATOR;
+  readonly name = OFFLINE_TEXT_MODEL;
   calls = 0;
 
   storyboard(request: VideoRequest): Promise<Storyboard> {

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { formatProgress, stageLogger } from '../../src/cli/runs';
+import type { Progress, StageRecord } from '../../src/domain/progress';
+
+const stage = (qa: StageRecord['qa'], status: StageRecord['status'] = 'completed'): StageRecord => ({
+  stage: 'CONTENT',
+  status,
+  startedAt: '2026-01-01T00:00:00Z',
+  durationMs: 1200,
+  attempts: 1,
+  ...(qa ? { qa } : {}),
+});
+const progress = (record: StageRecord): Progress => ({
+  kind: 'reel',
+  workflowId: 'reel-x',
+  stage: 'CONTENT',
+  status: 'RUNNING',
+  startedAt: '2026-01-01T00:00:00Z',
+  stages: [record],
+  events: [],
+});
+const rework = {
+  attempt: 1,
+  artifactPath: '/w/a.json',
+  verdict: 'REWORK' as const,
+  score: 0.5,
+  feedback: ['anchor missing'],
+};
+const pass = { attempt: 2, artifactPath: '/w/a.attempt-2.json', verdict: 'PASS' as const, score: 1, feedback: [] };
+
+describe('progress as text', () => {
+  it('shows QA attempts only when a stage needed rework', () => {
+    expect(formatProgress(progress(stage([{ ...pass, attempt: 1 }])))).not.toContain('QA');
+    const text = formatProgress(progress(stage([rework, pass])));
+    expect(text).toContain('QA attempt 1: REWORK (score 0.5) — anchor missing');
+    expect(text).toContain('QA attempt 2: PASS (score 1)');
+  });
+
+  it('prints a rework as it arrives while following a run', () => {
+    const lines: string[] = [];
+    const log = stageLogger((line) => lines.push(line));
+    const first = progress(stage([], 'running'));
+    log(first);
+    log(progress(stage([rework], 'running')), first);
+    expect(lines).toEqual(['▶ CONTENT', '  ↻ CONTENT QA attempt 1: REWORK (score 0.5) — anchor missing']);
+  });
+});
