@@ -27,7 +27,7 @@ import type { ReelResult } from '../src/domain/reel';
 import { LocalVeoServer, OFFLINE_VEO_NAME } from '../src/providers/video/localVeoServer';
 import { VeoVideoModel } from '../src/providers/video/veo';
 import { OfflineImageModel } from '../src/providers/image/offlineImage';
-import { OfflineTextModel } from '../src/providers/text/offlineStoryboard';
+import { OfflineTextModel } from '../src/providers/text/offlineText';
 import { connectClient, connectWorker } from '../src/temporal/connection';
 import { progressQuery } from '../src/workflows/definitions';
 import { createWorker } from '../src/worker';
