@@ -6,7 +6,7 @@ import type { QaVerdict } from '../../src/domain/qa';
 import type { ReelResult } from '../../src/domain/reel';
 import { progressQuery, resumeSignal } from '../../src/workflows/definitions';
 import type { StandInOptions, StandIns } from '../helpers/standInActivities';
-import { standInActivities } from '../helpers/standInActivities';
+import { standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
 import { eventually, maybeRecordHistory, withStandInWorker } from '../helpers/workflows';
@@ -54,7 +54,7 @@ describe('QA gates', () => {
 
   it('reworks with the feedback and keeps the attempt that passes', async () => {
     const { result, progress, standIns, workflowId } = await runReel(
-      { qa: { TRANSCRIPT: [rework(0.5, 'the moment ends mid-sentence'), pass] } },
+      { prompts: THREE_PROMPTS, qa: { TRANSCRIPT: [rework(0.5, 'the moment ends mid-sentence'), pass] } },
       'reel-qa-rework',
     );
     const reworks = standIns.reworks.filter((r) => r.activity === 'pickMoment');
