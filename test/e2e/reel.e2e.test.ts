@@ -12,6 +12,8 @@ import type { PipelineEvent } from '../../src/domain/progress';
 import type { Moment, ReelResult } from '../../src/domain/reel';
 import { PublishingAssetsSchema } from '../../src/domain/reel';
 import { probe } from '../../src/media/ffmpeg';
+import { GeminiTextModel } from '../../src/providers/text/geminiText';
+import { progressQuery } from '../../src/workflows/definitions';
 import { createWorker } from '../../src/worker';
 import { REEL_STAGE_SEQUENCE } from '../../src/workflows/stages';
 import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
@@ -43,6 +45,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await veo?.stop();
   await temporal?.close();
+});
+
+const reply = (body: unknown) => ({
+  candidates: [{ content: { role: 'model', parts: [{ text: JSON.stringify(body) }] }, finishReason: 'STOP' }],
 });
 
 /** Mean absolute difference between two small grey frames. */
@@ -144,6 +150,80 @@ describe('reel pipeline end to end (offline providers, real ffmpeg)', () => {
     for (const file of ['events.jsonl', 'veo3/jobs.json', 'request.json', 'publishing-assets.json']) {
       expect(await readFile(path.join(result.workspace, file), 'utf8')).not.toContain(TEST_API_KEY);
     }
+  });
+
+  it('with a Gemini text model: reads the instructions, ranks moments, and reworks copy the QA gate rejected', async () => {
+    // The local server answers generateContent like Gemini would, by what each prompt asks for.
+    const asked: string[] = [];
+    let copyAnswers = 0;
+    veo.setContentResponder((_model, body) => {
+      const prompt = (body.contents ?? [])
+        .flatMap((c) => c.parts ?? [])
+        .map((p) => p.text ?? '')
+        .join('\n');
+      const kind = prompt.includes('turn them into directives')
+        ? 'directives'
+        : prompt.includes('candidate moments')
+          ? 'ranking'
+          : 'copy';
+      asked.push(kind);
+      if (kind === 'directives') {
+        return reply({ narrative: { tone: 'calm', pacing: 'slow' }, overlays: [], cutaways: [], unparsed: [] });
+      }
+      if (kind === 'ranking') return reply({ index: 0, reason: 'the clearest arc' });
+      copyAnswers += 1;
+      // First answer: an anchor nobody says. The gate must send it back with that in the feedback.
+      const lines = [...prompt.matchAll(/^\[[\d.]+–[\d.]+ s\] (.+)$/gm)].map((m) => m[1]!);
+      const anchor = copyAnswers === 1 ? 'words nobody ever said' : lines[1]!.split(' ').slice(0, 4).join(' ');
+      return reply({
+        descriptions: ['A calm look at durable work.', 'Why nothing is paid for twice.', 'Slow down and listen.'],
+        hashtags: ['#podcast', '#durable'],
+        music_mood: 'calm piano',
+        veo3_prompts: [{ variant: 'broll', prompt: 'quiet server room', narrative_anchor: anchor, duration_s: 8 }],
+      });
+    });
+    // Three minutes, so the heuristic has several distinct moments for the model to rank.
+    const long = await smallPodcast(path.join(dir, 'long'), 180);
+    const geminiConfig = testConfig(dir, {
+      TEMPORAL_TASK_QUEUE: uniqueName('reel-e2e-gemini'),
+      VEO3_POLL_INITIAL_S: '0.5',
+      VEO3_POLL_MAX_S: '2',
+    });
+    const worker = await createWorker({
+      connection: temporal.nativeConnection,
+      config: geminiConfig,
+      providers: {
+        ...providersFor(veo, geminiConfig),
+        text: new GeminiTextModel('gemini-2.5-flash', { apiKey: TEST_API_KEY, baseUrl: veo.url }),
+      },
+      workflowBundle: bundle,
+    });
+    const { result, progress } = await worker.runUntil(async () => {
+      const handle = await startReel(temporal.client, geminiConfig.temporal.taskQueue, {
+        source: long.video,
+        instructions: 'Keep it calm and slow.',
+        clips: 1,
+      });
+      const result = (await handle.result()) as ReelResult;
+      return { result, progress: await handle.query(progressQuery) };
+    });
+    veo.setContentResponder(undefined);
+
+    expect(asked).toEqual(['directives', 'ranking', 'copy', 'copy']);
+    const content = progress.stages.find((s) => s.stage === 'CONTENT')!;
+    expect(content.qa?.map((a) => a.verdict)).toEqual(['REWORK', 'PASS']);
+    expect(content.qa?.[0]?.feedback.join(' ')).toContain('"words nobody ever said"');
+    // The kept attempt is published under its own name, and it is the model's second answer.
+    const assets = PublishingAssetsSchema.parse(JSON.parse(await readFile(result.assetsPath, 'utf8')));
+    expect(assets.generator).toBe('gemini text (gemini-2.5-flash)');
+    const moment = JSON.parse(await readFile(path.join(result.workspace, 'moment.json'), 'utf8')) as Moment;
+    expect(moment.ranking).toMatchObject({ by: 'gemini text (gemini-2.5-flash)', reason: 'the clearest arc' });
+    expect(moment.cues.map((c) => c.text).join(' ')).toContain(assets.veo3_prompts[0]!.narrative_anchor);
+    expect(JSON.parse(await readFile(path.join(result.workspace, 'directives.json'), 'utf8'))).toMatchObject({
+      generator: 'gemini text (gemini-2.5-flash)',
+      narrative: { tone: 'calm', pacing: 'slow' },
+    });
+    expect(result.broll).toEqual({ requested: 1, generated: 1, placed: 1 });
   });
 
   it('fails within 5 seconds, naming the file, when the instructions name a missing overlay', async () => {
