@@ -10,7 +10,8 @@ export function parseTimestamp(text: string): number {
   const match = TIMESTAMP.exec(text.trim());
   if (!match) throw new Error(`not a subtitle timestamp: "${text}"`);
   const [, h, m, s, ms] = match;
-  return Number(h ?? 0) * 3600 + Number(m) * 60 + Number(s) + Number((ms ?? '0').padEnd(3, '0')) / 1000;
+  // Whole milliseconds first, so 00:02.280 is 2.28 and not 2.2800000000000002.
+  return ((Number(h ?? 0) * 3600 + Number(m) * 60 + Number(s)) * 1000 + Number((ms ?? '0').padEnd(3, '0'))) / 1000;
 }
 
 /** Removes markup that subtitle files carry inside text: <i>, <v Speaker>, {\an8}. */
@@ -37,12 +38,37 @@ export function parseSubtitles(content: string): Cue[] {
     const endText = (rest ?? '').trim().split(/\s+/)[0] ?? '';
     const startS = parseTimestamp(startText ?? '');
     const endS = parseTimestamp(endText);
+    // A cue's text runs to an empty line. YouTube's captions put a line holding one space inside
+    // a cue, so a whitespace-only line does not end it; the next timing line always does.
     const text: string[] = [];
-    while (i + 1 < lines.length && (lines[i + 1] ?? '').trim() !== '') text.push(lines[++i] ?? '');
+    while (i + 1 < lines.length && (lines[i + 1] ?? '') !== '' && !(lines[i + 1] ?? '').includes('-->')) {
+      text.push(lines[++i] ?? '');
+    }
+    // An SRT index number directly before the next timing line belongs to the next cue.
+    if ((lines[i + 1] ?? '').includes('-->') && /^\s*\d+\s*$/.test(text.at(-1) ?? '')) text.pop();
     const cleaned = cleanText(text.join(' '));
     if (cleaned && endS > startS) cues.push({ startS, endS, text: cleaned });
   }
-  return cues.sort((a, b) => a.startS - b.startS);
+  return withoutRollingRepeats(cues.sort((a, b) => a.startS - b.startS));
+}
+
+/**
+ * Auto-captions (YouTube's) roll: each cue repeats the line before it and adds a new one, with
+ * 10 ms cues holding a repeated line alone. Keeps only what each cue adds, so every word is said
+ * once. A cue counts as a repeat only when it starts with the whole previous cue of 2+ words (or
+ * is the same text), which ordinary subtitles practically never do.
+ */
+function withoutRollingRepeats(cues: Cue[]): Cue[] {
+  const kept: Cue[] = [];
+  let previous = '';
+  for (const cue of cues) {
+    let text = cue.text;
+    if (text === previous) continue;
+    if (previous.split(' ').length >= 2 && text.startsWith(`${previous} `)) text = text.slice(previous.length + 1);
+    previous = cue.text;
+    kept.push(text === cue.text ? cue : { ...cue, text });
+  }
+  return kept;
 }
 
 function formatTimestamp(seconds: number): string {

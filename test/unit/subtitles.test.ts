@@ -20,6 +20,39 @@ describe('subtitles', () => {
     ]);
   });
 
+  it('reads rolling auto-captions (YouTube VTT) with each word once', () => {
+    const vtt = [
+      'WEBVTT',
+      'Kind: captions',
+      'Language: en',
+      '',
+      '00:00:00.160 --> 00:00:02.270 align:start position:0%',
+      ' ',
+      'so<00:00:00.480><c> today</c><00:00:00.640><c> we</c><00:00:00.799><c> talk</c>',
+      '',
+      '00:00:02.270 --> 00:00:02.280 align:start position:0%',
+      'so today we talk',
+      ' ',
+      '',
+      '00:00:02.280 --> 00:00:04.870 align:start position:0%',
+      'so today we talk',
+      'about<00:00:02.600><c> video</c><00:00:02.960><c> pipelines</c>',
+      '',
+    ].join('\n');
+    expect(parseSubtitles(vtt)).toEqual([
+      { startS: 0.16, endS: 2.27, text: 'so today we talk' },
+      { startS: 2.28, endS: 4.87, text: 'about video pipelines' },
+    ]);
+  });
+
+  it('keeps SRT cues apart when the blank line between them holds spaces', () => {
+    const srt = '1\n00:00:01,000 --> 00:00:02,000\nOne.\n  \n2\n00:00:03,000 --> 00:00:04,000\nTwo.\n';
+    expect(parseSubtitles(srt)).toEqual([
+      { startS: 1, endS: 2, text: 'One.' },
+      { startS: 3, endS: 4, text: 'Two.' },
+    ]);
+  });
+
   it('drops empty cues and rejects malformed timestamps', () => {
     expect(parseSubtitles('1\n00:00:01,000 --> 00:00:02,000\n\n')).toEqual([]);
     expect(() => parseTimestamp('soon')).toThrow(/not a subtitle timestamp/);
