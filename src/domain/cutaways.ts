@@ -6,6 +6,7 @@
  */
 import type { BrollClip } from './broll';
 import type { Cue } from './reel';
+import { normaliseText } from './text';
 
 export interface Placement {
   key: string;
@@ -35,23 +36,16 @@ export const MIN_VISIBLE_S = 1.5;
 /** Share of an anchor's words that must appear in a cue for a fuzzy match. */
 const FUZZY_MATCH = 0.6;
 
-const normalise = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[^a-z0-9' ]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-
 /** The cue where `anchor` is spoken: an exact (normalised) match first, else the best word overlap. */
 export function findAnchorCue(anchor: string, cues: Cue[]): Cue | undefined {
-  const wanted = normalise(anchor);
+  const wanted = normaliseText(anchor);
   if (!wanted) return undefined;
-  const exact = cues.find((cue) => normalise(cue.text).includes(wanted));
+  const exact = cues.find((cue) => normaliseText(cue.text).includes(wanted));
   if (exact) return exact;
   const words = new Set(wanted.split(' '));
   let best: { cue: Cue; share: number } | undefined;
   for (const cue of cues) {
-    const cueWords = new Set(normalise(cue.text).split(' '));
+    const cueWords = new Set(normaliseText(cue.text).split(' '));
     const share = [...words].filter((word) => cueWords.has(word)).length / words.size;
     if (share >= FUZZY_MATCH && (!best || share > best.share)) best = { cue, share };
   }

@@ -13,6 +13,7 @@
  */
 import type { Cue, Moment } from './reel';
 import { MOMENT_MAX_S, MOMENT_MIN_S } from './reel';
+import { wordsOf } from './text';
 
 export interface MomentRequest {
   cues: Cue[];
@@ -31,10 +32,9 @@ export function momentBounds(durationS?: number): { minS: number; maxS: number }
 }
 
 const endsSentence = (text: string) => /[.!?]["')\]]*$/.test(text.trim());
-const words = (text: string) => text.toLowerCase().match(/[a-z0-9']+/g) ?? [];
 
 function sentenceScore(text: string): number {
-  const count = words(text).length;
+  const count = wordsOf(text).length;
   let score = 0;
   if (text.trim().endsWith('?')) score += 1;
   else if (count >= 3 && count <= 14) score += 1;
@@ -42,8 +42,8 @@ function sentenceScore(text: string): number {
   return score;
 }
 
-function topicWords(topic?: string): string[] {
-  return words(topic ?? '').filter((word) => word.length > 2);
+export function topicWords(topic?: string): string[] {
+  return wordsOf(topic ?? '').filter((word) => word.length > 2);
 }
 
 export function scoreWindow(cues: Cue[], topic?: string): { score: number; breakdown: Record<string, number> } {
@@ -52,11 +52,11 @@ export function scoreWindow(cues: Cue[], topic?: string): { score: number; break
   if (!first || !last) return { score: 0, breakdown: {} };
   const minutes = Math.max((last.endS - first.startS) / 60, 0.1);
   const quotable = cues.reduce((sum, cue) => sum + sentenceScore(cue.text), 0) / minutes;
-  const hook = first.text.trim().endsWith('?') || words(first.text).length <= 10 ? 2 : 0;
-  const resolution = !last.text.trim().endsWith('?') && words(last.text).length <= 14 ? 1 : 0;
+  const hook = first.text.trim().endsWith('?') || wordsOf(first.text).length <= 10 ? 2 : 0;
+  const resolution = !last.text.trim().endsWith('?') && wordsOf(last.text).length <= 14 ? 1 : 0;
   const wanted = topicWords(topic);
   const mentions =
-    wanted.length === 0 ? 0 : cues.flatMap((cue) => words(cue.text)).filter((w) => wanted.includes(w)).length;
+    wanted.length === 0 ? 0 : cues.flatMap((cue) => wordsOf(cue.text)).filter((w) => wanted.includes(w)).length;
   const topicScore = mentions * 10;
   const breakdown = {
     quotable: round(quotable),

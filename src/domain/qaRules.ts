@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { ParsedDirectivesSchema } from './directives';
-import { momentBounds } from './moment';
+import { momentBounds, topicWords } from './moment';
 import type { QaVerdict } from './qa';
 import type { Cue, Moment, PublishingAssets } from './reel';
 import { CueSchema, MomentSchema, PublishingAssetsSchema } from './reel';
@@ -97,8 +97,8 @@ export function checkMoment(
   const last = moment.cues[moment.cues.length - 1];
   const startsOnCue = context.transcript.some((cue) => Math.abs(cue.startS - moment.startS) < 0.01);
   const boundary = moment.boundary ?? 'sentence';
-  const topicWords = wordsOf(context.topic ?? '').filter((word) => word.length > 2);
-  const mentions = (cues: Cue[]) => cues.some((cue) => wordsOf(cue.text).some((word) => topicWords.includes(word)));
+  const wanted = topicWords(context.topic);
+  const mentions = (cues: Cue[]) => cues.some((cue) => wordsOf(cue.text).some((word) => wanted.includes(word)));
   const checks: Check[] = [
     check,
     {
@@ -112,7 +112,7 @@ export function checkMoment(
       feedback: `the moment ends mid-sentence ("${last?.text.slice(-40) ?? ''}"): end it on a full stop, question or exclamation`,
     },
     {
-      ok: topicWords.length === 0 || !mentions(context.transcript) || mentions(moment.cues),
+      ok: wanted.length === 0 || !mentions(context.transcript) || mentions(moment.cues),
       feedback: `the topic "${context.topic ?? ''}" is discussed in the source but not in this moment: choose a window where it is`,
     },
   ];
