@@ -18,7 +18,7 @@ import { writeJsonAtomic } from '../../src/activities/workspace';
 import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';
 import { sampleMoment } from '../helpers/moment';
-import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
+import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 
 let dir: string;
 let config: AppConfig;
@@ -28,15 +28,6 @@ const moment = sampleMoment();
 const mock = new MockActivityEnvironment();
 const run = <A, R>(fn: (input: A) => Promise<R>, input: A) => mock.run(fn, input) as Promise<R>;
 const readAssets = async (file: string) => PublishingAssetsSchema.parse(JSON.parse(await readFile(file, 'utf8')));
-
-const answer = (body: unknown) => ({
-  candidates: [
-    {
-      content: { role: 'model', parts: [{ text: typeof body === 'string' ? body : JSON.stringify(body) }] },
-      finishReason: 'STOP',
-    },
-  ],
-});
 
 /** Each anchor must be a verbatim phrase of one of the moment's cues (not spliced across two). */
 function expectAnchorsQuoted(assets: PublishingAssets, from: Moment = moment): void {
@@ -148,7 +139,7 @@ describe('CONTENT with the Gemini model', () => {
     });
 
   it('keeps going on a garbage answer: offline templates, a note for the QA gate, the file written', async () => {
-    respond(answer('I am sorry, here is some copy: {descriptions: …'));
+    respond(geminiAnswer('I am sorry, here is some copy: {descriptions: …'));
     const ws = await workspaceWithMoment('gemini-garbage');
     const result = await run(createActivities({ config, providers: gemini }).writePublishingAssets, {
       ...ws,
@@ -176,7 +167,7 @@ describe('CONTENT with the Gemini model', () => {
         { variant: 'broll', prompt: 'Rain on a window', narrative_anchor: 'Partly. But hand written', duration_s: 8 },
       ],
     };
-    respond(answer(copy));
+    respond(geminiAnswer(copy));
     const ws = await workspaceWithMoment('gemini-rework');
     const result = await run(createActivities({ config, providers: gemini }).writePublishingAssets, {
       ...ws,

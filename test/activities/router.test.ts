@@ -10,7 +10,7 @@ import { ffmpeg, run } from '../../src/media/ffmpeg';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
 import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
 import { testConfig } from '../helpers/config';
-import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
+import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import { serveFile, startSourceServer } from '../helpers/sourceServer';
 import { singleShotVideo, smallPodcast, tempDir } from '../helpers/media';
 
@@ -118,13 +118,10 @@ describe('router directives through Gemini', () => {
   });
   afterAll(() => server?.stop());
 
-  const answer = (text: string) => ({
-    candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP' }],
-  });
   function geminiRouter(reply: string) {
     server.setContentResponder((_model, request) => {
       prompts.push(JSON.stringify(request.contents));
-      return answer(reply);
+      return geminiAnswer(reply);
     });
     const config = testConfig(dir);
     const text = new GeminiTextModel('gemini-2.5-flash', { apiKey: TEST_API_KEY, baseUrl: server.url });

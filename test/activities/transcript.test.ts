@@ -12,7 +12,7 @@ import { GeminiTextModel } from '../../src/providers/text/geminiText';
 import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
 import { testConfig } from '../helpers/config';
 import { smallPodcast, tempDir } from '../helpers/media';
-import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
+import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 
 let dir: string;
 let sample: SamplePodcast;
@@ -49,9 +49,6 @@ function geminiProviders(): Providers {
     text: new GeminiTextModel('gemini-2.5-flash', { apiKey: TEST_API_KEY, baseUrl: server.url }),
   };
 }
-const answer = (body: unknown) => ({
-  candidates: [{ content: { role: 'model', parts: [{ text: JSON.stringify(body) }] }, finishReason: 'STOP' }],
-});
 
 describe('pickMoment', () => {
   it('measures the source audio once and scores its emotion', async () => {
@@ -81,7 +78,7 @@ describe('pickMoment', () => {
     const prompts: string[] = [];
     server.setContentResponder((_model, request) => {
       prompts.push(JSON.stringify(request.contents));
-      return answer({ index: 2, reason: 'the strongest hook' });
+      return geminiAnswer({ index: 2, reason: 'the strongest hook' });
     });
     const activities = createActivities({ config: testConfig(dir), providers: geminiProviders() });
     const { workspace, transcriptPath } = await workspaceWith('ranked', transcript);
@@ -113,7 +110,7 @@ describe('pickMoment', () => {
   });
 
   it('keeps the heuristic choice, with a note for the QA gate, when the ranking is malformed', async () => {
-    server.setContentResponder(() => answer({ index: 9, reason: 'out of range' }));
+    server.setContentResponder(() => geminiAnswer({ index: 9, reason: 'out of range' }));
     const activities = createActivities({ config: testConfig(dir), providers: geminiProviders() });
     const { workspace, transcriptPath } = await workspaceWith('ranked-bad', transcript);
     const result = await env.run(activities.pickMoment, { workspace, transcriptPath, sourceDurationS: 300 });

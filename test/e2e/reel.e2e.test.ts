@@ -19,7 +19,7 @@ import { REEL_STAGE_SEQUENCE } from '../../src/workflows/stages';
 import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
 import { grayFrame } from '../../src/media/ffmpeg';
 import { testConfig } from '../helpers/config';
-import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
+import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import { smallPodcast, tempDir } from '../helpers/media';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
@@ -45,10 +45,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await veo?.stop();
   await temporal?.close();
-});
-
-const reply = (body: unknown) => ({
-  candidates: [{ content: { role: 'model', parts: [{ text: JSON.stringify(body) }] }, finishReason: 'STOP' }],
 });
 
 /** Mean absolute difference between two small grey frames. */
@@ -168,14 +164,14 @@ describe('reel pipeline end to end (offline providers, real ffmpeg)', () => {
           : 'copy';
       asked.push(kind);
       if (kind === 'directives') {
-        return reply({ narrative: { tone: 'calm', pacing: 'slow' }, overlays: [], cutaways: [], unparsed: [] });
+        return geminiAnswer({ narrative: { tone: 'calm', pacing: 'slow' }, overlays: [], cutaways: [], unparsed: [] });
       }
-      if (kind === 'ranking') return reply({ index: 0, reason: 'the clearest arc' });
+      if (kind === 'ranking') return geminiAnswer({ index: 0, reason: 'the clearest arc' });
       copyAnswers += 1;
       // First answer: an anchor nobody says. The gate must send it back with that in the feedback.
       const lines = [...prompt.matchAll(/^\[[\d.]+–[\d.]+ s\] (.+)$/gm)].map((m) => m[1]!);
       const anchor = copyAnswers === 1 ? 'words nobody ever said' : lines[1]!.split(' ').slice(0, 4).join(' ');
-      return reply({
+      return geminiAnswer({
         descriptions: ['A calm look at durable work.', 'Why nothing is paid for twice.', 'Slow down and listen.'],
         hashtags: ['#podcast', '#durable'],
         music_mood: 'calm piano',

@@ -37,3 +37,9 @@ export function providersFor(
     close: () => Promise.resolve(),
   };
 }
+
+/** A Gemini generateContent answer carrying `body` as its text (JSON unless it is a string already). */
+export function geminiAnswer(body: unknown): Record<string, unknown> {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return { candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP' }] };
+}

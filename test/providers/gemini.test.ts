@@ -7,7 +7,7 @@ import { GeminiTextModel } from '../../src/providers/text/geminiText';
 import type { GenerateContentBody, LocalVeoServer } from '../../src/providers/video/localVeoServer';
 import { VideoRequestSchema } from '../../src/domain/video';
 import { tempDir } from '../helpers/media';
-import { startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
+import { geminiAnswer, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 
 let dir: string;
 let server: LocalVeoServer;
@@ -19,14 +19,6 @@ const scene = (n: number) => ({
   end_frame_prompt: `last ${n}`,
   motion_prompt: `move ${n}`,
   transition: 'cut',
-});
-const answer = (body: unknown) => ({
-  candidates: [
-    {
-      content: { role: 'model', parts: [{ text: typeof body === 'string' ? body : JSON.stringify(body) }] },
-      finishReason: 'STOP',
-    },
-  ],
 });
 const request = VideoRequestSchema.parse({ prompt: 'a fox in the snow', sceneCount: 3, clipDurationS: 4 });
 
@@ -46,7 +38,9 @@ function respond(body: Record<string, unknown>): void {
 
 describe('Gemini text model', () => {
   it('asks for JSON with a JSON schema and returns a checked storyboard', async () => {
-    respond(answer({ style_guide: { look: 'moody', palette: ['#112233'] }, scenes: [scene(1), scene(2), scene(3)] }));
+    respond(
+      geminiAnswer({ style_guide: { look: 'moody', palette: ['#112233'] }, scenes: [scene(1), scene(2), scene(3)] }),
+    );
     const board = await text.storyboard(request);
     expect(board.generator).toBe('gemini text (gemini-2.5-flash)');
     expect(board.scenes.map((s) => s.index)).toEqual([1, 2, 3]);
@@ -61,15 +55,15 @@ describe('Gemini text model', () => {
   });
 
   it.each([
-    ['not JSON', answer('Sure! Here is your storyboard: {scenes: …'), /not JSON/],
+    ['not JSON', geminiAnswer('Sure! Here is your storyboard: {scenes: …'), /not JSON/],
     [
       'the wrong shape',
-      answer({ style_guide: { look: 'x', palette: [] }, scenes: [{ start_frame_prompt: 'a' }] }),
+      geminiAnswer({ style_guide: { look: 'x', palette: [] }, scenes: [{ start_frame_prompt: 'a' }] }),
       /does not fit the schema: style_guide\.palette/,
     ],
     [
       'the wrong scene count',
-      answer({ style_guide: { look: 'x', palette: ['#000'] }, scenes: [scene(1)] }),
+      geminiAnswer({ style_guide: { look: 'x', palette: ['#000'] }, scenes: [scene(1)] }),
       /asked for 3 scenes, the model planned 1/,
     ],
     ['no text at all', { candidates: [{ content: { role: 'model', parts: [] }, finishReason: 'STOP' }] }, /no text/],

@@ -6,21 +6,13 @@ import type { CopyRequest } from '../../src/providers/text/types';
 import type { GenerateContentBody, LocalVeoServer } from '../../src/providers/video/localVeoServer';
 import { tempDir } from '../helpers/media';
 import { sampleMoment } from '../helpers/moment';
-import { startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
+import { geminiAnswer, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 
 let server: LocalVeoServer;
 let text: GeminiTextModel;
 const seen: GenerateContentBody[] = [];
 const moment = sampleMoment();
 
-const answer = (body: unknown) => ({
-  candidates: [
-    {
-      content: { role: 'model', parts: [{ text: typeof body === 'string' ? body : JSON.stringify(body) }] },
-      finishReason: 'STOP',
-    },
-  ],
-});
 const goodCopy = {
   descriptions: ['One.', 'Two.', 'Three.'],
   hashtags: ['#podcast', '#durable'],
@@ -67,7 +59,7 @@ const promptSent = () =>
 
 describe('Gemini publishing copy', () => {
   it('sends the JSON schema, the timed transcript, the topic and the narrative, and names itself as generator', async () => {
-    respond(answer(goodCopy));
+    respond(geminiAnswer(goodCopy));
     const assets = await text.publishingAssets(moment, request);
     expect(PublishingAssetsSchema.parse(assets)).toEqual({ generator: 'gemini text (gemini-2.5-flash)', ...goodCopy });
 
@@ -94,7 +86,7 @@ describe('Gemini publishing copy', () => {
   });
 
   it('passes the QA gate’s feedback on the previous attempt', async () => {
-    respond(answer(goodCopy));
+    respond(geminiAnswer(goodCopy));
     await text.publishingAssets(moment, {
       ...request,
       feedback: ['veo3_prompts.1.narrative_anchor "rotting files" is not in the transcript: quote a line verbatim'],
@@ -105,23 +97,23 @@ describe('Gemini publishing copy', () => {
   });
 
   it('asks for fewer prompts when the moment has fewer lines than clips', async () => {
-    respond(answer({ ...goodCopy, veo3_prompts: goodCopy.veo3_prompts.slice(0, 1) }));
+    respond(geminiAnswer({ ...goodCopy, veo3_prompts: goodCopy.veo3_prompts.slice(0, 1) }));
     await text.publishingAssets(sampleMoment(8, 9), { ...request, maxPrompts: 4 });
     expect(promptSent()).toContain('exactly 1 B-roll prompt (only 1: the moment is short)');
   });
 
   it.each([
-    ['not JSON', answer('Here are your descriptions: …'), /not JSON/],
+    ['not JSON', geminiAnswer('Here are your descriptions: …'), /not JSON/],
     [
       'the wrong shape',
-      answer({
+      geminiAnswer({
         ...goodCopy,
         descriptions: ['only one'],
         veo3_prompts: [{ ...goodCopy.veo3_prompts[0], duration_s: 5 }],
       }),
       /does not fit the schema: descriptions: .*veo3_prompts\.0\.duration_s/,
     ],
-    ['a hashtag with a space', answer({ ...goodCopy, hashtags: ['#rate limits'] }), /hashtags\.0/],
+    ['a hashtag with a space', geminiAnswer({ ...goodCopy, hashtags: ['#rate limits'] }), /hashtags\.0/],
   ])('treats an answer that is %s as MODEL_OUTPUT_INVALID', async (_what, body, message) => {
     respond(body);
     await expect(text.publishingAssets(moment, request)).rejects.toMatchObject({

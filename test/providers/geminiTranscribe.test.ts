@@ -8,7 +8,7 @@ import { GeminiTextModel } from '../../src/providers/text/geminiText';
 import { transcribeWithGemini } from '../../src/providers/text/geminiTranscribe';
 import type { GenerateContentBody, LocalVeoServer } from '../../src/providers/video/localVeoServer';
 import { tempDir } from '../helpers/media';
-import { startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
+import { geminiAnswer, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 
 let dir: string;
 let server: LocalVeoServer;
@@ -21,21 +21,12 @@ interface SentPart {
 }
 const partsOf = (body: GenerateContentBody) => (body.contents ?? []).flatMap((c) => (c.parts ?? []) as SentPart[]);
 
-const answer = (body: unknown) => ({
-  candidates: [
-    {
-      content: { role: 'model', parts: [{ text: typeof body === 'string' ? body : JSON.stringify(body) }] },
-      finishReason: 'STOP',
-    },
-  ],
-});
-
 /** Answers every request with `cues(n)` for the n-th request (0-based) and records the request. */
 function respond(cues: (n: number) => unknown): void {
   seen = [];
   server.setContentResponder((_model, body) => {
     seen.push(body);
-    return answer(cues(seen.length - 1));
+    return geminiAnswer(cues(seen.length - 1));
   });
 }
 
