@@ -290,7 +290,17 @@ export function createPictureActivities({ config }: ActivityDeps) {
       directivesPath?: string;
     }): Promise<AssemblyResult> {
       const ctx = Context.current();
-      const directives = input.directivesPath ? await readDirectives(input.directivesPath) : undefined;
+      // ROUTER checked the directives; should the file still be unusable, the reel ships without
+      // the user's media (recorded as skipped) rather than failing ASSEMBLY again on every resume.
+      let directives: AssemblyDirectives | undefined;
+      const unreadable: { key: string; path: string; reason: string }[] = [];
+      if (input.directivesPath) {
+        try {
+          directives = await readDirectives(input.directivesPath);
+        } catch (err) {
+          unreadable.push({ key: 'directives', path: input.directivesPath, reason: (err as Error).message });
+        }
+      }
       const userMediaAsked = directives ? directives.cutaways.length + directives.overlays.length > 0 : false;
       const reelPath = path.join(input.workspace, 'reel.mp4');
       const layered = input.clips.length > 0 || userMediaAsked;
@@ -375,10 +385,14 @@ export function createPictureActivities({ config }: ActivityDeps) {
         durationS: round(reel.durationS),
         brollPlaced: plan.placed.length,
         brollSkipped: plan.skipped,
-        ...(directives
+        ...(input.directivesPath
           ? {
               userPlaced: (userMedia?.cutaways.placed.length ?? 0) + (userMedia?.overlays.placed.length ?? 0),
-              userSkipped: [...(userMedia?.cutaways.skipped ?? []), ...(userMedia?.overlays.skipped ?? [])],
+              userSkipped: [
+                ...unreadable,
+                ...(userMedia?.cutaways.skipped ?? []),
+                ...(userMedia?.overlays.skipped ?? []),
+              ],
             }
           : {}),
       };

@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorType } from '../domain/errors';
 import type { Directives, UserMedia } from '../domain/directives';
-import { EMPTY_DIRECTIVES } from '../domain/directives';
+import { EMPTY_DIRECTIVES, ParsedDirectivesSchema } from '../domain/directives';
+import { describeIssues } from '../domain/validation';
 import { artifactName } from '../domain/qa';
 import type { ReworkRequest } from '../domain/qa';
 import type { ReelRequest, RouterResult } from '../domain/reel';
@@ -104,6 +105,9 @@ async function readDirectives(
       parsed = parseInstructionsOffline(instructions);
     }
   }
+  // Later stages trust these numbers; anything outside the schema is the request's to fix.
+  const checked = ParsedDirectivesSchema.safeParse(parsed);
+  if (!checked.success) throw failure(ErrorType.INVALID_REQUEST, `instructions: ${describeIssues(checked.error)}`);
   // A model may name files the user never wrote: only files quoted from the instructions count.
   const named = (media: UserMedia) => {
     if (instructions.includes(media.path)) return true;

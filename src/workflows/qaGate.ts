@@ -1,8 +1,9 @@
 /**
  * The QA gate loop for a stage: produce the artifact, have the gate check it, and on REWORK run
  * the stage again with the gate's feedback, at most QA_MAX_ATTEMPTS times. After the last attempt
- * the best-scoring one is kept (ties: the earliest). FAIL stops the stage (it then waits for
- * `resume` like any failed stage). Every attempt and verdict goes to progress and events.jsonl.
+ * the best-scoring usable one is kept (ties: the earliest; score 0 is unusable). FAIL stops the
+ * stage (it then waits for `resume` like any failed stage). Every attempt and verdict goes to
+ * progress and events.jsonl.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import { ErrorType } from '../domain/errors';
@@ -54,7 +55,16 @@ export async function passQaGate<R>(run: PipelineRun, stage: string, gated: Gate
     attempts.push({ result, verdict });
     feedback = verdict.feedback;
   }
-  const best = attempts.reduce((a, b) => (b.verdict.score > a.verdict.score ? b : a));
+  // Score 0 means the artifact did not even fit its schema: later stages could not use it.
+  const usable = attempts.filter((a) => a.verdict.score > 0);
+  if (usable.length === 0) {
+    run.emit(QaEvent.FAILED, stage, { reason: `no attempt in ${QA_MAX_ATTEMPTS} was usable` });
+    throw ApplicationFailure.create({
+      type: ErrorType.QA_FAILED,
+      message: `QA gate: no usable attempt in ${QA_MAX_ATTEMPTS}: ${feedback.join('; ')}`,
+    });
+  }
+  const best = usable.reduce((a, b) => (b.verdict.score > a.verdict.score ? b : a));
   const index = attempts.indexOf(best);
   run.emit(QaEvent.BEST_KEPT, stage, {
     attempt: index + 1,

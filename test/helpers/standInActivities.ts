@@ -45,6 +45,10 @@ export interface StandIns {
   failNext: Partial<Record<keyof Activities, ApplicationFailure[]>>;
   /** Submission keys in the order they reached the "provider". */
   submissions: string[];
+  /** Artifacts the QA gate published under their own name (keepArtifact), in order. */
+  kept: string[];
+  /** What DELIVERY was given. */
+  delivered: { assetsPath: string }[];
   /** What each QA check was asked, in order. */
   qaChecks: QaCheckInput[];
   /** The rework requests each stage activity received, in order. */
@@ -69,6 +73,8 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
   const submissions: string[] = [];
   const qaChecks: QaCheckInput[] = [];
   const reworks: StandIns['reworks'] = [];
+  const kept: string[] = [];
+  const delivered: { assetsPath: string }[] = [];
   const assembledClips: BrollClip[][] = [];
   const polls = new Map<string, number>();
   const operations = new Map<string, { variant: string }>();
@@ -142,22 +148,26 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
       assembledClips.push(clips);
       return { reelPath: `${workspace}/reel.mp4`, durationS: 75, brollPlaced: clips.length, brollSkipped: [] };
     }),
-    deliver: track('deliver', async ({ workflowId }) => ({
-      outputDir: `${options.outputDir ?? '/stand-in/output'}/${workflowId}`,
-      reelPath: `${options.outputDir ?? '/stand-in/output'}/${workflowId}/reel.mp4`,
-      assetsPath: `${options.outputDir ?? '/stand-in/output'}/${workflowId}/publishing-assets.json`,
-      summaryPath: `${options.outputDir ?? '/stand-in/output'}/${workflowId}/summary.md`,
-      webhook: { status: 'not_configured' as const, attempts: 0 },
-    })),
+    deliver: track('deliver', async ({ workflowId, assetsPath }) => {
+      delivered.push({ assetsPath });
+      return {
+        outputDir: `${options.outputDir ?? '/stand-in/output'}/${workflowId}`,
+        reelPath: `${options.outputDir ?? '/stand-in/output'}/${workflowId}/reel.mp4`,
+        assetsPath: `${options.outputDir ?? '/stand-in/output'}/${workflowId}/publishing-assets.json`,
+        summaryPath: `${options.outputDir ?? '/stand-in/output'}/${workflowId}/summary.md`,
+        webhook: { status: 'not_configured' as const, attempts: 0 },
+      };
+    }),
     qaCheck: track('qaCheck', async (input) => {
       qaChecks.push(input);
       const script = options.qa?.[input.stage] ?? [];
       const index = qaChecks.filter((check) => check.stage === input.stage).length - 1;
       return script[Math.min(index, script.length - 1)] ?? { verdict: 'PASS' as const, score: 1, feedback: [] };
     }),
-    keepArtifact: track('keepArtifact', async ({ artifactPath }) => ({
-      path: artifactPath.replace(/\.attempt-\d+(\.json)$/, '$1'),
-    })),
+    keepArtifact: track('keepArtifact', async ({ artifactPath }) => {
+      kept.push(artifactPath);
+      return { path: artifactPath.replace(/\.attempt-\d+(\.json)$/, '$1') };
+    }),
     appendEvents: track('appendEvents', async (input) => {
       events.push(...input.events);
     }),
@@ -199,6 +209,8 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
     submissions,
     qaChecks,
     reworks,
+    kept,
+    delivered,
     assembledClips,
     releaseRender: () => release(),
     holdRender: false,

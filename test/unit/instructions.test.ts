@@ -52,6 +52,19 @@ describe('offline instructions parser', () => {
     expect(parsed.durationS).toBeUndefined();
   });
 
+  it('keeps times and lengths outside the schema out of the directives, saying why', () => {
+    const parsed = parseInstructionsOffline(
+      'Show logo.png at 2:30. Cut to a.mp4 at 5s for 45s. Overlay b.png at 1s for 0.2s',
+    );
+    expect(parsed.overlays).toEqual([]);
+    expect(parsed.cutaways).toEqual([]);
+    expect(parsed.unparsed).toEqual([
+      'Show logo.png at 2:30 (a reel is at most 120 s long)',
+      expect.stringContaining('durationS: Too big'),
+      expect.stringContaining('durationS: Too small'),
+    ]);
+  });
+
   it('splits clauses without breaking file names', () => {
     expect(clauses('Overlay a.png at 3s. Then cut to b.mp4 at 0:10!\nfocus on AI')).toEqual([
       'Overlay a.png at 3s',

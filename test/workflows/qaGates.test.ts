@@ -87,9 +87,34 @@ describe('QA gates', () => {
     ]);
     const kept = standIns.events.find((e) => e.type === 'pipeline.qa.best_kept')!;
     expect(kept).toMatchObject({ stage: 'CONTENT', data: { attempt: 2, score: 0.9 } });
-    expect(standIns.calls.keepArtifact).toBe(1);
+    // Attempt 2's file is published under the usual name, and that is what DELIVERY gets.
+    expect(standIns.kept).toEqual(['/stand-in/runs/x/publishing-assets.attempt-2.json']);
+    expect(standIns.delivered).toEqual([{ assetsPath: '/stand-in/runs/x/publishing-assets.json' }]);
     expect(stageRecord(progress, 'CONTENT').qa).toHaveLength(3);
     expect(progress.status).toBe('COMPLETED');
+  });
+
+  it('keeps nothing when no attempt was usable: the stage fails and waits for resume', async () => {
+    const unusable = (n: number) => ({ verdict: 'REWORK' as const, score: 0, feedback: [`schema broken ${n}`] });
+    const standIns = standInActivities({ qa: { ROUTER: [unusable(1), unusable(2), unusable(3), pass] } });
+    await withStandInWorker(temporal, bundle, standIns, async (taskQueue) => {
+      const handle = await temporal.client.workflow.start('reelPipeline', {
+        taskQueue,
+        workflowId: uniqueName('reel-qa-unusable'),
+        args: [{ source: '/media/episode.mp4' }],
+      });
+      const failed = await eventually(
+        () => handle.query(progressQuery),
+        (p) => p.status === 'FAILED',
+      );
+      expect(failed.stage).toBe('ROUTER');
+      expect(failed.error).toContain('no usable attempt in 3: schema broken 3');
+      expect(standIns.calls.research ?? 0).toBe(0);
+      await handle.signal(resumeSignal);
+      await handle.result();
+    });
+    expect(standIns.calls.keepArtifact ?? 0).toBe(0);
+    expect(standIns.qaChecks.filter((c) => c.stage === 'ROUTER')).toHaveLength(4);
   });
 
   it('stops the stage on FAIL and waits for resume', async () => {

@@ -14,6 +14,8 @@
  *   dip or fade to black → dip_to_black.
  */
 import type { ParsedDirectives, Transition, UserMedia } from '../../domain/directives';
+import { UserMediaSchema } from '../../domain/directives';
+import { describeIssues } from '../../domain/validation';
 
 const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'bmp'];
 const VIDEO_EXTENSIONS = ['mp4', 'mov', 'mkv', 'webm', 'm4v', 'avi'];
@@ -28,6 +30,7 @@ const MEDIA = new RegExp(
 const QUOTED = /["“]([^"”]+)["”]|'([^']{2,})'/;
 const SECONDS = String.raw`(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b`;
 const CLOCK = String.raw`(\d{1,2}):(\d{2}(?:\.\d+)?)`;
+const MAX_REEL_S = 120;
 
 const TONE_WORDS: Record<string, string> = {
   playful: 'playful',
@@ -103,7 +106,10 @@ function parseMedia(
   if (!at) {
     return `${clause} (${kind} ${file} has no time or phrase: add "at 0:12" or 'when they say "…"')`;
   }
-  return { kind, media: { path: file, at, ...(durationS !== undefined ? { durationS } : {}) } };
+  if ('reelS' in at && at.reelS > MAX_REEL_S) return `${clause} (a reel is at most ${MAX_REEL_S} s long)`;
+  const parsed = UserMediaSchema.safeParse({ path: file, at, ...(durationS !== undefined ? { durationS } : {}) });
+  if (!parsed.success) return `${clause} (${describeIssues(parsed.error)})`;
+  return { kind, media: parsed.data };
 }
 
 function parseLength(clause: string): number | undefined {
