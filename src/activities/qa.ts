@@ -25,7 +25,11 @@ export function createQaActivities() {
         case 'ROUTER':
           return checkDirectives(artifact, input.notes);
         case 'RESEARCH':
-          return checkTranscript(artifact, { sourceDurationS: input.sourceDurationS }, input.notes);
+          return checkTranscript(
+            artifact,
+            { sourceDurationS: input.sourceDurationS, reworkable: input.reworkable },
+            input.notes,
+          );
         case 'TRANSCRIPT': {
           const { cues } = await readJson<{ cues: Cue[] }>(input.transcriptPath);
           return checkMoment(

@@ -19,10 +19,8 @@ import type { ActivityDeps } from './deps';
 import { failure } from './failures';
 import { probeVideo } from './mediaChecks';
 import { SUBTITLE_EXTENSIONS } from './router';
+import { keepAlive } from './heartbeat';
 import { writeJsonAtomic } from './workspace';
-
-/** How often a heartbeat goes out while a model call or a silent step runs (the workflow allows 1 minute). */
-const KEEP_ALIVE_MS = 15_000;
 
 export function createResearchActivities({ config, providers }: ActivityDeps) {
   /** Downloads a URL source into `<workspace>/source/`; a finished download from an earlier attempt is reused. */
@@ -48,6 +46,7 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
     source: string,
     media: MediaProbe,
     workspace: string,
+    attempt: number,
   ): Promise<Cue[]> {
     const howTo = provideTranscriptHint(source);
     if (!providers) {
@@ -62,7 +61,9 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
         `no transcript for ${source}, and it has no audio to transcribe: ${howTo}`,
       );
     }
-    const audio = await extractSpeechAudio(source, path.join(workspace, 'transcription', 'audio.mp3'), {
+    // A QA rework asks the model again: its own folder, so the saved chunk answers are not reused.
+    const folder = path.join(workspace, 'transcription', ...(attempt > 1 ? [`attempt-${attempt}`] : []));
+    const audio = await extractSpeechAudio(source, path.join(folder, 'audio.mp3'), {
       expectedDurationS: media.durationS,
       onProgress: (fraction) => ctx.heartbeat({ phase: 'audio', fraction: Math.round(fraction * 100) / 100 }),
       signal: ctx.cancellationSignal,
@@ -85,6 +86,7 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
     given: string | undefined,
     media: MediaProbe,
     workspace: string,
+    attempt: number,
   ): Promise<{ origin: ResearchResult['transcriptOrigin']; cues: Cue[] }> {
     if (given) return { origin: 'request', cues: parseSubtitles(await readFile(given, 'utf8')) };
     const base = source.slice(0, source.length - path.extname(source).length);
@@ -101,7 +103,7 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
       await extractSubtitleStream(source, stream.index, extracted);
       return { origin: 'embedded', cues: parseSubtitles(await readFile(extracted, 'utf8')) };
     }
-    return { origin: 'transcribed', cues: await transcribe(ctx, source, media, workspace) };
+    return { origin: 'transcribed', cues: await transcribe(ctx, source, media, workspace, attempt) };
   }
 
   return {
@@ -132,7 +134,7 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
           `source video is ${info.durationS.toFixed(1)} s long; a reel needs at least ${MOMENT_MIN_S} s`,
         );
       }
-      const found = await findTranscript(ctx, source, input.transcript, media, input.workspace);
+      const found = await findTranscript(ctx, source, input.transcript, media, input.workspace, input.attempt ?? 1);
       if (found.cues.length === 0) {
         throw failure(ErrorType.TRANSCRIPT_MISSING, `the transcript for ${source} (${found.origin}) has no cues`);
       }
@@ -156,19 +158,4 @@ function provideTranscriptHint(source: string): string {
     `pass a transcript with --transcript (or "transcript" in the request), ` +
     `or put ${base}.srt or .vtt next to the video (${path.dirname(source)})`
   );
-}
-
-/** Heartbeats every few seconds while `work` runs, for steps that report no progress of their own. */
-async function keepAlive<T>(
-  ctx: ActivityContext,
-  details: Record<string, unknown>,
-  work: () => Promise<T>,
-): Promise<T> {
-  ctx.heartbeat(details);
-  const timer = setInterval(() => ctx.heartbeat(details), KEEP_ALIVE_MS);
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
 }

@@ -18,6 +18,7 @@ import { ProviderError } from '../providers/errors';
 import type { TextModel } from '../providers/text/types';
 import type { ActivityDeps } from './deps';
 import { failure } from './failures';
+import { keepAlive } from './heartbeat';
 import { readJson, writeJsonAtomic } from './workspace';
 
 /** How many of the heuristic's best windows a ranking model chooses from. */
@@ -83,7 +84,9 @@ async function rank(
     text: moment.cues.map((cue) => cue.text).join(' '),
   }));
   try {
-    const ranking = await model.rankMoments(offered, { ...(topic ? { topic } : {}), feedback });
+    const ranking = await keepAlive(Context.current(), { phase: 'ranking', model: model.name }, () =>
+      model.rankMoments(offered, { ...(topic ? { topic } : {}), feedback }),
+    );
     if (!Number.isInteger(ranking.index) || ranking.index < 0 || ranking.index >= candidates.length) {
       throw new ProviderError(
         ErrorType.MODEL_OUTPUT_INVALID,

@@ -129,13 +129,15 @@ export function formatProgress(progress: Progress): string {
   return lines.join('\n');
 }
 
-/** QA attempts worth a line: reworks and failures (a first-time pass says nothing new). */
+/** QA attempts worth a line: reworks and failures (a first-time pass says nothing new), and warnings. */
 function qaLines(attempts: QaAttempt[]): string[] {
-  if (attempts.every((a) => a.verdict === 'PASS')) return [];
-  return attempts.map(
-    (a) =>
-      `QA attempt ${a.attempt}: ${a.verdict} (score ${a.score})${a.feedback.length ? ` — ${a.feedback.join('; ')}` : ''}`,
-  );
+  const verdicts = attempts.every((a) => a.verdict === 'PASS')
+    ? []
+    : attempts.map(
+        (a) =>
+          `QA attempt ${a.attempt}: ${a.verdict} (score ${a.score})${a.feedback.length ? ` — ${a.feedback.join('; ')}` : ''}`,
+      );
+  return [...verdicts, ...attempts.flatMap((a) => (a.warnings ?? []).map((w) => `QA warning: ${w}`))];
 }
 
 /**
@@ -184,7 +186,8 @@ export function stageLogger(print: (line: string) => void) {
       const before = previous?.stages.find((s) => s.stage === stage.stage);
       const seenQa = before?.qa?.length ?? 0;
       for (const attempt of (stage.qa ?? []).slice(seenQa)) {
-        if (attempt.verdict !== 'PASS') print(`  ↻ ${stage.stage} ${qaLines([attempt])[0]}`);
+        for (const line of qaLines([attempt]))
+          print(`  ${line.startsWith('QA warning') ? '!' : '↻'} ${stage.stage} ${line}`);
       }
       if (before?.status === stage.status && before.attempts === stage.attempts) continue;
       // A fast stage can start and finish between two polls: still show that it started.

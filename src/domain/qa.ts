@@ -54,7 +54,7 @@ export function canonicalArtifact(file: string): string {
 /** What the gate activity is asked to check: the artifact, plus what each stage's rules need. */
 export type QaCheckInput = { artifactPath: string; notes?: string[] } & (
   | { stage: 'ROUTER' }
-  | { stage: 'RESEARCH'; sourceDurationS: number }
+  | { stage: 'RESEARCH'; sourceDurationS: number; reworkable?: boolean }
   | { stage: 'TRANSCRIPT'; transcriptPath: string; durationS?: number; topic?: string }
   | { stage: 'CONTENT'; momentPath: string; maxPrompts: number }
 );

@@ -53,7 +53,10 @@ export function checkDirectives(artifact: unknown, notes: string[] = []): QaVerd
 /** RESEARCH: a transcript that is sorted, well-formed, inside the source, and long enough for a reel. */
 export function checkTranscript(
   artifact: unknown,
-  context: { sourceDurationS: number },
+  context: {
+    sourceDurationS: number;
+    /** Whether asking again can change it (a model's transcription). */ reworkable?: boolean;
+  },
   notes: string[] = [],
 ): QaVerdict {
   const { value, check } = schemaCheck(z.object({ cues: z.array(CueSchema) }), artifact, 'transcript');
@@ -80,7 +83,13 @@ export function checkTranscript(
       feedback: `the transcript covers only ${(last.endS - first.startS).toFixed(0)} s; a reel needs at least 30 s of speech`,
     },
   ];
-  return verdictOf(checks, notes);
+  const verdict = verdictOf(checks, notes);
+  // A subtitle file reads the same every time: asking again cannot help. The run goes on with
+  // the problems as warnings, and TRANSCRIPT uses what it can (or says there is no moment).
+  if (verdict.verdict === 'REWORK' && context.reworkable === false) {
+    return { verdict: 'PASS', score: verdict.score, feedback: [], warnings: verdict.feedback };
+  }
+  return verdict;
 }
 
 /** TRANSCRIPT: the moment's length, its boundaries, and the topic when the transcript mentions it. */

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ErrorType } from '../domain/errors';
 import { hasCommand } from '../dev/systemTools';
@@ -180,7 +181,13 @@ function throttled(onProgress: DownloadOptions['onProgress']): (progress: Downlo
 
 /** The URL path's extension when it looks like one (ffprobe reads content, not names); `.mp4` otherwise. */
 function extensionOf(url: URL): string {
-  const ext = path.extname(decodeURIComponent(url.pathname)).toLowerCase();
+  let pathname = url.pathname;
+  try {
+    pathname = decodeURIComponent(pathname);
+  } catch {
+    // A malformed %-escape: the raw path still has the extension, if any.
+  }
+  const ext = path.extname(pathname).toLowerCase();
   return /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '.mp4';
 }
 
@@ -224,7 +231,9 @@ async function downloadHttp(url: URL, destDir: string, options: DownloadOptions)
   }
   if (!response.body) throw new SourceError(undefined, `source: ${href} answered with no body`);
 
-  const part = `${file}.part`;
+  // Each attempt writes its own part file: an earlier attempt that stalled (and was retried) may
+  // still be running, and must neither interleave with this one nor delete its file.
+  const part = `${file}.${randomBytes(4).toString('hex')}.part`;
   const report = throttled(options.onProgress);
   const progress = (bytes: number): DownloadProgress => ({
     bytes,

@@ -57,7 +57,12 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
   const research = await gate(PipelineStage.RESEARCH, {
     produce: (rework) => media.research({ workspace, source: routed.source, transcript: routed.transcript, ...rework }),
     check: (r) =>
-      light.qaCheck({ stage: 'RESEARCH', artifactPath: r.transcriptPath, sourceDurationS: r.info.durationS }),
+      light.qaCheck({
+        stage: 'RESEARCH',
+        artifactPath: r.transcriptPath,
+        sourceDurationS: r.info.durationS,
+        reworkable: r.transcriptOrigin === 'transcribed',
+      }),
     artifact: { path: (r) => r.transcriptPath, withPath: (r, transcriptPath) => ({ ...r, transcriptPath }) },
     keep,
   });

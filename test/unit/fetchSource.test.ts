@@ -21,6 +21,7 @@ beforeAll(async () => {
   videoBytes = (await stat(video)).size;
   server = await startSourceServer({
     '/episode.mp4': serveFile(video),
+    '/ep%zz1.mp4': serveFile(video),
     '/again.mp4': serveFile(video),
     '/big.mp4': serveFile(video),
     '/unsized': serveUnsizedBytes(2 * 1024 * 1024),
@@ -89,6 +90,11 @@ describe('checkRemoteSource', () => {
 });
 
 describe('downloadSource over http', () => {
+  it('downloads a URL whose path has a malformed %-escape', async () => {
+    const got = await downloadSource(`${server.url}/ep%zz1.mp4`, path.join(dir, 'escape'), options);
+    expect(got).toMatchObject({ path: path.join(dir, 'escape', 'source.mp4'), bytes: videoBytes });
+  });
+
   it('downloads to a fixed name, reports progress, and reuses the finished file on a second call', async () => {
     const dest = path.join(dir, 'ok');
     const progress: number[] = [];

@@ -43,5 +43,9 @@ describe('progress as text', () => {
     log(first);
     log(progress(stage([rework], 'running')), first);
     expect(lines).toEqual(['▶ CONTENT', '  ↻ CONTENT QA attempt 1: REWORK (score 0.5) — anchor missing']);
+    const warned = { ...pass, attempt: 1, warnings: ['instructions not understood: add sparkle'] };
+    log(progress(stage([rework, warned], 'completed')), progress(stage([rework], 'running')));
+    expect(lines.at(-2)).toBe('  ! CONTENT QA warning: instructions not understood: add sparkle');
+    expect(formatProgress(progress(stage([warned])))).toContain('QA warning: instructions not understood');
   });
 });

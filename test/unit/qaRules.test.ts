@@ -99,6 +99,12 @@ describe('RESEARCH and ROUTER gates', () => {
     expect(late.verdict).toBe('REWORK');
     expect(late.feedback[0]).toContain('the source is 100.0 s long');
     expect(checkTranscript({ cues: transcript }, { sourceDurationS: 150 }).verdict).toBe('PASS');
+    // A subtitle file cannot change on a rework: its problems become warnings.
+    expect(checkTranscript({ cues: transcript }, { sourceDurationS: 100, reworkable: false })).toMatchObject({
+      verdict: 'PASS',
+      feedback: [],
+      warnings: [expect.stringContaining('the source is 100.0 s long')],
+    });
   });
 
   it('passes directives with unparsed clauses as warnings', () => {
