@@ -55,6 +55,14 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
         `no transcript for ${source} and no text model to transcribe it: ${howTo}`,
       );
     }
+    const model = providers.text;
+    if (!model.transcribes) {
+      // Said before any audio is extracted: an hour of audio is minutes of work for nothing.
+      throw failure(
+        ErrorType.TRANSCRIPT_MISSING,
+        `no transcript for ${source}, and ${model.name} cannot transcribe audio (set GEMINI_API_KEY to transcribe with Gemini): ${howTo}`,
+      );
+    }
     if (!media.audio) {
       throw failure(
         ErrorType.TRANSCRIPT_MISSING,
@@ -68,7 +76,6 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
       onProgress: (fraction) => ctx.heartbeat({ phase: 'audio', fraction: Math.round(fraction * 100) / 100 }),
       signal: ctx.cancellationSignal,
     });
-    const model = providers.text;
     try {
       return await keepAlive(ctx, { phase: 'transcribing', model: model.name }, () => model.transcribe(audio));
     } catch (err) {

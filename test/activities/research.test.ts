@@ -1,6 +1,6 @@
 /** RESEARCH with URL sources (a local http server, a stand-in yt-dlp) and with transcription when there are no subtitles. */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities';
@@ -222,5 +222,7 @@ describe('research transcribes when there are no subtitles', () => {
     await expect(attempt).rejects.toMatchObject({ type: 'TRANSCRIPT_MISSING', nonRetryable: true });
     await expect(attempt).rejects.toThrow(/cannot transcribe audio.*GEMINI_API_KEY/);
     await expect(attempt).rejects.toThrow(/--transcript.*talk\.srt or \.vtt next to the video/);
+    // Nothing was extracted for a model that cannot transcribe.
+    await expect(stat(path.join(dir, 'runs', 'offline', 'transcription'))).rejects.toThrow();
   });
 });

@@ -23,6 +23,7 @@ import { transcribeWithGemini } from './geminiTranscribe';
 
 export class GeminiTextModel implements TextModel {
   readonly name: string;
+  readonly transcribes = true;
   private readonly ai: GoogleGenAI;
 
   constructor(

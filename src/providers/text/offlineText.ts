@@ -53,6 +53,7 @@ export function offlineStoryboard(request: VideoRequest): Storyboard {
 /** The offline text model; `calls` lets tests see whether it was asked again. */
 export class OfflineTextModel implements TextModel {
   readonly name = OFFLINE_TEXT_MODEL;
+  readonly transcribes = false;
   calls = 0;
 
   storyboard(request: VideoRequest): Promise<Storyboard> {

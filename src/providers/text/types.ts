@@ -25,6 +25,8 @@ export interface TextModel {
   rankMoments(candidates: MomentCandidate[], context: { topic?: string; feedback: string[] }): Promise<MomentRanking>;
   /** CONTENT: descriptions, hashtags, music mood and B-roll prompts for the moment. */
   publishingAssets(moment: Moment, request: CopyRequest): Promise<PublishingAssets>;
+  /** Whether `transcribe` can work (the offline model cannot), so nothing is extracted for nothing. */
+  readonly transcribes: boolean;
   /** RESEARCH: timed cues for a source with no subtitles (audio file in the workspace). */
   transcribe(audioPath: string): Promise<Cue[]>;
 }
