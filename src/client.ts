@@ -64,6 +64,7 @@ export function buildProgram(): Command {
     .option('--transcript <file>', 'transcript (.srt or .vtt)')
     .option('--topic <topic>', 'topic to focus the moment on')
     .option('--instructions <text>', 'free-form directions')
+    .option('--duration <seconds>', 'preferred reel length, 30–120 (default: 60–90)')
     .option('--clips <count>', "B-roll clips for this run (default: the worker's VEO3_CLIP_COUNT)")
     .option('--wait', 'follow the run and print the reel path when it finishes')
     .addOption(json())
@@ -74,18 +75,19 @@ export function buildProgram(): Command {
           transcript?: string;
           topic?: string;
           instructions?: string;
+          duration?: string;
           clips?: string;
           wait?: boolean;
           json?: boolean;
         },
       ) => {
-        if (o.clips !== undefined)
-          throw new UsageError('--clips: set VEO3_CLIP_COUNT on the worker; a per-run clip count is not supported yet');
         const request = prepareReelRequest({
           source,
           transcript: o.transcript,
           topic: o.topic,
           instructions: o.instructions,
+          ...(o.duration === undefined ? {} : { durationS: number('--duration', o.duration) }),
+          ...(o.clips === undefined ? {} : { clips: number('--clips', o.clips) }),
         });
         await withClient(async (client, config) => {
           const handle = await startReel(client, config.temporal.taskQueue, request);

@@ -128,6 +128,12 @@ describe('reelflow CLI', () => {
     expect((await reelflow(['generate', 'a fox', '--clip-duration', '5'])).stderr).toMatch(
       /^reelflow: invalid video request: clipDurationS/,
     );
+    expect((await reelflow(['reel', 'talk.mp4', '--clips', '2.5'])).stderr).toMatch(
+      /^reelflow: invalid reel request: clips: /,
+    );
+    expect((await reelflow(['reel', 'talk.mp4', '--duration', '300'])).stderr).toMatch(
+      /^reelflow: invalid reel request: durationS: /,
+    );
     expect((await reelflow(['broll', 'retry', 'reel-nope-000000'])).stderr.trim()).toBe(
       'reelflow: no run with id reel-nope-000000',
     );
