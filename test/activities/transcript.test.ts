@@ -122,6 +122,21 @@ describe('pickMoment', () => {
     expect(again.notes?.[0]).toContain('not JSON');
   });
 
+  it('finds a topic mentioned once, far from the best-scoring stretch', async () => {
+    const once = transcript.map((cue, i) => (i === 50 ? { ...cue, text: 'Latency budgets decide it.' } : cue));
+    const activities = createActivities({ config: testConfig(dir) });
+    const { workspace, transcriptPath } = await workspaceWith('topic-once', once);
+    const result = await env.run(activities.pickMoment, {
+      workspace,
+      transcriptPath,
+      sourceDurationS: 300,
+      topic: 'latency',
+    });
+    const moment = JSON.parse(await readFile(result.momentPath, 'utf8')) as Moment;
+    expect(moment.cues.map((cue) => cue.text)).toContain('Latency budgets decide it.');
+    expect(moment.breakdown.topic).toBe(10);
+  });
+
   it('skips windows an earlier attempt chose', async () => {
     const activities = createActivities({ config: testConfig(dir) });
     const { workspace, transcriptPath } = await workspaceWith('avoid', transcript);
