@@ -33,6 +33,8 @@ import { progressQuery } from '../src/workflows/definitions';
 import { createWorker } from '../src/worker';
 import type { StitchMeasurement } from './stitch';
 import { measureStitch } from './stitch';
+import type { TranscriptMeasurement } from './transcript';
+import { measureTranscript } from './transcript';
 
 /** Seconds each offline clip takes: long enough to outlast stages 5–6 of a 30 s reel, as real Veo does. */
 const GENERATION_LATENCY_S = Number(process.env.BENCH_LATENCY_S ?? 12);
@@ -171,7 +173,11 @@ async function main(): Promise<void> {
   const client = await connectClient({ address: server.address, namespace: 'default' });
   const rows: Measurement[] = [];
   let stitch: StitchMeasurement | undefined;
+  let transcript: TranscriptMeasurement | undefined;
   try {
+    console.log('measuring TRANSCRIPT on an hour of audio…');
+    await mkdir(path.join(root, 'transcript'), { recursive: true });
+    transcript = await measureTranscript(path.join(root, 'transcript'));
     console.log('measuring stream-copy stitching against a re-encode…');
     await mkdir(path.join(root, 'stitch'), { recursive: true });
     stitch = await measureStitch(path.join(root, 'stitch'));
@@ -188,6 +194,7 @@ async function main(): Promise<void> {
     generationLatencyS: GENERATION_LATENCY_S,
     broll: rows,
     stitch,
+    transcript,
   };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -197,6 +204,15 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|');
     console.log(
       `| ${stitch.clips} × ${stitch.clipSeconds} s clips | ${stitch.streamCopyMs} | ${stitch.reencodeMs} | ${stitch.speedup}x | ${stitch.durationsMatch} |`,
+    );
+  }
+  if (transcript) {
+    console.log(
+      '\n| TRANSCRIPT on | plain decode (ms) | loudness + pitch (ms) | ratio | × real time | windows of cues scored (ms) | with emotion (ms) |',
+    );
+    console.log('|---|---|---|---|---|---|---|');
+    console.log(
+      `| ${transcript.audioSeconds / 60} min of AAC | ${transcript.decodeMs} | ${transcript.featuresMs} | ${transcript.featuresPerDecode}x | ${transcript.realTimeFactor}x | ${transcript.cues} cues: ${transcript.scoringMs} | ${transcript.scoringWithEmotionMs} |`,
     );
   }
   console.log('\nwritten to bench/results.json');
