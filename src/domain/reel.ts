@@ -197,6 +197,8 @@ export interface StageTiming {
   stage: string;
   durationMs?: number;
   attempts: number;
+  /** QA verdicts of the stage's attempts, e.g. "REWORK 0.8 → PASS" (gated stages only). */
+  qa?: string;
 }
 
 export interface ReelResult {

@@ -88,11 +88,11 @@ export function formatSummary(input: SummaryInput): string {
     '',
     '## Stages',
     '',
-    '| stage | time | attempts |',
-    '|---|---|---|',
+    '| stage | time | attempts | QA |',
+    '|---|---|---|---|',
     ...input.stages.map(
       (s) =>
-        `| ${s.stage} | ${s.durationMs === undefined ? '—' : `${(s.durationMs / 1000).toFixed(1)} s`} | ${s.attempts} |`,
+        `| ${s.stage} | ${s.durationMs === undefined ? '—' : `${(s.durationMs / 1000).toFixed(1)} s`} | ${s.attempts} | ${s.qa ?? '—'} |`,
     ),
     '',
   );

@@ -152,10 +152,13 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
       workflowId,
       reelPath: assembled.reelPath,
       assetsPath: content.assetsPath,
-      stages: run.progress.stages.map(({ stage, durationMs, attempts }) => ({
+      stages: run.progress.stages.map(({ stage, durationMs, attempts, qa }) => ({
         stage,
         attempts,
         ...(durationMs === undefined ? {} : { durationMs }),
+        ...(qa?.length
+          ? { qa: qa.map((a) => (a.verdict === 'PASS' ? 'PASS' : `${a.verdict} ${a.score}`)).join(' → ') }
+          : {}),
       })),
     }),
   );

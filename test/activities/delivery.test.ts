@@ -77,7 +77,8 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => receiver?.close(() => resolve())));
 
 const stages = [
-  { stage: 'ROUTER', durationMs: 300, attempts: 1 },
+  { stage: 'ROUTER', durationMs: 300, attempts: 1, qa: 'PASS' },
+  { stage: 'CONTENT', durationMs: 900, attempts: 1, qa: 'REWORK 0.83 → PASS' },
   { stage: 'FFMPEG_ENGINEER', durationMs: 15200, attempts: 2 },
 ];
 
@@ -105,7 +106,8 @@ describe('deliver', () => {
     expect(summary).toContain('| 0:40.0 | 1:20.0 | speaker_focus | follow_crop |');
     expect(summary).toContain('Placed 1, skipped 1.');
     expect(summary).toContain('r_outro: skipped (too close to the end of the reel)');
-    expect(summary).toContain('| FFMPEG_ENGINEER | 15.2 s | 2 |');
+    expect(summary).toContain('| FFMPEG_ENGINEER | 15.2 s | 2 | — |');
+    expect(summary).toContain('| CONTENT | 0.9 s | 1 | REWORK 0.83 → PASS |');
     expect(summary).toContain('Written by reelflow-offline-templates');
   });
 
