@@ -134,6 +134,7 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
         fps: media.video.fps,
         hasAudio: Boolean(media.audio),
         ...(title ? { title } : {}),
+        ...(media.tags.creation_time ? { createdAt: media.tags.creation_time } : {}),
       };
       if (info.durationS < MOMENT_MIN_S) {
         throw failure(

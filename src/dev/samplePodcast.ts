@@ -173,6 +173,8 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
       String(durationS),
       '-metadata',
       'title=reelflow sample podcast',
+      '-metadata',
+      'creation_time=2026-01-15T09:30:00Z',
     ])
     .output(video);
   await run(command);

@@ -113,6 +113,8 @@ export interface SourceInfo {
   fps: number;
   hasAudio: boolean;
   title?: string;
+  /** The container's creation_time tag, when it has one (ISO 8601). */
+  createdAt?: string;
 }
 
 /** What each stage hands to the next: small JSON only (paths, numbers), never media bytes. */

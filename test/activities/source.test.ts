@@ -65,7 +65,13 @@ describe('research', () => {
     const workspace = path.join(dir, 'runs', 'research-srt');
     await mkdir(workspace, { recursive: true });
     const result = await env.run(activities.research, { workspace, source: sample.video });
-    expect(result.info).toMatchObject({ width: 640, height: 360, hasAudio: true, title: 'reelflow sample podcast' });
+    expect(result.info).toMatchObject({
+      width: 640,
+      height: 360,
+      hasAudio: true,
+      title: 'reelflow sample podcast',
+      createdAt: expect.stringMatching(/^2026-01-15T09:30:00/),
+    });
     expect(result.transcriptOrigin).toBe('sidecar');
     expect(result.cueCount).toBe(sample.cues.length);
     const saved = JSON.parse(await readFile(result.transcriptPath, 'utf8'));
