@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BrollSettings } from './broll';
 import type { Directives } from './directives';
+import type { QaVerdict } from './qa';
 
 /**
  * Input of the `reelPipeline` workflow. Plain JSON so a run can be started from the Temporal UI or
@@ -199,8 +200,8 @@ export interface StageTiming {
   stage: string;
   durationMs?: number;
   attempts: number;
-  /** QA verdicts of the stage's attempts, e.g. "REWORK 0.8 → PASS" (gated stages only). */
-  qa?: string;
+  /** QA verdicts of the stage's attempts, in order (gated stages only). */
+  qa?: Pick<QaVerdict, 'verdict' | 'score'>[];
 }
 
 export interface ReelResult {

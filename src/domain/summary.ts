@@ -92,9 +92,15 @@ export function formatSummary(input: SummaryInput): string {
     '|---|---|---|---|',
     ...input.stages.map(
       (s) =>
-        `| ${s.stage} | ${s.durationMs === undefined ? '—' : `${(s.durationMs / 1000).toFixed(1)} s`} | ${s.attempts} | ${s.qa ?? '—'} |`,
+        `| ${s.stage} | ${s.durationMs === undefined ? '—' : `${(s.durationMs / 1000).toFixed(1)} s`} | ${s.attempts} | ${qaText(s.qa)} |`,
     ),
     '',
   );
   return lines.join('\n');
+}
+
+/** "PASS", or each attempt's verdict with its score: "REWORK 0.83 → PASS". */
+function qaText(qa: StageTiming['qa']): string {
+  if (!qa?.length) return '—';
+  return qa.map((a) => (a.verdict === 'PASS' ? 'PASS' : `${a.verdict} ${a.score}`)).join(' → ');
 }

@@ -156,9 +156,7 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
         stage,
         attempts,
         ...(durationMs === undefined ? {} : { durationMs }),
-        ...(qa?.length
-          ? { qa: qa.map((a) => (a.verdict === 'PASS' ? 'PASS' : `${a.verdict} ${a.score}`)).join(' → ') }
-          : {}),
+        ...(qa?.length ? { qa: qa.map(({ verdict, score }) => ({ verdict, score })) } : {}),
       })),
     }),
   );

@@ -77,8 +77,16 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => receiver?.close(() => resolve())));
 
 const stages = [
-  { stage: 'ROUTER', durationMs: 300, attempts: 1, qa: 'PASS' },
-  { stage: 'CONTENT', durationMs: 900, attempts: 1, qa: 'REWORK 0.83 → PASS' },
+  { stage: 'ROUTER', durationMs: 300, attempts: 1, qa: [{ verdict: 'PASS' as const, score: 1 }] },
+  {
+    stage: 'CONTENT',
+    durationMs: 900,
+    attempts: 1,
+    qa: [
+      { verdict: 'REWORK' as const, score: 0.83 },
+      { verdict: 'PASS' as const, score: 1 },
+    ],
+  },
   { stage: 'FFMPEG_ENGINEER', durationMs: 15200, attempts: 2 },
 ];
 
