@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Cue } from '../domain/reel';
 import { formatSrt } from '../domain/subtitles';
+import { videoOutputOptions } from '../media/encoding';
 import { ffmpeg, run } from '../media/ffmpeg';
 import { PODCAST_LINES } from './podcastScript';
 import { hasCommand } from './systemTools';
@@ -157,14 +158,7 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
       '[v]',
       '-map',
       '0:a',
-      '-c:v',
-      'libx264',
-      '-preset',
-      options.preset ?? 'ultrafast',
-      '-crf',
-      '28',
-      '-pix_fmt',
-      'yuv420p',
+      ...videoOutputOptions({ preset: options.preset ?? 'ultrafast', crf: 28, threads: 0 }, 25),
       '-c:a',
       'aac',
       '-b:a',

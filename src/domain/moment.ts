@@ -70,7 +70,7 @@ export function scoreWindow(cues: Cue[], topic?: string): { score: number; break
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /** A silence this long between captions counts as a sentence end in unpunctuated captions. */
-export const PAUSE_S = 0.4;
+const PAUSE_S = 0.4;
 /** Captions with fewer sentence ends than this share are treated as unpunctuated (auto-captions). */
 const PUNCTUATED_SHARE = 0.15;
 /** Weight of the audio's emotion components (each roughly 0–1) against quotable lines per minute. */

@@ -31,14 +31,6 @@ export interface ReworkRequest {
   feedback: string[];
 }
 
-/**
- * Problems a stage already knows of in its own artifact, passed to the gate alongside it: a
- * malformed model answer that the stage replaced with its offline fallback, for example.
- */
-export interface StageNotes {
-  notes?: string[];
-}
-
 /** Attempt 1 writes the artifact under its own name; later attempts under a numbered one. */
 export function artifactName(name: string, attempt: number): string {
   if (attempt <= 1) return name;

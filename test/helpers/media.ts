@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SamplePodcast } from '../../src/dev/samplePodcast';
 import { generateSamplePodcast } from '../../src/dev/samplePodcast';
+import { videoOutputOptions } from '../../src/media/encoding';
 import { ffmpeg, run } from '../../src/media/ffmpeg';
 
 export function tempDir(prefix: string): Promise<string> {
@@ -111,12 +112,7 @@ export async function layoutVideo(file: string, parts: { kind: LayoutKind; durat
         '[v]',
         '-map',
         '0:a',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-pix_fmt',
-        'yuv420p',
+        ...videoOutputOptions({ preset: 'ultrafast', crf: 23, threads: 0 }, 25),
         '-c:a',
         'aac',
         '-t',
