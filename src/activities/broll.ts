@@ -2,27 +2,14 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BrollJob, JobStatus } from '../domain/broll';
+import type { BrollJob, PollRequest, PollResult } from '../domain/broll';
+import { submitMayRetry } from '../domain/clipStatus';
 import type { PipelineEvent } from '../domain/progress';
 import { cropAndValidate, InvalidClipError, veoFrameSize } from '../media/clipCheck';
 import type { ClipRequest } from '../providers/video/types';
 import { VideoProviderError } from '../providers/video/types';
 import type { ActivityDeps } from './deps';
 import { writeJsonAtomic } from './workspace';
-
-export interface PollRequest {
-  key: string;
-  operation: string;
-  durationS: number;
-  aspectRatio: '9:16' | '16:9';
-}
-
-export type PollResult =
-  | { key: string; status: 'submitted' }
-  /** A poll that failed for a reason that may pass (network, 5xx): the workflow counts these. */
-  | { key: string; status: 'poll_error'; error: string }
-  | { key: string; status: 'done'; videoPath: string }
-  | { key: string; status: JobStatus; error: string };
 
 /** The fields of veo3/jobs.json (the table also carries the request, which the file leaves out). */
 const FILE_FIELDS = [
@@ -65,7 +52,7 @@ export function createBrollActivities({ config, providers }: ActivityDeps) {
           throw ApplicationFailure.create({
             type: err.status,
             message: err.message,
-            nonRetryable: err.status !== 'submit_failed',
+            nonRetryable: !submitMayRetry(err.status),
           });
         }
         throw err;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextPollDelay } from '../../src/workflows/backoff';
-import { classifyOperationError, classifySubmitError, isRetriable, isSettled } from '../../src/workflows/classify';
+import { classifyOperationError, classifySubmitError, isRetriable, isSettled } from '../../src/domain/clipStatus';
 
 const settings = { initialMs: 5_000, maxMs: 30_000 };
 
