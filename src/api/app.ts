@@ -68,7 +68,7 @@ export function parseRange(
 
 export function buildApp({ client, config }: AppOptions): FastifyInstance {
   // Route parameters are run ids: the server accepts exactly the ids the schema and OpenAPI allow.
-  const app = Fastify({ logger: false, maxParamLength: MAX_RUN_ID_LENGTH });
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: MAX_RUN_ID_LENGTH } });
   const token = config.api.token;
   const outputDir = path.resolve(config.outputDir);
 

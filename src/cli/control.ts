@@ -4,7 +4,7 @@
  * root cause of a failure in words. The CLI and the API both call these.
  */
 import type { Client } from '@temporalio/client';
-import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { CancelBrollOutcome, ResumeOutcome, RetryBrollOutcome, RetryBrollRequest } from '../domain/control';
 import { ControlName } from '../domain/control';
 import type { Progress } from '../domain/progress';
@@ -46,9 +46,9 @@ export async function controlRun<N extends ControlName>(
       return (await handle.executeUpdate(retryBrollUpdate, { args: [request ?? {}] })) as ControlOutcomes[N];
     return (await handle.executeUpdate(cancelBrollUpdate)) as ControlOutcomes[N];
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new UsageError(`no run with id ${workflowId}`);
     if (err instanceof WorkflowUpdateFailedError) throw new RejectedError(`${name} refused: ${rootCause(err).message}`);
-    // An Update to a closed run fails before any validator runs: say how the run ended instead.
+    // An Update to a closed run fails before any validator runs (the SDK calls it "not found"):
+    // say how the run ended instead.
     const execution = await client.workflow
       .getHandle(workflowId)
       .describe()
@@ -65,14 +65,7 @@ export async function controlRun<N extends ControlName>(
  * (RUNNING, or FAILED while it waits for `resume`); a closed run says how Temporal closed it.
  */
 export function runStatus(execution: string, progress: Pick<Progress, 'status'> | null): string {
-  switch (execution) {
-    case 'RUNNING':
-      return progress?.status ?? 'RUNNING';
-    case 'CANCELED':
-      return 'CANCELLED';
-    default:
-      return execution;
-  }
+  return execution === 'RUNNING' ? (progress?.status ?? 'RUNNING') : execution;
 }
 
 /** The innermost cause of a failure chain (WorkflowFailedError → ActivityFailure → ApplicationFailure). */
