@@ -6,7 +6,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) => {
+  const rule = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: rule }).int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
+};
 const provider = z.enum(['offline', 'gemini']);
 
 const EnvSchema = z.object({

@@ -33,7 +33,7 @@ export async function describeProject(client: Client, id: string): Promise<Proje
   try {
     execution = (await handle.describe()).status.name;
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`no project with id ${id}`);
+    if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`no run with id ${id}`);
     throw err;
   }
   // Queries need a worker; a closed run with none around still has its result.
