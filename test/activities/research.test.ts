@@ -244,10 +244,10 @@ describe('research with a transcript that is not subtitles', () => {
     const source = path.join(dir, 'sidecar-garbage.mp4');
     await copyFile(sample.video, source);
     await writeFile(path.join(dir, 'sidecar-garbage.srt'), 'these are my show notes\nnot subtitles\n');
-    const sidecarErr = await runActivity(research, {
+    const sidecarErr = (await runActivity(research, {
       workspace: await workspace('garbage-sidecar'),
       source,
-    }).catch((e: unknown) => e as Error);
+    }).catch((e: unknown) => e)) as Error;
     expect(sidecarErr).toMatchObject({ type: 'TRANSCRIPT_INVALID' });
     expect(sidecarErr.message).toMatch(/sidecar-garbage\.srt: line 1: no "start --> end" timing line/);
   });

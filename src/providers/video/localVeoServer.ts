@@ -116,6 +116,7 @@ export class LocalVeoServer {
   private server?: Server;
   private baseUrl = '';
   private contentResponder?: ContentResponder;
+  private held = false;
 
   constructor(private readonly options: LocalVeoOptions) {
     this.faults = new FaultPlan(options.faults);
@@ -127,6 +128,15 @@ export class LocalVeoServer {
 
   setFaults(rules: FaultRule[]): void {
     this.faults.set(rules);
+  }
+
+  /** Until released, every operation reports "still generating": a test decides when clips are ready. */
+  holdGeneration(): void {
+    this.held = true;
+  }
+
+  releaseGeneration(): void {
+    this.held = false;
   }
 
   /** How generateContent answers text requests (image requests get a rendered PNG by default). */
@@ -350,7 +360,7 @@ export class LocalVeoServer {
         raiMediaFilteredReasons: ['The prompt was blocked by the safety filter.'],
       });
     }
-    if (!this.isRendered(job) || Date.now() < job.readyAt) return { name, done: false, metadata: {} };
+    if (this.held || !this.isRendered(job) || Date.now() < job.readyAt) return { name, done: false, metadata: {} };
     // Google's own URI form; the SDK takes the file id from it and downloads through its base URL.
     const uri = `https://generativelanguage.googleapis.com/v1beta/files/${job.fileId}:download?alt=media`;
     return finished(name, { generatedSamples: [{ video: { uri } }] });
