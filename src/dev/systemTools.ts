@@ -1,7 +1,8 @@
 /**
  * System tools reelflow needs from the OS: ffmpeg/ffprobe (required) and espeak-ng (optional: the
- * demo's sample source speaks its lines with it). On a Debian machine where we are root they are
- * installed with apt-get; anywhere else the error names the command to run.
+ * demo's sample source speaks its lines with it). `npm run setup`, the demo and `reelflow dev`
+ * install them with apt-get on a Debian machine where we are root; a production worker only checks
+ * (checkSystemTools) and names the command to run — it never installs packages at boot.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -43,9 +44,15 @@ export async function ensureSystemTools(log: (line: string) => void = console.lo
       });
     }
   }
+  return checkSystemTools();
+}
+
+/** Fails, naming the command to run, when ffmpeg or ffprobe is missing; installs nothing. */
+export async function checkSystemTools(): Promise<{ espeak: boolean }> {
   if (!(await hasCommand('ffmpeg')) || !(await hasCommand('ffprobe'))) {
     throw new Error(
-      `ffmpeg and ffprobe are required: install them with \`sudo apt-get install ${APT_PACKAGES.join(' ')}\` (or your OS's ffmpeg ≥ 5)`,
+      `ffmpeg and ffprobe are required: run \`npm run setup\` (as root on Debian), or install them with ` +
+        `\`sudo apt-get install ${APT_PACKAGES.join(' ')}\` (or your OS's ffmpeg ≥ 5)`,
     );
   }
   return { espeak: await hasCommand('espeak-ng', ['--version']) };

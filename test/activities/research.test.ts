@@ -9,7 +9,7 @@ import { formatSrt } from '../../src/domain/subtitles';
 import { probe } from '../../src/media/ffmpeg';
 import type { Providers } from '../../src/providers';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
-import type { GenerateContentBody, LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { GenerateContentBody, LocalVeoServer } from '../../src/offlineVeo/server';
 import { testConfig } from '../helpers/config';
 import { smallPodcast, tempDir } from '../helpers/media';
 import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReel } from '../../src/cli/runs';
 import type { SamplePodcast } from '../../src/dev/samplePodcast';
 import type { ReelResult } from '../../src/domain/reel';
-import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import { smallPodcast, tempDir } from '../helpers/media';
 import { startOfflineVeo } from '../helpers/offlineVeo';
 import type { TestTemporal } from '../helpers/temporal';

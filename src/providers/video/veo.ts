@@ -10,7 +10,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { classifyOperationError, classifySubmitError } from '../../domain/clipStatus';
 import { geminiClient } from '../gemini';
-import { IDEMPOTENCY_HEADER } from './localVeoServer';
 import type { ClipRequest, PollOutcome, VideoModel } from './types';
 import { VideoProviderError } from './types';
 
@@ -38,6 +37,12 @@ function describe(err: unknown): { status?: number; message: string } {
   if (err instanceof ApiError) return { status: err.status, message: err.message };
   return { message: err instanceof Error ? err.message : String(err) };
 }
+
+/**
+ * Sent with every submission. Google ignores it; reelflow's offline server honours it, so a retried
+ * submit returns the job it already made.
+ */
+export const IDEMPOTENCY_HEADER = 'x-reelflow-idempotency-key';
 
 export class VeoVideoModel implements VideoModel {
   readonly name: string;

@@ -13,13 +13,13 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { veoFrameSize } from '../../media/clipCheck';
-import { renderPromptClip } from '../../media/promptClip';
-import { renderPromptImage } from '../image/offlineImage';
+import { veoFrameSize } from '../media/clipCheck';
+import { renderPromptClip } from '../media/promptClip';
+import { renderPromptImage } from '../providers/image/offlineImage';
+import { IDEMPOTENCY_HEADER } from '../providers/video/veo';
 import type { FaultKind, FaultRule } from './faults';
 import { FaultPlan } from './faults';
 
-export const IDEMPOTENCY_HEADER = 'x-reelflow-idempotency-key';
 export const OFFLINE_VEO_NAME = 'reelflow-offline-veo';
 
 interface Job {
