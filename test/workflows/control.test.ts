@@ -116,7 +116,13 @@ describe('resume', () => {
         expect(waiting.error).toBe('ASSEMBLY: muxer crashed');
         expect(s.calls.assembleReel).toBe(1);
 
-        expect(await handle.executeUpdate(resumeUpdate)).toEqual({ stage: 'ASSEMBLY', attempt: 2 });
+        // As a person would: the temporal CLI's Update resumes the waiting run and prints its answer.
+        const resumed = await promisify(execFile)(
+          cli,
+          ['workflow', 'update', 'execute', '--name', 'resume', '--workflow-id', handle.workflowId, '-o', 'json'],
+          { env: { ...process.env, TEMPORAL_ADDRESS: temporal.address } },
+        );
+        expect(JSON.parse(resumed.stdout)).toMatchObject({ result: { stage: 'ASSEMBLY', attempt: 2 } });
         await handle.result();
         expect(s.calls.assembleReel).toBe(2);
         await expect(controlRun(temporal.client, handle.workflowId, 'resume')).rejects.toThrow(
