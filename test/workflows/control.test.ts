@@ -274,34 +274,26 @@ describe('every closed run tells the truth', () => {
       },
       { source: 42 },
     );
-    await withReel(
-      { prompts: [] },
-      (s) => (s.holdRender = true),
-      async (handle, s) => {
-        await eventually(
-          () => progressOf(handle),
-          (p: Progress) => p.stage === 'FFMPEG_ENGINEER',
-          60_000,
-        );
-        await handle.cancel();
-        s.releaseRender(); // the worker waits for its activities before it shuts down
-        await record('cancelled', handle);
-      },
-    );
-    await withReel(
-      { prompts: [] },
-      (s) => (s.holdRender = true),
-      async (handle, s) => {
-        await eventually(
-          () => progressOf(handle),
-          (p: Progress) => p.stage === 'FFMPEG_ENGINEER',
-          60_000,
-        );
-        await handle.terminate('test');
-        s.releaseRender();
-        await record('terminated', handle);
-      },
-    );
+    // Closed by Temporal while FFMPEG_ENGINEER renders.
+    for (const [name, close] of [
+      ['cancelled', (handle: WorkflowHandle) => handle.cancel()],
+      ['terminated', (handle: WorkflowHandle) => handle.terminate('test')],
+    ] as const) {
+      await withReel(
+        { prompts: [] },
+        (s) => (s.holdRender = true),
+        async (handle, s) => {
+          await eventually(
+            () => progressOf(handle),
+            (p: Progress) => p.stage === 'FFMPEG_ENGINEER',
+            60_000,
+          );
+          await close(handle);
+          s.releaseRender(); // the worker waits for its activities before it shuts down
+          await record(name, handle);
+        },
+      );
+    }
 
     expect(closed.completed).toMatchObject({
       attrs: { stage: 'COMPLETED', status: 'COMPLETED', execution: 'COMPLETED' },
