@@ -19,6 +19,21 @@ export interface ProjectDetail {
   progress: Progress | null;
   broll: BrollJob[];
   result: Record<string, unknown> | null;
+  /** Why a closed run failed (Temporal's failure message and its cause), in words. */
+  failure: string | null;
+}
+
+/** Temporal execution statuses after which nothing changes. */
+export function isClosed(execution: string): boolean {
+  return execution !== 'RUNNING' && execution !== 'CONTINUED_AS_NEW' && execution !== 'UNSPECIFIED';
+}
+
+/** A failure's message and its causes', e.g. "Activity task failed: overlay brand/logo.png was not found". */
+function failureText(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err as { message?: string; cause?: unknown } | undefined; e && parts.length < 4; e = e.cause as typeof e)
+    if (e.message && !parts.includes(e.message)) parts.push(e.message);
+  return parts.join(': ');
 }
 
 export async function describeProject(client: Client, id: string): Promise<ProjectDetail> {
@@ -36,5 +51,7 @@ export async function describeProject(client: Client, id: string): Promise<Proje
     handle.query(brollQuery).catch(() => [] as BrollJob[]),
   ]);
   const result = execution === 'COMPLETED' ? ((await handle.result()) as Record<string, unknown>) : null;
-  return { id, execution, progress, broll, result };
+  const failure =
+    isClosed(execution) && execution !== 'COMPLETED' ? await handle.result().then(() => null, failureText) : null;
+  return { id, execution, progress, broll, result, failure };
 }
