@@ -28,6 +28,8 @@ describe('npm run demo', () => {
           RUNS_DIR: path.join(dir, 'runs'),
           OUTPUT_DIR: path.join(dir, 'output'),
           FFMPEG_PRESET: 'ultrafast',
+          // Any free port: the studio the demo serves must not collide with one already running here.
+          API_PORT: '0',
         },
       });
       let text = '';
@@ -39,6 +41,8 @@ describe('npm run demo', () => {
     const last = output.trim().split('\n').at(-1)!;
     expect(last).toBe(path.join(dir, 'output', path.basename(path.dirname(last)), 'reel.mp4'));
     expect(output).toContain('✓ DELIVERY');
+    // The studio's address is printed (next to the Temporal UI's when the demo starts its own server).
+    expect(output).toMatch(/^Studio: http:\/\/127\.0\.0\.1:\d+\/ /m);
     const reel = await probe(last);
     expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
     expect(reel.audio).toBeDefined();
