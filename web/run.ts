@@ -210,6 +210,13 @@ export function runPage(id: string): { el: HTMLElement; stop: () => void } {
         cause,
         d.execution === 'RUNNING' ? h('div', { class: 'muted' }, 'Fix the cause, then press Resume.') : null,
       );
+    // A closed run takes no more commands: say so rather than offer buttons that cannot work.
+    for (const button of buttons) {
+      button.disabled = d.execution !== 'RUNNING';
+      button.title = button.disabled
+        ? 'the run has ended'
+        : (ACTIONS.find((a) => a.route === button.dataset.action)?.hint ?? '');
+    }
     fill(stages, h('h3', {}, 'Stages'), timeline(d));
     fill(clips, h('h3', {}, 'B-roll clips'), clipsTable(d.broll));
     fill(events, h('h3', {}, 'Events'), eventsList(p));

@@ -47,8 +47,9 @@ export function sentence(value: unknown): string {
   if (typeof value !== 'object') return String(value);
   if (Array.isArray(value)) return value.map(sentence).filter(Boolean).join('; ');
   return Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined && v !== null && v !== '')
-    .map(([k, v]) => `${k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} ${sentence(v)}`)
+    .map(([k, v]) => [k, sentence(v)] as const)
+    .filter(([, said]) => said !== '')
+    .map(([k, said]) => `${k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} ${said}`)
     .join(', ');
 }
 

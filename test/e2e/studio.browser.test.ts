@@ -148,7 +148,8 @@ describe('the studio page in a real browser', () => {
     await page.waitForURL(/#\/runs\/reel-/, SLOW);
     const id = runIdOf(page);
 
-    // B-roll is generating: one clip ready, one held by the server. The run waits at VEO3_AWAIT.
+    // B-roll is generating beside the picture stages: one clip ready, one held by the server, so the
+    // run cannot get past VEO3_AWAIT until the page cancels B-roll.
     await page.locator('#clips tr[data-status="done"]').waitFor(SLOW);
     await page.locator('#clips tr[data-status="submitted"]').waitFor(SLOW);
     await page.locator('#timeline li[data-stage="CONTENT"][data-state="completed"]').waitFor(SLOW);
@@ -221,6 +222,8 @@ describe('the studio page in a real browser', () => {
     await why.filter({ hasText: 'brand/missing-logo.png' }).waitFor(SLOW);
     expect(await why.textContent()).toMatch(/^Why it stopped: .*brand\/missing-logo\.png/);
     await page.locator('#timeline li[data-stage="ROUTER"][data-state="failed"]').waitFor(SLOW);
+    // The run is closed: the page offers no command that could not work.
+    expect(await page.locator('button[data-action="resume"]').isDisabled()).toBe(true);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'run-page-failed.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.context().close();
@@ -268,6 +271,7 @@ describe('the studio page in a real browser', () => {
     await page.click('#token-form button');
     await page.locator('#runs tbody tr[data-id]').first().waitFor(SLOW);
     expect(await page.locator('#token').isHidden()).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'home.png'), fullPage: true });
 
     // The finished reel plays here too: the video and downloads carry a ticket, never the token.
     expect(finishedId).toBeDefined();
