@@ -107,7 +107,8 @@ export async function ticketed(url: string, scope: string): Promise<string> {
 
 /**
  * Follows a Server-Sent Events stream: `onChange` gets each JSON message. A stream the server ends
- * (a closed run) is not reopened; a dropped one is reopened after 2 s with a fresh ticket.
+ * (a closed run) is not reopened; a dropped or refused one is reopened with a fresh ticket after
+ * 2 s, waiting twice as long after each failure in a row (at most 30 s).
  */
 export function follow<T>(
   url: string,
@@ -118,16 +119,24 @@ export function follow<T>(
   let source: EventSource | undefined;
   let stopped = false;
   let retry: number | undefined;
+  let delay = 2000;
+  const again = () => {
+    retry = window.setTimeout(() => void open(), delay);
+    delay = Math.min(30_000, delay * 2);
+  };
   const open = async () => {
     if (stopped) return;
     try {
       source = new EventSource(await ticketed(url, scope));
     } catch (err) {
       onProblem((err as Error).message);
-      retry = window.setTimeout(() => void open(), 2000);
+      again();
       return;
     }
-    source.addEventListener('change', (event) => onChange(JSON.parse((event as MessageEvent<string>).data) as T));
+    source.addEventListener('change', (event) => {
+      delay = 2000;
+      onChange(JSON.parse((event as MessageEvent<string>).data) as T);
+    });
     source.addEventListener('problem', (event) =>
       onProblem((JSON.parse((event as MessageEvent<string>).data) as { error: string }).error),
     );
@@ -139,7 +148,7 @@ export function follow<T>(
       if (stopped) return;
       source?.close();
       tickets.delete(scope);
-      retry = window.setTimeout(() => void open(), 2000);
+      again();
     };
   };
   void open();

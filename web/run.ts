@@ -223,7 +223,14 @@ export function runPage(id: string): { el: HTMLElement; stop: () => void } {
     if (d.result && !reviewed) {
       // Built once: re-rendering would restart the video.
       reviewed = true;
-      void review(id, d.result).then((section) => fill(reviewSlot, section));
+      void review(id, d.result).then(
+        (section) => fill(reviewSlot, section),
+        (err: unknown) =>
+          fill(
+            reviewSlot,
+            h('p', { class: 'message bad' }, `The review could not be shown: ${(err as Error).message}`),
+          ),
+      );
     }
   };
   const stop = follow<ProjectDetail>(`/api/live/projects/${encodeURIComponent(id)}`, id, render, (message) => {
