@@ -106,7 +106,10 @@ afterAll(async () => {
 
 /** A fresh tab (its own sessionStorage) that fails the test on any script error or CSP violation. */
 async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(err.message));
@@ -187,8 +190,13 @@ describe('the studio page in a real browser', () => {
     const placements = JSON.parse(await readFile(path.join(config.runsDir, id, 'broll-placements.json'), 'utf8'));
     expect(placements.placed).toHaveLength(1);
     expect(await page.locator('#placements .mark').count()).toBe(1);
-    const copyButtons = await page.locator('#copy button.copy').count();
-    expect(copyButtons).toBe(4);
+    // Three descriptions and the hashtags, each with a copy button that puts exactly that text on the clipboard.
+    const assets = JSON.parse(await readFile(path.join(config.outputDir, id, 'publishing-assets.json'), 'utf8'));
+    expect(await page.locator('#copy button.copy').count()).toBe(4);
+    const copy = page.locator('#copy button.copy').nth(1);
+    await copy.click();
+    await page.locator('#copy button.copy', { hasText: 'Copied' }).waitFor();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(assets.descriptions[1]);
 
     // The download link serves the very file, as an attachment.
     const link = page.locator('#downloads a', { hasText: 'reel.mp4' });
