@@ -142,6 +142,11 @@ describe('the studio page in a real browser', () => {
     // Set on this document: if the page reloaded, it would be gone.
     await page.evaluate('window.studioMarker = 42');
 
+    // Only the fields of the chosen kind and source are shown.
+    expect(await page.locator('#source-file').isVisible()).toBe(true);
+    expect(await page.locator('#source-path').isVisible()).toBe(false);
+    expect(await page.locator('#source-url').isVisible()).toBe(false);
+    expect(await page.locator('#prompt').isVisible()).toBe(false);
     await page.setInputFiles('#source-file', sample.video);
     await page.setInputFiles('#transcript-file', sample.srt);
     await page.fill('#clips', '2');
@@ -217,11 +222,12 @@ describe('the studio page in a real browser', () => {
     expect(problems).toEqual([]);
     finishedId = id;
     await page.context().close();
-  });
+  }, 600_000);
 
   it('shows why a run failed, in words, when the instructions name a missing overlay', async () => {
     const { page, problems } = await openPage(`${base}/`);
     await page.selectOption('#source-mode', 'path');
+    expect(await page.locator('#source-file').isVisible()).toBe(false);
     await page.fill('#source-path', sample.video);
     await page.fill('#instructions', 'Overlay brand/missing-logo.png at 0:03 for 2s.');
     await page.click('#start-button');
