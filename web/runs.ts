@@ -37,18 +37,22 @@ export function runsList(): { el: HTMLElement; stop: () => void } {
     h('h2', {}, 'Runs ', h('small', { class: 'muted' }, 'live')),
     h('div', { class: 'row filters' }, kind, status),
     h(
-      'table',
-      {},
+      'div',
+      { class: 'scroll' },
       h(
-        'thead',
+        'table',
         {},
         h(
-          'tr',
+          'thead',
           {},
-          ['Run', 'Kind', 'Status', 'Stage', 'Started', 'Duration', 'Cost'].map((t) => h('th', {}, t)),
+          h(
+            'tr',
+            {},
+            ['Run', 'Kind', 'Status', 'Stage', 'Started', 'Duration', 'Cost'].map((t) => h('th', {}, t)),
+          ),
         ),
+        body,
       ),
-      body,
     ),
     problem,
   );
