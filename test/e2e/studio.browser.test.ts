@@ -277,6 +277,7 @@ describe('the studio page in a real browser', () => {
     await page.click('#start-button');
     await page.locator('#start-message').filter({ hasText: 'Enter the API token' }).waitFor();
     expect(await page.locator('#runs').count()).toBe(0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'token-asked.png') });
 
     await page.fill('#token-input', 'not-the-right-token-at-all');
     await page.click('#token-form button');
