@@ -34,11 +34,14 @@ async function readJson<T>(id: string, name: string, files: string[]): Promise<T
 function copyButton(text: string, label = 'Copy'): HTMLButtonElement {
   const button = h('button', { type: 'button', class: 'copy', 'data-copy': text }, label);
   button.addEventListener('click', () => {
+    const show = (said: string) => {
+      button.textContent = said;
+      window.setTimeout(() => (button.textContent = label), 2000);
+    };
     void navigator.clipboard.writeText(text).then(
-      () => (button.textContent = 'Copied'),
-      () => (button.textContent = 'Select and copy by hand'),
+      () => show('Copied'),
+      () => show('Select and copy by hand'),
     );
-    window.setTimeout(() => (button.textContent = label), 2000);
   });
   return button;
 }
