@@ -41,7 +41,7 @@ describe('HTTP API', () => {
     const result = await new Validator().validate(response.json());
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    expect(Object.keys(response.json().paths)).toHaveLength(10);
+    expect(Object.keys(response.json().paths)).toHaveLength(16);
   });
 
   it('reports whether Temporal is reachable', async () => {

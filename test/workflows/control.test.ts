@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app';
 import { controlRun } from '../../src/cli/control';
+import { testConfig } from '../helpers/config';
 import { locateTemporalCli } from '../../src/dev/temporalCli';
 import type { BrollJob } from '../../src/domain/broll';
 import { ErrorType } from '../../src/domain/errors';
@@ -222,14 +223,7 @@ describe('every closed run tells the truth', () => {
     };
   };
   const apiStatus = async (client: Client, id: string) => {
-    const app = buildApp({
-      client,
-      config: {
-        temporal: { address: '', namespace: 'default', taskQueue: 'x' },
-        outputDir: '/tmp',
-        api: { host: '', port: 0 },
-      },
-    });
+    const app = buildApp({ client, config: testConfig('/tmp/reelflow-control') });
     const reply = await app.inject({ method: 'GET', url: `/api/projects/${id}/status` });
     await app.close();
     return reply.json() as { status: string; execution: string; error: string | null; failedStage: string | null };
