@@ -163,6 +163,7 @@ export function createPictureActivities({ config }: ActivityDeps) {
         startS: input.startS,
         endS: input.endS,
         aspect: REEL_WIDTH / REEL_HEIGHT,
+        framing: config.framing,
         onProgress: (done, total) => ctx.heartbeat({ framesDetected: done, frames: total }),
       });
       const { segments } = analysis;
