@@ -159,7 +159,7 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
     input.endS,
     MIN_SEGMENT_S,
   );
-  const segments = spans.map((span) => planSegment(span, frames, input));
+  const segments = await Promise.all(spans.map((span) => planSegment(span, frames, input)));
   return {
     segments,
     frames,
@@ -186,15 +186,15 @@ async function speechAt(input: AnalyseInput, times: number[]): Promise<boolean[]
 }
 
 /** The strategy's parameters for one segment, from the frames inside it. */
-function planSegment(
+async function planSegment(
   span: { startS: number; endS: number; layout: Layout },
   frames: AnalysedFrame[],
   input: AnalyseInput,
-): LayoutSegment {
+): Promise<LayoutSegment> {
   const inside = frames.filter((f) => f.atS >= span.startS - 0.01 && f.atS < span.endS);
   const segment: LayoutSegment = { ...span, strategy: STRATEGY[span.layout] };
   if (span.layout === 'speaker_focus') {
-    segment.crop = planSpeakerCrop(inside, input);
+    segment.crop = await placeCuts(planSpeakerCrop(inside, input), input.source);
     segment.framedBy = inside.some((f) => f.faces.length > 0) ? 'faces' : 'motion';
   }
   if (span.layout === 'screen_share') {
@@ -239,6 +239,40 @@ function planSpeakerCrop(frames: AnalysedFrame[], input: AnalyseInput): CropPlan
     });
   }
   return planCrop({ samples, sourceWidth: W, sourceHeight: H, aspect: input.aspect, settings });
+}
+
+/** Frames a second read to place a cut; the picture is tiny, only its change matters. */
+const CUT_SEARCH_FPS = 10;
+
+/**
+ * The planner puts a cut halfway between the two samples that saw the subject move; the picture
+ * may have changed anywhere between them, so the crop could show the empty place for a moment.
+ * Each cut moves to the frame where the picture changes most between those samples (one small
+ * extra decode per cut; cuts are rare).
+ */
+async function placeCuts(plan: CropPlan, source: string): Promise<CropPlan> {
+  const keyframes = plan.keyframes.map((k) => ({ ...k }));
+  for (let i = 1; i + 1 < keyframes.length; i++) {
+    const [cut, after] = [keyframes[i]!, keyframes[i + 1]!];
+    if (cut.t !== after.t || keyframes[i - 1]!.t >= cut.t) continue;
+    // The planner cuts halfway between two samples: search from the one before to the one after.
+    const fromS = Math.max(0, cut.t - SAMPLE_INTERVAL_S / 2);
+    const frames = await frameSeries(source, fromS, SAMPLE_INTERVAL_S + 1 / CUT_SEARCH_FPS, 1 / CUT_SEARCH_FPS, 64, 36);
+    let biggest = -1;
+    let at = cut.t;
+    for (let f = 1; f < frames.length; f++) {
+      let change = 0;
+      const [a, b] = [frames[f - 1]!, frames[f]!];
+      for (let p = 0; p < a.length; p++) change += Math.abs(a[p]! - b[p]!);
+      if (change > biggest) {
+        biggest = change;
+        at = round(fromS + f / CUT_SEARCH_FPS);
+      }
+    }
+    cut.t = at;
+    after.t = at;
+  }
+  return { ...plan, keyframes };
 }
 
 /** Around the speaker's face in a screen share: the median face box, widened to head and shoulders. */
