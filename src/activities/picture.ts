@@ -155,17 +155,28 @@ export function createPictureActivities({ config }: ActivityDeps) {
       const ctx = Context.current();
       const info = await probe(input.source);
       if (!info.video) throw new Error(`source has no video stream: ${input.source}`);
-      const analysis = await analyseLayout({
-        source: input.source,
-        sourceWidth: info.video.width,
-        sourceHeight: info.video.height,
-        hasAudio: Boolean(info.audio),
-        startS: input.startS,
-        endS: input.endS,
-        aspect: REEL_WIDTH / REEL_HEIGHT,
-        framing: config.framing,
-        onProgress: (done, total) => ctx.heartbeat({ framesDetected: done, frames: total }),
-      });
+      // The one decode pass and the audio measure report nothing while they run: beat anyway.
+      let progress: { framesDetected: number; frames: number } | undefined;
+      const beat = setInterval(() => ctx.heartbeat(progress), 10_000);
+      let analysis: LayoutAnalysis;
+      try {
+        analysis = await analyseLayout({
+          source: input.source,
+          sourceWidth: info.video.width,
+          sourceHeight: info.video.height,
+          hasAudio: Boolean(info.audio),
+          startS: input.startS,
+          endS: input.endS,
+          aspect: REEL_WIDTH / REEL_HEIGHT,
+          framing: config.framing,
+          onProgress: (done, total) => {
+            progress = { framesDetected: done, frames: total };
+            ctx.heartbeat(progress);
+          },
+        });
+      } finally {
+        clearInterval(beat);
+      }
       const { segments } = analysis;
       const layoutPath = path.join(input.workspace, 'layout.json');
       await writeJsonAtomic(layoutPath, layoutRecord(analysis));

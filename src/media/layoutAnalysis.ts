@@ -4,6 +4,7 @@
  * frame from faces and seams together, segments, and for each segment the plan the renderer
  * follows. Everything measured is returned for layout.json, so a wrong call can be explained.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { CropPlan, CropSettings, SubjectSample } from '../domain/cropPlan';
 import { chooseSubjects, DEFAULT_CROP_SETTINGS, planCrop } from '../domain/cropPlan';
 import type { Box, CropStrategy, Layout, LayoutSegment } from '../domain/reel';
@@ -13,7 +14,7 @@ import { detectFaces } from './faceDetector';
 import type { TrackedFace } from './faceTracks';
 import { activeSpeakers, SPEECH_DB, speakingScores, trackFaces } from './faceTracks';
 import { frameSeries } from './ffmpeg';
-import type { FrameMeasures } from './layoutMetrics';
+import type { Frame, FrameMeasures } from './layoutMetrics';
 import {
   classifyFrame,
   grayThumbnail,
@@ -127,17 +128,21 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
     throw new Error(`no frames could be read from ${input.source} between ${input.startS} and ${input.endS} s`);
   const times = rgb.map((_, i) => round(input.startS + i * SAMPLE_INTERVAL_S));
 
-  const thumbs = rgb.map((pixels) => ({
-    pixels: grayThumbnail(pixels, width, height, THUMB_W, THUMB_H),
-    width: THUMB_W,
-    height: THUMB_H,
-  }));
-  const measures = thumbs.map((frame, i) => measureFrame(frame, thumbs[i + MOTION_GAP] ?? thumbs[i - MOTION_GAP]));
-
+  // Frame by frame with a real yield after each: the model runs synchronously and its promises
+  // settle as microtasks, so without it the event loop (heartbeats, the worker's other tasks)
+  // would starve until every frame is done.
+  const thumbs: Frame[] = [];
   const detected: DetectedFace[][] = [];
   for (const [i, pixels] of rgb.entries()) {
+    thumbs.push({ pixels: grayThumbnail(pixels, width, height, THUMB_W, THUMB_H), width: THUMB_W, height: THUMB_H });
     detected.push(await detectFaces({ pixels, width, height }));
     input.onProgress?.(i + 1, rgb.length);
+    await setImmediate();
+  }
+  const measures: FrameMeasures[] = [];
+  for (const [i, frame] of thumbs.entries()) {
+    measures.push(measureFrame(frame, thumbs[i + MOTION_GAP] ?? thumbs[i - MOTION_GAP]));
+    await setImmediate();
   }
   const tracked = trackFaces(detected.map((faces, i) => ({ atS: times[i]!, faces })));
 

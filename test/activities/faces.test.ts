@@ -18,9 +18,11 @@ import type { FaceVideo } from '../helpers/faceVideos';
 import {
   drift,
   FACE_VIDEO,
+  gridVideo,
   jitter,
   jump,
   movingFaceVideo,
+  screenShareVideo,
   splitScreenVideo,
   talkingPairVideo,
 } from '../helpers/faceVideos';
@@ -167,5 +169,27 @@ describe('framing real faces', () => {
     expect(result.segments.map((s) => [s.layout, s.strategy])).toEqual([['side_by_side', 'stack_halves']]);
     expect(record.frames.every((f) => f.faces.length === 2)).toBe(true);
     expect(record.frames[0]!.rule).toBe('two faces, one in each half of a split screen');
+  });
+
+  it('screen share: a small face in a corner over a still, detailed slide', async () => {
+    const video = await screenShareVideo(dir, 4);
+    const { result, record } = await detect('screen', video);
+    expect(result.segments).toHaveLength(1);
+    expect(result.segments[0]).toMatchObject({ layout: 'screen_share', strategy: 'content_over_speaker' });
+    expect(record.frames[0]!.rule).toBe('a small face in a corner over still, detailed content');
+    // The speaker box holds the face.
+    const box = result.segments[0]!.speakerBox!;
+    const face = video.faces(0)[0]!;
+    expect(face.x / FACE_VIDEO.width).toBeGreaterThan(box.x);
+    expect(face.x / FACE_VIDEO.width).toBeLessThan(box.x + box.w);
+    expect(face.y / FACE_VIDEO.height).toBeGreaterThan(box.y);
+    expect(face.y / FACE_VIDEO.height).toBeLessThan(box.y + box.h);
+  });
+
+  it('grid: three or more faces', async () => {
+    const video = await gridVideo(dir, 4);
+    const { result, record } = await detect('grid', video);
+    expect(result.segments.map((s) => [s.layout, s.strategy])).toEqual([['grid', 'fit_blur']]);
+    expect(record.frames.every((f) => f.faces.length >= 3 && f.rule === 'three or more faces')).toBe(true);
   });
 });

@@ -147,3 +147,38 @@ export async function splitScreenVideo(dir: string, durationS: number): Promise<
   );
   return { file, durationS, faces: () => [] };
 }
+
+/** A shared screen (a still slide of fine lines: text-like detail) with the astronaut small in the bottom-right corner. */
+export async function screenShareVideo(dir: string, durationS: number): Promise<FaceVideo> {
+  const { astronaut } = await ensureTestFaces();
+  const file = path.join(dir, 'screen-share.mp4');
+  const size = 150;
+  const [x, y] = [FACE_VIDEO.width - size - 10, FACE_VIDEO.height - size - 10];
+  await render(
+    file,
+    durationS,
+    [astronaut],
+    `[0:v]crop=256:256:130:35,scale=${size}:${size},setsar=1[thumb];` +
+      `[1:v]drawgrid=w=7:h=5:t=1:c=black,drawbox=x=40:y=40:w=300:h=12:color=0x224488:t=fill[slide];` +
+      `[slide][thumb]overlay=${x}:${y}:shortest=1,format=yuv420p[v]`,
+  );
+  return { file, durationS, faces: () => [{ x: x + FACE_IN_TILE.x * size, y: y + FACE_IN_TILE.y * size }] };
+}
+
+/** Four people in a 2x2 call grid: the astronaut, mirrored, and the cameraman twice. */
+export async function gridVideo(dir: string, durationS: number): Promise<FaceVideo> {
+  const { astronaut, camera } = await ensureTestFaces();
+  const file = path.join(dir, 'grid.mp4');
+  const tile = (input: number, flip: boolean, label: string) =>
+    `[${input}:v]format=rgb24,scale=480:480,crop=320:180:${input === 0 ? 80 : 70}:${input === 0 ? 20 : 60}${flip ? ',hflip' : ''},setsar=1[${label}]`;
+  await render(
+    file,
+    durationS,
+    [astronaut, camera],
+    `[0:v]split[a0][a1];[1:v]split[c0][c1];` +
+      `${tile(0, false, 't0').replace('[0:v]', '[a0]')};${tile(0, true, 't1').replace('[0:v]', '[a1]')};` +
+      `${tile(1, false, 't2').replace('[1:v]', '[c0]')};${tile(1, true, 't3').replace('[1:v]', '[c1]')};` +
+      `[t0][t1][t2][t3]xstack=inputs=4:layout=0_0|w0_0|0_h0|w0_h0,format=yuv420p[v]`,
+  );
+  return { file, durationS, faces: () => [] };
+}
