@@ -8,9 +8,13 @@
  * at run time and nothing native is built: `@tensorflow/tfjs-node` would download libtensorflow.
  * The tiny detector is ~5x faster than SSD MobileNet here and found the same faces on the test
  * photographs; framing needs many frames more than it needs the last few percent of recall.
+ *
+ * The model runs synchronously for ~0.1–0.5 s a frame, so it lives on its own worker thread
+ * (faceWorker.cjs): the worker's event loop keeps serving heartbeats, workflow tasks and the other
+ * activities while a moment's faces are found.
  */
 import path from 'node:path';
-import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
+import { Worker } from 'node:worker_threads';
 import type { Box } from '../domain/reel';
 
 export interface RgbFrame {
@@ -36,61 +40,87 @@ const INPUT_SIZE = 416;
 /** Below this the tiny detector's boxes are mostly wallpaper and knuckles. */
 const MIN_SCORE = 0.5;
 
-let loaded: Promise<void> | undefined;
+type Point = { x: number; y: number };
+interface RawFace {
+  box: { x: number; y: number; width: number; height: number };
+  score: number;
+  points: Point[];
+}
+type Reply = { id: number; faces: RawFace[] } | { id: number; error: string };
 
-/** Loads the backend and weights once per process (~0.3 s); later calls reuse them. */
-export function loadFaceModel(): Promise<void> {
-  loaded ??= (async () => {
-    const tf = faceapi.tf as unknown as { setBackend(name: string): Promise<boolean>; ready(): Promise<void> };
-    if (!(await tf.setBackend('wasm'))) throw new Error('the TensorFlow.js WebAssembly backend could not start');
-    await tf.ready();
-    const modelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
-    await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
-    await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
-  })().catch((err: unknown) => {
-    loaded = undefined;
-    throw new Error(`could not load the face model: ${(err as Error).message}`, { cause: err });
+let worker: Worker | undefined;
+let nextId = 1;
+const waiting = new Map<number, { resolve: (faces: RawFace[]) => void; reject: (err: Error) => void }>();
+
+/** The model's thread, started on first use; it only keeps the process alive while a request waits. */
+function modelThread(): Worker {
+  if (worker) return worker;
+  const thread = new Worker(path.join(__dirname, 'faceWorker.cjs'));
+  thread.on('message', (reply: Reply) => {
+    const request = waiting.get(reply.id);
+    waiting.delete(reply.id);
+    if (waiting.size === 0) thread.unref();
+    if ('error' in reply) request?.reject(new Error(`face detection failed: ${reply.error}`));
+    else request?.resolve(reply.faces);
   });
-  return loaded;
+  const fail = (err: Error) => {
+    worker = undefined;
+    for (const request of waiting.values()) request.reject(new Error(`the face model's thread failed: ${err.message}`));
+    waiting.clear();
+  };
+  thread.on('error', fail);
+  thread.on('exit', (code) => fail(new Error(`it exited with code ${code}`)));
+  thread.unref();
+  worker = thread;
+  return thread;
 }
 
-type Point = { x: number; y: number };
+function ask(frame: RgbFrame | undefined): Promise<RawFace[]> {
+  const thread = modelThread();
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    thread.ref();
+    if (!frame) return thread.postMessage({ id });
+    // A copy of just this frame, handed over (a view into a larger buffer would clone all of it).
+    const pixels = new Uint8Array(frame.pixels);
+    thread.postMessage(
+      { id, pixels, width: frame.width, height: frame.height, inputSize: INPUT_SIZE, minScore: MIN_SCORE },
+      [pixels.buffer],
+    );
+  });
+}
+
+/** Loads the backend and weights (once per process, ~0.3 s plus a first-frame warm-up). */
+export async function loadFaceModel(): Promise<void> {
+  await ask(undefined).catch((err: unknown) => {
+    throw new Error(`could not load the face model: ${(err as Error).message}`, { cause: err });
+  });
+}
+
 const distance = (a: Point | undefined, b: Point | undefined) => (a && b ? Math.hypot(a.x - b.x, a.y - b.y) : 0);
 
 /** Every face in the frame with its landmarks, biggest first. */
 export async function detectFaces(frame: RgbFrame): Promise<DetectedFace[]> {
-  await loadFaceModel();
-  const tensor = faceapi.tf.tensor3d(frame.pixels, [frame.height, frame.width, 3], 'int32');
-  try {
-    const found = await faceapi
-      .detectAllFaces(
-        tensor as unknown as faceapi.TNetInput,
-        new faceapi.TinyFaceDetectorOptions({ inputSize: INPUT_SIZE, scoreThreshold: MIN_SCORE }),
-      )
-      .withFaceLandmarks();
-    return found
-      .map(({ detection, landmarks }) => {
-        const box = detection.box;
-        const points = landmarks.positions;
-        const eyes = points.slice(36, 48);
-        const eyesY = eyes.reduce((sum, p) => sum + p.y, 0) / Math.max(1, eyes.length);
-        // Inner lips: 61–63 on top face 67–65 below.
-        const gap =
-          (distance(points[61], points[67]) + distance(points[62], points[66]) + distance(points[63], points[65])) / 3;
-        return {
-          box: {
-            x: box.x / frame.width,
-            y: box.y / frame.height,
-            w: box.width / frame.width,
-            h: box.height / frame.height,
-          },
-          score: detection.score,
-          eyesY: eyesY / frame.height,
-          mouthOpen: box.height > 0 ? gap / box.height : 0,
-        };
-      })
-      .sort((a, b) => b.box.w * b.box.h - a.box.w * a.box.h);
-  } finally {
-    tensor.dispose();
-  }
+  const found = await ask(frame);
+  return found
+    .map(({ box, score, points }) => {
+      const eyes = points.slice(36, 48);
+      const eyesY = eyes.reduce((sum, p) => sum + p.y, 0) / Math.max(1, eyes.length);
+      // Inner lips: 61–63 on top face 67–65 below.
+      const gap =
+        (distance(points[61], points[67]) + distance(points[62], points[66]) + distance(points[63], points[65])) / 3;
+      return {
+        box: {
+          x: box.x / frame.width,
+          y: box.y / frame.height,
+          w: box.width / frame.width,
+          h: box.height / frame.height,
+        },
+        score,
+        eyesY: eyesY / frame.height,
+        mouthOpen: box.height > 0 ? gap / box.height : 0,
+      };
+    })
+    .sort((a, b) => b.box.w * b.box.h - a.box.w * a.box.h);
 }

@@ -128,9 +128,8 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
     throw new Error(`no frames could be read from ${input.source} between ${input.startS} and ${input.endS} s`);
   const times = rgb.map((_, i) => round(input.startS + i * SAMPLE_INTERVAL_S));
 
-  // Frame by frame with a real yield after each: the model runs synchronously and its promises
-  // settle as microtasks, so without it the event loop (heartbeats, the worker's other tasks)
-  // would starve until every frame is done.
+  // The model runs on its own thread; the thumbnails and measures run here, frame by frame with a
+  // yield after each, so a long moment never holds the event loop (heartbeats, workflow tasks).
   const thumbs: Frame[] = [];
   const detected: DetectedFace[][] = [];
   for (const [i, pixels] of rgb.entries()) {
