@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // Plain JavaScript (the CLI shim, this file) is not part of the TypeScript project.
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       parserOptions: { projectService: false },

@@ -31,6 +31,8 @@ import { OfflineTextModel } from '../src/providers/text/offlineText';
 import { connectClient, connectWorker } from '../src/temporal/connection';
 import { progressQuery } from '../src/workflows/definitions';
 import { createWorker } from '../src/worker';
+import type { LayoutMeasurement } from './layout';
+import { measureLayout } from './layout';
 import type { StitchMeasurement } from './stitch';
 import { measureStitch } from './stitch';
 import type { TranscriptMeasurement } from './transcript';
@@ -162,6 +164,10 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const root = await mkdtemp(path.join(os.tmpdir(), 'reelflow-bench-'));
   console.log(`bench workspace: ${root}; offline generation latency ${GENERATION_LATENCY_S} s per clip`);
+  // First, so the process's peak memory is LAYOUT_DETECTIVE's own.
+  console.log('measuring LAYOUT_DETECTIVE (face detection included) on a minute of 720p…');
+  await mkdir(path.join(root, 'layout'), { recursive: true });
+  const layout: LayoutMeasurement = await measureLayout(path.join(root, 'layout'));
   const sample = await generateSamplePodcast({
     dir: path.join(root, 'sample'),
     durationS: 60,
@@ -195,6 +201,7 @@ async function main(): Promise<void> {
     broll: rows,
     stitch,
     transcript,
+    layout,
   };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -215,6 +222,13 @@ async function main(): Promise<void> {
       `| ${transcript.audioSeconds / 60} min of AAC | ${transcript.decodeMs} | ${transcript.featuresMs} | ${transcript.featuresPerDecode}x | ${transcript.realTimeFactor}x | ${transcript.cues} cues: ${transcript.scoringMs} | ${transcript.scoringWithEmotionMs} |`,
     );
   }
+  console.log(
+    '\n| LAYOUT_DETECTIVE on | frames | plain decode of the frames (ms) | analysis (ms) | ratio | ms per minute of moment | model load (ms) | RSS before → peak (MB) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(
+    `| ${layout.momentSeconds} s, ${layout.source} | ${layout.framesSampled} | ${layout.decodeMs} | ${layout.layoutMs} | ${layout.layoutPerDecode}x | ${layout.layoutMsPerMinute} | ${layout.modelLoadMs} | ${layout.rssBeforeMb} → ${layout.peakRssMb} |`,
+  );
   console.log('\nwritten to bench/results.json');
 }
 

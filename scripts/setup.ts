@@ -4,6 +4,7 @@ import { ensureBrowser } from '../src/dev/browser';
 import { ensureSystemTools } from '../src/dev/systemTools';
 import { ensureTemporalCli } from '../src/dev/temporalCli';
 import { ensureStudioBuilt } from '../src/studio/build';
+import { ensureTestFaces } from './testFaces';
 
 async function main(): Promise<void> {
   const { espeak } = await ensureSystemTools();
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   );
   const studio = await ensureStudioBuilt();
   console.log(`studio page: ${studio.dir} (${studio.built ? 'built' : 'up to date'})`);
+  const faces = await ensureTestFaces();
+  console.log(`test faces: ${Object.values(faces).join(', ')}`);
 }
 
 main().catch((err: unknown) => {

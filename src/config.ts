@@ -5,6 +5,8 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import type { CropSettings } from './domain/cropPlan';
+import { DEFAULT_CROP_SETTINGS } from './domain/cropPlan';
 
 const int = (min: number, max: number) => {
   const rule = `must be a whole number from ${min} to ${max}`;
@@ -63,6 +65,10 @@ const EnvSchema = z.object({
   SOURCE_DOWNLOAD_TIMEOUT_S: int(1, 86_400).default(1800),
   /** DELIVERY POSTs a JSON notice here when a reel is ready (optional; never blocks completion). */
   WEBHOOK_URL: z.string().url().optional(),
+  /** Speaker-focus framing (src/domain/cropPlan.ts): hold before another speaker, pan speed, dead zone. */
+  FRAMING_HOLD_S: z.coerce.number().min(0).max(30).default(DEFAULT_CROP_SETTINGS.holdS),
+  FRAMING_MAX_PAN: z.coerce.number().positive().max(2).default(DEFAULT_CROP_SETTINGS.maxPanPerS),
+  FRAMING_DEAD_ZONE: z.coerce.number().min(0).max(0.45).default(DEFAULT_CROP_SETTINGS.deadZone),
 });
 
 export type ProviderName = z.infer<typeof provider>;
@@ -95,6 +101,7 @@ export interface AppConfig {
   videoGen: { maxConcurrent: number; timeoutS: number };
   api: { host: string; port: number; token?: string };
   source: { maxBytes: number; downloadTimeoutS: number };
+  framing: Pick<CropSettings, 'holdS' | 'maxPanPerS' | 'deadZone'>;
 }
 
 export class ConfigError extends Error {
@@ -152,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     videoGen: { maxConcurrent: e.VIDEO_GEN_CONCURRENCY, timeoutS: e.VIDEO_GEN_TIMEOUT_S },
     api: { host: e.API_HOST, port: e.API_PORT, ...(e.API_TOKEN ? { token: e.API_TOKEN } : {}) },
     source: { maxBytes: e.SOURCE_MAX_BYTES, downloadTimeoutS: e.SOURCE_DOWNLOAD_TIMEOUT_S },
+    framing: { holdS: e.FRAMING_HOLD_S, maxPanPerS: e.FRAMING_MAX_PAN, deadZone: e.FRAMING_DEAD_ZONE },
   };
 }
 

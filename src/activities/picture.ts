@@ -8,85 +8,63 @@ import type { PlacementPlan } from '../domain/cutaways';
 import { planCutaways } from '../domain/cutaways';
 import type { Transition, UserMedia } from '../domain/directives';
 import { TRANSITIONS, UserMediaSchema } from '../domain/directives';
-import type {
-  AssemblyResult,
-  Box,
-  CropStrategy,
-  EngineerResult,
-  Layout,
-  LayoutResult,
-  LayoutSegment,
-  Moment,
-} from '../domain/reel';
+import type { AssemblyResult, EngineerResult, LayoutResult, LayoutSegment, Moment } from '../domain/reel';
 import type { PlacementsRecord, UserMediaItem, UserMediaRecord, UserPlan } from '../domain/userMedia';
 import { planOverlays, planUserCutaways } from '../domain/userMedia';
 import type { CompositeLayers } from '../media/composite';
 import { compositeReel } from '../media/composite';
 import { concatCopy } from '../media/concat';
 import { CUTAWAY_FADE_S } from '../media/cutaways';
-import { frameSeries, probe } from '../media/ffmpeg';
-import type { FrameMeasures } from '../media/layoutMetrics';
-import {
-  classifyFrame,
-  measureFrame,
-  SCREEN_DETAIL,
-  SEAM_THRESHOLD,
-  segmentLayouts,
-  smoothTrack,
-} from '../media/layoutMetrics';
+import { REEL_HEIGHT, REEL_WIDTH } from '../media/encoding';
+import { probe } from '../media/ffmpeg';
+import type { LayoutAnalysis } from '../media/layoutAnalysis';
+import { analyseLayout, DETECT_WIDTH, MIN_SEGMENT_S, SAMPLE_INTERVAL_S } from '../media/layoutAnalysis';
+import { SCREEN_DETAIL, SEAM_THRESHOLD } from '../media/layoutMetrics';
 import { muxAudio, renderMomentAudio, renderSegmentVideo } from '../media/reframe';
 import type { ActivityDeps } from './deps';
 import { nonEmptyFile, writeJsonAtomic } from './workspace';
 
-/** Frames are sampled this often; small, since the measurements need no detail. */
-const SAMPLE_INTERVAL_S = 2;
-const FRAME_W = 160;
-const FRAME_H = 90;
-/** A layout must hold this long to become a segment of its own. */
-const MIN_SEGMENT_S = 6;
-
-const STRATEGY: Record<Layout, CropStrategy> = {
-  side_by_side: 'stack_halves',
-  speaker_focus: 'follow_crop',
-  grid: 'fit_blur',
-  screen_share: 'content_over_speaker',
-};
-
-interface Sample {
-  atS: number;
-  layout: Layout;
-  measures: FrameMeasures;
-}
-
-/** The strategy's parameters for one segment, from the samples inside it. */
-function planSegment(span: { startS: number; endS: number; layout: Layout }, samples: Sample[]): LayoutSegment {
-  const inside = samples.filter((s) => s.atS >= span.startS - 0.01 && s.atS < span.endS);
-  const segment: LayoutSegment = { ...span, strategy: STRATEGY[span.layout] };
-  if (span.layout === 'speaker_focus') {
-    // Follow the motion; where nothing moves, hold the previous position (or the centre).
-    let last = 0.5;
-    const points = inside.map((s) => {
-      if (s.measures.motion.moving > 0.002) last = s.measures.motion.centreX;
-      return { t: s.atS, x: last };
-    });
-    segment.track = smoothTrack(points.length > 0 ? points : [{ t: span.startS, x: 0.5 }]);
-  }
-  if (span.layout === 'screen_share') {
-    const corners = inside
-      .map((s) => s.measures.motion)
-      .filter((m) => m.cornerShare > 0.6)
-      .map((m) => m.corner);
-    const key = (b: Box) => `${b.x},${b.y}`;
-    const counts = new Map<string, { box: Box; n: number }>();
-    for (const box of corners) counts.set(key(box), { box, n: (counts.get(key(box))?.n ?? 0) + 1 });
-    const best = [...counts.values()].sort((a, b) => b.n - a.n)[0];
-    if (best) segment.speakerBox = best.box;
-    else segment.strategy = 'fit_blur';
-  }
-  return segment;
-}
-
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** layout.json: the segments, and per frame the faces, the decision with its rule and the seam-only answer. */
+function layoutRecord(a: LayoutAnalysis) {
+  return {
+    segments: a.segments,
+    seamOnlySegments: a.seamOnlySegments,
+    speakingScores: a.speakingScores,
+    frames: a.frames.map((f) => ({
+      atS: f.atS,
+      layout: f.decision.layout,
+      rule: f.decision.rule,
+      seamLayout: f.seamLayout,
+      faces: f.faces.map((face) => ({
+        track: face.track,
+        x: round(face.box.x),
+        y: round(face.box.y),
+        w: round(face.box.w),
+        h: round(face.box.h),
+        score: round(face.score),
+        mouthOpen: round(face.mouthOpen),
+      })),
+      speech: f.speech,
+      activeSpeaker: f.activeSpeaker,
+      seamVertical: round(f.measures.seamVertical),
+      seamHorizontal: round(f.measures.seamHorizontal),
+      detail: round(f.measures.detail),
+      moving: round(f.measures.motion.moving),
+      motionCentreX: round(f.measures.motion.centreX),
+      cornerShare: round(f.measures.motion.cornerShare),
+    })),
+    rules: {
+      sampleIntervalS: SAMPLE_INTERVAL_S,
+      detectSize: a.detectSize,
+      detectWidth: DETECT_WIDTH,
+      seamThreshold: SEAM_THRESHOLD,
+      screenDetail: SCREEN_DETAIL,
+      minSegmentS: MIN_SEGMENT_S,
+    },
+  };
+}
 
 /** What ASSEMBLY reads of directives.json (written by ROUTER; other fields are not its business). */
 const AssemblyDirectivesSchema = z.object({
@@ -163,8 +141,10 @@ function compositeLayers(broll: PlacementPlan, user: UserMediaRecord | undefined
 export function createPictureActivities({ config }: ActivityDeps) {
   return {
     /**
-     * LAYOUT_DETECTIVE: classify the camera layout of frames sampled across the moment, split the
-     * moment where the layout changes, and choose a crop strategy for each segment.
+     * LAYOUT_DETECTIVE: find and track the faces in frames sampled across the moment, decide each
+     * frame's layout from faces and seams, split the moment where the layout changes, and choose a
+     * crop strategy for each segment (for speaker focus, a steady crop plan on the active speaker).
+     * Everything measured, and the seam-only answer, goes to layout.json.
      */
     async detectLayout(input: {
       workspace: string;
@@ -172,46 +152,34 @@ export function createPictureActivities({ config }: ActivityDeps) {
       startS: number;
       endS: number;
     }): Promise<LayoutResult> {
-      const frames = await frameSeries(
-        input.source,
-        input.startS,
-        input.endS - input.startS,
-        SAMPLE_INTERVAL_S,
-        FRAME_W,
-        FRAME_H,
-      );
-      if (frames.length === 0)
-        throw new Error(`no frames could be read from ${input.source} between ${input.startS} and ${input.endS} s`);
-      Context.current().heartbeat({ frames: frames.length });
-      const asFrame = (pixels: Buffer) => ({ pixels, width: FRAME_W, height: FRAME_H });
-      const samples: Sample[] = frames.map((pixels, i) => {
-        const neighbour = frames[i + 1] ?? frames[i - 1];
-        const measures = measureFrame(asFrame(pixels), neighbour ? asFrame(neighbour) : undefined);
-        return { atS: round(input.startS + i * SAMPLE_INTERVAL_S), layout: classifyFrame(measures), measures };
-      });
-      const spans = segmentLayouts(samples, input.startS, input.endS, MIN_SEGMENT_S);
-      const segments = spans.map((span) => planSegment(span, samples));
+      const ctx = Context.current();
+      const info = await probe(input.source);
+      if (!info.video) throw new Error(`source has no video stream: ${input.source}`);
+      // The one decode pass and the audio measure report nothing while they run: beat anyway.
+      let progress: { framesDetected: number; frames: number } | undefined;
+      const beat = setInterval(() => ctx.heartbeat(progress), 10_000);
+      let analysis: LayoutAnalysis;
+      try {
+        analysis = await analyseLayout({
+          source: input.source,
+          sourceWidth: info.video.width,
+          sourceHeight: info.video.height,
+          hasAudio: Boolean(info.audio),
+          startS: input.startS,
+          endS: input.endS,
+          aspect: REEL_WIDTH / REEL_HEIGHT,
+          framing: config.framing,
+          onProgress: (done, total) => {
+            progress = { framesDetected: done, frames: total };
+            ctx.heartbeat(progress);
+          },
+        });
+      } finally {
+        clearInterval(beat);
+      }
+      const { segments } = analysis;
       const layoutPath = path.join(input.workspace, 'layout.json');
-      await writeJsonAtomic(layoutPath, {
-        segments,
-        frames: samples.map((s) => ({
-          atS: s.atS,
-          layout: s.layout,
-          seamVertical: round(s.measures.seamVertical),
-          seamHorizontal: round(s.measures.seamHorizontal),
-          detail: round(s.measures.detail),
-          moving: round(s.measures.motion.moving),
-          motionCentreX: round(s.measures.motion.centreX),
-          cornerShare: round(s.measures.motion.cornerShare),
-        })),
-        rules: {
-          sampleIntervalS: SAMPLE_INTERVAL_S,
-          frameSize: `${FRAME_W}x${FRAME_H}`,
-          seamThreshold: SEAM_THRESHOLD,
-          screenDetail: SCREEN_DETAIL,
-          minSegmentS: MIN_SEGMENT_S,
-        },
-      });
+      await writeJsonAtomic(layoutPath, layoutRecord(analysis));
       return { layoutPath, segments };
     },
 

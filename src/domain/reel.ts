@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BrollSettings } from './broll';
+import type { CropPlan } from './cropPlan';
 import type { Directives } from './directives';
 import type { QaVerdict } from './qa';
 
@@ -101,8 +102,15 @@ export interface LayoutSegment {
   endS: number;
   layout: Layout;
   strategy: CropStrategy;
-  /** follow_crop: the crop's horizontal centre (0–1) over time (source seconds). */
+  /**
+   * follow_crop (runs recorded before crop plans): the crop's horizontal centre (0–1) over time
+   * (source seconds). Superseded by `crop`.
+   */
   track?: { t: number; x: number }[];
+  /** follow_crop: the planned crop window over time (src/domain/cropPlan.ts), in source pixels. */
+  crop?: CropPlan;
+  /** follow_crop: what the crop follows: tracked faces, or (no face found) motion. */
+  framedBy?: 'faces' | 'motion';
   /** content_over_speaker: where the speaker thumbnail is. */
   speakerBox?: Box;
 }

@@ -43,6 +43,8 @@ const MIN_VOICED_SHARE = 0.2;
 export interface AudioFeatureOptions {
   /** Seconds per value (default 1). */
   stepS?: number;
+  /** Only this part of the file (default: all of it). */
+  window?: { startS: number; durationS: number };
   /** Aborting kills ffmpeg and rejects. */
   signal?: AbortSignal;
   /** Fraction of the file analysed so far, 0..1. */
@@ -60,8 +62,8 @@ export async function measureAudioFeatures(file: string, options: AudioFeatureOp
   const info = await probe(file);
   if (!info.audio) return { stepS, loudnessDb: [], pitchHz: [] };
   const analyser = new AudioFeatureAnalyser(stepS);
-  const expectedSamples = info.durationS * SAMPLE_RATE;
-  await decodePcm(file, options.signal, (samples) => {
+  const expectedSamples = (options.window?.durationS ?? info.durationS) * SAMPLE_RATE;
+  await decodePcm(file, options.window, options.signal, (samples) => {
     analyser.push(samples);
     if (options.onProgress && expectedSamples > 0) {
       options.onProgress(Math.min(1, analyser.samplesSeen / expectedSamples));
@@ -71,19 +73,37 @@ export async function measureAudioFeatures(file: string, options: AudioFeatureOp
 }
 
 /** Streams the first audio stream as 8 kHz mono s16le through `onSamples`, in order. */
-function decodePcm(file: string, signal: AbortSignal | undefined, onSamples: (samples: Int16Array) => void) {
+function decodePcm(
+  file: string,
+  window: AudioFeatureOptions['window'],
+  signal: AbortSignal | undefined,
+  onSamples: (samples: Int16Array) => void,
+) {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(new Error(`measuring the audio of ${file} was cancelled`));
     // Same lookup as fluent-ffmpeg, so FFMPEG_PATH works here too.
     const child = spawn(
       process.env.FFMPEG_PATH || 'ffmpeg',
-      ['-nostdin', '-v', 'error', '-i', file, '-map', '0:a:0', '-vn', '-ac', '1', '-ar', String(SAMPLE_RATE)].concat([
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        ...(window ? ['-ss', window.startS.toFixed(3), '-t', window.durationS.toFixed(3)] : []),
+        '-i',
+        file,
+        '-map',
+        '0:a:0',
+        '-vn',
+        '-ac',
+        '1',
+        '-ar',
+        String(SAMPLE_RATE),
         '-f',
         's16le',
         '-acodec',
         'pcm_s16le',
         'pipe:1',
-      ]),
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let cancelled = false;

@@ -114,8 +114,8 @@ export function grayFrame(file: string, atS: number, width: number, height: numb
 }
 
 /**
- * Grayscale frames every `intervalS` seconds over [startS, startS + durationS), scaled to
- * width×height, read in one ffmpeg pass: frame i shows time startS + i·intervalS.
+ * Frames every `intervalS` seconds over [startS, startS + durationS), scaled to width×height, read
+ * in one ffmpeg pass: frame i shows time startS + i·intervalS. Grayscale (1 byte a pixel) or RGB (3).
  */
 export function frameSeries(
   file: string,
@@ -124,18 +124,24 @@ export function frameSeries(
   intervalS: number,
   width: number,
   height: number,
+  pixelFormat: 'gray' | 'rgb24' = 'gray',
 ): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const command = ffmpeg(file)
       .inputOptions(['-ss', startS.toFixed(3), '-t', durationS.toFixed(3)])
-      .outputOptions(['-vf', `fps=1/${intervalS}:round=down,scale=${width}:${height},format=gray`, '-f', 'rawvideo'])
+      .outputOptions([
+        '-vf',
+        `fps=1/${intervalS}:round=down,scale=${width}:${height},format=${pixelFormat}`,
+        '-f',
+        'rawvideo',
+      ])
       .on('error', (err: Error) => reject(new Error(`could not read frames of ${file}: ${firstLine(err.message)}`)));
     const stream = command.pipe();
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('end', () => {
       const all = Buffer.concat(chunks);
-      const size = width * height;
+      const size = width * height * (pixelFormat === 'rgb24' ? 3 : 1);
       const frames: Buffer[] = [];
       for (let offset = 0; offset + size <= all.length; offset += size)
         frames.push(all.subarray(offset, offset + size));

@@ -48,6 +48,32 @@ export function seamScore(frame: Frame, direction: 'vertical' | 'horizontal' = '
   return seam / Math.max(median, 0.5);
 }
 
+/**
+ * A small grayscale copy of an RGB frame (each output pixel the mean luma of the source pixels it
+ * covers), so the measures below run on the frames the face detector already decoded.
+ */
+export function grayThumbnail(rgb: Uint8Array, width: number, height: number, tw: number, th: number): Uint8Array {
+  const out = new Uint8Array(tw * th);
+  for (let ty = 0; ty < th; ty++) {
+    const y0 = Math.floor((ty * height) / th);
+    const y1 = Math.max(y0 + 1, Math.floor(((ty + 1) * height) / th));
+    for (let tx = 0; tx < tw; tx++) {
+      const x0 = Math.floor((tx * width) / tw);
+      const x1 = Math.max(x0 + 1, Math.floor(((tx + 1) * width) / tw));
+      let sum = 0;
+      for (let y = y0; y < y1; y++) {
+        for (let x = x0; x < x1; x++) {
+          const i = (y * width + x) * 3;
+          // BT.601 luma, as ffmpeg's format=gray.
+          sum += 0.299 * (rgb[i] ?? 0) + 0.587 * (rgb[i + 1] ?? 0) + 0.114 * (rgb[i + 2] ?? 0);
+        }
+      }
+      out[ty * tw + tx] = Math.round(sum / ((y1 - y0) * (x1 - x0)));
+    }
+  }
+  return out;
+}
+
 /** Mean absolute difference between horizontally and vertically neighbouring pixels: text and UI score high. */
 export function detail(frame: Frame): number {
   let sum = 0;
@@ -210,15 +236,6 @@ export function segmentLayouts(
     endS: i === runs.length - 1 ? endS : round((run.last + runs[i + 1]!.first) / 2),
     layout: run.layout,
   }));
-}
-
-/** A moving average over the crop centre, so the framing drifts instead of jumping. */
-export function smoothTrack(points: { t: number; x: number }[], window = 3): { t: number; x: number }[] {
-  return points.map((point, i) => {
-    const from = Math.max(0, i - Math.floor(window / 2));
-    const slice = points.slice(from, from + window);
-    return { t: point.t, x: round(slice.reduce((sum, p) => sum + p.x, 0) / slice.length) };
-  });
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;

@@ -2,6 +2,7 @@
  * Reframing a window of a landscape source to vertical 1080x1920 video, one strategy per layout,
  * and cutting the moment's audio in one piece.
  */
+import type { CropPlan } from '../domain/cropPlan';
 import type { Box, LayoutSegment } from '../domain/reel';
 import type { EncodingSettings } from './encoding';
 import { AUDIO_OUTPUT_OPTIONS, REEL_HEIGHT, REEL_WIDTH, videoOutputOptions } from './encoding';
@@ -28,8 +29,25 @@ function cropBox(box: Box, width: number, height: number, aspect: number): [numb
 }
 
 /**
- * The crop's x offset over time as an ffmpeg expression: straight lines between the track's points
- * (times relative to the segment start), held flat before the first and after the last.
+ * A value over time as an ffmpeg expression of `t` (seconds from `startS`): straight lines between
+ * the points, held flat before the first and after the last; two points at the same time are a step.
+ */
+export function pathExpression(points: { t: number; v: number }[], startS: number): string {
+  const at = points.map((p) => ({ t: Math.max(0, p.t - startS), v: p.v }));
+  if (at.length === 0) return '0';
+  let expr = String(at[at.length - 1]!.v);
+  for (let i = at.length - 2; i >= 0; i--) {
+    const a = at[i]!;
+    const b = at[i + 1]!;
+    const line = b.t > a.t ? `${a.v}+(${b.v - a.v})*(t-${a.t.toFixed(2)})/${(b.t - a.t).toFixed(2)}` : String(b.v);
+    expr = `if(lt(t,${b.t.toFixed(2)}),${line},${expr})`;
+  }
+  return `if(lt(t,${at[0]!.t.toFixed(2)}),${at[0]!.v},${expr})`;
+}
+
+/**
+ * The crop's x offset over time for a `track` (runs recorded before crop plans): the track's
+ * horizontal centres (0–1) as pixel offsets of a `cropWidth` window, clamped to the frame.
  */
 export function trackExpression(
   track: { t: number; x: number }[],
@@ -38,21 +56,37 @@ export function trackExpression(
   cropWidth: number,
 ): string {
   const px = (x: number) => Math.round(clamp(x * width - cropWidth / 2, 0, width - cropWidth));
-  const points = track.map((p) => ({ t: Math.max(0, p.t - startS), x: px(p.x) }));
-  if (points.length === 0) return String(px(0.5));
-  let expr = String(points[points.length - 1]!.x);
-  for (let i = points.length - 2; i >= 0; i--) {
-    const a = points[i]!;
-    const b = points[i + 1]!;
-    const line = b.t > a.t ? `${a.x}+(${b.x - a.x})*(t-${a.t.toFixed(2)})/${(b.t - a.t).toFixed(2)}` : String(b.x);
-    expr = `if(lt(t,${b.t.toFixed(2)}),${line},${expr})`;
-  }
-  return `if(lt(t,${points[0]!.t.toFixed(2)}),${points[0]!.x},${expr})`;
+  if (track.length === 0) return String(px(0.5));
+  return pathExpression(
+    track.map((p) => ({ t: p.t, v: px(p.x) })),
+    startS,
+  );
+}
+
+/**
+ * The crop that follows a CropPlan: its fixed window size, its corner along the plan's keyframes.
+ * The plan was made for this source size; should the source differ, the window is scaled to it.
+ */
+export function planCropFilter(plan: CropPlan, startS: number, width: number, height: number): string {
+  const sx = width / plan.sourceWidth;
+  const sy = height / plan.sourceHeight;
+  const w = Math.min(width, even(plan.width * sx));
+  const h = Math.min(height, even(plan.height * sy));
+  const px = (v: number, scale: number, room: number) => evenOffset(clamp(v * scale, 0, room));
+  const x = pathExpression(
+    plan.keyframes.map((k) => ({ t: k.t, v: px(k.x, sx, width - w) })),
+    startS,
+  );
+  const y = pathExpression(
+    plan.keyframes.map((k) => ({ t: k.t, v: px(k.y, sy, height - h) })),
+    startS,
+  );
+  return `crop=${w}:${h}:'${x}':'${y}'`;
 }
 
 /** The filter graph that turns a `width`×`height` frame into 1080x1920 for `segment`; output label [v]. */
 export function reframeFilter(
-  segment: Pick<LayoutSegment, 'strategy' | 'track' | 'speakerBox' | 'startS'>,
+  segment: Pick<LayoutSegment, 'strategy' | 'track' | 'crop' | 'speakerBox' | 'startS'>,
   width: number,
   height: number,
 ): string {
@@ -95,6 +129,8 @@ export function reframeFilter(
       );
     }
     case 'follow_crop': {
+      if (segment.crop)
+        return `[0:v]${planCropFilter(segment.crop, segment.startS, width, height)},scale=${REEL_WIDTH}:${REEL_HEIGHT},${tail}`;
       const [cw, ch] = fitAspect(width, height, REEL_WIDTH / REEL_HEIGHT);
       const x = trackExpression(segment.track ?? [], segment.startS, width, cw);
       return `[0:v]crop=${cw}:${ch}:'${x}':${evenOffset((height - ch) / 2)},scale=${REEL_WIDTH}:${REEL_HEIGHT},${tail}`;
@@ -129,8 +165,8 @@ export function relabel(graph: string, input: string, output: string, prefix: st
  * the moment's audio lines up as before. Output label [v].
  */
 export function crossfadeFilter(
-  previous: Pick<LayoutSegment, 'strategy' | 'track' | 'speakerBox'>,
-  segment: Pick<LayoutSegment, 'strategy' | 'track' | 'speakerBox' | 'startS' | 'endS'>,
+  previous: Pick<LayoutSegment, 'strategy' | 'track' | 'crop' | 'speakerBox'>,
+  segment: Pick<LayoutSegment, 'strategy' | 'track' | 'crop' | 'speakerBox' | 'startS' | 'endS'>,
   width: number,
   height: number,
 ): string {

@@ -63,11 +63,14 @@ describe('picture stages per layout', () => {
     expect(await silences(assembled.reelPath)).toBe(sourceSilences);
   });
 
-  it('follows a speaker who walks across the room', async () => {
+  it('follows a speaker who walks across the room (by motion: the room has no face)', async () => {
     const { layout } = await reelFrom('walk', path.join(dir, 'speaker_focus.mp4'));
-    const track = layout.segments[0]!.track!;
-    expect(track[0]!.x).toBeLessThan(0.4);
-    expect(track[track.length - 1]!.x).toBeGreaterThan(0.6);
+    // No face in the generated room: the crop plan follows the motion.
+    expect(layout.segments[0]!.framedBy).toBe('motion');
+    const crop = layout.segments[0]!.crop!;
+    const centre = (k: { x: number }) => (k.x + crop.width / 2) / crop.sourceWidth;
+    expect(centre(crop.keyframes[0]!)).toBeLessThan(0.4);
+    expect(centre(crop.keyframes[crop.keyframes.length - 1]!)).toBeGreaterThan(0.6);
   });
 
   it('splits the moment where the layout changes, with a different strategy for each part', async () => {

@@ -45,6 +45,15 @@ describe('measureAudioFeatures', () => {
     for (const db of quiet) expect(Math.abs(db - -29)).toBeLessThan(1.5);
   });
 
+  it('measures only a window when asked: steps start at the window', async () => {
+    const file = await tone('window.m4a', 'if(lt(t,10),0.05,0.5)*sin(2*PI*200*t)', 13);
+    const features = await measureAudioFeatures(file, { window: { startS: 8, durationS: 4 } });
+    expect(features.loudnessDb).toHaveLength(4);
+    // 8–10 s quiet (-29 dBFS), 10–12 s loud (-9 dBFS).
+    expect(Math.abs(features.loudnessDb[0]! - -29)).toBeLessThan(1.5);
+    expect(Math.abs(features.loudnessDb[3]! - -9)).toBeLessThan(1.5);
+  });
+
   it('finds the pitch of a 200 Hz tone and none in silence or noise', async () => {
     // 5 s of 200 Hz, 3 s of digital silence, 3 s of loud white noise.
     const file = await tone('pitch.wav', 'if(lt(t,5),0.3*sin(2*PI*200*t),if(lt(t,8),0,0.3*(2*random(0)-1)))', 11);

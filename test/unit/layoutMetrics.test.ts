@@ -6,7 +6,6 @@ import {
   motion,
   seamScore,
   segmentLayouts,
-  smoothTrack,
   summariseMotion,
 } from '../../src/media/layoutMetrics';
 import { fitAspect, reframeFilter, trackExpression } from '../../src/media/reframe';
@@ -140,14 +139,11 @@ describe('reframe geometry', () => {
 
   it('moves a follow crop along its track, clamped to the frame', () => {
     const expr = trackExpression(
-      smoothTrack(
-        [
-          { t: 10, x: 0.1 },
-          { t: 12, x: 0.5 },
-          { t: 14, x: 0.9 },
-        ],
-        1,
-      ),
+      [
+        { t: 10, x: 0.1 },
+        { t: 12, x: 0.5 },
+        { t: 14, x: 0.9 },
+      ],
       10,
       1920,
       606,

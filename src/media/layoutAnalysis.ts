@@ -1,0 +1,302 @@
+/**
+ * LAYOUT_DETECTIVE's analysis of a moment: frames sampled a few times a second (decoded once, by one
+ * ffmpeg pass, at the detector's size), faces detected and tracked, who speaks, the layout of each
+ * frame from faces and seams together, segments, and for each segment the plan the renderer
+ * follows. Everything measured is returned for layout.json, so a wrong call can be explained.
+ */
+import { setImmediate } from 'node:timers/promises';
+import type { CropPlan, CropSettings, SubjectSample } from '../domain/cropPlan';
+import { chooseSubjects, DEFAULT_CROP_SETTINGS, planCrop } from '../domain/cropPlan';
+import type { Box, CropStrategy, Layout, LayoutSegment } from '../domain/reel';
+import { measureAudioFeatures } from './audioFeatures';
+import type { DetectedFace } from './faceDetector';
+import { detectFaces } from './faceDetector';
+import type { TrackedFace } from './faceTracks';
+import { activeSpeakers, SPEECH_DB, speakingScores, trackFaces } from './faceTracks';
+import { frameSeries } from './ffmpeg';
+import type { Frame, FrameMeasures } from './layoutMetrics';
+import {
+  classifyFrame,
+  grayThumbnail,
+  measureFrame,
+  SCREEN_DETAIL,
+  SEAM_THRESHOLD,
+  segmentLayouts,
+} from './layoutMetrics';
+
+/** Two samples a second: enough to see a mouth move and a head drift, cheap enough for the detector. */
+export const SAMPLE_INTERVAL_S = 0.5;
+/** Width of the frames the detector sees (the height follows the source's aspect). */
+export const DETECT_WIDTH = 512;
+/** The seam/detail/motion measures keep the small frames they were tuned on. */
+const THUMB_W = 160;
+const THUMB_H = 90;
+/** Motion is measured between frames this many samples apart (2 s, as the seam-only classifier did). */
+const MOTION_GAP = Math.round(2 / SAMPLE_INTERVAL_S);
+/** A layout must hold this long to become a segment of its own. */
+export const MIN_SEGMENT_S = 6;
+/** A face narrower than this (fraction of the frame) can be a screen share's speaker thumbnail. */
+const THUMBNAIL_FACE_W = 0.12;
+
+const STRATEGY: Record<Layout, CropStrategy> = {
+  side_by_side: 'stack_halves',
+  speaker_focus: 'follow_crop',
+  grid: 'fit_blur',
+  screen_share: 'content_over_speaker',
+};
+
+export interface LayoutDecision {
+  layout: Layout;
+  /** Which rule decided, in words. */
+  rule: string;
+}
+
+const centreOf = (b: Box) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
+
+/**
+ * One frame's layout from its faces, with the seam/detail/motion measures as evidence and as the
+ * answer when no face is found. Two faces split by a centre seam are a side-by-side call; two
+ * faces in one continuous picture are one shot of two people, where the reel frames the speaker.
+ */
+export function decideLayout(faces: TrackedFace[], m: FrameMeasures): LayoutDecision {
+  const seams = classifyFrame(m);
+  if (faces.length >= 3) return { layout: 'grid', rule: 'three or more faces' };
+  if (faces.length === 2) {
+    const [a, b] = faces.map((f) => centreOf(f.box).x) as [number, number];
+    const oneEachHalf = a < 0.5 !== b < 0.5;
+    if (oneEachHalf && m.seamVertical > SEAM_THRESHOLD)
+      return { layout: 'side_by_side', rule: 'two faces, one in each half of a split screen' };
+    return { layout: 'speaker_focus', rule: 'two faces in one picture: frame the active speaker' };
+  }
+  if (faces.length === 1) {
+    const face = faces[0]!;
+    const c = centreOf(face.box);
+    const inCorner = (c.x < 0.3 || c.x > 0.7) && (c.y < 0.3 || c.y > 0.7);
+    const stillDetail = m.detail >= SCREEN_DETAIL && m.motion.moving < 0.15;
+    if (face.box.w < THUMBNAIL_FACE_W && inCorner && stillDetail)
+      return { layout: 'screen_share', rule: 'a small face in a corner over still, detailed content' };
+    if (seams === 'side_by_side' || seams === 'grid')
+      return { layout: seams, rule: 'one face found, and the picture is split by seams' };
+    return { layout: 'speaker_focus', rule: 'one face' };
+  }
+  return { layout: seams, rule: 'no face: seams, detail and motion' };
+}
+
+export interface AnalysedFrame {
+  atS: number;
+  decision: LayoutDecision;
+  /** What the seam-only classifier (before faces) said. */
+  seamLayout: Layout;
+  measures: FrameMeasures;
+  faces: TrackedFace[];
+  speech: boolean;
+  activeSpeaker: number | null;
+}
+
+export interface LayoutAnalysis {
+  segments: LayoutSegment[];
+  frames: AnalysedFrame[];
+  /** The seam-only classifier's segments over the same frames, for comparison. */
+  seamOnlySegments: { startS: number; endS: number; layout: Layout }[];
+  /** Each face track's speaking score (mouth activity in speech minus in pauses). */
+  speakingScores: Record<number, number>;
+  detectSize: string;
+}
+
+export interface AnalyseInput {
+  source: string;
+  sourceWidth: number;
+  sourceHeight: number;
+  hasAudio: boolean;
+  startS: number;
+  endS: number;
+  /** Output aspect (w/h) the speaker-focus crop is planned for. */
+  aspect: number;
+  framing?: Partial<CropSettings>;
+  onProgress?: (done: number, total: number) => void;
+}
+
+const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis> {
+  const durationS = input.endS - input.startS;
+  const width = Math.min(DETECT_WIDTH, even(input.sourceWidth));
+  const height = even((width * input.sourceHeight) / input.sourceWidth);
+  const rgb = await frameSeries(input.source, input.startS, durationS, SAMPLE_INTERVAL_S, width, height, 'rgb24');
+  if (rgb.length === 0)
+    throw new Error(`no frames could be read from ${input.source} between ${input.startS} and ${input.endS} s`);
+  const times = rgb.map((_, i) => round(input.startS + i * SAMPLE_INTERVAL_S));
+
+  // The model runs on its own thread; the thumbnails and measures run here, frame by frame with a
+  // yield after each, so a long moment never holds the event loop (heartbeats, workflow tasks).
+  const thumbs: Frame[] = [];
+  const detected: DetectedFace[][] = [];
+  for (const [i, pixels] of rgb.entries()) {
+    thumbs.push({ pixels: grayThumbnail(pixels, width, height, THUMB_W, THUMB_H), width: THUMB_W, height: THUMB_H });
+    detected.push(await detectFaces({ pixels, width, height }));
+    input.onProgress?.(i + 1, rgb.length);
+    await setImmediate();
+  }
+  const measures: FrameMeasures[] = [];
+  for (const [i, frame] of thumbs.entries()) {
+    measures.push(measureFrame(frame, thumbs[i + MOTION_GAP] ?? thumbs[i - MOTION_GAP]));
+    await setImmediate();
+  }
+  const tracked = trackFaces(detected.map((faces, i) => ({ atS: times[i]!, faces })));
+
+  const speech = await speechAt(input, times);
+  const active = activeSpeakers(tracked, times, speech);
+  const frames: AnalysedFrame[] = times.map((atS, i) => ({
+    atS,
+    decision: decideLayout(tracked[i]!, measures[i]!),
+    seamLayout: classifyFrame(measures[i]!),
+    measures: measures[i]!,
+    faces: tracked[i]!,
+    speech: speech[i]!,
+    activeSpeaker: active[i]!,
+  }));
+
+  const spans = segmentLayouts(
+    frames.map((f) => ({ atS: f.atS, layout: f.decision.layout })),
+    input.startS,
+    input.endS,
+    MIN_SEGMENT_S,
+  );
+  const segments = await Promise.all(spans.map((span) => planSegment(span, frames, input)));
+  return {
+    segments,
+    frames,
+    seamOnlySegments: segmentLayouts(
+      frames.map((f) => ({ atS: f.atS, layout: f.seamLayout })),
+      input.startS,
+      input.endS,
+      MIN_SEGMENT_S,
+    ),
+    speakingScores: speakingScores(tracked, times, speech),
+    detectSize: `${width}x${height}`,
+  };
+}
+
+/** Whether the audio holds speech (is louder than SPEECH_DB) at each sample time. */
+async function speechAt(input: AnalyseInput, times: number[]): Promise<boolean[]> {
+  if (!input.hasAudio) return times.map(() => false);
+  const stepS = SAMPLE_INTERVAL_S;
+  const audio = await measureAudioFeatures(input.source, {
+    stepS,
+    window: { startS: input.startS, durationS: input.endS - input.startS },
+  });
+  return times.map((t) => (audio.loudnessDb[Math.floor((t - input.startS) / stepS)] ?? -Infinity) > SPEECH_DB);
+}
+
+/** The strategy's parameters for one segment, from the frames inside it. */
+async function planSegment(
+  span: { startS: number; endS: number; layout: Layout },
+  frames: AnalysedFrame[],
+  input: AnalyseInput,
+): Promise<LayoutSegment> {
+  const inside = frames.filter((f) => f.atS >= span.startS - 0.01 && f.atS < span.endS);
+  const segment: LayoutSegment = { ...span, strategy: STRATEGY[span.layout] };
+  if (span.layout === 'speaker_focus') {
+    segment.crop = await placeCuts(planSpeakerCrop(inside, input), input.source);
+    segment.framedBy = inside.some((f) => f.faces.length > 0) ? 'faces' : 'motion';
+  }
+  if (span.layout === 'screen_share') {
+    const box = speakerThumbnail(inside);
+    if (box) segment.speakerBox = box;
+    else segment.strategy = 'fit_blur';
+  }
+  return segment;
+}
+
+/**
+ * The speaker-focus crop: the subject is the active speaker (held at least the hold time), else
+ * the biggest face. With no face in the whole segment, the crop follows the motion instead.
+ */
+function planSpeakerCrop(frames: AnalysedFrame[], input: AnalyseInput): CropPlan {
+  const W = input.sourceWidth;
+  const H = input.sourceHeight;
+  const settings = { ...DEFAULT_CROP_SETTINGS, ...input.framing };
+  let samples: SubjectSample[];
+  if (frames.some((f) => f.faces.length > 0)) {
+    const subjects = chooseSubjects(
+      frames.map((f) => ({
+        t: f.atS,
+        visible: [...f.faces].sort((a, b) => b.box.w * b.box.h - a.box.w * a.box.h).map((face) => face.track),
+        active: f.activeSpeaker,
+      })),
+      settings.holdS,
+    );
+    samples = frames.map((f, i) => {
+      const face = f.faces.find((x) => x.track === subjects[i]);
+      return {
+        t: f.atS,
+        subject: face ? { id: face.track, cx: centreOf(face.box).x * W, eyesY: face.eyesY * H } : null,
+      };
+    });
+  } else {
+    // No face (a cartoon, B-roll): follow where things move; hold where nothing does.
+    let last = 0.5;
+    samples = frames.map((f) => {
+      if (f.measures.motion.moving > 0.002) last = f.measures.motion.centreX;
+      return { t: f.atS, subject: { id: 0, cx: last * W, eyesY: H / 3 } };
+    });
+  }
+  return planCrop({ samples, sourceWidth: W, sourceHeight: H, aspect: input.aspect, settings });
+}
+
+/** Frames a second read to place a cut; the picture is tiny, only its change matters. */
+const CUT_SEARCH_FPS = 10;
+
+/**
+ * The planner puts a cut halfway between the two samples that saw the subject move; the picture
+ * may have changed anywhere between them, so the crop could show the empty place for a moment.
+ * Each cut moves to the frame where the picture changes most between those samples (one small
+ * extra decode per cut; cuts are rare).
+ */
+async function placeCuts(plan: CropPlan, source: string): Promise<CropPlan> {
+  const keyframes = plan.keyframes.map((k) => ({ ...k }));
+  for (let i = 1; i + 1 < keyframes.length; i++) {
+    const [cut, after] = [keyframes[i]!, keyframes[i + 1]!];
+    if (cut.t !== after.t || keyframes[i - 1]!.t >= cut.t) continue;
+    // The planner cuts halfway between two samples: search from the one before to the one after.
+    const fromS = Math.max(0, cut.t - SAMPLE_INTERVAL_S / 2);
+    const frames = await frameSeries(source, fromS, SAMPLE_INTERVAL_S + 1 / CUT_SEARCH_FPS, 1 / CUT_SEARCH_FPS, 64, 36);
+    let biggest = -1;
+    let at = cut.t;
+    for (let f = 1; f < frames.length; f++) {
+      let change = 0;
+      const [a, b] = [frames[f - 1]!, frames[f]!];
+      for (let p = 0; p < a.length; p++) change += Math.abs(a[p]! - b[p]!);
+      if (change > biggest) {
+        biggest = change;
+        at = round(fromS + f / CUT_SEARCH_FPS);
+      }
+    }
+    cut.t = at;
+    after.t = at;
+  }
+  return { ...plan, keyframes };
+}
+
+/** Around the speaker's face in a screen share: the median face box, widened to head and shoulders. */
+function speakerThumbnail(frames: AnalysedFrame[]): Box | undefined {
+  const faces = frames.flatMap((f) => f.faces);
+  if (faces.length === 0) {
+    // No face: the corner where the motion is, as before faces.
+    const corners = frames.map((f) => f.measures.motion).filter((m) => m.cornerShare > 0.6);
+    const counts = new Map<string, { box: Box; n: number }>();
+    for (const { corner } of corners) {
+      const key = `${corner.x},${corner.y}`;
+      counts.set(key, { box: corner, n: (counts.get(key)?.n ?? 0) + 1 });
+    }
+    return [...counts.values()].sort((a, b) => b.n - a.n)[0]?.box;
+  }
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const cx = median(faces.map((f) => centreOf(f.box).x));
+  const cy = median(faces.map((f) => centreOf(f.box).y));
+  const w = Math.min(1, median(faces.map((f) => f.box.w)) * 3);
+  const h = Math.min(1, median(faces.map((f) => f.box.h)) * 3);
+  const clamp = (n: number, size: number) => Math.min(1 - size, Math.max(0, n - size / 2));
+  return { x: round(clamp(cx, w)), y: round(clamp(cy, h)), w: round(w), h: round(h) };
+}

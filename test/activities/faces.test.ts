@@ -1,0 +1,195 @@
+/**
+ * Speaker-aware framing on real faces: LAYOUT_DETECTIVE with the real detector on small videos made
+ * from real photographs (test/helpers/faceVideos.ts), FFMPEG_ENGINEER rendering the planned crop,
+ * and the face found again in the rendered reel where the plan meant it to be.
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../src/activities';
+import type { CropPlan } from '../../src/domain/cropPlan';
+import { cropAt, DEFAULT_CROP_SETTINGS } from '../../src/domain/cropPlan';
+import type { Layout, LayoutResult, LayoutSegment } from '../../src/domain/reel';
+import { detectFaces } from '../../src/media/faceDetector';
+import { frameSeries } from '../../src/media/ffmpeg';
+import { testConfig } from '../helpers/config';
+import type { FaceVideo } from '../helpers/faceVideos';
+import {
+  drift,
+  FACE_VIDEO,
+  gridVideo,
+  jitter,
+  jump,
+  movingFaceVideo,
+  screenShareVideo,
+  splitScreenVideo,
+  talkingPairVideo,
+} from '../helpers/faceVideos';
+import { tempDir } from '../helpers/media';
+
+let dir: string;
+let activities: ReturnType<typeof createActivities>;
+const mock = new MockActivityEnvironment();
+const env = { run: <A, R>(fn: (input: A) => Promise<R>, input: A) => mock.run(fn, input) as Promise<R> };
+
+const LAYOUTS: Layout[] = ['side_by_side', 'speaker_focus', 'grid', 'screen_share'];
+
+interface LayoutFile {
+  segments: LayoutSegment[];
+  seamOnlySegments: { layout: Layout }[];
+  frames: { layout: Layout; rule: string; seamLayout: Layout; faces: { track: number }[] }[];
+}
+
+beforeAll(async () => {
+  dir = await tempDir('faces');
+  activities = createActivities({ config: testConfig(dir) });
+});
+
+async function detect(name: string, video: FaceVideo) {
+  const workspace = path.join(dir, 'runs', name);
+  await mkdir(workspace, { recursive: true });
+  const result: LayoutResult = await env.run(activities.detectLayout, {
+    workspace,
+    source: video.file,
+    startS: 0,
+    endS: video.durationS,
+  });
+  const record = JSON.parse(await readFile(result.layoutPath, 'utf8')) as LayoutFile;
+  // The seam-only classifier's answer is recorded beside every face-based decision.
+  expect(record.seamOnlySegments.length).toBeGreaterThan(0);
+  for (const f of record.frames) expect(LAYOUTS).toContain(f.seamLayout);
+  console.log(
+    `${name}: from faces ${record.segments.map((s) => s.layout).join('+')}; ` +
+      `seams only ${record.seamOnlySegments.map((s) => s.layout).join('+')}`,
+  );
+  return { workspace, result, record };
+}
+
+/** The one speaker-focus segment's crop plan. */
+function onlyCrop(result: LayoutResult): CropPlan {
+  expect(result.segments).toHaveLength(1);
+  expect(result.segments[0]).toMatchObject({ layout: 'speaker_focus', strategy: 'follow_crop', framedBy: 'faces' });
+  return result.segments[0]!.crop!;
+}
+
+const cutTimes = (plan: CropPlan) =>
+  plan.keyframes.filter((k, i) => i > 0 && plan.keyframes[i - 1]!.t === k.t).map((k) => k.t);
+
+/**
+ * Renders the reel's picture, finds the face again in its frames (2 a second), and checks each
+ * against where the plan put the face: the true face centre seen through the planned crop. Frames
+ * within 0.2 s of a cut are skipped (a decoded frame's time can be off by a frame).
+ */
+async function expectFaceWherePlanned(name: string, video: FaceVideo, workspace: string, segments: LayoutSegment[]) {
+  const rendered = await env.run(activities.renderSegments, { workspace, source: video.file, segments });
+  const plan = segments[0]!.crop!;
+  const [w, h] = [270, 480];
+  const frames = await frameSeries(rendered.segmentPaths[0]!, 0, video.durationS, 0.5, w, h, 'rgb24');
+  const cuts = cutTimes(plan);
+  let checked = 0;
+  for (const [i, pixels] of frames.entries()) {
+    const t = i * 0.5;
+    if (cuts.some((c) => Math.abs(c - t) < 0.2)) continue;
+    const crop = cropAt(plan, t);
+    const expected = video
+      .faces(t)
+      .map((f) => (f.x - crop.x) / plan.width)
+      .filter((x) => x > 0 && x < 1);
+    const found = await detectFaces({ pixels, width: w, height: h });
+    expect(found.length, `${name}: a face in the reel at ${t} s`).toBeGreaterThan(0);
+    expect(expected.length, `${name}: the plan frames a face at ${t} s`).toBeGreaterThan(0);
+    const seen = found[0]!.box.x + found[0]!.box.w / 2;
+    const error = Math.min(...expected.map((x) => Math.abs(x - seen)));
+    expect(error, `${name}: face centre error at ${t} s`).toBeLessThanOrEqual(0.1);
+    checked += 1;
+  }
+  expect(checked).toBeGreaterThan(frames.length / 2);
+}
+
+describe('framing real faces', () => {
+  it('jitter: the crop does not move, and the face is where the plan put it', async () => {
+    const video = await movingFaceVideo(dir, 'jitter', 4, jitter(240));
+    const { workspace, result, record } = await detect('jitter', video);
+    const plan = onlyCrop(result);
+    expect(new Set(plan.keyframes.map((k) => `${k.x},${k.y}`)).size).toBe(1);
+    expect(record.frames.every((f) => f.faces.length === 1 && f.rule === 'one face')).toBe(true);
+    await expectFaceWherePlanned('jitter', video, workspace, result.segments);
+  });
+
+  it('drift: the crop follows within the speed limit, never turning back', async () => {
+    const video = await movingFaceVideo(dir, 'drift', 8, drift(40, 35));
+    const { workspace, result } = await detect('drift', video);
+    const plan = onlyCrop(result);
+    const limit = DEFAULT_CROP_SETTINGS.maxPanPerS * FACE_VIDEO.width;
+    expect(cutTimes(plan)).toEqual([]);
+    for (const [i, k] of plan.keyframes.slice(1).entries()) {
+      const before = plan.keyframes[i]!;
+      const dx = k.x - before.x;
+      expect(dx).toBeGreaterThanOrEqual(0);
+      // Keyframes are whole pixels: allow 1 px of rounding.
+      expect(dx / (k.t - before.t)).toBeLessThanOrEqual(limit + 1 / (k.t - before.t));
+    }
+    const last = plan.keyframes[plan.keyframes.length - 1]!;
+    expect(last.x - plan.keyframes[0]!.x).toBeGreaterThan(200);
+    await expectFaceWherePlanned('drift', video, workspace, result.segments);
+  });
+
+  it('jump: one cut, no pan', async () => {
+    const video = await movingFaceVideo(dir, 'jump', 6, jump(60, 420, 3));
+    const { workspace, result } = await detect('jump', video);
+    const plan = onlyCrop(result);
+    const cuts = cutTimes(plan);
+    expect(cuts).toHaveLength(1);
+    // On the frame where the picture changes, not merely between the two samples around it.
+    expect(Math.abs(cuts[0]! - 3)).toBeLessThanOrEqual(0.15);
+    expect(new Set(plan.keyframes.map((k) => k.x)).size).toBe(2);
+    await expectFaceWherePlanned('jump', video, workspace, result.segments);
+  });
+
+  it('two people, one talking: the crop holds the talking face at least 90% of the time after the hold time', async () => {
+    const video = await talkingPairVideo(dir, 8);
+    const { workspace, result, record } = await detect('pair', video);
+    const plan = onlyCrop(result);
+    expect(record.frames.every((f) => f.faces.length === 2)).toBe(true);
+    let onSpeaker = 0;
+    let total = 0;
+    for (let t = DEFAULT_CROP_SETTINGS.holdS; t < video.durationS; t += 0.1) {
+      const x = cropAt(plan, t).x;
+      total += 1;
+      if (video.speakerX > x && video.speakerX < x + plan.width) onSpeaker += 1;
+    }
+    expect(onSpeaker / total).toBeGreaterThanOrEqual(0.9);
+    await expectFaceWherePlanned('pair', video, workspace, result.segments);
+  });
+
+  it('split screen: two faces, one in each half, make a side-by-side layout', async () => {
+    const video = await splitScreenVideo(dir, 4);
+    const { result, record } = await detect('split', video);
+    expect(result.segments.map((s) => [s.layout, s.strategy])).toEqual([['side_by_side', 'stack_halves']]);
+    expect(record.frames.every((f) => f.faces.length === 2)).toBe(true);
+    expect(record.frames[0]!.rule).toBe('two faces, one in each half of a split screen');
+  });
+
+  it('screen share: a small face in a corner over a still, detailed slide', async () => {
+    const video = await screenShareVideo(dir, 4);
+    const { result, record } = await detect('screen', video);
+    expect(result.segments).toHaveLength(1);
+    expect(result.segments[0]).toMatchObject({ layout: 'screen_share', strategy: 'content_over_speaker' });
+    expect(record.frames[0]!.rule).toBe('a small face in a corner over still, detailed content');
+    // The speaker box holds the face.
+    const box = result.segments[0]!.speakerBox!;
+    const face = video.faces(0)[0]!;
+    expect(face.x / FACE_VIDEO.width).toBeGreaterThan(box.x);
+    expect(face.x / FACE_VIDEO.width).toBeLessThan(box.x + box.w);
+    expect(face.y / FACE_VIDEO.height).toBeGreaterThan(box.y);
+    expect(face.y / FACE_VIDEO.height).toBeLessThan(box.y + box.h);
+  });
+
+  it('grid: three or more faces', async () => {
+    const video = await gridVideo(dir, 4);
+    const { result, record } = await detect('grid', video);
+    expect(result.segments.map((s) => [s.layout, s.strategy])).toEqual([['grid', 'fit_blur']]);
+    expect(record.frames.every((f) => f.faces.length >= 3 && f.rule === 'three or more faces')).toBe(true);
+  });
+});
