@@ -62,6 +62,7 @@ export function buildProgram(): Command {
     .description('start a reel run from a long source video; prints its workflow id')
     .argument('<source>', 'video file (with a .srt/.vtt next to it, or --transcript)')
     .option('--transcript <file>', 'transcript (.srt or .vtt)')
+    .option('--transcribe <who>', 'speech-to-text by `local` (the speech worker) or `gemini`; local also replaces subtitles')
     .option('--topic <topic>', 'topic to focus the moment on')
     .option('--instructions <text>', 'free-form directions')
     .option('--duration <seconds>', 'preferred reel length, 30–120 (default: 60–90)')
@@ -73,6 +74,7 @@ export function buildProgram(): Command {
         source: string,
         o: {
           transcript?: string;
+          transcribe?: string;
           topic?: string;
           instructions?: string;
           duration?: string;
@@ -84,6 +86,7 @@ export function buildProgram(): Command {
         const request = prepareReelRequest({
           source,
           transcript: o.transcript,
+          transcribe: o.transcribe,
           topic: o.topic,
           instructions: o.instructions,
           ...(o.duration === undefined ? {} : { durationS: number('--duration', o.duration) }),

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_SPEECH_TASK_QUEUE, TranscriberSchema } from './domain/speech';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const provider = z.enum(['offline', 'gemini']);
@@ -60,6 +61,10 @@ const EnvSchema = z.object({
   SOURCE_DOWNLOAD_TIMEOUT_S: int(1, 86_400).default(1800),
   /** DELIVERY POSTs a JSON notice here when a reel is ready (optional; never blocks completion). */
   WEBHOOK_URL: z.string().url().optional(),
+  /** The task queue the speech worker serves (speech/; it reads the same variable). */
+  SPEECH_TASK_QUEUE: z.string().min(1).default(DEFAULT_SPEECH_TASK_QUEUE),
+  /** Who transcribes sources without subtitles: `local` (speech worker) or `gemini`; default: Gemini when it is the text provider. */
+  TRANSCRIBE: TranscriberSchema.optional(),
 });
 
 export type ProviderName = z.infer<typeof provider>;
@@ -89,6 +94,7 @@ export interface AppConfig {
   videoGen: { maxConcurrent: number; timeoutS: number };
   api: { host: string; port: number; token?: string };
   source: { maxBytes: number; downloadTimeoutS: number };
+  speech: { taskQueue: string; transcribe?: 'local' | 'gemini' };
 }
 
 export class ConfigError extends Error {
@@ -144,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     videoGen: { maxConcurrent: e.VIDEO_GEN_CONCURRENCY, timeoutS: e.VIDEO_GEN_TIMEOUT_S },
     api: { host: e.API_HOST, port: e.API_PORT, ...(e.API_TOKEN ? { token: e.API_TOKEN } : {}) },
     source: { maxBytes: e.SOURCE_MAX_BYTES, downloadTimeoutS: e.SOURCE_DOWNLOAD_TIMEOUT_S },
+    speech: { taskQueue: e.SPEECH_TASK_QUEUE, ...(e.TRANSCRIBE ? { transcribe: e.TRANSCRIBE } : {}) },
   };
 }
 

@@ -26,7 +26,7 @@ HEARTBEAT_EVERY_S = 5.0
 #: Same types as src/domain/errors.ts, so the workflow treats them alike.
 INVALID_REQUEST = "INVALID_REQUEST"
 MEDIA_NOT_FOUND = "MEDIA_NOT_FOUND"
-SPEECH_MODEL_UNAVAILABLE = "SPEECH_MODEL_UNAVAILABLE"
+SPEECH_UNAVAILABLE = "SPEECH_UNAVAILABLE"
 
 SETUP_HINT = (
     "run `npm run setup` (it creates .venv-speech/ and assembles the offline model in .models/whisper-base/), "
@@ -77,7 +77,7 @@ class Transcriber:
                     self._model_error = f"{type(err).__name__}: {err}"
                     raise ApplicationError(
                         f"the speech model {self.settings.model!r} could not be loaded ({self._model_error}): {SETUP_HINT}",
-                        type=SPEECH_MODEL_UNAVAILABLE,
+                        type=SPEECH_UNAVAILABLE,
                         non_retryable=True,
                     ) from None
                 log(f"model {self.model_label} loaded in {time.monotonic() - started:.1f} s")
