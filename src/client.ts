@@ -62,7 +62,10 @@ export function buildProgram(): Command {
     .description('start a reel run from a long source video; prints its workflow id')
     .argument('<source>', 'video file (with a .srt/.vtt next to it, or --transcript)')
     .option('--transcript <file>', 'transcript (.srt or .vtt)')
-    .option('--transcribe <who>', 'speech-to-text by `local` (the speech worker) or `gemini`; local also replaces subtitles')
+    .option(
+      '--transcribe <who>',
+      'speech-to-text by `local` (the speech worker) or `gemini`; local also replaces subtitles',
+    )
     .option('--topic <topic>', 'topic to focus the moment on')
     .option('--instructions <text>', 'free-form directions')
     .option('--duration <seconds>', 'preferred reel length, 30–120 (default: 60–90)')

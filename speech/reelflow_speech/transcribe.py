@@ -20,6 +20,7 @@ from temporalio.exceptions import ApplicationError
 from .chunks import SAMPLE_RATE, plan_chunks
 from .contract import ACTIVITY_NAME, InvalidRequest, TranscribeRequest, parse_request, result_payload
 from .settings import Settings
+from .voice import trim_to_voice, voiced_frames
 
 #: How often a heartbeat goes out while chunks are being transcribed.
 HEARTBEAT_EVERY_S = 5.0
@@ -95,18 +96,18 @@ class Transcriber:
             # make the result depend on scheduling.
             condition_on_previous_text=False,
         )
+        voiced = voiced_frames(samples)
         out = []
         for segment in segments:
             words = [
-                {
-                    "w": word.word.strip(),
-                    "startS": round(start_s + max(0.0, word.start), 3),
-                    "endS": round(min(end_s, start_s + word.end), 3),
-                    "p": round(word.probability, 3),
-                }
+                {"w": word.word.strip(), "start": word.start, "end": word.end, "p": round(word.probability, 3)}
                 for word in segment.words or []
                 if word.word.strip()
             ]
+            trim_to_voice(words, voiced)
+            for word in words:
+                word["startS"] = round(start_s + max(0.0, word.pop("start")), 3)
+                word["endS"] = round(min(end_s, start_s + word.pop("end")), 3)
             if words:
                 out.append({"text": segment.text.strip(), "words": words})
         return {

@@ -178,7 +178,14 @@ export function createResearchActivities(deps: ActivityDeps) {
       // A transcript the speech worker will make is written later, by `speechTranscript`.
       const transcriptPath = path.join(input.workspace, artifactName('transcript.json', input.attempt ?? 1));
       if (found.speechJob) {
-        return { info, transcriptPath, transcriptOrigin: found.origin, cueCount: 0, sourcePath: source, speechJob: found.speechJob };
+        return {
+          info,
+          transcriptPath,
+          transcriptOrigin: found.origin,
+          cueCount: 0,
+          sourcePath: source,
+          speechJob: found.speechJob,
+        };
       }
       if (found.cues.length === 0) {
         throw failure(ErrorType.TRANSCRIPT_MISSING, `the transcript for ${source} (${found.origin}) has no cues`);

@@ -33,10 +33,11 @@ async function requirementsHash(): Promise<string> {
     .digest('hex');
 }
 
-const size = (file: string) => stat(file).then(
-  (s) => s.size,
-  () => 0,
-);
+const size = (file: string) =>
+  stat(file).then(
+    (s) => s.size,
+    () => 0,
+  );
 
 /** True when the venv matches the pinned requirements and the model is assembled (no process is started). */
 export async function speechEnvReady(): Promise<boolean> {
