@@ -33,12 +33,16 @@ import { progressQuery } from '../src/workflows/definitions';
 import { createWorker } from '../src/worker';
 import type { StitchMeasurement } from './stitch';
 import { measureStitch } from './stitch';
+import type { SpeechMeasurement } from './speech';
+import { measureSpeech } from './speech';
 import type { TranscriptMeasurement } from './transcript';
 import { measureTranscript } from './transcript';
 
 /** Seconds each offline clip takes: long enough to outlast stages 5–6 of a 30 s reel, as real Veo does. */
 const GENERATION_LATENCY_S = Number(process.env.BENCH_LATENCY_S ?? 12);
 const CLIP_COUNTS = [3, 8];
+/** Seconds of speech the speech-to-text measurement transcribes (0 skips it). */
+const SPEECH_SECONDS = Number(process.env.BENCH_SPEECH_S ?? 600);
 
 interface Measurement {
   clips: number;
@@ -174,7 +178,13 @@ async function main(): Promise<void> {
   const rows: Measurement[] = [];
   let stitch: StitchMeasurement | undefined;
   let transcript: TranscriptMeasurement | undefined;
+  let speech: SpeechMeasurement | undefined;
   try {
+    if (SPEECH_SECONDS > 0) {
+      console.log(`measuring local speech-to-text on ${SPEECH_SECONDS / 60} min of espeak-ng speech…`);
+      await mkdir(path.join(root, 'speech'), { recursive: true });
+      speech = await measureSpeech(path.join(root, 'speech'), SPEECH_SECONDS);
+    }
     console.log('measuring TRANSCRIPT on an hour of audio…');
     await mkdir(path.join(root, 'transcript'), { recursive: true });
     transcript = await measureTranscript(path.join(root, 'transcript'));
@@ -195,6 +205,7 @@ async function main(): Promise<void> {
     broll: rows,
     stitch,
     transcript,
+    speech,
   };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -213,6 +224,15 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|---|---|');
     console.log(
       `| ${transcript.audioSeconds / 60} min of AAC | ${transcript.decodeMs} | ${transcript.featuresMs} | ${transcript.featuresPerDecode}x | ${transcript.realTimeFactor}x | ${transcript.cues} cues: ${transcript.scoringMs} | ${transcript.scoringWithEmotionMs} |`,
+    );
+  }
+  if (speech) {
+    console.log(
+      '\n| speech-to-text on | model | × real time | first chunk (s) | model load (s) | peak RSS (MiB) | cores |',
+    );
+    console.log('|---|---|---|---|---|---|---|');
+    console.log(
+      `| ${speech.audioSeconds / 60} min of espeak-ng (${speech.chunks} chunks, ${speech.words} words) | ${speech.model} int8 | ${speech.realTimeFactor}x | ${speech.firstChunkS} | ${speech.loadS} | ${speech.peakRssMiB} | ${speech.cores} |`,
     );
   }
   console.log('\nwritten to bench/results.json');

@@ -240,7 +240,8 @@ export function buildProgram(): Command {
   program
     .command('demo')
     .description('a whole reel run on a generated sample podcast (offline)')
-    .action(() => runDemo());
+    .option('--no-subtitles', "drop the sample's .srt: the speech worker transcribes it")
+    .action((o: { subtitles: boolean }) => runDemo({ subtitles: o.subtitles }));
 
   return program;
 }

