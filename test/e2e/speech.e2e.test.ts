@@ -22,7 +22,7 @@ import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';
 import { compareWords, speakWords } from '../helpers/spokenWords';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
-import { eventually } from '../helpers/workflows';
+import { eventually, progressOf } from '../helpers/workflows';
 
 const LINES = [
   'Welcome back to the show.',
@@ -45,6 +45,9 @@ let dir: string;
 let speechBundle: WorkflowBundle;
 let speechQueue: string;
 let speech: SpeechWorkerProcess;
+/** The reel workflows, bundled once for the tests that run reels. */
+let reelBundle: Promise<WorkflowBundle> | undefined;
+const reelWorkflows = () => (reelBundle ??= bundleWorkflows());
 
 beforeAll(async () => {
   if (!(await speechEnvReady())) throw new Error('the speech worker is not installed: run `npm run setup`');
@@ -165,7 +168,7 @@ describe('speech worker (faster-whisper, offline Whisper base)', () => {
       // Just over the 60 s a source needs; a 30 s reel keeps the render short.
       generateSamplePodcast({ dir: sampleDir, durationS: 64, width: 640, height: 360, speech: true }),
       startOfflineVeo(dir),
-      bundleWorkflows(),
+      reelWorkflows(),
     ]);
     await rm(sample.srt);
     const config = testConfig(dir, {
@@ -203,6 +206,43 @@ describe('speech worker (faster-whisper, offline Whisper base)', () => {
       expect(words.map((w) => w.startS)).toContain(moment.startS);
       expect(words.map((w) => w.endS)).toContain(moment.endS);
       expect(moment.endS - moment.startS).toBeGreaterThanOrEqual(30);
+    } finally {
+      await veo.stop();
+    }
+  });
+
+  it('with no speech worker on the queue, RESEARCH fails at once saying what to run, and the run waits for resume', async () => {
+    const sampleDir = path.join(dir, 'unserved');
+    const [sample, bundle] = await Promise.all([
+      generateSamplePodcast({ dir: sampleDir, durationS: 61, width: 320, height: 180, speech: false }),
+      reelWorkflows(),
+    ]);
+    await rm(sample.srt);
+    const config = testConfig(dir, {
+      TEMPORAL_TASK_QUEUE: uniqueName('reel-unserved'),
+      SPEECH_TASK_QUEUE: uniqueName('nobody-serves-this'),
+    });
+    const veo = await startOfflineVeo(path.join(dir, 'unserved-veo'));
+    try {
+      const worker = await createWorker({
+        connection: temporal.nativeConnection,
+        config,
+        providers: providersFor(veo, config),
+        workflowBundle: bundle,
+      });
+      await worker.runUntil(async () => {
+        const handle = await startReel(temporal.client, config.temporal.taskQueue, { source: sample.video });
+        const progress = await eventually(
+          () => progressOf(handle),
+          (p) => p.status === 'FAILED',
+          120_000,
+        );
+        expect(progress.stage).toBe('RESEARCH');
+        expect(progress.error).toContain(`no speech worker serves task queue "${config.speech.taskQueue}"`);
+        expect(progress.error).toContain('npm run setup');
+        expect(progress.error).toContain('npm run worker:speech');
+        await handle.terminate('test done');
+      });
     } finally {
       await veo.stop();
     }
