@@ -28,10 +28,15 @@ def plan_chunks(samples: np.ndarray, chunk_s: float) -> List[Tuple[float, float]
         lo = int((target - chunk_s / 4) / frame_s)
         hi = min(int((target + chunk_s / 4) / frame_s), frames - 1)
         window = smooth[lo:hi]
-        first = int(np.argmin(window))
-        # The middle of the quietest run, not its first frame: cut in the pause, clear of both words.
-        last = first
-        while last + 1 < len(window) and window[last + 1] <= window[first] * 1.05 + 1e-9:
+        # Among the quietest frames (digital silence is often many equal zeros), the one nearest
+        # the target, so chunks stay close to chunk_s long.
+        quiet = np.flatnonzero(window <= window.min() * 1.05 + 1e-9)
+        nearest = int(quiet[np.argmin(np.abs(quiet + lo - target / frame_s))])
+        # Then the middle of the quiet run it belongs to: cut in the pause, clear of both words.
+        first, last = nearest, nearest
+        while first > 0 and window[first - 1] <= window[nearest] * 1.05 + 1e-9:
+            first -= 1
+        while last + 1 < len(window) and window[last + 1] <= window[nearest] * 1.05 + 1e-9:
             last += 1
         cuts.append(round((lo + (first + last) // 2) * frame_s, 3))
     cuts.append(duration)
