@@ -228,11 +228,11 @@ async function main(): Promise<void> {
   }
   if (speech) {
     console.log(
-      '\n| speech-to-text on | model | × real time | first chunk (s) | model load (s) | peak RSS (MiB) | cores |',
+      '\n| speech-to-text on | model | × real time | × real time from CPU time on idle cores | first chunk (s) | model load (s) | peak RSS (MiB) | cores |',
     );
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|');
     console.log(
-      `| ${speech.audioSeconds / 60} min of espeak-ng (${speech.chunks} chunks, ${speech.words} words) | ${speech.model} int8 | ${speech.realTimeFactor}x | ${speech.firstChunkS} | ${speech.loadS} | ${speech.peakRssMiB} | ${speech.cores} |`,
+      `| ${speech.audioSeconds / 60} min of espeak-ng (${speech.chunks} chunks, ${speech.words} words) | ${speech.model} int8 | ${speech.realTimeFactor}x | ${speech.idleRealTimeFactor}x (${speech.cpuS} CPU s) | ${speech.firstChunkS} | ${speech.loadS} | ${speech.peakRssMiB} | ${speech.cores} |`,
     );
   }
   console.log('\nwritten to bench/results.json');

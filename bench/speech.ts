@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PODCAST_LINES } from '../src/dev/podcastScript';
@@ -23,6 +24,9 @@ export interface SpeechMeasurement {
   transcribeS: number;
   /** Seconds of audio transcribed per second of work. */
   realTimeFactor: number;
+  /** CPU seconds the worker process used, and the × real time that is on `cores` idle cores. */
+  cpuS: number;
+  idleRealTimeFactor: number;
   firstChunkS: number | null;
   peakRssMiB: number;
   cores: number;
@@ -51,11 +55,14 @@ export async function measureSpeech(dir: string, audioSeconds: number): Promise<
     maxBuffer: 16 * 1024 * 1024,
   });
   const line = stdout.trim().split('\n').pop() ?? '{}';
-  const measured = JSON.parse(line) as Omit<SpeechMeasurement, 'realTimeFactor' | 'cores'>;
-  const { cpus } = await import('node:os');
+  const measured = JSON.parse(line) as Omit<SpeechMeasurement, 'realTimeFactor' | 'idleRealTimeFactor' | 'cores'>;
+  const cores = cpus().length;
+  const round = (n: number) => Math.round(n * 100) / 100;
   return {
     ...measured,
-    realTimeFactor: Math.round((measured.audioSeconds / measured.transcribeS) * 100) / 100,
-    cores: cpus().length,
+    realTimeFactor: round(measured.audioSeconds / measured.transcribeS),
+    // On a busy machine the wall clock measures the neighbours; CPU time spread over the cores does not.
+    idleRealTimeFactor: round(measured.audioSeconds / (measured.cpuS / cores)),
+    cores,
   };
 }

@@ -31,6 +31,7 @@ def main() -> None:
     env.on_heartbeat = on_heartbeat
     result = env.run(transcriber.transcribe_audio, {"audioPath": audio, "outDir": out_dir})
     done = time.monotonic()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     print(
         json.dumps(
             {
@@ -41,8 +42,10 @@ def main() -> None:
                 "loadS": round(loaded - started, 2),
                 "transcribeS": round(done - loaded, 2),
                 "firstChunkS": round(first_chunk[0], 2) if first_chunk else None,
+                # CPU seconds of the whole process: what the work costs whatever else the machine runs.
+                "cpuS": round(usage.ru_utime + usage.ru_stime, 1),
                 # Linux reports ru_maxrss in KiB.
-                "peakRssMiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "peakRssMiB": round(usage.ru_maxrss / 1024),
             }
         )
     )

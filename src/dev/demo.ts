@@ -64,12 +64,14 @@ export async function runDemo({ subtitles = true }: DemoOptions = {}): Promise<v
   const temporal = await reuseOrStartTemporal(config, log);
   // The speech worker runs beside the TypeScript worker when it is installed (always without subtitles).
   let speech: SpeechWorkerProcess | undefined;
+  let speechLog = true;
   if (!subtitles || (await speechEnvReady())) {
     speech = await startSpeechWorker({
       address: temporal.address,
       namespace: config.temporal.namespace,
       taskQueue: config.speech.taskQueue,
-      ...(subtitles ? {} : { log: (line: string) => log(`  ${line}`) }),
+      // Its chunk log shows while the run goes; nothing may follow the reel's path on the last line.
+      ...(subtitles ? {} : { log: (line: string) => void (speechLog && log(`  ${line}`)) }),
     });
     log(`Speech worker on task queue "${config.speech.taskQueue}"`);
   }
@@ -91,6 +93,7 @@ export async function runDemo({ subtitles = true }: DemoOptions = {}): Promise<v
       log(`Started ${handle.workflowId}`);
       return followRun<ReelResult>(handle, stageLogger(log));
     });
+    speechLog = false;
     log(
       `Moment: ${result.moment.startS.toFixed(1)}–${result.moment.endS.toFixed(1)} s of the source; reel ${result.durationS.toFixed(1)} s`,
     );
