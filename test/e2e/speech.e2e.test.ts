@@ -129,7 +129,7 @@ describe('speech worker (faster-whisper, offline Whisper base)', () => {
     });
     const { result } = await transcribe(queue, { audioPath: spoken.wav, outDir, chunkS: 8 });
     const chunkFiles = async () => (await readdir(chunkDir).catch(() => [])).filter((f) => f.endsWith('.json'));
-    await eventually(chunkFiles, (files) => files.length >= 1, 170_000);
+    await eventually(chunkFiles, (files) => files.length >= 1, 300_000);
     first.process.kill('SIGKILL');
     await new Promise((resolve) => first.process.once('exit', resolve));
     const done = await chunkFiles();
@@ -160,7 +160,7 @@ describe('speech worker (faster-whisper, offline Whisper base)', () => {
     } finally {
       await second.stop();
     }
-  });
+  }, 400_000);
 
   it('a reel from a source with no subtitles at all: RESEARCH transcribes it locally and the moment starts and ends on words', async () => {
     const sampleDir = path.join(dir, 'sample');
@@ -209,7 +209,7 @@ describe('speech worker (faster-whisper, offline Whisper base)', () => {
     } finally {
       await veo.stop();
     }
-  });
+  }, 600_000);
 
   it('with no speech worker on the queue, RESEARCH fails at once saying what to run, and the run waits for resume', async () => {
     const sampleDir = path.join(dir, 'unserved');
