@@ -62,19 +62,23 @@ export async function runDemo({ subtitles = true }: DemoOptions = {}): Promise<v
   await sampleBadge(path.dirname(source));
 
   const temporal = await reuseOrStartTemporal(config, log);
-  // The speech worker runs beside the TypeScript worker when it is installed (always without subtitles).
-  let speech: SpeechWorkerProcess | undefined;
+  // The speech worker starts beside the TypeScript worker (while that one is built) when it is
+  // installed; without subtitles the run needs it, with them a failure to start is only reported.
   let speechLog = true;
-  if (!subtitles || (await speechEnvReady())) {
-    speech = await startSpeechWorker({
-      address: temporal.address,
-      namespace: config.temporal.namespace,
-      taskQueue: config.speech.taskQueue,
-      // Its chunk log shows while the run goes; nothing may follow the reel's path on the last line.
-      ...(subtitles ? {} : { log: (line: string) => void (speechLog && log(`  ${line}`)) }),
-    });
-    log(`Speech worker on task queue "${config.speech.taskQueue}"`);
-  }
+  const speechStarting: Promise<SpeechWorkerProcess | undefined> =
+    !subtitles || (await speechEnvReady())
+      ? startSpeechWorker({
+          address: temporal.address,
+          namespace: config.temporal.namespace,
+          taskQueue: config.speech.taskQueue,
+          // Its chunk log shows while the run goes; nothing may follow the reel's path on the last line.
+          ...(subtitles ? {} : { log: (line: string) => void (speechLog && log(`  ${line}`)) }),
+        }).catch((err: unknown) => {
+          if (!subtitles) throw err;
+          log(`Speech worker not started (${err instanceof Error ? err.message : String(err)})`);
+          return undefined;
+        })
+      : Promise.resolve(undefined);
   const providers = await createProviders(config);
   log(`Video provider: ${providers.video.name}`);
   const worker = await createWorker({
@@ -82,6 +86,8 @@ export async function runDemo({ subtitles = true }: DemoOptions = {}): Promise<v
     config,
     providers,
   });
+  const speech = await speechStarting;
+  if (speech) log(`Speech worker on task queue "${config.speech.taskQueue}"`);
   try {
     const result = await worker.runUntil(async () => {
       const handle = await startReel(temporal.client, config.temporal.taskQueue, {
