@@ -35,12 +35,16 @@ import type { LayoutMeasurement } from './layout';
 import { measureLayout } from './layout';
 import type { StitchMeasurement } from './stitch';
 import { measureStitch } from './stitch';
+import type { SpeechMeasurement } from './speech';
+import { measureSpeech } from './speech';
 import type { TranscriptMeasurement } from './transcript';
 import { measureTranscript } from './transcript';
 
 /** Seconds each offline clip takes: long enough to outlast stages 5–6 of a 30 s reel, as real Veo does. */
 const GENERATION_LATENCY_S = Number(process.env.BENCH_LATENCY_S ?? 12);
 const CLIP_COUNTS = [3, 8];
+/** Seconds of speech the speech-to-text measurement transcribes (0 skips it). */
+const SPEECH_SECONDS = Number(process.env.BENCH_SPEECH_S ?? 600);
 
 interface Measurement {
   clips: number;
@@ -180,7 +184,13 @@ async function main(): Promise<void> {
   const rows: Measurement[] = [];
   let stitch: StitchMeasurement | undefined;
   let transcript: TranscriptMeasurement | undefined;
+  let speech: SpeechMeasurement | undefined;
   try {
+    if (SPEECH_SECONDS > 0) {
+      console.log(`measuring local speech-to-text on ${SPEECH_SECONDS / 60} min of espeak-ng speech…`);
+      await mkdir(path.join(root, 'speech'), { recursive: true });
+      speech = await measureSpeech(path.join(root, 'speech'), SPEECH_SECONDS);
+    }
     console.log('measuring TRANSCRIPT on an hour of audio…');
     await mkdir(path.join(root, 'transcript'), { recursive: true });
     transcript = await measureTranscript(path.join(root, 'transcript'));
@@ -202,6 +212,7 @@ async function main(): Promise<void> {
     stitch,
     transcript,
     layout,
+    speech,
   };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -229,6 +240,15 @@ async function main(): Promise<void> {
   console.log(
     `| ${layout.momentSeconds} s, ${layout.source} | ${layout.framesSampled} | ${layout.decodeMs} | ${layout.layoutMs} | ${layout.layoutPerDecode}x | ${layout.layoutMsPerMinute} | ${layout.modelLoadMs} | ${layout.rssBeforeMb} → ${layout.peakRssMb} |`,
   );
+  if (speech) {
+    console.log(
+      '\n| speech-to-text on | model | × real time | × real time from CPU time on idle cores | first chunk (s) | model load (s) | peak RSS (MiB) | cores |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|');
+    console.log(
+      `| ${speech.audioSeconds / 60} min of espeak-ng (${speech.chunks} chunks, ${speech.words} words) | ${speech.model} int8 | ${speech.realTimeFactor}x | ${speech.idleRealTimeFactor}x (${speech.cpuS} CPU s) | ${speech.firstChunkS} | ${speech.loadS} | ${speech.peakRssMiB} | ${speech.cores} |`,
+    );
+  }
   console.log('\nwritten to bench/results.json');
 }
 

@@ -1,6 +1,9 @@
 // `npm run setup`: installs what this machine lacks (ffmpeg, espeak-ng, the Temporal CLI, chromium for the studio's tests),
 // builds the studio page, and says where things are.
 import { ensureBrowser } from '../src/dev/browser';
+// `npm run setup`: installs what this machine lacks (ffmpeg, espeak-ng, the Temporal CLI, the speech
+// worker's venv and model) and says where it is.
+import { ensureSpeechEnv, SPEECH_PATHS } from '../src/dev/speechEnv';
 import { ensureSystemTools } from '../src/dev/systemTools';
 import { ensureTemporalCli } from '../src/dev/temporalCli';
 import { ensureStudioBuilt } from '../src/studio/build';
@@ -19,6 +22,8 @@ async function main(): Promise<void> {
   console.log(`studio page: ${studio.dir} (${studio.built ? 'built' : 'up to date'})`);
   const faces = await ensureTestFaces();
   console.log(`test faces: ${Object.values(faces).join(', ')}`);
+  await ensureSpeechEnv();
+  console.log(`speech worker: ${SPEECH_PATHS.python}, offline model ${SPEECH_PATHS.modelDir}`);
 }
 
 main().catch((err: unknown) => {

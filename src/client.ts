@@ -65,6 +65,10 @@ export function buildProgram(): Command {
     .description('start a reel run from a long source video; prints its workflow id')
     .argument('<source>', 'video file (with a .srt/.vtt next to it, or --transcript)')
     .option('--transcript <file>', 'transcript (.srt or .vtt)')
+    .option(
+      '--transcribe <who>',
+      'speech-to-text by `local` (the speech worker) or `gemini`; local also replaces subtitles',
+    )
     .option('--topic <topic>', 'topic to focus the moment on')
     .option('--instructions <text>', 'free-form directions')
     .option('--duration <seconds>', 'preferred reel length, 30–120 (default: 60–90)')
@@ -76,6 +80,7 @@ export function buildProgram(): Command {
         source: string,
         o: {
           transcript?: string;
+          transcribe?: string;
           topic?: string;
           instructions?: string;
           duration?: string;
@@ -88,6 +93,7 @@ export function buildProgram(): Command {
           {
             source,
             transcript: o.transcript,
+            transcribe: o.transcribe,
             topic: o.topic,
             instructions: o.instructions,
             ...(o.duration === undefined ? {} : { durationS: number('--duration', o.duration) }),
@@ -261,7 +267,8 @@ export function buildProgram(): Command {
   program
     .command('demo')
     .description('a whole reel run on a generated sample podcast (offline)')
-    .action(() => runDemo());
+    .option('--no-subtitles', "drop the sample's .srt: the speech worker transcribes it")
+    .action((o: { subtitles: boolean }) => runDemo({ subtitles: o.subtitles }));
 
   return program;
 }

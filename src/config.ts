@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { CropSettings } from './domain/cropPlan';
 import { DEFAULT_CROP_SETTINGS } from './domain/cropPlan';
+import { DEFAULT_SPEECH_TASK_QUEUE, TranscriberSchema } from './domain/speech';
 
 const int = (min: number, max: number) => {
   const rule = `must be a whole number from ${min} to ${max}`;
@@ -69,6 +70,10 @@ const EnvSchema = z.object({
   FRAMING_HOLD_S: z.coerce.number().min(0).max(30).default(DEFAULT_CROP_SETTINGS.holdS),
   FRAMING_MAX_PAN: z.coerce.number().positive().max(2).default(DEFAULT_CROP_SETTINGS.maxPanPerS),
   FRAMING_DEAD_ZONE: z.coerce.number().min(0).max(0.45).default(DEFAULT_CROP_SETTINGS.deadZone),
+  /** The task queue the speech worker serves (speech/; it reads the same variable). */
+  SPEECH_TASK_QUEUE: z.string().min(1).default(DEFAULT_SPEECH_TASK_QUEUE),
+  /** Who transcribes sources without subtitles: `local` (speech worker) or `gemini`; default: Gemini when it is the text provider. */
+  TRANSCRIBE: TranscriberSchema.optional(),
 });
 
 export type ProviderName = z.infer<typeof provider>;
@@ -102,6 +107,7 @@ export interface AppConfig {
   api: { host: string; port: number; token?: string };
   source: { maxBytes: number; downloadTimeoutS: number };
   framing: Pick<CropSettings, 'holdS' | 'maxPanPerS' | 'deadZone'>;
+  speech: { taskQueue: string; transcribe?: 'local' | 'gemini' };
 }
 
 export class ConfigError extends Error {
@@ -160,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     api: { host: e.API_HOST, port: e.API_PORT, ...(e.API_TOKEN ? { token: e.API_TOKEN } : {}) },
     source: { maxBytes: e.SOURCE_MAX_BYTES, downloadTimeoutS: e.SOURCE_DOWNLOAD_TIMEOUT_S },
     framing: { holdS: e.FRAMING_HOLD_S, maxPanPerS: e.FRAMING_MAX_PAN, deadZone: e.FRAMING_DEAD_ZONE },
+    speech: { taskQueue: e.SPEECH_TASK_QUEUE, ...(e.TRANSCRIBE ? { transcribe: e.TRANSCRIBE } : {}) },
   };
 }
 

@@ -10,6 +10,7 @@ import { createPictureActivities } from './picture';
 import { createQaActivities } from './qa';
 import { createResearchActivities } from './research';
 import { createRouterActivities } from './router';
+import { createSpeechActivities } from './speech';
 import { createTranscriptActivities } from './transcript';
 import { createVideoActivities } from './video';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createRouterActivities(deps),
     ...createResearchActivities(deps),
+    ...createSpeechActivities(),
     ...createTranscriptActivities(deps),
     ...createContentActivities(deps),
     ...createQaActivities(),

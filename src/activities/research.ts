@@ -20,9 +20,12 @@ import { failure } from './failures';
 import { probeVideo } from './mediaChecks';
 import { SUBTITLE_EXTENSIONS } from './router';
 import { keepAlive } from './heartbeat';
+import type { Transcriber, SpeechJob } from '../domain/speech';
+import { prepareSpeechJob } from './speech';
 import { writeJsonAtomic } from './workspace';
 
-export function createResearchActivities({ config, providers }: ActivityDeps) {
+export function createResearchActivities(deps: ActivityDeps) {
+  const { config, providers } = deps;
   /** Downloads a URL source into `<workspace>/source/`; a finished download from an earlier attempt is reused. */
   async function fetchSource(ctx: ActivityContext, url: string, workspace: string): Promise<DownloadedSource> {
     try {
@@ -94,8 +97,26 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
     media: MediaProbe,
     workspace: string,
     attempt: number,
-  ): Promise<{ origin: ResearchResult['transcriptOrigin']; cues: Cue[] }> {
+    speech: { canCall: boolean; transcribe?: Transcriber },
+  ): Promise<{ origin: ResearchResult['transcriptOrigin']; cues: Cue[]; speechJob?: SpeechJob }> {
     if (given) return { origin: 'request', cues: await readSubtitleFile(given, given) };
+    const choice = speech.transcribe ?? config.speech.transcribe;
+    // Subtitles keep priority unless local speech-to-text is asked for by name.
+    const subtitles = choice === 'local' && speech.canCall ? undefined : await findSubtitles(source, media, workspace);
+    if (subtitles) return subtitles;
+    const transcriber = choice ?? (providers?.text.transcribes ? 'gemini' : 'local');
+    if (transcriber === 'local' && speech.canCall) {
+      const speechJob = await prepareSpeechJob(ctx, deps, source, media, workspace);
+      return { origin: 'speech', cues: [], speechJob };
+    }
+    return { origin: 'transcribed', cues: await transcribe(ctx, source, media, workspace, attempt) };
+  }
+
+  async function findSubtitles(
+    source: string,
+    media: MediaProbe,
+    workspace: string,
+  ): Promise<{ origin: ResearchResult['transcriptOrigin']; cues: Cue[] } | undefined> {
     const base = source.slice(0, source.length - path.extname(source).length);
     for (const ext of SUBTITLE_EXTENSIONS) {
       const sidecar = base + ext;
@@ -108,7 +129,7 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
       const name = `the subtitle stream #${stream.index} of ${source}`;
       return { origin: 'embedded', cues: await readSubtitleFile(extracted, name) };
     }
-    return { origin: 'transcribed', cues: await transcribe(ctx, source, media, workspace, attempt) };
+    return undefined;
   }
 
   return {
@@ -117,7 +138,15 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
      * transcript: given, sidecar, embedded subtitle stream, or else transcribed from the audio.
      */
     async research(
-      input: { workspace: string; source: string; transcript?: string } & Partial<ReworkRequest>,
+      input: {
+        workspace: string;
+        source: string;
+        transcript?: string;
+        /** The request's choice of transcriber (default: the TRANSCRIBE setting, then the text provider). */
+        transcribe?: Transcriber;
+        /** The workflow can call the speech worker (runs recorded before it existed cannot). */
+        speech?: boolean;
+      } & Partial<ReworkRequest>,
     ): Promise<ResearchResult> {
       const ctx = Context.current();
       const download = isRemoteSource(input.source) ? await fetchSource(ctx, input.source, input.workspace) : undefined;
@@ -140,12 +169,26 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
           `source video is ${info.durationS.toFixed(1)} s long; a reel needs at least ${MOMENT_MIN_S} s`,
         );
       }
-      const found = await findTranscript(ctx, source, input.transcript, media, input.workspace, input.attempt ?? 1);
+      const found = await findTranscript(ctx, source, input.transcript, media, input.workspace, input.attempt ?? 1, {
+        canCall: input.speech ?? false,
+        ...(input.transcribe ? { transcribe: input.transcribe } : {}),
+      });
+      // A transcript the speech worker will make is written later, by `speechTranscript`.
+      const transcriptPath = path.join(input.workspace, artifactName('transcript.json', input.attempt ?? 1));
+      if (found.speechJob) {
+        return {
+          info,
+          transcriptPath,
+          transcriptOrigin: found.origin,
+          cueCount: 0,
+          sourcePath: source,
+          speechJob: found.speechJob,
+        };
+      }
       if (found.cues.length === 0) {
         throw failure(ErrorType.TRANSCRIPT_MISSING, `the transcript for ${source} (${found.origin}) has no cues`);
       }
       // A QA rework writes its own file, so the gate can still keep an earlier attempt's transcript.
-      const transcriptPath = path.join(input.workspace, artifactName('transcript.json', input.attempt ?? 1));
       await writeJsonAtomic(transcriptPath, { origin: found.origin, cues: found.cues });
       return {
         info,

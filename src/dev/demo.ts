@@ -4,7 +4,7 @@
  * stage, and prints the reel's path on the last line.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { followRun, startReel, stageLogger } from '../cli/runs';
 import { describeConfig, loadConfig } from '../config';
@@ -12,6 +12,8 @@ import type { RunningApi } from './apiServer';
 import { startApi } from './apiServer';
 import { reuseOrStartTemporal } from './demoEnvironment';
 import { generateSamplePodcast, sampleBadge, sampleExists } from './samplePodcast';
+import type { SpeechWorkerProcess } from './speechEnv';
+import { ensureSpeechEnv, speechEnvReady, startSpeechWorker } from './speechEnv';
 import { ensureSystemTools } from './systemTools';
 import type { ReelResult } from '../domain/reel';
 import { connectWorker } from '../temporal/connection';
@@ -23,7 +25,12 @@ const log = (line: string) => console.log(line);
 /** What the demo asks for in plain words: ROUTER turns them into directives (badge.png sits next to the sample). */
 const DEMO_INSTRUCTIONS = 'Focus on rate limits. Overlay badge.png at 0:01 for 3s. Make it energetic.';
 
-export async function runDemo(): Promise<void> {
+export interface DemoOptions {
+  /** false: the sample without its .srt, transcribed by the speech worker. */
+  subtitles?: boolean;
+}
+
+export async function runDemo({ subtitles = true }: DemoOptions = {}): Promise<void> {
   // The demo prints its own story; the SDK only speaks up for warnings.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = loadConfig();
@@ -47,7 +54,14 @@ export async function runDemo(): Promise<void> {
     await generateSamplePodcast({ dir: sampleDir, speech: espeak });
   }
 
-  await sampleBadge(sampleDir);
+  // Without subtitles: the same video in a folder of its own, with no .srt beside it.
+  const source = subtitles ? video : path.join(sampleDir, 'no-subtitles', 'podcast.mp4');
+  if (!subtitles) {
+    await mkdir(path.dirname(source), { recursive: true });
+    await copyFile(video, source);
+    await ensureSpeechEnv(log);
+  }
+  await sampleBadge(path.dirname(source));
 
   const temporal = await reuseOrStartTemporal(config, log);
   // The studio watches the run live while the demo lasts; a busy port only costs the studio.
@@ -56,6 +70,23 @@ export async function runDemo(): Promise<void> {
     return undefined;
   });
   if (api) log(`Studio: ${api.studioUrl} (open it to watch the run; it stops with the demo)`);
+  // The speech worker starts beside the TypeScript worker (while that one is built) when it is
+  // installed; without subtitles the run needs it, with them a failure to start is only reported.
+  let speechLog = true;
+  const speechStarting: Promise<SpeechWorkerProcess | undefined> =
+    !subtitles || (await speechEnvReady())
+      ? startSpeechWorker({
+          address: temporal.address,
+          namespace: config.temporal.namespace,
+          taskQueue: config.speech.taskQueue,
+          // Its chunk log shows while the run goes; nothing may follow the reel's path on the last line.
+          ...(subtitles ? {} : { log: (line: string) => void (speechLog && log(`  ${line}`)) }),
+        }).catch((err: unknown) => {
+          if (!subtitles) throw err;
+          log(`Speech worker not started (${err instanceof Error ? err.message : String(err)})`);
+          return undefined;
+        })
+      : Promise.resolve(undefined);
   const providers = await createProviders(config);
   log(`Video provider: ${providers.video.name}`);
   const worker = await createWorker({
@@ -63,16 +94,20 @@ export async function runDemo(): Promise<void> {
     config,
     providers,
   });
+  const speech = await speechStarting;
+  if (speech) log(`Speech worker on task queue "${config.speech.taskQueue}"`);
   try {
     const result = await worker.runUntil(async () => {
       const handle = await startReel(temporal.client, config.temporal.taskQueue, {
-        source: video,
+        source,
         instructions: DEMO_INSTRUCTIONS,
       });
+      if (!subtitles) log('No subtitles: RESEARCH has the speech worker transcribe the sample (word timings)');
       log(`Instructions: ${DEMO_INSTRUCTIONS}`);
       log(`Started ${handle.workflowId}`);
       return followRun<ReelResult>(handle, stageLogger(log));
     });
+    speechLog = false;
     log(
       `Moment: ${result.moment.startS.toFixed(1)}–${result.moment.endS.toFixed(1)} s of the source; reel ${result.durationS.toFixed(1)} s`,
     );
@@ -84,6 +119,7 @@ export async function runDemo(): Promise<void> {
     log(result.reelPath);
   } finally {
     await api?.app.close();
+    await speech?.stop();
     await providers.close();
     await temporal.client.connection.close();
     await temporal.server?.stop();

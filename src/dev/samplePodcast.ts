@@ -55,7 +55,7 @@ export function wavSamples(wav: Buffer): Int16Array {
   throw new Error('WAV file has no data chunk');
 }
 
-function wavFile(samples: Int16Array, rate: number): Buffer {
+export function wavFile(samples: Int16Array, rate: number): Buffer {
   const header = Buffer.alloc(44);
   header.write('RIFF', 0, 'ascii');
   header.writeUInt32LE(36 + samples.length * 2, 4);

@@ -52,10 +52,20 @@ export function findAnchorCue(anchor: string, cues: Cue[]): Cue | undefined {
   return best?.cue;
 }
 
+/** When the cue has word timings, the time its words say the anchor starts; else the cue's start. */
+function anchorStartS(anchor: string, cue: Cue): number {
+  const wanted = normaliseText(anchor).split(' ');
+  const words = (cue.words ?? []).map((word) => normaliseText(word.w));
+  for (let i = 0; i + wanted.length <= words.length; i++) {
+    if (wanted.every((word, k) => words[i + k] === word)) return cue.words?.[i]?.startS ?? cue.startS;
+  }
+  return cue.startS;
+}
+
 /** Seconds into the reel where `anchor` is spoken (cues are in source time), or undefined. */
 export function anchorReelS(anchor: string, cues: Cue[], momentStartS: number): number | undefined {
   const cue = findAnchorCue(anchor, cues);
-  return cue ? Math.max(0, cue.startS - momentStartS) : undefined;
+  return cue ? Math.max(0, anchorStartS(anchor, cue) - momentStartS) : undefined;
 }
 
 /**

@@ -23,6 +23,8 @@ export const ErrorType = {
   QA_FAILED: 'QA_FAILED',
   /** A required external tool (ffmpeg, yt-dlp) is not installed. */
   TOOL_MISSING: 'TOOL_MISSING',
+  /** No speech worker serves the speech queue, or its model cannot load (the message says what to run). */
+  SPEECH_UNAVAILABLE: 'SPEECH_UNAVAILABLE',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -36,6 +38,7 @@ export const NON_RETRYABLE_ERROR_TYPES: string[] = [
   ErrorType.NO_MOMENT,
   ErrorType.CONTENT_BLOCKED,
   ErrorType.TOOL_MISSING,
+  ErrorType.SPEECH_UNAVAILABLE,
 ];
 
 /** Failures caused by what the user asked for: a run stops at once instead of waiting for `resume`. */

@@ -3,6 +3,8 @@ import type { BrollSettings } from './broll';
 import type { CropPlan } from './cropPlan';
 import type { Directives } from './directives';
 import type { QaVerdict } from './qa';
+import type { SpeechJob } from './speech';
+import { TranscriberSchema, WordSchema } from './speech';
 
 /**
  * Input of the `reelPipeline` workflow. Plain JSON so a run can be started from the Temporal UI or
@@ -22,6 +24,12 @@ export const ReelRequestSchema = z
     instructions: z.string().max(4000).optional(),
     /** B-roll clips for this run (default: the worker's VEO3_CLIP_COUNT). */
     clips: z.number().int().min(0).max(16).optional(),
+    /**
+     * Who transcribes a source without subtitles: the local speech worker or Gemini (default: the
+     * TRANSCRIBE setting, else Gemini when it is the text provider, else local). `local` also
+     * replaces a sidecar or embedded subtitle file.
+     */
+    transcribe: TranscriberSchema.optional(),
   })
   .strict();
 export type ReelRequest = z.infer<typeof ReelRequestSchema>;
@@ -29,8 +37,13 @@ export type ReelRequest = z.infer<typeof ReelRequestSchema>;
 export const MOMENT_MIN_S = 60;
 export const MOMENT_MAX_S = 90;
 
-/** One subtitle cue, times in seconds. */
-export const CueSchema = z.object({ startS: z.number().min(0), endS: z.number().min(0), text: z.string() });
+/** One subtitle cue, times in seconds; speech-to-text adds each word's times (subtitle files have none). */
+export const CueSchema = z.object({
+  startS: z.number().min(0),
+  endS: z.number().min(0),
+  text: z.string(),
+  words: z.array(WordSchema).optional(),
+});
 export type Cue = z.infer<typeof CueSchema>;
 
 export const MomentSchema = z.object({
@@ -144,9 +157,17 @@ export interface ResearchResult {
   info: SourceInfo;
   /** Workspace path of transcript.json (cues). */
   transcriptPath: string;
-  /** 'transcribed': no subtitles were found, so the text model transcribed the audio. */
-  transcriptOrigin: 'request' | 'sidecar' | 'embedded' | 'transcribed';
+  /**
+   * 'transcribed': no subtitles were found, so the text model transcribed the audio; 'speech': the
+   * speech worker did, with word timings.
+   */
+  transcriptOrigin: 'request' | 'sidecar' | 'embedded' | 'transcribed' | 'speech';
   cueCount: number;
+  /**
+   * Set when the speech worker must transcribe the source (the workflow calls it, then writes
+   * `transcriptPath` with `speechTranscript`); absent once the transcript exists.
+   */
+  speechJob?: SpeechJob;
   /**
    * The local file later stages read: the source itself, or for a URL source the download in the
    * workspace. Optional only so results recorded before it existed still replay.

@@ -5,9 +5,10 @@ import { ffmpeg, run } from './ffmpeg';
 import type { RunOptions } from './ffmpeg';
 
 /**
- * Writes the first audio stream of `source` to `output` as mono 16 kHz mp3 at 32 kbit/s: enough
- * for speech, about 14 MB an hour, and a format Gemini takes inline. Written as `.part` and renamed,
- * so an existing `output` is a finished one and is reused.
+ * Writes the first audio stream of `source` to `output` as mono 16 kHz: mp3 at 32 kbit/s (enough
+ * for speech, about 14 MB an hour, and a format Gemini takes inline), or lossless FLAC when
+ * `output` ends in `.flac` (for the local speech model, which gains from every detail). Written as
+ * `.part` and renamed, so an existing `output` is a finished one and is reused.
  */
 export async function extractSpeechAudio(source: string, output: string, options: RunOptions = {}): Promise<string> {
   const done = await stat(output).then(
@@ -20,8 +21,12 @@ export async function extractSpeechAudio(source: string, output: string, options
   try {
     await run(
       ffmpeg(source)
-        .outputOptions(['-map', '0:a:0', '-vn', '-ac', '1', '-ar', '16000', '-c:a', 'libmp3lame', '-b:a', '32k'])
-        .outputOptions(['-f', 'mp3'])
+        .outputOptions(['-map', '0:a:0', '-vn', '-ac', '1', '-ar', '16000'])
+        .outputOptions(
+          path.extname(output) === '.flac'
+            ? ['-c:a', 'flac', '-f', 'flac']
+            : ['-c:a', 'libmp3lame', '-b:a', '32k', '-f', 'mp3'],
+        )
         .output(part),
       options,
     );

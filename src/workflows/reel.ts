@@ -12,6 +12,7 @@ import { PipelineRun } from './pipelineRun';
 import type { GatedStage } from './qaGate';
 import { passQaGate } from './qaGate';
 import { PipelineStage } from './stages';
+import { transcribeWithSpeechWorker } from './transcribeStage';
 
 const retry = { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES };
 
@@ -49,8 +50,14 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
   const topic = directives?.topic ?? request.topic;
   const durationS = directives?.durationS ?? request.durationS;
 
+  // Runs recorded before the speech worker existed never call it.
+  const speech = patched('speech-worker') ? { speech: true, transcribe: request.transcribe } : {};
   const research = await gate(PipelineStage.RESEARCH, {
-    produce: (rework) => media.research({ workspace, source: routed.source, transcript: routed.transcript, ...rework }),
+    produce: async (rework) =>
+      transcribeWithSpeechWorker(
+        await media.research({ workspace, source: routed.source, transcript: routed.transcript, ...speech, ...rework }),
+        light,
+      ),
     check: (r) =>
       light.qaCheck({
         stage: 'RESEARCH',

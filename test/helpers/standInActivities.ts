@@ -122,6 +122,7 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
       transcriptOrigin: 'sidecar' as const,
       cueCount: 40,
     })),
+    speechTranscript: track('speechTranscript', async () => ({ cueCount: 40, wordCount: 400, model: 'stand-in' })),
     pickMoment: track('pickMoment', async ({ attempt, feedback, avoid }) => ({
       ...note('pickMoment', { attempt, feedback, avoid }),
       momentPath: `${workspace}/${artifactName('moment.json', attempt ?? 1)}`,

@@ -12,6 +12,7 @@ interface Service {
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, unknown> | string[];
+  volumes?: string[];
 }
 
 describe('docker-compose.yml', async () => {
@@ -38,6 +39,21 @@ describe('docker-compose.yml', async () => {
     expect(Object.keys(worker?.depends_on ?? {})).toContain('temporal');
     const [, , script] = worker?.command ?? [];
     expect(packageJson.scripts[script ?? '']).toBeDefined();
+  });
+
+  it('runs the speech worker on the speech queue, next to the worker and sharing its runs folder', async () => {
+    const speech = compose.services['speech-worker'];
+    expect(speech?.build).toMatchObject({ dockerfile: 'speech/Dockerfile' });
+    expect(speech?.command).toEqual(['python', '-m', 'reelflow_speech.worker']);
+    expect(speech?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(speech?.environment?.SPEECH_TASK_QUEUE).toBe('reelflow-speech');
+    expect(Object.keys(speech?.depends_on ?? {})).toContain('temporal');
+    // Paths travel between the workers, so the workspace must be at the same place in both.
+    const runs = compose.services.worker?.volumes?.find((v) => v.startsWith('./runs:'));
+    expect(speech?.volumes).toContain(runs);
+    const dockerfile = await readFile(path.join(root, 'speech/Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/pip install[^\n]*-r requirements.txt/);
+    expect(dockerfile).toMatch(/reelflow_speech.offline_model/);
   });
 
   it('builds the worker image with ffmpeg', async () => {
