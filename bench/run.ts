@@ -91,7 +91,7 @@ async function measure(
     image: new OfflineImageModel(),
     video: new VeoVideoModel({
       name: OFFLINE_VEO_NAME,
-      model: config.veo3.model,
+      models: config.veo3.models,
       apiKey: 'bench',
       baseUrl: veo.url,
       rateLimit: config.veo3.rateLimit,

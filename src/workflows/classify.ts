@@ -19,7 +19,15 @@ export const FAILED_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([
   'invalid_clip',
   'invalid_argument',
   'rai_filtered',
+  'model_unavailable',
+  'over_budget',
 ]);
+
+/**
+ * The provider may have accepted the job (and be charging for it): never resubmitted automatically,
+ * only by a retry that asks for it (`--include-unknown`).
+ */
+export const UNKNOWN_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>(['submit_unknown']);
 
 /** Statuses after which nothing more happens to a job unless someone retries it. */
 export function isSettled(status: JobStatus): boolean {
@@ -35,15 +43,48 @@ export function isFailed(status: JobStatus): boolean {
 }
 
 /**
- * The status for a failed submission, from the provider's HTTP status and message. The message
- * of a Google API error is the JSON error body, where `INVALID_ARGUMENT` or `RESOURCE_EXHAUSTED`
- * appears as error.status.
+ * The status for a failed submission, from the provider's HTTP status, message and network error
+ * code. Only what proves that no job was created may be retried: an HTTP 4xx answer, or a
+ * connection refused before the request was sent. Anything else (5xx, a reset or timeout after
+ * sending) leaves the outcome unknown. The message of a Google API error is the JSON error body,
+ * where `INVALID_ARGUMENT` or `RESOURCE_EXHAUSTED` appears as error.status.
  */
-export function classifySubmitError(error: { status?: number; message: string }): JobStatus {
-  if (/INVALID_ARGUMENT/.test(error.message) || error.status === 400) return 'invalid_argument';
+export function classifySubmitError(error: { status?: number; message: string; code?: string }): JobStatus {
   if (error.status === 429 || /RESOURCE_EXHAUSTED/.test(error.message)) return 'rate_limited';
-  return 'submit_failed';
+  if (error.status === 404 && /no longer available|is not found|not supported/i.test(error.message))
+    return 'model_unavailable';
+  if (/INVALID_ARGUMENT/.test(error.message) || error.status === 400) return 'invalid_argument';
+  if (error.status !== undefined && error.status >= 400 && error.status < 500) return 'submit_failed';
+  if (error.status === undefined && error.code === 'ECONNREFUSED') return 'submit_failed';
+  return 'submit_unknown';
 }
+
+/**
+ * The single mapping from a failed submitClip (its ApplicationFailure type) to the clip's status.
+ * Types that name a job status keep it (rate_limited, invalid_argument, model_unavailable,
+ * over_budget, submit_unknown); anything else — an error the activity did not classify — is
+ * submit_failed.
+ */
+export function submitFailureStatus(type: string | undefined | null): JobStatus {
+  const known: readonly string[] = [
+    'rate_limited',
+    'invalid_argument',
+    'model_unavailable',
+    'over_budget',
+    'submit_unknown',
+    'submit_failed',
+  ];
+  return type && known.includes(type) ? (type as JobStatus) : 'submit_failed';
+}
+
+/** Failure types of submitClip that Temporal must not retry (the same list goes into the retry policy). */
+export const SUBMIT_NON_RETRYABLE_TYPES = [
+  'rate_limited',
+  'invalid_argument',
+  'model_unavailable',
+  'over_budget',
+  'submit_unknown',
+];
 
 /** The status for a finished operation that carries an error. */
 export function classifyOperationError(error: { code?: number; message?: string }): JobStatus {

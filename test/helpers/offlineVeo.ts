@@ -29,7 +29,7 @@ export function providersFor(
     image: new OfflineImageModel(),
     video: new VeoVideoModel({
       name: OFFLINE_VEO_NAME,
-      model: config.veo3.model,
+      models: config.veo3.models,
       apiKey: TEST_API_KEY,
       baseUrl: server.url,
       rateLimit: config.veo3.rateLimit,

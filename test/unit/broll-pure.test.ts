@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { nextPollDelay } from '../../src/workflows/backoff';
-import { classifyOperationError, classifySubmitError, isRetriable, isSettled } from '../../src/workflows/classify';
+import {
+  classifyOperationError,
+  classifySubmitError,
+  isFailed,
+  isRetriable,
+  isSettled,
+  submitFailureStatus,
+} from '../../src/workflows/classify';
 
 const settings = { initialMs: 5_000, maxMs: 30_000 };
 
@@ -31,9 +38,20 @@ describe('failure classes', () => {
       'invalid_argument',
     );
     expect(classifySubmitError({ status: 500, message: 'oops INVALID_ARGUMENT in text' })).toBe('invalid_argument');
-    expect(classifySubmitError({ status: 503, message: 'unavailable' })).toBe('submit_failed');
-    expect(classifySubmitError({ message: 'fetch failed' })).toBe('submit_failed');
+    // Only a 4xx answer or a refused connection proves that no job was created.
+    expect(classifySubmitError({ status: 503, message: 'unavailable' })).toBe('submit_unknown');
+    expect(classifySubmitError({ message: 'fetch failed' })).toBe('submit_unknown');
+    expect(classifySubmitError({ message: 'fetch failed', code: 'ECONNRESET' })).toBe('submit_unknown');
+    expect(classifySubmitError({ message: 'fetch failed', code: 'ECONNREFUSED' })).toBe('submit_failed');
+    expect(classifySubmitError({ status: 403, message: 'PERMISSION_DENIED' })).toBe('submit_failed');
+    expect(
+      classifySubmitError({ status: 404, message: 'models/veo-3.1-generate-preview is no longer available' }),
+    ).toBe('model_unavailable');
     expect(classifyOperationError({ code: 13, message: 'internal' })).toBe('generation_failed');
+    expect(submitFailureStatus('over_budget')).toBe('over_budget');
+    expect(submitFailureStatus('submit_unknown')).toBe('submit_unknown');
+    expect(submitFailureStatus('Error')).toBe('submit_failed');
+    expect(submitFailureStatus(undefined)).toBe('submit_failed');
     expect(classifyOperationError({ code: 3, message: 'bad' })).toBe('invalid_argument');
   });
 
@@ -47,6 +65,9 @@ describe('failure classes', () => {
       'invalid_clip',
       'invalid_argument',
       'rai_filtered',
+      'model_unavailable',
+      'over_budget',
+      'submit_unknown',
       'timed_out',
       'cancelled',
       'done',
@@ -55,5 +76,8 @@ describe('failure classes', () => {
     expect(isSettled('pending')).toBe(false);
     expect(isSettled('submitted')).toBe(false);
     expect(all.every(isSettled)).toBe(true);
+    // An unknown submission is neither retried automatically nor counted as failed (a plain retry skips it).
+    expect(isFailed('submit_unknown')).toBe(false);
+    expect(isFailed('over_budget')).toBe(true);
   });
 });
