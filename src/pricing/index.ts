@@ -22,7 +22,7 @@ export function loadPriceTable(file = DEFAULT_PRICES_PATH): PriceTable {
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`PRICES_PATH: cannot read the price table ${file}: ${(err as Error).message}`);
+    throw new Error(`PRICES_PATH: cannot read the price table ${file}: ${(err as Error).message}`, { cause: err });
   }
   const parsed = PriceTableSchema.safeParse(json);
   if (!parsed.success) throw new Error(`PRICES_PATH: ${file} is not a price table: ${describeIssues(parsed.error)}`);

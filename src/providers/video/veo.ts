@@ -71,9 +71,20 @@ export class VeoVideoModel implements VideoModel {
    * Submits a job and resolves with its operation name (which names the model that took it). Throws
    * VideoProviderError: `submit_unknown` unless the failure proves no job was created.
    */
+  /** The model submissions go to now (the first of VEO3_MODEL the provider still serves). */
+  get model(): string {
+    return this.models.current;
+  }
+
   async submit(request: ClipRequest): Promise<string> {
+    // Inputs are read before anything is sent: a missing frame is a plain local error.
+    const source = {
+      prompt: request.prompt,
+      ...(request.startImagePath ? { image: await imageInput(request.startImagePath) } : {}),
+    };
+    const lastFrame = request.lastImagePath ? await imageInput(request.lastImagePath) : undefined;
     try {
-      const { result } = await this.models.run((model) => this.submitTo(model, request));
+      const { result } = await this.models.run((model) => this.submitTo(model, request, source, lastFrame));
       return result;
     } catch (err) {
       if (err instanceof ModelUnavailableError) throw new VideoProviderError('model_unavailable', err.message);
@@ -82,18 +93,20 @@ export class VeoVideoModel implements VideoModel {
     }
   }
 
-  private async submitTo(model: string, request: ClipRequest): Promise<string> {
+  private async submitTo(
+    model: string,
+    request: ClipRequest,
+    source: GenerateVideosParameters['source'],
+    lastFrame: { imageBytes: string; mimeType: string } | undefined,
+  ): Promise<string> {
     const params: GenerateVideosParameters = {
       model,
-      source: {
-        prompt: request.prompt,
-        ...(request.startImagePath ? { image: await imageInput(request.startImagePath) } : {}),
-      },
+      source,
       config: {
         numberOfVideos: 1,
         durationSeconds: request.durationS,
         aspectRatio: request.aspectRatio,
-        ...(request.lastImagePath ? { lastFrame: await imageInput(request.lastImagePath) } : {}),
+        ...(lastFrame ? { lastFrame } : {}),
         httpOptions: {
           // Google ignores this header; the offline server deduplicates by it.
           headers: { [IDEMPOTENCY_HEADER]: request.key },
