@@ -21,13 +21,16 @@ import type { PollResult } from '../activities/broll';
 import type { BrollInput, BrollJob, BrollSnapshot, ClipPrompt, FinishReason, JobStatus } from '../domain/broll';
 import type { PipelineEvent } from '../domain/progress';
 import { nextPollDelay } from './backoff';
-import { isFailed, isSettled } from './classify';
+import { isFailed, isSettled, SUBMIT_NON_RETRYABLE_TYPES, submitFailureStatus } from './classify';
 import { brollQuery, brollUpdatedSignal, cancelBrollSignal, finishBrollSignal, retryBrollSignal } from './definitions';
 
 const { submitClip } = proxyActivities<Activities>({
-  // The adapter retries 429 with backoff inside one attempt; other transient errors get two more tries.
+  // The adapter retries 429 with backoff inside one attempt; a refused connection gets two more tries.
+  // submitClip heartbeats while the provider call is in flight: a dead worker is noticed in 20 s, and
+  // the retry finds its intent and reports submit_unknown instead of paying twice.
   startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorTypes: ['rate_limited', 'invalid_argument'] },
+  heartbeatTimeout: '20 seconds',
+  retry: { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorTypes: SUBMIT_NON_RETRYABLE_TYPES },
 });
 const { pollClips } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -54,10 +57,8 @@ export function idempotentKeys(runId: string, prompts: Pick<ClipPrompt, 'variant
 
 function failureOf(err: unknown): { status: JobStatus; message: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure && (cause.type === 'rate_limited' || cause.type === 'invalid_argument')) {
-    return { status: cause.type, message: cause.message };
-  }
-  return { status: 'submit_failed', message: cause instanceof Error ? cause.message : String(cause) };
+  const type = cause instanceof ApplicationFailure ? cause.type : undefined;
+  return { status: submitFailureStatus(type), message: cause instanceof Error ? cause.message : String(cause) };
 }
 
 export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot> {
@@ -135,6 +136,7 @@ export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot>
       const key = job.attempts > 1 ? `${job.idempotent_key}_r${job.attempts}` : job.idempotent_key;
       void submitClip({
         workspace: input.workspace,
+        ...(input.budget ? { budget: input.budget } : {}),
         key,
         prompt: job.prompt,
         durationS: job.duration_s,
@@ -142,7 +144,7 @@ export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot>
         ...(job.start_image ? { startImagePath: job.start_image } : {}),
         ...(job.last_image ? { lastImagePath: job.last_image } : {}),
       }).then(
-        ({ operation }) => setStatus(job, 'submitted', { operation }),
+        ({ operation, costUsd }) => setStatus(job, 'submitted', { operation, cost_usd: costUsd }),
         (err: unknown) => {
           const { status, message } = failureOf(err);
           setStatus(job, status, { error_message: message });
