@@ -10,7 +10,7 @@ import { VeoVideoModel } from '../../src/providers/video/veo';
 
 export async function startOfflineVeo(
   dir: string,
-  options: { faults?: FaultRule[]; latencyS?: number } = {},
+  options: { faults?: FaultRule[]; latencyS?: number; idempotency?: boolean } = {},
 ): Promise<LocalVeoServer> {
   const server = new LocalVeoServer({ stateDir: path.join(dir, 'offline-veo'), ...options });
   await server.start();
