@@ -3,6 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrollJob, ClipBudget, JobStatus } from '../domain/broll';
+import type { PriceProvider } from '../domain/cost';
 import { videoCost } from '../domain/cost';
 import { priceProvider, pricesFor } from '../pricing';
 import { modelOfOperation } from '../providers/video/veo';
@@ -48,6 +49,8 @@ export interface SubmittedClip {
   model: string;
   /** Seconds × the model's rate (0 offline). */
   costUsd: number;
+  /** The price table's provider the cost was priced at. */
+  pricedAs: PriceProvider;
 }
 
 /** Written before the provider is called: its presence without a record means "outcome unknown". */
@@ -176,7 +179,13 @@ export function createBrollActivities({ config, providers, temporalClient }: Act
         used === model
           ? costUsd
           : (videoCost(prices(), priceProvider(config, 'video'), used, request.durationS) ?? costUsd);
-      const result: SubmittedClip = { operation, provider: video().name, model: used, costUsd: actual };
+      const result: SubmittedClip = {
+        operation,
+        provider: video().name,
+        model: used,
+        costUsd: actual,
+        pricedAs: priceProvider(config, 'video'),
+      };
       await writeJsonAtomic(record, result);
       await budget.commit(ledgers, request.key, actual);
       return result;

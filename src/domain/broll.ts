@@ -2,6 +2,7 @@
  * B-roll generation: the jobs table (mirrored to veo3/jobs.json), the child workflow's input and
  * result, and the statuses a clip moves through.
  */
+import type { PriceProvider } from './cost';
 import type { Veo3Prompt } from './reel';
 
 /** One clip to generate: a B-roll prompt, or a prompt-to-video scene with its key frames. */
@@ -58,6 +59,9 @@ export interface BrollJob {
   updated_at: string;
   /** What the accepted job costs (seconds × the model's rate); absent until a job is accepted. */
   cost_usd?: number;
+  /** The model that took the job, and where it is priced. */
+  model?: string;
+  provider?: PriceProvider;
   /** What was asked, so a retry can resubmit and ASSEMBLY can place the clip. */
   prompt: string;
   duration_s: Veo3Prompt['duration_s'];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BrollSettings } from './broll';
+import type { CostEstimate } from './cost';
 import type { Directives } from './directives';
 import type { QaVerdict } from './qa';
 
@@ -21,6 +22,8 @@ export const ReelRequestSchema = z
     instructions: z.string().max(4000).optional(),
     /** B-roll clips for this run (default: the worker's VEO3_CLIP_COUNT). */
     clips: z.number().int().min(0).max(16).optional(),
+    /** The most this run may spend on paid clips, in USD; a clip that would go over is not submitted. */
+    maxCostUsd: z.number().min(0).max(100_000).optional(),
   })
   .strict();
 export type ReelRequest = z.infer<typeof ReelRequestSchema>;
@@ -131,6 +134,8 @@ export interface RouterResult {
   directivesPath?: string;
   /** Problems the stage knows of in its artifact, for the QA gate. */
   notes?: string[];
+  /** The run's cost estimate, recorded at its start (absent in runs recorded before estimates). */
+  estimate?: CostEstimate;
 }
 export interface ResearchResult {
   info: SourceInfo;

@@ -182,7 +182,7 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
       const operation = `op-${key}`;
       operations.set(operation, { variant });
       polls.set(operation, 0);
-      return { operation, provider: 'stand-in', model: 'stand-in', costUsd: 0 };
+      return { operation, provider: 'stand-in', model: 'stand-in', costUsd: 0, pricedAs: 'offline' as const };
     }),
     pollClips: track('pollClips', async ({ jobs }) =>
       jobs.map((job): PollResult => {
