@@ -63,7 +63,6 @@ function clipWords(text: string, n: number): string {
   return words.length <= n ? text.trim() : `${words.slice(0, n).join(' ')}…`;
 }
 
-
 /** How the copy reads for one tone. */
 interface ToneStyle {
   mood: string;
