@@ -144,7 +144,8 @@ export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot>
         ...(job.start_image ? { startImagePath: job.start_image } : {}),
         ...(job.last_image ? { lastImagePath: job.last_image } : {}),
       }).then(
-        ({ operation, costUsd }) => setStatus(job, 'submitted', { operation, cost_usd: costUsd }),
+        ({ operation, costUsd, model, pricedAs }) =>
+          setStatus(job, 'submitted', { operation, cost_usd: costUsd, model, provider: pricedAs }),
         (err: unknown) => {
           const { status, message } = failureOf(err);
           setStatus(job, status, { error_message: message });

@@ -10,6 +10,7 @@ import type { BrollClip, BrollInput, BrollJob, BrollSnapshot, FinishReason } fro
 import { brollGeneration } from './broll';
 import { allFailedRetriably, countByStatus, isSettled } from './classify';
 import { brollQuery, brollUpdatedSignal, cancelBrollSignal, finishBrollSignal, retryBrollSignal } from './definitions';
+import { meterClips } from './meter';
 import type { PipelineRun } from './pipelineRun';
 
 /** How long the gate waits for the child to settle its jobs after being told to finish. */
@@ -43,6 +44,7 @@ export class BrollGate {
     setHandler(brollUpdatedSignal, (snapshot) => {
       this.snapshot = snapshot;
       this.run.progress.broll = countByStatus(snapshot.jobs);
+      meterClips(this.run.progress, snapshot.jobs);
     });
     setHandler(brollQuery, () => (this.final ?? this.snapshot)?.jobs ?? []);
     setHandler(retryBrollSignal, async () => {
@@ -94,6 +96,7 @@ export class BrollGate {
         (snapshot) => {
           this.final = snapshot;
           this.run.progress.broll = countByStatus(snapshot.jobs);
+          meterClips(this.run.progress, snapshot.jobs);
         },
         (err: unknown) => this.run.emit('veo3.generation.failed', undefined, { error: (err as Error).message }),
       )

@@ -16,6 +16,7 @@ import { INPUT_ERROR_TYPES } from '../domain/errors';
 import type { PipelineEvent, PipelineKind, Progress, StageRecord } from '../domain/progress';
 import type { QaAttempt } from '../domain/qa';
 import { PipelineStatus } from '../domain/progress';
+import { meterResult } from './meter';
 import { PipelineKindKey, PipelineStageKey, PipelineStatusKey, progressQuery, resumeSignal } from './definitions';
 
 export type AppendEvents = (input: { workflowId: string; events: PipelineEvent[] }) => Promise<void>;
@@ -97,6 +98,7 @@ export class PipelineRun {
     for (;;) {
       try {
         const result = await work();
+        meterResult(this.progress, result);
         record.status = 'completed';
         record.durationMs = Date.now() - Date.parse(record.startedAt);
         delete record.error;

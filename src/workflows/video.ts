@@ -74,6 +74,7 @@ export async function promptToVideo(input: VideoRequestInput): Promise<VideoResu
       pollInitialS: settings.pollInitialS,
       pollMaxS: settings.pollMaxS,
       maxConcurrent: settings.maxConcurrent,
+      budget: { runId: workflowId, ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}) },
       prompts: wanted.map((scene) => {
         const frames = keyframes.frames.find((f) => f.index === scene.index)!;
         return {
