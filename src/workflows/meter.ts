@@ -36,7 +36,13 @@ export function meterClips(progress: Progress, jobs: BrollJob[]): void {
     }));
   const refused = jobs
     .filter((job) => job.status === 'over_budget' || job.status === 'submit_unknown')
-    .map((job) => ({ label: job.idempotent_key, reason: `${job.status}: ${job.error_message ?? ''}` }));
+    .map((job) => ({
+      label: job.idempotent_key,
+      reason:
+        job.status === 'over_budget'
+          ? `over_budget, not submitted: ${job.error_message ?? ''}`
+          : `submit_unknown, may be charged: ${job.error_message ?? ''}`,
+    }));
   const cost = addCalls(progress.cost ?? empty(), calls);
   progress.cost = { ...cost, ...(refused.length > 0 ? { refused } : {}) };
 }
