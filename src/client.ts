@@ -4,26 +4,29 @@
  * and a non-zero exit.
  */
 import { Command, Option } from 'commander';
+import { describeProject } from './api/projects';
+import { controlRun } from './cli/control';
 import {
+  callerDir,
   followRun,
-  formatProgress,
   formatRuns,
+  formatStatus,
   ListFiltersSchema,
   listRuns,
   prepareReelRequest,
   prepareVideoRequest,
-  readProgress,
   restitch,
-  signalRun,
   stageLogger,
   startReel,
   startVideo,
-  UsageError,
 } from './cli/runs';
+import { UsageError } from './cli/usage';
 import { watchRun } from './cli/watch';
 import { loadConfig } from './config';
 import { runDemo } from './dev/demo';
 import { runDev } from './dev/dev';
+import type { CancelBrollOutcome, ResumeOutcome, RetryBrollOutcome } from './domain/control';
+import { ControlName } from './domain/control';
 import { parseWith } from './domain/validation';
 import { connectClient } from './temporal/connection';
 
@@ -81,14 +84,17 @@ export function buildProgram(): Command {
           json?: boolean;
         },
       ) => {
-        const request = prepareReelRequest({
-          source,
-          transcript: o.transcript,
-          topic: o.topic,
-          instructions: o.instructions,
-          ...(o.duration === undefined ? {} : { durationS: number('--duration', o.duration) }),
-          ...(o.clips === undefined ? {} : { clips: number('--clips', o.clips) }),
-        });
+        const request = prepareReelRequest(
+          {
+            source,
+            transcript: o.transcript,
+            topic: o.topic,
+            instructions: o.instructions,
+            ...(o.duration === undefined ? {} : { durationS: number('--duration', o.duration) }),
+            ...(o.clips === undefined ? {} : { clips: number('--clips', o.clips) }),
+          },
+          callerDir(),
+        );
         await withClient(async (client, config) => {
           const handle = await startReel(client, config.temporal.taskQueue, request);
           if (!o.wait) return out(o.json, { workflowId: handle.workflowId }, (v) => v.workflowId);
@@ -153,14 +159,14 @@ export function buildProgram(): Command {
     .argument('<id>', 'workflow id')
     .addOption(json())
     .action(async (id: string, o: { json?: boolean }) => {
-      await withClient(async (client) => out(o.json, await readProgress(client, id), formatProgress));
+      await withClient(async (client) => out(o.json, await describeProject(client, id), formatStatus));
     });
 
   program
     .command('list')
     .description('list runs (Temporal visibility over the PipelineKind/PipelineStatus search attributes)')
     .option('--kind <kind>', 'reel or video')
-    .option('--status <status>', 'RUNNING, FAILED or COMPLETED')
+    .option('--status <status>', 'RUNNING, FAILED, COMPLETED or CANCELLED')
     .option('--limit <n>', 'at most this many', '50')
     .addOption(json())
     .action(async (o: { kind?: string; status?: string; limit: string; json?: boolean }) => {
@@ -186,12 +192,16 @@ export function buildProgram(): Command {
 
   program
     .command('resume')
-    .description('rerun the failed stage of a run (and what follows)')
+    .description('rerun the failed stage of a run (and what follows); refused unless the run waits for it')
     .argument('<id>', 'workflow id')
     .addOption(json())
     .action(async (id: string, o: { json?: boolean }) => {
-      await withClient(async (client) => signalRun(client, id, 'resume'));
-      out(o.json, { workflowId: id, signal: 'resume' }, (v) => `resume sent to ${v.workflowId}`);
+      const outcome = await withClient((client) => controlRun(client, id, ControlName.RESUME));
+      out(
+        o.json,
+        { workflowId: id, ...outcome },
+        (v: ResumeOutcome & { workflowId: string }) => `${v.workflowId}: resuming ${v.stage} (attempt ${v.attempt})`,
+      );
     });
 
   program
@@ -211,20 +221,37 @@ export function buildProgram(): Command {
     });
 
   const broll = program.command('broll').description("control a run's B-roll (or clip) generation");
-  for (const [name, signal, what] of [
-    ['retry', 'retryBroll', 'resubmit the failed clips now'],
-    ['cancel', 'cancelBroll', 'stop generation; the run goes on with the clips that exist'],
-  ] as const) {
-    broll
-      .command(name)
-      .description(what)
-      .argument('<id>', 'workflow id of the run')
-      .addOption(json())
-      .action(async (id: string, o: { json?: boolean }) => {
-        await withClient(async (client) => signalRun(client, id, signal));
-        out(o.json, { workflowId: id, signal }, (v) => `${v.signal} sent to ${v.workflowId}`);
-      });
-  }
+  broll
+    .command('retry')
+    .description('resubmit the failed clips now; prints which were resubmitted (new generation) or polled again')
+    .argument('<id>', 'workflow id of the run')
+    .option('--clip <key...>', 'only these clips (idempotent keys, as `broll` lists them)')
+    .addOption(json())
+    .action(async (id: string, o: { clip?: string[]; json?: boolean }) => {
+      const outcome = await withClient((client) =>
+        controlRun(client, id, ControlName.RETRY_BROLL, o.clip ? { keys: o.clip } : {}),
+      );
+      out(o.json, { workflowId: id, ...outcome }, (v: RetryBrollOutcome) =>
+        [
+          `resubmitted: ${v.resubmitted.join(', ') || 'none'}`,
+          ...(v.repolled.length ? [`polled again (no new generation): ${v.repolled.join(', ')}`] : []),
+        ].join('\n'),
+      );
+    });
+  broll
+    .command('cancel')
+    .description('stop generation; the run goes on with the clips that exist (prints them)')
+    .argument('<id>', 'workflow id of the run')
+    .addOption(json())
+    .action(async (id: string, o: { json?: boolean }) => {
+      const outcome = await withClient((client) => controlRun(client, id, ControlName.CANCEL_BROLL));
+      out(o.json, { workflowId: id, ...outcome }, (v: CancelBrollOutcome) =>
+        [
+          `cancelled; the run goes on with ${v.used.length} clip(s)${v.used.length ? `: ${v.used.map((c) => c.key).join(', ')}` : ''}`,
+          ...(v.stopped.length ? [`stopped: ${v.stopped.join(', ')}`] : []),
+        ].join('\n'),
+      );
+    });
 
   program
     .command('dev')
@@ -243,7 +270,8 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    console.error(`reelflow: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    // Our own errors may carry a second line that says what to do next (the resume command).
+    console.error(`reelflow: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;
   }
 }

@@ -8,7 +8,10 @@ import { z } from 'zod';
 import type { Backend } from './domain/models';
 import { DEFAULT_MODELS, modelList } from './domain/models';
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) => {
+  const rule = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: rule }).int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
+};
 const provider = z.enum(['offline', 'gemini']);
 
 const EnvSchema = z.object({
@@ -80,6 +83,9 @@ const EnvSchema = z.object({
 
 export type ProviderName = z.infer<typeof provider>;
 
+/** Variables whose values are secrets: named in errors, never shown. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['GEMINI_API_KEY', 'API_TOKEN']);
+
 export interface AppConfig {
   temporal: { address: string; namespace: string; taskQueue: string };
   /** Absolute directory holding one workspace per run. */
@@ -123,11 +129,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = EnvSchema.safeParse(present);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
+    const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '(environment)');
-      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+      // A secret's value never reaches a terminal or a log, even when it is wrong.
+      const shown = SECRET_VARIABLES.has(name) ? '' : `=${JSON.stringify(env[name] ?? '')}`;
+      return `${name}${shown}: ${issue.message}`;
     });
-    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const e = result.data;
   // With a key, Gemini (and Veo) are the defaults; without one, the offline providers are.
@@ -141,7 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const needsKey = Object.entries(providers).filter(([, name]) => name === 'gemini');
   if (needsKey.length > 0 && !e.GEMINI_API_KEY && !(vertex && e.GOOGLE_CLOUD_PROJECT)) {
     const names = needsKey.map(([kind]) => `${kind.toUpperCase()}_PROVIDER`).join(', ');
-    throw new ConfigError(`invalid configuration:\n  GEMINI_API_KEY: required because ${names}=gemini`);
+    throw new ConfigError(`invalid configuration: GEMINI_API_KEY: required because ${names}=gemini`);
   }
   const backend: Backend = vertex ? 'vertex' : 'gemini-api';
   const defaults = DEFAULT_MODELS[backend];

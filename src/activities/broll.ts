@@ -2,7 +2,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { BrollJob, ClipBudget, JobStatus } from '../domain/broll';
+import type { BrollJob, ClipBudget, PollRequest, PollResult } from '../domain/broll';
+import { submitMayRetry } from '../domain/clipStatus';
 import type { PriceProvider } from '../domain/cost';
 import { videoCost } from '../domain/cost';
 import { priceProvider, pricesFor } from '../pricing';
@@ -15,20 +16,6 @@ import type { ClipRequest } from '../providers/video/types';
 import { VideoProviderError } from '../providers/video/types';
 import type { ActivityDeps } from './deps';
 import { writeJsonAtomic } from './workspace';
-
-export interface PollRequest {
-  key: string;
-  operation: string;
-  durationS: number;
-  aspectRatio: '9:16' | '16:9';
-}
-
-export type PollResult =
-  | { key: string; status: 'submitted' }
-  /** A poll that failed for a reason that may pass (network, 5xx): the workflow counts these. */
-  | { key: string; status: 'poll_error'; error: string }
-  | { key: string; status: 'done'; videoPath: string }
-  | { key: string; status: JobStatus; error: string };
 
 /** The fields of veo3/jobs.json (the table also carries the request, which the file leaves out). */
 const FILE_FIELDS = [
@@ -172,7 +159,7 @@ export function createBrollActivities({ config, providers, temporalClient }: Act
         await rm(intentFile, { force: true });
         await budget.release(ledgers, request.key);
         // 429 was already retried with backoff inside the adapter; a refused connection may pass.
-        throw ApplicationFailure.create({ type: status, message, nonRetryable: status !== 'submit_failed' });
+        throw ApplicationFailure.create({ type: status, message, nonRetryable: !submitMayRetry(status) });
       }
       const used = modelOfOperation(operation) ?? model;
       const actual =

@@ -34,7 +34,7 @@ async function copyFrom(
   }
 }
 
-export function createContentActivities({ config, providers }: ActivityDeps) {
+export function createContentActivities({ providers }: ActivityDeps) {
   return {
     /**
      * CONTENT: publishing-assets.json, checked against its schema before the run moves on. A rework
@@ -45,8 +45,8 @@ export function createContentActivities({ config, providers }: ActivityDeps) {
       workspace: string;
       momentPath: string;
       topic?: string;
-      /** B-roll prompts to write (default: VEO3_CLIP_COUNT). */
-      clips?: number;
+      /** B-roll prompts to write (the run's clip count, decided by ROUTER). */
+      clips: number;
       /** ROUTER's narrative override. */
       narrative?: CopyRequest['narrative'];
       /** 1-based; see ReworkRequest in src/domain/qa.ts. */
@@ -59,7 +59,7 @@ export function createContentActivities({ config, providers }: ActivityDeps) {
         throw failure(ErrorType.INVALID_REQUEST, `attempt must be a whole number from 1 up, got ${attempt}`);
       const moment = await readJson<Moment>(input.momentPath);
       const request: CopyRequest = {
-        maxPrompts: input.clips ?? config.veo3.clipCount,
+        maxPrompts: input.clips,
         ...(input.topic ? { topic: input.topic } : {}),
         ...(input.narrative ? { narrative: input.narrative } : {}),
         feedback: input.feedback ?? [],

@@ -1,14 +1,14 @@
 /** RESEARCH: fetch the source if it is a URL, learn what it is, and what is said in it. */
 import type { Context as ActivityContext } from '@temporalio/activity';
 import { Context } from '@temporalio/activity';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorType } from '../domain/errors';
 import type { ReworkRequest } from '../domain/qa';
 import { artifactName } from '../domain/qa';
 import type { Cue, ResearchResult, SourceInfo } from '../domain/reel';
 import { MOMENT_MIN_S } from '../domain/reel';
-import { parseSubtitles } from '../domain/subtitles';
+import { parseSubtitles, SubtitleSyntaxError } from '../domain/subtitles';
 import type { DownloadedSource } from '../media/fetchSource';
 import { downloadSource, isRemoteSource, SourceError } from '../media/fetchSource';
 import type { MediaProbe } from '../media/ffmpeg';
@@ -95,20 +95,18 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
     workspace: string,
     attempt: number,
   ): Promise<{ origin: ResearchResult['transcriptOrigin']; cues: Cue[] }> {
-    if (given) return { origin: 'request', cues: parseSubtitles(await readFile(given, 'utf8')) };
+    if (given) return { origin: 'request', cues: await readSubtitleFile(given, given) };
     const base = source.slice(0, source.length - path.extname(source).length);
     for (const ext of SUBTITLE_EXTENSIONS) {
-      try {
-        return { origin: 'sidecar', cues: parseSubtitles(await readFile(base + ext, 'utf8')) };
-      } catch {
-        // No sidecar with this extension; try the next.
-      }
+      const sidecar = base + ext;
+      if (await isFile(sidecar)) return { origin: 'sidecar', cues: await readSubtitleFile(sidecar, sidecar) };
     }
     const stream = media.subtitleStreams[0];
     if (stream) {
       const extracted = path.join(workspace, 'embedded.srt');
       await extractSubtitleStream(source, stream.index, extracted);
-      return { origin: 'embedded', cues: parseSubtitles(await readFile(extracted, 'utf8')) };
+      const name = `the subtitle stream #${stream.index} of ${source}`;
+      return { origin: 'embedded', cues: await readSubtitleFile(extracted, name) };
     }
     return { origin: 'transcribed', cues: await transcribe(ctx, source, media, workspace, attempt) };
   }
@@ -158,6 +156,24 @@ export function createResearchActivities({ config, providers }: ActivityDeps) {
       };
     },
   };
+}
+
+/** Reads an SRT/WebVTT file; a file that is not one fails the run at once, naming it and the line. */
+async function readSubtitleFile(file: string, name: string): Promise<Cue[]> {
+  try {
+    return parseSubtitles(await readFile(file, 'utf8'));
+  } catch (err) {
+    if (err instanceof SubtitleSyntaxError)
+      throw failure(ErrorType.TRANSCRIPT_INVALID, `${name}: ${err.message} (expected SRT or WebVTT)`);
+    throw failure(ErrorType.TRANSCRIPT_INVALID, `${name}: cannot be read: ${(err as Error).message}`);
+  }
+}
+
+async function isFile(file: string): Promise<boolean> {
+  return stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 function provideTranscriptHint(source: string): string {

@@ -60,8 +60,9 @@ export function createRouterActivities({ config, providers }: ActivityDeps) {
       const { directives, notes } = await readDirectives(request, providers?.text, source, rework.feedback);
       const directivesPath = path.join(workspace, artifactName('directives.json', rework.attempt));
       await writeJsonAtomic(directivesPath, directives);
+      // The one place a run's clip count is decided: the request's, else the worker's setting.
       const broll = {
-        clipCount: config.veo3.clipCount,
+        clipCount: request.clips ?? config.veo3.clipCount,
         timeoutS: config.veo3.timeoutS,
         aspectRatio: '9:16' as const,
         pollInitialS: config.veo3.pollInitialS,

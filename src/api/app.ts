@@ -9,17 +9,19 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ListFilters } from '../cli/runs';
+import { controlRun, RejectedError } from '../cli/control';
 import {
   ListFiltersSchema,
   listRuns,
   prepareReelRequest,
   prepareVideoRequest,
-  signalRun,
   startReel,
   startVideo,
-  UsageError,
 } from '../cli/runs';
+import { UsageError } from '../cli/usage';
 import type { AppConfig } from '../config';
+import { ControlName } from '../domain/control';
+import { MAX_RUN_ID_LENGTH } from '../domain/ids';
 import { parseWith } from '../domain/validation';
 import { openApiDocument } from './openapi';
 import { describeProject, NotFoundError, PROJECT_ID } from './projects';
@@ -34,6 +36,7 @@ type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 /** The one place HTTP errors are shaped: `{ error }` with the right status. */
 function sendError(reply: FastifyReply, err: unknown): FastifyReply {
   if (err instanceof NotFoundError) return reply.code(404).send({ error: err.message });
+  if (err instanceof RejectedError) return reply.code(409).send({ error: err.message });
   if (err instanceof UsageError)
     return reply.code(/^no run with id/.test(err.message) ? 404 : 400).send({ error: err.message });
   const status = (err as { statusCode?: number }).statusCode;
@@ -64,7 +67,8 @@ export function parseRange(
 }
 
 export function buildApp({ client, config }: AppOptions): FastifyInstance {
-  const app = Fastify({ logger: false });
+  // Route parameters are run ids: the server accepts exactly the ids the schema and OpenAPI allow.
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: MAX_RUN_ID_LENGTH } });
   const token = config.api.token;
   const outputDir = path.resolve(config.outputDir);
 
@@ -110,27 +114,32 @@ export function buildApp({ client, config }: AppOptions): FastifyInstance {
   app.get('/api/projects/:id', async (request: IdRequest) => describeProject(client, projectId(request)));
 
   app.get('/api/projects/:id/status', async (request: IdRequest) => {
-    const { id, execution, progress } = await describeProject(client, projectId(request));
+    const { id, execution, status, error, failedStage, awaitingResume, progress } = await describeProject(
+      client,
+      projectId(request),
+    );
     return {
       id,
       execution,
-      status: progress?.status ?? execution,
+      status,
       stage: progress?.stage ?? null,
       phase: progress?.phase ?? null,
-      error: progress?.error ?? null,
+      error,
+      failedStage,
+      awaitingResume,
+      ...(awaitingResume ? { resumeWith: `POST /api/projects/${id}/resume` } : {}),
       broll: progress?.broll ?? null,
     };
   });
 
-  for (const [route, signal] of [
-    ['resume', 'resume'],
-    ['broll/retry', 'retryBroll'],
-    ['broll/cancel', 'cancelBroll'],
+  for (const [route, update] of [
+    ['resume', ControlName.RESUME],
+    ['broll/retry', ControlName.RETRY_BROLL],
+    ['broll/cancel', ControlName.CANCEL_BROLL],
   ] as const) {
-    app.post(`/api/projects/:id/${route}`, async (request: IdRequest, reply) => {
+    app.post(`/api/projects/:id/${route}`, async (request: IdRequest) => {
       const id = projectId(request);
-      await signalRun(client, id, signal);
-      return reply.code(202).send({ projectId: id, signal });
+      return { projectId: id, update, outcome: await controlRun(client, id, update) };
     });
   }
 

@@ -1,5 +1,6 @@
 /** The API's OpenAPI 3.1 document, with request bodies from the same zod schemas the handlers use. */
 import { z } from 'zod';
+import { MAX_RUN_ID_LENGTH, RUN_ID_PATTERN } from '../domain/ids';
 import { ReelRequestSchema } from '../domain/reel';
 import { VideoRequestSchema } from '../domain/video';
 
@@ -12,16 +13,21 @@ const idParam = {
   name: 'id',
   in: 'path',
   required: true,
-  schema: { type: 'string', pattern: '^[A-Za-z0-9][\\w.-]{0,199}$' },
+  schema: { type: 'string', pattern: RUN_ID_PATTERN, maxLength: MAX_RUN_ID_LENGTH },
 };
 const accepted = {
   description: 'accepted',
   content: json({ type: 'object', properties: { projectId: { type: 'string' } }, required: ['projectId'] }),
 };
-const signalled = {
-  description: 'signal sent',
-  content: json({ type: 'object', properties: { projectId: { type: 'string' }, signal: { type: 'string' } } }),
+const answered = {
+  description: "the run's answer to the Update",
+  content: json({
+    type: 'object',
+    properties: { projectId: { type: 'string' }, update: { type: 'string' }, outcome: { type: 'object' } },
+    required: ['projectId', 'update', 'outcome'],
+  }),
 };
+const refused = { ...error, description: 'refused: the request makes no sense now (the error says why)' };
 const any = { description: 'ok', content: json({ type: 'object' }) };
 
 export function openApiDocument(): Record<string, unknown> {
@@ -61,7 +67,11 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'List runs',
           parameters: [
             { name: 'kind', in: 'query', schema: { type: 'string', enum: ['reel', 'video'] } },
-            { name: 'status', in: 'query', schema: { type: 'string', enum: ['RUNNING', 'FAILED', 'COMPLETED'] } },
+            {
+              name: 'status',
+              in: 'query',
+              schema: { type: 'string', enum: ['RUNNING', 'FAILED', 'COMPLETED', 'CANCELLED'] },
+            },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
           ],
           responses: { '200': any, '400': error, '401': error },
@@ -69,11 +79,19 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/projects/{id}': project('A run in detail: progress (stages or scenes), clips, result', { '200': any }),
       '/api/projects/{id}/status': project("A run's status and stage", { '200': any }),
-      '/api/projects/{id}/resume': project('Rerun the failed stage', { '202': signalled }, 'post'),
-      '/api/projects/{id}/broll/retry': project('Resubmit failed clips now', { '202': signalled }, 'post'),
+      '/api/projects/{id}/resume': project(
+        'Rerun the failed stage (outcome: the stage and attempt)',
+        { '200': answered, '409': refused },
+        'post',
+      ),
+      '/api/projects/{id}/broll/retry': project(
+        'Resubmit failed clips now (outcome: keys resubmitted and re-polled)',
+        { '200': answered, '409': refused },
+        'post',
+      ),
       '/api/projects/{id}/broll/cancel': project(
-        'Stop clip generation; the run goes on with what exists',
-        { '202': signalled },
+        'Stop clip generation; the run goes on with what exists (outcome: clips used and stopped)',
+        { '200': answered, '409': refused },
         'post',
       ),
       '/api/projects/{id}/download': project('The finished MP4 (supports Range)', {

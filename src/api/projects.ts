@@ -3,19 +3,25 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { BrollJob } from '../domain/broll';
 import type { Progress } from '../domain/progress';
+import { rootCause, runStatus } from '../cli/control';
 import { brollQuery, progressQuery } from '../workflows/definitions';
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
 
-/** Ids name workspaces and workflows: letters, digits, '-', '_' and '.', nothing that climbs paths. */
-export const PROJECT_ID = /^[A-Za-z0-9][\w.-]{0,199}$/;
+export { RUN_ID as PROJECT_ID } from '../domain/ids';
 
 export interface ProjectDetail {
   id: string;
   /** Temporal's view: RUNNING, COMPLETED, FAILED, TERMINATED, … */
   execution: string;
+  /** The run's status, agreeing with Temporal's (see runStatus). */
+  status: string;
+  /** Why it failed, in words (the root cause), while it waits for resume or once it has closed failed. */
+  error: string | null;
+  failedStage: string | null;
+  awaitingResume: boolean;
   progress: Progress | null;
   broll: BrollJob[];
   result: Record<string, unknown> | null;
@@ -27,7 +33,7 @@ export async function describeProject(client: Client, id: string): Promise<Proje
   try {
     execution = (await handle.describe()).status.name;
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`no project with id ${id}`);
+    if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`no run with id ${id}`);
     throw err;
   }
   // Queries need a worker; a closed run with none around still has its result.
@@ -35,6 +41,23 @@ export async function describeProject(client: Client, id: string): Promise<Proje
     handle.query(progressQuery).catch(() => null),
     handle.query(brollQuery).catch(() => [] as BrollJob[]),
   ]);
-  const result = execution === 'COMPLETED' ? ((await handle.result()) as Record<string, unknown>) : null;
-  return { id, execution, progress, broll, result };
+  let result: Record<string, unknown> | null = null;
+  let cause: string | null = null;
+  if (execution === 'COMPLETED') result = (await handle.result()) as Record<string, unknown>;
+  else if (execution !== 'RUNNING')
+    cause = await handle.result().then(
+      () => null,
+      (err: unknown) => rootCause(err).message,
+    );
+  return {
+    id,
+    execution,
+    status: runStatus(execution, progress),
+    error: progress?.error ?? cause,
+    failedStage: progress?.failedStage ?? null,
+    awaitingResume: execution === 'RUNNING' && Boolean(progress?.awaitingResume),
+    progress,
+    broll,
+    result,
+  };
 }

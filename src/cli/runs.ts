@@ -15,24 +15,28 @@ import { parseWith } from '../domain/validation';
 import type { RestitchInput, StitchResult, VideoRequestInput, VideoResult } from '../domain/video';
 import { VideoRequestSchema } from '../domain/video';
 import { z } from 'zod';
+import { describeRunFailure, waitingMessage, RunWaitingError } from './control';
+import { UsageError } from './usage';
+import type { ProjectDetail } from '../api/projects';
 import type { BrollJob } from '../domain/broll';
 import {
   brollQuery,
-  cancelBrollSignal,
   PipelineKindKey,
   PipelineStageKey,
   PipelineStatusKey,
   progressQuery,
-  resumeSignal,
-  retryBrollSignal,
   WORKFLOW_TYPES,
 } from '../workflows/definitions';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 const isUrl = (text: string) => /^https?:\/\//i.test(text);
+
+/**
+ * The folder the person ran the command from. Under `npm run`, the process starts in the package
+ * root and npm keeps the caller's folder in INIT_CWD; relative paths must resolve against that.
+ */
+export function callerDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  return env.npm_lifecycle_event && env.INIT_CWD ? env.INIT_CWD : cwd;
+}
 
 /** Validates a reel request and makes its paths absolute (the worker may run elsewhere in the tree). */
 export function prepareReelRequest(input: Record<string, unknown>, cwd = process.cwd()): ReelRequest {
@@ -129,6 +133,17 @@ export function formatProgress(progress: Progress): string {
   return lines.join('\n');
 }
 
+/** `reelflow status`: the progress, then — for a run that stopped — why, and what to do. */
+export function formatStatus(detail: ProjectDetail): string {
+  const { id, status, execution, error, failedStage, awaitingResume, progress } = detail;
+  const lines = progress
+    ? [formatProgress({ ...progress, status: status as Progress['status'] })]
+    : [`${id}  ${status}${execution !== status ? ` (Temporal: ${execution})` : ''}`];
+  if (awaitingResume) lines.push(`waiting for resume: ${error ?? ''}`, `  resume with: reelflow resume ${id}`);
+  else if (error && execution !== 'RUNNING') lines.push(`failed${failedStage ? ` at ${failedStage}` : ''}: ${error}`);
+  return lines.join('\n');
+}
+
 /** QA attempts worth a line: reworks and failures (a first-time pass says nothing new), and warnings. */
 function qaLines(attempts: QaAttempt[]): string[] {
   const verdicts = attempts.every((a) => a.verdict === 'PASS')
@@ -142,7 +157,9 @@ function qaLines(attempts: QaAttempt[]): string[] {
 
 /**
  * Waits for a run's result while calling `onProgress` whenever the progress changes (polling the
- * query). Used by the demo and `--wait`; a live `watch` builds on the same loop.
+ * query). Used by the demo and `--wait`. A run that stops at a stage to wait for `resume` ends the
+ * wait with a RunWaitingError (why, and the command that resumes it); a run that fails ends it
+ * with its root cause.
  */
 export async function followRun<T>(
   handle: WorkflowHandle,
@@ -154,29 +171,34 @@ export async function followRun<T>(
   const result = (handle.result() as Promise<T>).finally(() => {
     done = true;
   });
-  const poll = async () => {
-    while (!done) {
-      try {
-        const progress = await handle.query(progressQuery);
-        if (JSON.stringify(progress) !== JSON.stringify(previous)) {
-          onProgress(progress, previous);
-          previous = progress;
-        }
-      } catch {
-        // The first workflow task may not have run yet; try again on the next tick.
+  // Handled below; this keeps an early failure from counting as unhandled while the poll runs.
+  result.catch(() => undefined);
+  const look = async () => {
+    try {
+      const progress = await handle.query(progressQuery);
+      if (JSON.stringify(progress) !== JSON.stringify(previous)) {
+        onProgress(progress, previous);
+        previous = progress;
       }
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      return progress;
+    } catch {
+      // The first workflow task may not have run yet, or a closed run has no worker to answer.
+      return undefined;
     }
   };
-  const [value] = await Promise.all([result, poll()]);
-  // One last look, so the caller sees the final stages.
-  try {
-    const progress = await handle.query(progressQuery);
-    onProgress(progress, previous);
-  } catch {
-    // Closed workflows whose worker is gone cannot be queried; the result is what matters.
+  while (!done) {
+    const progress = await look();
+    if (progress?.awaitingResume) throw new RunWaitingError(waitingMessage(progress));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  return value;
+  try {
+    const value = await result;
+    await look(); // one last look, so the caller sees the final stages
+    return value;
+  } catch (err) {
+    await look();
+    throw describeRunFailure(err, handle.workflowId);
+  }
 }
 
 /** Prints stage transitions as they happen: `▶ RESEARCH` on start, `✓ RESEARCH 1.2 s` on completion. */
@@ -202,7 +224,7 @@ export function stageLogger(print: (line: string) => void) {
 export const ListFiltersSchema = z
   .object({
     kind: z.enum(['reel', 'video']).optional(),
-    status: z.enum(['RUNNING', 'FAILED', 'COMPLETED']).optional(),
+    status: z.enum(['RUNNING', 'FAILED', 'COMPLETED', 'CANCELLED']).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(50),
   })
   .strict();
@@ -250,21 +272,6 @@ export function formatRuns(runs: RunSummary[]): string {
         `${r.workflowId.padEnd(40)} ${r.kind.padEnd(6)} ${r.status.padEnd(10)} ${r.stage.padEnd(18)} ${r.startedAt}`,
     )
     .join('\n');
-}
-
-/** Sends a signal to a run, with a clear error for an unknown id. */
-export async function signalRun(
-  client: Client,
-  workflowId: string,
-  signal: 'resume' | 'retryBroll' | 'cancelBroll',
-): Promise<void> {
-  const definition = { resume: resumeSignal, retryBroll: retryBrollSignal, cancelBroll: cancelBrollSignal }[signal];
-  try {
-    await client.workflow.getHandle(workflowId).signal(definition);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new UsageError(`no run with id ${workflowId}`);
-    throw err;
-  }
 }
 
 export async function readBroll(client: Client, workflowId: string): Promise<BrollJob[]> {

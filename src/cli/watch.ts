@@ -25,10 +25,7 @@ export interface WatchOptions {
   write: (text: string) => void;
 }
 
-const isDone = (progress: Progress) =>
-  progress.status === 'COMPLETED' || (progress.stage === 'FAILED' && progress.status === 'FAILED');
-
-/** Follows a run until it completes or fails for good (a run waiting for `resume` is shown, then left). */
+/** Follows a run until it stops running: completed, closed, cancelled, or waiting for `resume` (shown, then left). */
 export async function watchRun(client: Client, workflowId: string, options: WatchOptions): Promise<Progress> {
   let last = '';
   let lines = 0;
@@ -44,7 +41,7 @@ export async function watchRun(client: Client, workflowId: string, options: Watc
       lines = view.split('\n').length;
       last = view;
     }
-    if (isDone(progress) || progress.status === 'FAILED') return progress;
+    if (progress.status !== 'RUNNING') return progress;
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
   }
 }

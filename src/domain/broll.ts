@@ -117,3 +117,19 @@ export interface BrollClip {
 }
 
 export type FinishReason = 'finished' | 'timeout' | 'cancelled';
+
+/** One operation for the batched poll activity. */
+export interface PollRequest {
+  key: string;
+  operation: string;
+  durationS: number;
+  aspectRatio: '9:16' | '16:9';
+}
+
+/** What a poll found for one clip. */
+export type PollResult =
+  | { key: string; status: 'submitted' }
+  /** A poll that failed for a reason that may pass (network, 5xx): the workflow counts these. */
+  | { key: string; status: 'poll_error'; error: string }
+  | { key: string; status: 'done'; videoPath: string }
+  | { key: string; status: JobStatus; error: string };

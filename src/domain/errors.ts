@@ -11,6 +11,8 @@ export const ErrorType = {
   MEDIA_INVALID: 'MEDIA_INVALID',
   /** No transcript could be found or made for the source. */
   TRANSCRIPT_MISSING: 'TRANSCRIPT_MISSING',
+  /** A transcript file exists but is not SRT or WebVTT (the message names the file and the line). */
+  TRANSCRIPT_INVALID: 'TRANSCRIPT_INVALID',
   /** The transcript has no window of the allowed length that ends on a sentence. */
   NO_MOMENT: 'NO_MOMENT',
   /** A model's answer did not match the schema it was asked for (asking again may help). */
@@ -34,6 +36,7 @@ export const NON_RETRYABLE_ERROR_TYPES: string[] = [
   ErrorType.MEDIA_NOT_FOUND,
   ErrorType.MEDIA_INVALID,
   ErrorType.TRANSCRIPT_MISSING,
+  ErrorType.TRANSCRIPT_INVALID,
   ErrorType.NO_MOMENT,
   ErrorType.CONTENT_BLOCKED,
   ErrorType.TOOL_MISSING,
@@ -47,6 +50,7 @@ export const INPUT_ERROR_TYPES: string[] = [
   ErrorType.MEDIA_NOT_FOUND,
   ErrorType.MEDIA_INVALID,
   ErrorType.TRANSCRIPT_MISSING,
+  ErrorType.TRANSCRIPT_INVALID,
   ErrorType.NO_MOMENT,
   ErrorType.CONTENT_BLOCKED,
 ];

@@ -18,3 +18,12 @@ export function slugify(text: string, maxLength = 24): string {
 export function runWorkflowId(kind: RunKind, name: string, shortId: string): string {
   return `${kind}-${slugify(name)}-${shortId}`;
 }
+
+/**
+ * The longest run id the API, the OpenAPI document and the HTTP server accept (one limit for all
+ * three: the server's route parameters are sized from it). Ids reelflow makes are far shorter.
+ */
+export const MAX_RUN_ID_LENGTH = 200;
+/** Ids name workspaces and workflows: letters, digits, '-', '_' and '.', nothing that climbs paths. */
+export const RUN_ID_PATTERN = `^[A-Za-z0-9][\\w.-]{0,${MAX_RUN_ID_LENGTH - 1}}$`;
+export const RUN_ID = new RegExp(RUN_ID_PATTERN);

@@ -4,9 +4,11 @@ import type { QaAttempt } from './qa';
 
 export const PipelineStatus = {
   RUNNING: 'RUNNING',
-  /** A stage failed after its retries; the run waits for a `resume` signal. */
+  /** A stage failed: the run is open and waits for `resume` (awaitingResume), or it closed failed. */
   FAILED: 'FAILED',
   COMPLETED: 'COMPLETED',
+  /** The run was cancelled through Temporal. */
+  CANCELLED: 'CANCELLED',
 } as const;
 export type PipelineStatus = (typeof PipelineStatus)[keyof typeof PipelineStatus];
 
@@ -46,8 +48,13 @@ export interface Progress {
   workspace?: string;
   stages: StageRecord[];
   events: PipelineEvent[];
-  /** Last stage failure, while the run waits for `resume`. */
+  /** Last stage failure (while the run waits for `resume`, or why it closed). */
   error?: string;
+  /** The stage that failed, and the failure's type (INVALID_REQUEST, MEDIA_NOT_FOUND, …). */
+  failedStage?: string;
+  errorType?: string;
+  /** A stage failed and the open run waits for `resume` (the `resume` Update is accepted now). */
+  awaitingResume?: boolean;
   /** B-roll clips by status, once generation has started. */
   broll?: Record<string, number>;
   /** The estimate recorded at the start and every metered paid call (absent in runs recorded before metering). */

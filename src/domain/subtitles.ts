@@ -6,9 +6,20 @@ import type { Cue } from './reel';
 
 const TIMESTAMP = /(?:(\d+):)?(\d{1,2}):(\d{2})[,.](\d{1,3})/;
 
+/** A subtitle file that is not SRT or WebVTT; `line` is 1-based. */
+export class SubtitleSyntaxError extends Error {
+  override name = 'SubtitleSyntaxError';
+  constructor(
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super(`line ${line}: ${problem}`);
+  }
+}
+
 export function parseTimestamp(text: string): number {
   const match = TIMESTAMP.exec(text.trim());
-  if (!match) throw new Error(`not a subtitle timestamp: "${text}"`);
+  if (!match) throw new Error(`not a subtitle timestamp: "${text.trim().slice(0, 40)}"`);
   const [, h, m, s, ms] = match;
   // Whole milliseconds first, so 00:02.280 is 2.28 and not 2.2800000000000002.
   return ((Number(h ?? 0) * 3600 + Number(m) * 60 + Number(s)) * 1000 + Number((ms ?? '0').padEnd(3, '0'))) / 1000;
@@ -23,7 +34,11 @@ function cleanText(text: string): string {
     .trim();
 }
 
-/** Parses SRT or WebVTT text into cues sorted by start time. Cues with no text are dropped. */
+/**
+ * Parses SRT or WebVTT text into cues sorted by start time. Cues with no text are dropped. A
+ * timing line that cannot be read, or a file with no timing line at all, is a SubtitleSyntaxError
+ * naming the line.
+ */
 export function parseSubtitles(content: string): Cue[] {
   const lines = content
     .replace(/^\uFEFF/, '')
@@ -36,8 +51,14 @@ export function parseSubtitles(content: string): Cue[] {
     const [startText, rest] = line.split('-->');
     // WebVTT cue settings (align:start, position:10%) follow the end time.
     const endText = (rest ?? '').trim().split(/\s+/)[0] ?? '';
-    const startS = parseTimestamp(startText ?? '');
-    const endS = parseTimestamp(endText);
+    let startS: number;
+    let endS: number;
+    try {
+      startS = parseTimestamp(startText ?? '');
+      endS = parseTimestamp(endText);
+    } catch (err) {
+      throw new SubtitleSyntaxError(i + 1, (err as Error).message);
+    }
     // A cue's text runs to an empty line. YouTube's captions put a line holding one space inside
     // a cue, so a whitespace-only line does not end it; the next timing line always does.
     const text: string[] = [];
@@ -48,6 +69,13 @@ export function parseSubtitles(content: string): Cue[] {
     if ((lines[i + 1] ?? '').includes('-->') && /^\s*\d+\s*$/.test(text.at(-1) ?? '')) text.pop();
     const cleaned = cleanText(text.join(' '));
     if (cleaned && endS > startS) cues.push({ startS, endS, text: cleaned });
+  }
+  if (!lines.some((line) => line.includes('-->'))) {
+    const first = lines.findIndex((line) => line.trim() !== '');
+    throw new SubtitleSyntaxError(
+      first + 1,
+      first < 0 ? 'the file is empty' : 'no "start --> end" timing line: not an SRT or WebVTT file',
+    );
   }
   return withoutRollingRepeats(cues.sort((a, b) => a.startS - b.startS));
 }

@@ -1,30 +1,58 @@
 /**
  * Bookkeeping shared by pipeline workflows: the `progress` query, search attributes, pipeline
- * events, and the "a failed stage waits for `resume`" rule. Deterministic: time comes from the
- * workflow sandbox's Date.
+ * events, the `resume` Update, and the rules every run keeps: a failed stage waits for `resume`,
+ * and a closed run's search attributes say how it ended, on every path. Deterministic: time comes
+ * from the workflow sandbox's Date.
  */
 import {
   ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   isCancellation,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { INPUT_ERROR_TYPES } from '../domain/errors';
+import type { z } from 'zod';
+import type { ResumeOutcome } from '../domain/control';
+import { ErrorType, INPUT_ERROR_TYPES } from '../domain/errors';
 import type { PipelineEvent, PipelineKind, Progress, StageRecord } from '../domain/progress';
 import type { QaAttempt } from '../domain/qa';
 import { PipelineStatus } from '../domain/progress';
+import { parseWith } from '../domain/validation';
+import {
+  PipelineKindKey,
+  PipelineStageKey,
+  PipelineStatusKey,
+  progressQuery,
+  resumeSignal,
+  resumeUpdate,
+} from './definitions';
 import { meterResult } from './meter';
-import { PipelineKindKey, PipelineStageKey, PipelineStatusKey, progressQuery, resumeSignal } from './definitions';
 
 export type AppendEvents = (input: { workflowId: string; events: PipelineEvent[] }) => Promise<void>;
 
+/**
+ * Runs started before control became Updates replay with the old rules (a resume signal latched,
+ * a cancelled gate stayed cancelled, no search attributes on a failed close): those rules decided
+ * the commands in their histories.
+ */
+export const CONTROL_UPDATES_PATCH = 'control-updates';
+
+/** Stage names of a closed run. */
+export const ClosedStage = { COMPLETED: 'COMPLETED', FAILED: 'FAILED', CANCELLED: 'CANCELLED' } as const;
+
 export class PipelineRun {
   readonly progress: Progress;
+  /** False only when replaying a run recorded before the control Updates. */
+  readonly strict: boolean;
   private pendingEvents: PipelineEvent[] = [];
   private resumeRequested = false;
+  /** The failed stage while the run waits for `resume`. */
+  private waiting?: StageRecord;
 
   constructor(
     kind: PipelineKind,
@@ -33,6 +61,7 @@ export class PipelineRun {
     /** Names a flow gives its stages for people (the video flow's phases). */
     private readonly phaseOf?: (stage: string, status: PipelineStatus) => string,
   ) {
+    this.strict = patched(CONTROL_UPDATES_PATCH);
     const { workflowId } = workflowInfo();
     this.progress = {
       kind,
@@ -46,13 +75,57 @@ export class PipelineRun {
     };
     setHandler(progressQuery, () => this.progress);
     setHandler(resumeSignal, () => {
+      if (this.strict && !this.waiting) {
+        this.emit('pipeline.resume.ignored', undefined, { reason: this.notWaitingReason(), via: 'signal' });
+        return;
+      }
       this.resumeRequested = true;
     });
+    setHandler(
+      resumeUpdate,
+      (): ResumeOutcome => {
+        const record = this.waiting!;
+        this.resumeRequested = true;
+        return { stage: record.stage, attempt: record.attempts + 1 };
+      },
+      {
+        validator: () => {
+          if (!this.waiting || this.resumeRequested) throw new Error(this.notWaitingReason());
+        },
+      },
+    );
     upsertSearchAttributes([
       { key: PipelineKindKey, value: kind },
       { key: PipelineStageKey, value: firstStage },
       { key: PipelineStatusKey, value: PipelineStatus.RUNNING },
     ]);
+  }
+
+  /**
+   * The workflow's body. Whatever way it ends — completed, failed at a stage, failed on input,
+   * cancelled — the search attributes and `progress` say so before the run closes, and message
+   * handlers (an Update still answering) finish first.
+   */
+  async execute<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      const result = await body();
+      if (this.strict) await condition(allHandlersFinished);
+      return result;
+    } catch (err) {
+      if (this.strict) await this.closeWith(err);
+      throw err;
+    }
+  }
+
+  /** Validates the workflow input; a bad input closes the run at once, naming each field. */
+  validate<T>(schema: z.ZodType<T>, input: unknown, workflowType: string): T {
+    const parsed = parseWith(schema, input);
+    if (parsed.ok) return parsed.value;
+    throw ApplicationFailure.create({
+      type: ErrorType.INVALID_REQUEST,
+      message: `invalid ${workflowType} input: ${parsed.message}`,
+      nonRetryable: true,
+    });
   }
 
   /** Records a pipeline event; it reaches events.jsonl at the next flush. */
@@ -112,19 +185,27 @@ export class PipelineRun {
         record.error = message;
         record.durationMs = Date.now() - Date.parse(record.startedAt);
         this.progress.error = `${stage}: ${message}`;
+        this.progress.failedStage = stage;
+        if (type) this.progress.errorType = type;
         this.emit('pipeline.stage.failed', stage, { error: message, ...(type ? { type } : {}) });
         if (type && INPUT_ERROR_TYPES.includes(type)) {
-          this.setStage('FAILED', PipelineStatus.FAILED);
+          this.setStage(ClosedStage.FAILED, PipelineStatus.FAILED);
           await this.flushEvents();
           throw ApplicationFailure.create({ type, message: `${stage} failed: ${message}`, nonRetryable: true });
         }
         this.setStage(stage, PipelineStatus.FAILED);
         await this.flushEvents();
+        this.waiting = record;
+        this.progress.awaitingResume = true;
         await condition(() => this.resumeRequested);
         this.resumeRequested = false;
+        this.waiting = undefined;
+        delete this.progress.awaitingResume;
         record.attempts += 1;
         record.status = 'running';
         delete this.progress.error;
+        delete this.progress.failedStage;
+        delete this.progress.errorType;
         this.setStage(stage, PipelineStatus.RUNNING);
         this.emit('pipeline.stage.resumed', stage, { attempt: record.attempts });
       }
@@ -140,7 +221,35 @@ export class PipelineRun {
   complete(): void {
     this.progress.completedAt = new Date().toISOString();
     this.emit('pipeline.run.completed');
-    this.setStage('COMPLETED', PipelineStatus.COMPLETED);
+    this.setStage(ClosedStage.COMPLETED, PipelineStatus.COMPLETED);
+  }
+
+  /** Why `resume` is refused now, in words a person can act on. */
+  private notWaitingReason(): string {
+    const { status, stage } = this.progress;
+    if (status === PipelineStatus.COMPLETED) return 'the run has completed: there is nothing to resume';
+    if (this.resumeRequested) return `stage ${stage} is already being resumed`;
+    return `the run is not waiting for resume: stage ${stage} is ${status === PipelineStatus.RUNNING ? 'running' : status.toLowerCase()}`;
+  }
+
+  /** The run is closing on an error: the search attributes and progress say how. */
+  private async closeWith(err: unknown): Promise<void> {
+    const cancelled = isCancellation(err);
+    const { message, type } = describeFailure(err);
+    this.progress.completedAt = new Date().toISOString();
+    delete this.progress.awaitingResume;
+    if (cancelled) {
+      this.emit('pipeline.run.cancelled', this.progress.stage);
+      this.setStage(ClosedStage.CANCELLED, PipelineStatus.CANCELLED);
+    } else if (this.progress.stage !== ClosedStage.FAILED) {
+      this.progress.failedStage ??= this.progress.stage;
+      this.progress.error ??= message;
+      if (type) this.progress.errorType ??= type;
+      this.emit('pipeline.run.failed', this.progress.failedStage, { error: message, ...(type ? { type } : {}) });
+      this.setStage(ClosedStage.FAILED, PipelineStatus.FAILED);
+    }
+    // A run that failed before ROUTER made its workspace has nowhere to write events.
+    if (this.progress.workspace) await CancellationScope.nonCancellable(() => this.flushEvents());
   }
 
   private setStage(stage: string, status: PipelineStatus): void {

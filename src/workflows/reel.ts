@@ -2,12 +2,11 @@
  * reelPipeline: long source video → best 60–90 s moment → vertical 9:16 reel plus publishing copy.
  * Each stage is an activity; crash recovery and resume come from the workflow's event history.
  */
-import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
+import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
 import type { ReelRequest, ReelResult, TranscriptResult } from '../domain/reel';
 import { ReelRequestSchema } from '../domain/reel';
-import { parseWith } from '../domain/validation';
 import { BrollGate } from './brollGate';
 import { PipelineRun } from './pipelineRun';
 import type { GatedStage } from './qaGate';
@@ -23,17 +22,13 @@ const light = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', re
 const media = proxyActivities<Activities>({ startToCloseTimeout: '45 minutes', heartbeatTimeout: '1 minute', retry });
 
 export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
-  const parsed = parseWith(ReelRequestSchema, input);
-  if (!parsed.ok) {
-    throw ApplicationFailure.create({
-      type: ErrorType.INVALID_REQUEST,
-      message: `invalid reelPipeline input: ${parsed.message}`,
-      nonRetryable: true,
-    });
-  }
-  const request = parsed.value;
-  const { workflowId } = workflowInfo();
+  // Before validation, so even a run with a bad input is found by its search attributes.
   const run = new PipelineRun('reel', PipelineStage.ROUTER, light.appendEvents);
+  return run.execute(() => reel(run, run.validate(ReelRequestSchema, input, 'reelPipeline')));
+}
+
+async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult> {
+  const { workflowId } = workflowInfo();
   const broll = new BrollGate(run);
 
   // Runs recorded before QA gates existed replay without them.
@@ -93,14 +88,15 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
     keep,
   });
   const settings = routed.broll;
-  const clipCount = request.clips ?? settings.clipCount;
+  // Runs recorded before ROUTER decided the count carried the request's own number beside it.
+  const clipCount = run.strict ? settings.clipCount : (request.clips ?? settings.clipCount);
   const content = await gate(PipelineStage.CONTENT, {
     produce: (rework) =>
       light.writePublishingAssets({
         workspace,
         momentPath: moment.momentPath,
         topic,
-        clips: request.clips,
+        clips: clipCount,
         ...(directives?.narrative ? { narrative: directives.narrative } : {}),
         ...rework,
       }),

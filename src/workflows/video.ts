@@ -10,7 +10,7 @@ import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/w
 import type { Activities } from '../activities';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
 import type { PipelineStatus } from '../domain/progress';
-import type { StitchResult, RestitchInput, VideoRequestInput, VideoResult } from '../domain/video';
+import type { StitchResult, RestitchInput, VideoRequest, VideoRequestInput, VideoResult } from '../domain/video';
 import { RestitchInputSchema, VideoRequestSchema } from '../domain/video';
 import { parseWith } from '../domain/validation';
 import { BrollGate } from './brollGate';
@@ -38,17 +38,13 @@ const phaseOf = (stage: string, status: PipelineStatus) =>
   status === 'FAILED' ? 'failed' : (PHASES[stage] ?? stage.toLowerCase());
 
 export async function promptToVideo(input: VideoRequestInput): Promise<VideoResult> {
-  const parsed = parseWith(VideoRequestSchema, input);
-  if (!parsed.ok) {
-    throw ApplicationFailure.create({
-      type: ErrorType.INVALID_REQUEST,
-      message: `invalid promptToVideo input: ${parsed.message}`,
-      nonRetryable: true,
-    });
-  }
-  const request = parsed.value;
-  const { workflowId } = workflowInfo();
+  // Before validation, so even a run with a bad input is found by its search attributes.
   const run = new PipelineRun('video', VideoStage.STORYBOARD, light.appendEvents, phaseOf);
+  return run.execute(() => video(run, run.validate(VideoRequestSchema, input, 'promptToVideo')));
+}
+
+async function video(run: PipelineRun, request: VideoRequest): Promise<VideoResult> {
+  const { workflowId } = workflowInfo();
   const gate = new BrollGate(run, { childName: 'clips', stage: VideoStage.VIDEO_GEN, autoRetry: false });
 
   const board = await run.stage(VideoStage.STORYBOARD, () => light.writeStoryboard({ workflowId, request }));

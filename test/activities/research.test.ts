@@ -226,3 +226,29 @@ describe('research transcribes when there are no subtitles', () => {
     await expect(stat(path.join(dir, 'runs', 'offline', 'transcription'))).rejects.toThrow();
   });
 });
+
+describe('research with a transcript that is not subtitles', () => {
+  it('fails at once (not retried) naming the file and the line, for a given transcript and for a sidecar', async () => {
+    const { research } = activitiesWith();
+    const given = path.join(dir, 'garbage.srt');
+    await writeFile(given, '1\n00:00:01,000 --> 00:00:03,000\nhello\n\n2\nsoon --> later\nworld\n');
+    const err = await runActivity(research, {
+      workspace: await workspace('garbage-given'),
+      source: sample.video,
+      transcript: given,
+    }).catch((e: unknown) => e as { type?: string; nonRetryable?: boolean; message: string });
+    expect(err).toMatchObject({ type: 'TRANSCRIPT_INVALID', nonRetryable: true });
+    expect((err as Error).message).toBe(`${given}: line 6: not a subtitle timestamp: "soon" (expected SRT or WebVTT)`);
+
+    // A broken sidecar is an error too, not silently skipped.
+    const source = path.join(dir, 'sidecar-garbage.mp4');
+    await copyFile(sample.video, source);
+    await writeFile(path.join(dir, 'sidecar-garbage.srt'), 'these are my show notes\nnot subtitles\n');
+    const sidecarErr = await runActivity(research, {
+      workspace: await workspace('garbage-sidecar'),
+      source,
+    }).catch((e: unknown) => e as Error);
+    expect(sidecarErr).toMatchObject({ type: 'TRANSCRIPT_INVALID' });
+    expect((sidecarErr as Error).message).toMatch(/sidecar-garbage\.srt: line 1: no "start --> end" timing line/);
+  });
+});

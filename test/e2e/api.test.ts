@@ -63,6 +63,13 @@ describe('HTTP API', () => {
     expect(video.json().error).toMatch(/clipDurationS/);
     expect((await app.inject({ method: 'GET', url: '/api/projects/reel-nope-000000' })).statusCode).toBe(404);
     expect((await app.inject({ method: 'POST', url: '/api/projects/reel-nope-000000/resume' })).statusCode).toBe(404);
+    // One id limit for the schema, the OpenAPI document and the server: 200 characters pass routing, 201 are refused.
+    const longest = `reel-${'a'.repeat(195)}`;
+    expect(longest).toHaveLength(200);
+    expect((await app.inject({ method: 'GET', url: `/api/projects/${longest}/status` })).statusCode).toBe(404);
+    const tooLong = await app.inject({ method: 'GET', url: `/api/projects/${longest}x/status` });
+    expect(tooLong.statusCode).not.toBe(200);
+    expect([400, 414]).toContain(tooLong.statusCode);
     const traversal = await app.inject({ method: 'GET', url: '/api/projects/..%2F..%2Fetc/download' });
     expect(traversal.statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/api/projects?kind=podcast' })).json().error).toMatch(/^kind: /);
@@ -82,11 +89,22 @@ describe('HTTP API', () => {
         async () => (await app.inject({ method: 'GET', url: `/api/projects/${projectId}/status` })).json(),
         (s) => s.status === 'FAILED',
       );
-      expect(failed).toMatchObject({ stage: 'FFMPEG_ENGINEER', error: 'FFMPEG_ENGINEER: encoder crashed' });
-      expect((await app.inject({ method: 'POST', url: `/api/projects/${projectId}/resume` })).statusCode).toBe(202);
-      expect((await app.inject({ method: 'POST', url: `/api/projects/${projectId}/broll/cancel` })).json()).toEqual({
+      expect(failed).toMatchObject({
+        stage: 'FFMPEG_ENGINEER',
+        error: 'FFMPEG_ENGINEER: encoder crashed',
+        awaitingResume: true,
+        resumeWith: `POST /api/projects/${projectId}/resume`,
+      });
+      // No B-roll in this run: cancel is refused with the reason (409), resume answers with what it reran.
+      const cancel = await app.inject({ method: 'POST', url: `/api/projects/${projectId}/broll/cancel` });
+      expect(cancel.statusCode).toBe(409);
+      expect(cancel.json().error).toMatch(/cancelBroll refused: no B-roll generation/);
+      const resumed = await app.inject({ method: 'POST', url: `/api/projects/${projectId}/resume` });
+      expect(resumed.statusCode).toBe(200);
+      expect(resumed.json()).toEqual({
         projectId,
-        signal: 'cancelBroll',
+        update: 'resume',
+        outcome: { stage: 'FFMPEG_ENGINEER', attempt: 2 },
       });
 
       // A restart of the API loses nothing: the runs live in Temporal.

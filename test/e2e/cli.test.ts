@@ -1,11 +1,13 @@
 /** The `reelflow` CLI run as a process against the test server (stand-in activities: this tests the CLI, not the stages). */
 import type { WorkflowBundle } from '@temporalio/worker';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
+import { brollQuery } from '../../src/workflows/definitions';
 import { crash, standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
 import { eventually, withStandInWorker } from '../helpers/workflows';
 import type { TestTemporal } from '../helpers/temporal';
@@ -79,7 +81,7 @@ describe('reelflow CLI', () => {
       expect(status).toMatchObject({ status: 'FAILED', error: 'FFMPEG_ENGINEER: encoder crashed' });
 
       const resumed = await reelflow(['resume', workflowId]);
-      expect(resumed.stdout.trim()).toBe(`resume sent to ${workflowId}`);
+      expect(resumed.stdout.trim()).toBe(`${workflowId}: resuming FFMPEG_ENGINEER (attempt 2)`);
       // watch (not a terminal here) prints plain views until the run ends.
       const watched = await reelflow(['watch', workflowId]);
       expect(watched.code).toBe(0);
@@ -92,7 +94,79 @@ describe('reelflow CLI', () => {
         (runs) => runs.some((r) => r.workflowId === workflowId),
       );
       expect(completed.map((r) => r.workflowId)).toContain(workflowId);
+      // Resuming a run that is not waiting is refused, saying why.
+      const again = await reelflow(['resume', workflowId]);
+      expect(again.code).not.toBe(0);
+      expect(again.stderr.trim()).toBe(`reelflow: resume refused: the run has closed (COMPLETED)`);
     });
+  });
+
+  it('--wait stops when the run waits for resume, with the reason and the command that resumes it', async () => {
+    const standIns = standInActivities({ prompts: [] });
+    standIns.failNext.renderSegments = [crash('encoder crashed')];
+    const waited = await withStandInWorker(temporal, bundle, standIns, async (taskQueue) => {
+      const waited = await reelflow(['reel', '/media/talk.mp4', '--wait'], { TEMPORAL_TASK_QUEUE: taskQueue });
+      const id = waited.stdout.trim();
+      await reelflow(['resume', id]);
+      await temporal.client.workflow.getHandle(id).result();
+      return { ...waited, id };
+    });
+    expect(waited.code).not.toBe(0);
+    expect(waited.stderr).toContain(`reelflow: ${waited.id} is waiting for resume: FFMPEG_ENGINEER: encoder crashed`);
+    expect(waited.stderr).toContain(`fix the cause, then run: reelflow resume ${waited.id}`);
+  });
+
+  it('--wait prints the root cause of a run that failed on its input, not "Workflow execution failed"', async () => {
+    const standIns = standInActivities({ prompts: [] });
+    standIns.failNext.router = [
+      ApplicationFailure.create({
+        type: 'MEDIA_INVALID',
+        message: 'source video: no video stream',
+        nonRetryable: true,
+      }),
+    ];
+    const waited = await withStandInWorker(temporal, bundle, standIns, (taskQueue) =>
+      reelflow(['reel', '/media/notes.txt', '--wait'], { TEMPORAL_TASK_QUEUE: taskQueue }),
+    );
+    expect(waited.code).not.toBe(0);
+    expect(waited.stderr).toMatch(/failed: ROUTER failed: source video: no video stream \(MEDIA_INVALID\)/);
+    expect(waited.stderr).not.toContain('Workflow execution failed');
+  });
+
+  it('resolves a relative path against the folder it was run from, also under npm run', async () => {
+    const repo = path.resolve(__dirname, '../..');
+    const sub = await mkdtemp(path.join(repo, 'test', '.cwd-'));
+    try {
+      const started = await withStandInWorker(
+        temporal,
+        bundle,
+        standInActivities({ prompts: [] }),
+        async (taskQueue) => {
+          const run = await exec('npm', ['run', '--silent', 'reelflow', '--', 'reel', 'talk.mp4', '--json'], {
+            cwd: sub,
+            env: { ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue },
+            timeout: 120_000,
+          });
+          const { workflowId } = JSON.parse(run.stdout) as { workflowId: string };
+          const handle = temporal.client.workflow.getHandle(workflowId);
+          await handle.result();
+          const history = await handle.fetchHistory();
+          const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+          return JSON.parse(Buffer.from(payload!).toString('utf8')) as { source: string };
+        },
+      );
+      expect(started.source).toBe(path.join(sub, 'talk.mp4'));
+    } finally {
+      await rm(sub, { recursive: true, force: true });
+    }
+  });
+
+  it('names a bad setting and its rule, and never prints a secret', async () => {
+    const bad = await reelflow(['list'], { API_TOKEN: 'short-secret', VEO3_CLIP_COUNT: 'three' });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('API_TOKEN: must be at least 16 characters');
+    expect(bad.stderr).toContain('VEO3_CLIP_COUNT="three": must be a whole number from 0 to 16');
+    expect(bad.stderr).not.toContain('short-secret');
   });
 
   it('cancels B-roll with `broll cancel`, and the run goes on', async () => {
@@ -109,8 +183,16 @@ describe('reelflow CLI', () => {
         () => temporal.client.workflow.getHandle(`${workflowId}-broll`).describe(),
         () => true,
       );
+      await eventually(
+        async () => (await temporal.client.workflow.getHandle(workflowId).query(brollQuery)).length,
+        (n) => n === 3,
+      );
       const cancel = await reelflow(['broll', 'cancel', workflowId, '--json']);
-      expect(JSON.parse(cancel.stdout)).toEqual({ workflowId, signal: 'cancelBroll' });
+      expect(JSON.parse(cancel.stdout)).toEqual({
+        workflowId,
+        used: [],
+        stopped: ['intro', 'broll', 'outro'].map((v) => `${workflowId}_${v}`),
+      });
       standIns.releaseRender();
       const watched = JSON.parse(
         (await reelflow(['watch', workflowId, '--json'])).stdout.trim().split('\n').at(-1)!,

@@ -11,7 +11,15 @@ import type { Progress } from '../../src/domain/progress';
 import type { VideoResult } from '../../src/domain/video';
 import { grayFrame, probe } from '../../src/media/ffmpeg';
 import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
-import { progressQuery, resumeSignal } from '../../src/workflows/definitions';
+import { describeProject } from '../../src/api/projects';
+import { controlRun } from '../../src/cli/control';
+import {
+  brollQuery,
+  PipelineStageKey,
+  PipelineStatusKey,
+  progressQuery,
+  resumeSignal,
+} from '../../src/workflows/definitions';
 import { createWorker } from '../../src/worker';
 import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';
@@ -239,5 +247,83 @@ describe('prompt to video', () => {
     await expect(handle.result()).rejects.toMatchObject({
       cause: { type: 'INVALID_REQUEST', message: expect.stringMatching(/clipDurationS/) },
     });
+  });
+
+  it('after a B-roll cancel during VIDEO_GEN, resume generates the stopped scene in a fresh round and finishes', async () => {
+    veo.setFaults([{ match: 'gentle pan left to right', fault: 'hang' }]);
+    const handle = await startVideo(temporal.client, config.temporal.taskQueue, {
+      prompt: 'a kite over a windy beach',
+      aspectRatio: '16:9',
+      clipDurationS: 4,
+      sceneCount: 3,
+    });
+    await eventually(
+      () => handle.query(brollQuery),
+      (jobs) => jobs.filter((j) => j.status === 'done').length === 2 && jobs.some((j) => j.status === 'submitted'),
+      120_000,
+    );
+    const cancelled = await controlRun(temporal.client, handle.workflowId, 'cancelBroll');
+    expect(cancelled.used.map((c) => c.key).sort()).toEqual([
+      `${handle.workflowId}_scene-1`,
+      `${handle.workflowId}_scene-3`,
+    ]);
+    expect(cancelled.stopped).toEqual([`${handle.workflowId}_scene-2`]);
+    const waiting = await eventually<Progress>(
+      () => handle.query(progressQuery),
+      (p) => p.awaitingResume === true,
+      60_000,
+    );
+    expect(waiting.error).toMatch(/scene 2: cancelled/);
+    veo.setFaults([]);
+    expect(await controlRun(temporal.client, handle.workflowId, 'resume')).toEqual({ stage: 'VIDEO_GEN', attempt: 2 });
+    const result = (await handle.result()) as VideoResult;
+    expect(result.clipPaths).toHaveLength(3);
+    expect(veo.stats.keys).toContain(`${handle.workflowId}.2_scene-2`);
+    await maybeRecordHistory(temporal.address, handle.workflowId, 'video-cancel-resumed', ['clips', 'clips-2']);
+  });
+
+  it('never resubmits failed scenes on its own: VIDEO_GEN waits for resume, which pays for them knowingly', async () => {
+    // Every submission fails with HTTP 500 (retriable): the reel's gate would retry once by itself; VIDEO_GEN must not.
+    veo.setFaults([{ match: '', fault: 'server_error' }]);
+    const handle = await startVideo(temporal.client, config.temporal.taskQueue, {
+      prompt: 'a lantern floating on a dark lake',
+      aspectRatio: '16:9',
+      clipDurationS: 4,
+      sceneCount: 2,
+    });
+    const waiting = await eventually<Progress>(
+      () => handle.query(progressQuery),
+      (p) => p.awaitingResume === true,
+      120_000,
+    );
+    expect(waiting.error).toMatch(/scene 1: submit_failed/);
+    expect(waiting.events.map((e) => e.type)).not.toContain('veo3.gate.retried');
+    const jobs = await handle.query(brollQuery);
+    expect(jobs.map((j) => j.attempts)).toEqual([1, 1]);
+    veo.setFaults([]);
+    await controlRun(temporal.client, handle.workflowId, 'resume');
+    const result = (await handle.result()) as VideoResult;
+    expect(result.clipPaths).toHaveLength(2);
+    expect(veo.stats.keys.filter((k) => k.startsWith(`${handle.workflowId}_`) && /_r\d+$/.test(k))).toEqual([]);
+  });
+
+  it('closes FAILED, in its search attributes too, when the safety filter refuses every scene', async () => {
+    veo.setFaults([{ match: '', fault: 'safety' }]);
+    const handle = await startVideo(temporal.client, config.temporal.taskQueue, {
+      prompt: 'a storm over a quiet village',
+      aspectRatio: '16:9',
+      clipDurationS: 4,
+      sceneCount: 2,
+    });
+    await expect(handle.result()).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/every scene was refused by the safety filter/) },
+    });
+    veo.setFaults([]);
+    const { typedSearchAttributes } = await handle.describe();
+    expect(typedSearchAttributes.get(PipelineStageKey)).toBe('FAILED');
+    expect(typedSearchAttributes.get(PipelineStatusKey)).toBe('FAILED');
+    const detail = await describeProject(temporal.client, handle.workflowId);
+    expect(detail).toMatchObject({ status: 'FAILED', execution: 'FAILED', failedStage: 'VIDEO_GEN' });
+    expect(detail.error).toMatch(/every scene was refused/);
   });
 });

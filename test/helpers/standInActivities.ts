@@ -9,7 +9,7 @@ import type { Activities as AllActivities } from '../../src/activities';
 
 /** The reel flow's activities (the video flow is tested with real activities). */
 type Activities = Omit<AllActivities, 'writeStoryboard' | 'renderKeyframes' | 'stitchVideo'>;
-import type { PollResult } from '../../src/activities/broll';
+import type { PollResult } from '../../src/domain/broll';
 import type { BrollClip, BrollSettings, JobStatus } from '../../src/domain/broll';
 import type { PipelineEvent } from '../../src/domain/progress';
 import type { QaCheckInput, QaVerdict } from '../../src/domain/qa';
@@ -107,7 +107,8 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
       directivesPath: `${workspace}/${artifactName('directives.json', attempt ?? 1)}`,
       broll: {
         clipCount: 3,
-        timeoutS: 30,
+        // Generous: only the timeout test lets the gate's timer decide, and it controls what is ready first.
+        timeoutS: 600,
         aspectRatio: '9:16' as const,
         pollInitialS: 0.1,
         pollMaxS: 0.4,

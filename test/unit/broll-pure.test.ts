@@ -6,8 +6,8 @@ import {
   isFailed,
   isRetriable,
   isSettled,
-  submitFailureStatus,
-} from '../../src/workflows/classify';
+  statusOfSubmitFailure,
+} from '../../src/domain/clipStatus';
 
 const settings = { initialMs: 5_000, maxMs: 30_000 };
 
@@ -47,11 +47,15 @@ describe('failure classes', () => {
     expect(
       classifySubmitError({ status: 404, message: 'models/veo-3.1-generate-preview is no longer available' }),
     ).toBe('model_unavailable');
+    expect(statusOfSubmitFailure('over_budget')).toBe('over_budget');
+    expect(statusOfSubmitFailure('submit_unknown')).toBe('submit_unknown');
+    expect(statusOfSubmitFailure('model_unavailable')).toBe('model_unavailable');
+    expect(statusOfSubmitFailure('Error')).toBe('submit_failed');
+    // An unknown submission is neither retried automatically nor resubmitted by a plain retry.
+    expect(isRetriable('submit_unknown')).toBe(false);
+    expect(isFailed('submit_unknown')).toBe(false);
+    expect(isFailed('over_budget')).toBe(true);
     expect(classifyOperationError({ code: 13, message: 'internal' })).toBe('generation_failed');
-    expect(submitFailureStatus('over_budget')).toBe('over_budget');
-    expect(submitFailureStatus('submit_unknown')).toBe('submit_unknown');
-    expect(submitFailureStatus('Error')).toBe('submit_failed');
-    expect(submitFailureStatus(undefined)).toBe('submit_failed');
     expect(classifyOperationError({ code: 3, message: 'bad' })).toBe('invalid_argument');
   });
 
@@ -65,9 +69,6 @@ describe('failure classes', () => {
       'invalid_clip',
       'invalid_argument',
       'rai_filtered',
-      'model_unavailable',
-      'over_budget',
-      'submit_unknown',
       'timed_out',
       'cancelled',
       'done',
@@ -76,8 +77,5 @@ describe('failure classes', () => {
     expect(isSettled('pending')).toBe(false);
     expect(isSettled('submitted')).toBe(false);
     expect(all.every(isSettled)).toBe(true);
-    // An unknown submission is neither retried automatically nor counted as failed (a plain retry skips it).
-    expect(isFailed('submit_unknown')).toBe(false);
-    expect(isFailed('over_budget')).toBe(true);
   });
 });

@@ -46,4 +46,17 @@ describe('loadConfig', () => {
     expect(shown).not.toContain('secret-value-123');
     expect(shown).toContain('(set)');
   });
+
+  it('names a bad secret and its rule without ever showing its value', () => {
+    const bad = () => loadConfig({ API_TOKEN: 'short-secret', VEO3_TIMEOUT_S: '0' });
+    expect(bad).toThrow(/API_TOKEN: must be at least 16 characters/);
+    expect(bad).toThrow(/VEO3_TIMEOUT_S="0"/);
+    try {
+      bad();
+    } catch (err) {
+      expect((err as Error).message).not.toContain('short-secret');
+      // One line, so the CLI's one-line errors keep every variable.
+      expect((err as Error).message).not.toContain('\n');
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSrt, parseSubtitles, parseTimestamp } from '../../src/domain/subtitles';
+import { formatSrt, parseSubtitles, parseTimestamp, SubtitleSyntaxError } from '../../src/domain/subtitles';
 
 describe('subtitles', () => {
   it('parses SRT with multi-line cues and markup', () => {
@@ -64,5 +64,15 @@ describe('subtitles', () => {
       { startS: 61.125, endS: 3600.5, text: 'Two?' },
     ];
     expect(parseSubtitles(formatSrt(cues))).toEqual(cues);
+  });
+
+  it('names the line of a timing it cannot read, and calls a file with no timing line what it is', () => {
+    const garbage = '1\n00:00:01,000 --> 00:00:02,000\nhello\n\n2\nbanana --> 00:00:04,000\nworld\n';
+    expect(() => parseSubtitles(garbage)).toThrow(SubtitleSyntaxError);
+    expect(() => parseSubtitles(garbage)).toThrow(/^line 6: not a subtitle timestamp: "banana"/);
+    expect(() => parseSubtitles('\n\nthis is just prose\nno cues here\n')).toThrow(
+      /^line 3: no "start --> end" timing line/,
+    );
+    expect(() => parseSubtitles('')).toThrow(/the file is empty/);
   });
 });

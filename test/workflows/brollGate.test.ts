@@ -134,11 +134,19 @@ describe('B-roll gate', () => {
   });
 
   it('times out: unfinished clips become timed_out and ASSEMBLY gets the rest', async () => {
-    const { jobs, standIns, types } = await runReel({
-      prompts: THREE_PROMPTS,
-      broll: { timeoutS: 2 },
-      clips: { broll: { outcome: 'hang' } },
-    });
+    const { jobs, standIns, types } = await runReel(
+      { prompts: THREE_PROMPTS, broll: { timeoutS: 2 }, clips: { broll: { outcome: 'hang' } } },
+      async (handle, s) => {
+        // The gate's 2 s start only once the two good clips are in, however slow the machine is.
+        await eventually(
+          () => handle.query(brollQuery),
+          (table) => table.filter((job) => job.status === 'done').length === 2,
+          120_000,
+        );
+        s.releaseRender();
+      },
+      true,
+    );
     expect(statuses(jobs)).toEqual({ intro: 'done', broll: 'timed_out', outro: 'done' });
     expect(types).toContain('veo3.gate.timeout');
     expect(standIns.assembledClips[0]).toHaveLength(2);

@@ -8,7 +8,7 @@ import type { GoogleGenAI } from '@google/genai';
 import type { GenerateVideosParameters } from '@google/genai';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { classifyOperationError, classifySubmitError } from '../../workflows/classify';
+import { classifyOperationError, classifySubmitError } from '../../domain/clipStatus';
 import type { Backend } from '../../domain/models';
 import { geminiClient } from '../gemini';
 import { ModelChain, ModelUnavailableError } from '../modelFallback';
