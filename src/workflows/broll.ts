@@ -87,7 +87,11 @@ export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot>
   setHandler(brollQuery, () => state.jobs);
   // Without keys (people and scripts signalling the child): every failed clip.
   setHandler(retryBrollSignal, (request) =>
-    dispatch({ type: 'retry_requested', ...(request?.keys ? { keys: request.keys } : {}) }),
+    dispatch({
+      type: 'retry_requested',
+      ...(request?.keys ? { keys: request.keys } : {}),
+      ...(request?.includeUnknown ? { includeUnknown: true } : {}),
+    }),
   );
   setHandler(cancelBrollSignal, () => dispatch({ type: 'finish_requested', reason: 'cancelled' }));
   setHandler(finishBrollSignal, (reason) => dispatch({ type: 'finish_requested', reason }));

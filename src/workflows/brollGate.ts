@@ -207,7 +207,7 @@ export class BrollGate {
     const round = this.round;
     if (!round) return 'no B-roll generation is running in this run';
     if (round.closed || round.childClosed) return 'the B-roll gate has closed: the run went on with the clips it had';
-    const failed = retryTargets(this.jobs, request?.keys ?? null);
+    const failed = retryTargets(this.jobs, request?.keys ?? null, request?.includeUnknown);
     if (failed.length === 0) {
       const unknown = (request?.keys ?? []).filter((key) => !this.jobs.some((j) => j.idempotent_key === key));
       if (unknown.length > 0) return `no such clip: ${unknown.join(', ')}`;
@@ -218,11 +218,14 @@ export class BrollGate {
 
   private async retry(request?: RetryBrollRequest): Promise<RetryBrollOutcome> {
     const round = this.round!;
-    const targets = retryTargets(this.jobs, request?.keys ?? null);
+    const targets = retryTargets(this.jobs, request?.keys ?? null, request?.includeUnknown);
     const repoll = (job: BrollJob) => job.status === JobStatus.POLL_FAILED && job.operation !== null;
     round.retriesAsked += 1;
     this.run.emit('veo3.retry.requested', this.options.stage, { keys: targets.map((j) => j.idempotent_key) });
-    await this.tellChild(retryBrollSignal, { keys: targets.map((j) => j.idempotent_key) });
+    await this.tellChild(retryBrollSignal, {
+      keys: targets.map((j) => j.idempotent_key),
+      ...(request?.includeUnknown ? { includeUnknown: true } : {}),
+    });
     return {
       resubmitted: targets.filter((j) => !repoll(j)).map((j) => j.idempotent_key),
       repolled: targets.filter(repoll).map((j) => j.idempotent_key),

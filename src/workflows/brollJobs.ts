@@ -6,7 +6,7 @@
  */
 import type { BrollJob, BrollSnapshot, ClipPrompt, FinishReason, JobStatus, PollResult } from '../domain/broll';
 import { JobStatus as Status } from '../domain/broll';
-import { isFailed, isSettled } from '../domain/clipStatus';
+import { isFailed, isSettled, UNKNOWN_STATUSES } from '../domain/clipStatus';
 import type { PipelineEvent } from '../domain/progress';
 
 /** Consecutive failed polls of one operation before the job is marked poll_failed. */
@@ -22,7 +22,7 @@ export interface BrollJobsState {
   /** Retry rounds carried out (lets the parent tell a fresh table from a stale one). */
   retries: number;
   /** A retry asked for and not yet carried out: the keys, or null for every failed clip. */
-  pendingRetry?: { keys: string[] | null };
+  pendingRetry?: { keys: string[] | null; includeUnknown?: boolean };
   /** Clips generating at once; null means no limit. */
   limit: number | null;
   finish: FinishReason | null;
@@ -47,7 +47,7 @@ export type BrollJobsEvent =
   | { type: 'submit_failed'; key: string; status: JobStatus; message: string; at: string }
   | { type: 'polled'; results: PollResult[]; at: string }
   /** Someone asked for a retry; it is carried out by the next `retry` (never after finish). */
-  | { type: 'retry_requested'; keys?: string[] }
+  | { type: 'retry_requested'; keys?: string[]; includeUnknown?: boolean }
   | { type: 'retry'; at: string }
   | { type: 'finish_requested'; reason: FinishReason }
   /** The child is returning: every unsettled job ends as cancelled or timed out. */
@@ -184,6 +184,7 @@ export function reduceBrollJobs(
       // Two requests before the loop runs: the union (null = every failed clip wins).
       state.pendingRetry = {
         keys: keys === null || earlier === null ? null : [...new Set([...(earlier ?? []), ...keys])],
+        ...(event.includeUnknown || state.pendingRetry?.includeUnknown ? { includeUnknown: true } : {}),
       };
       break;
     }
@@ -192,7 +193,7 @@ export function reduceBrollJobs(
       delete state.pendingRetry;
       if (!request || state.finish !== null) break;
       state.retries += 1;
-      for (const target of retryTargets(state.jobs, request.keys)) {
+      for (const target of retryTargets(state.jobs, request.keys, request.includeUnknown)) {
         // A poll failure is retried by polling the same operation again: no new (paid) generation.
         if (target.status === Status.POLL_FAILED && target.operation) {
           delete state.pollErrors[target.idempotent_key];
@@ -241,9 +242,16 @@ export function reduceBrollJobs(
   }
 }
 
-/** The failed jobs a retry resubmits (or re-polls): all of them, or those named. */
-export function retryTargets(jobs: BrollJob[], keys: string[] | null): BrollJob[] {
-  return jobs.filter((j) => isFailed(j.status) && (keys === null || keys.includes(j.idempotent_key)));
+/**
+ * The failed jobs a retry resubmits (or re-polls): all of them, or those named. A submission whose
+ * outcome is unknown is resubmitted only when the person asks for it (includeUnknown).
+ */
+export function retryTargets(jobs: BrollJob[], keys: string[] | null, includeUnknown = false): BrollJob[] {
+  return jobs.filter(
+    (j) =>
+      (isFailed(j.status) || (includeUnknown && UNKNOWN_STATUSES.has(j.status))) &&
+      (keys === null || keys.includes(j.idempotent_key)),
+  );
 }
 
 /** Jobs to poll now: accepted by the provider and not yet settled. */
