@@ -300,6 +300,27 @@ export function formatEstimate(estimate: CostEstimate): string {
   ].join('\n');
 }
 
+/** Lines for `reelflow status`/`watch`: estimated and actual cost, each paid clip, and what a cap refused. */
+export function formatRunCost(cost: RunCost, workflowId: string): string[] {
+  const offline = cost.estimate?.offline && cost.actualUsd === 0;
+  const lines = [
+    offline
+      ? '  cost: $0.00 (offline providers: nothing is paid)'
+      : `  cost: estimated ${cost.estimate ? money(cost.estimate.totalUsd) : '—'}, actual ${money(cost.actualUsd)}`,
+    ...cost.calls
+      .filter((c) => c.kind === 'video')
+      .map((c) => `    ${c.label}: ${money(c.costUsd)} (${c.model || c.provider}, ${c.seconds ?? '?'} s)`),
+  ];
+  const other = cost.calls.filter((c) => c.kind !== 'video').reduce((sum, c) => sum + c.costUsd, 0);
+  if (other > 0) lines.push(`    text and images: ${money(round(other))}`);
+  for (const refused of cost.refused ?? []) {
+    lines.push(`    ${refused.label}: ${refused.reason}`);
+    if (refused.reason.startsWith('submit_unknown'))
+      lines.push(`      resubmit knowingly: reelflow broll retry ${workflowId} --include-unknown`);
+  }
+  return lines;
+}
+
 /** Adds metered calls to a run's cost, ignoring ids already counted (activities can be retried). */
 export function addCalls(cost: RunCost, calls: MeteredCall[]): RunCost {
   const seen = new Set(cost.calls.map((c) => c.id));
