@@ -324,7 +324,7 @@ export function formatRunCost(cost: RunCost, workflowId: string): string[] {
 /** Adds metered calls to a run's cost, ignoring ids already counted (activities can be retried). */
 export function addCalls(cost: RunCost, calls: MeteredCall[]): RunCost {
   const seen = new Set(cost.calls.map((c) => c.id));
-  const fresh = calls.filter((c) => !seen.has(c.id));
+  const fresh = calls.filter((c) => !seen.has(c.id) && Boolean(seen.add(c.id)));
   if (fresh.length === 0) return cost;
   const all = [...cost.calls, ...fresh];
   return { ...cost, calls: all, actualUsd: round(all.reduce((sum, c) => sum + c.costUsd, 0)) };
