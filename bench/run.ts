@@ -31,6 +31,8 @@ import { OfflineTextModel } from '../src/providers/text/offlineText';
 import { connectClient, connectWorker } from '../src/temporal/connection';
 import { progressQuery } from '../src/workflows/definitions';
 import { createWorker } from '../src/worker';
+import type { BudgetMeasurement } from './budget';
+import { measureBudget } from './budget';
 import type { StitchMeasurement } from './stitch';
 import { measureStitch } from './stitch';
 import type { TranscriptMeasurement } from './transcript';
@@ -174,7 +176,10 @@ async function main(): Promise<void> {
   const rows: Measurement[] = [];
   let stitch: StitchMeasurement | undefined;
   let transcript: TranscriptMeasurement | undefined;
+  let budget: BudgetMeasurement | undefined;
   try {
+    console.log('measuring the budget ledgers per paid submission…');
+    budget = await measureBudget(root, server.address, client, await connectWorker({ address: server.address }));
     console.log('measuring TRANSCRIPT on an hour of audio…');
     await mkdir(path.join(root, 'transcript'), { recursive: true });
     transcript = await measureTranscript(path.join(root, 'transcript'));
@@ -195,6 +200,7 @@ async function main(): Promise<void> {
     broll: rows,
     stitch,
     transcript,
+    budget,
   };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -213,6 +219,15 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|---|---|');
     console.log(
       `| ${transcript.audioSeconds / 60} min of AAC | ${transcript.decodeMs} | ${transcript.featuresMs} | ${transcript.featuresPerDecode}x | ${transcript.realTimeFactor}x | ${transcript.cues} cues: ${transcript.scoringMs} | ${transcript.scoringWithEmotionMs} |`,
+    );
+  }
+  if (budget) {
+    console.log(
+      '\n| budget ledgers | submitClip, capped (ms) | uncapped (ms) | overhead per submission (ms) | ledger events for 8 clips (day + run) | run history events added |',
+    );
+    console.log('|---|---|---|---|---|---|');
+    console.log(
+      `| run cap + daily cap | ${budget.cappedMs} | ${budget.uncappedMs} | ${budget.overheadPerSubmissionMs} | ${budget.ledgerEventsFor8Clips.daily} + ${budget.ledgerEventsFor8Clips.run} | ${budget.runHistoryEventsAdded} |`,
     );
   }
   console.log('\nwritten to bench/results.json');
