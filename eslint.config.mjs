@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'runs', 'output', '.temporal'] },
+  { ignores: ['node_modules', 'runs', 'output', '.temporal', '.studio', 'test-results'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,7 +16,7 @@ import { dailyLedgerId, runLedgerId } from '../src/domain/budget';
 import type { PriceTable } from '../src/domain/cost';
 import { OfflineImageModel } from '../src/providers/image/offlineImage';
 import { OfflineTextModel } from '../src/providers/text/offlineText';
-import { LocalVeoServer, OFFLINE_VEO_NAME } from '../src/providers/video/localVeoServer';
+import { LocalVeoServer, OFFLINE_VEO_NAME } from '../src/offlineVeo/server';
 import { VeoVideoModel } from '../src/providers/video/veo';
 
 export interface BudgetMeasurement {

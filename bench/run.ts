@@ -24,7 +24,7 @@ import { generateSamplePodcast } from '../src/dev/samplePodcast';
 import type { BrollJob } from '../src/domain/broll';
 import type { Progress } from '../src/domain/progress';
 import type { ReelResult } from '../src/domain/reel';
-import { LocalVeoServer, OFFLINE_VEO_NAME } from '../src/providers/video/localVeoServer';
+import { LocalVeoServer, OFFLINE_VEO_NAME } from '../src/offlineVeo/server';
 import { VeoVideoModel } from '../src/providers/video/veo';
 import { OfflineImageModel } from '../src/providers/image/offlineImage';
 import { OfflineTextModel } from '../src/providers/text/offlineText';

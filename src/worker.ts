@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import type { AppConfig } from './config';
 import { loadConfig } from './config';
-import { ensureSystemTools } from './dev/systemTools';
+import { checkSystemTools } from './dev/systemTools';
 import type { Providers } from './providers';
 import { createProviders } from './providers';
 import { connectClient, connectWorker } from './temporal/connection';
@@ -36,7 +36,8 @@ export function createWorker({ connection, config, providers, workflowBundle }: 
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  await ensureSystemTools();
+  // Check, never install: installing belongs to `npm run setup`, the demo and `reelflow dev`.
+  await checkSystemTools();
   const client = await connectClient(config.temporal);
   await ensureSearchAttributes(client.connection, config.temporal.namespace);
   const providers = await createProviders(config, console.log);

@@ -5,9 +5,8 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Fastify from 'fastify';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { ListFilters } from '../cli/runs';
 import { controlRun, RejectedError } from '../cli/control';
 import {
@@ -24,14 +23,42 @@ import type { AppConfig } from '../config';
 import { ControlName } from '../domain/control';
 import { MAX_RUN_ID_LENGTH } from '../domain/ids';
 import { parseWith } from '../domain/validation';
+import { STUDIO_BUILD_DIR } from '../studio/build';
+import { findArtifact, isArtifactName, listArtifacts } from './artifacts';
+import { isInside, sendFile } from './files';
+import { streamLive } from './live';
 import { openApiDocument } from './openapi';
-import { describeProject, NotFoundError, PROJECT_ID } from './projects';
+import { describeProject, isClosed, NotFoundError, PROJECT_ID } from './projects';
+import { registerStudio } from './studio';
+import { issueTicket, ticketAllows } from './tickets';
+import { saveUpload } from './uploads';
+
+export { parseRange } from './files';
 
 export interface AppOptions {
   client: Client;
   /** Estimates need the full settings (providers, models, prices); the other routes need only these. */
-  config: Pick<AppConfig, 'temporal' | 'outputDir' | 'api'> | AppConfig;
+  config: Pick<AppConfig, 'temporal' | 'outputDir' | 'runsDir' | 'api' | 'source'> | AppConfig;
+  /** Where the built studio page is (default .studio/, see src/studio/build.ts). */
+  studioDir?: string;
 }
+
+/** Route options: `public` needs no token; `ticket` also accepts a ticket for the run (or `runs`) in `?ticket=`. */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    public?: boolean;
+    ticket?: 'project' | 'runs';
+  }
+}
+
+/** Sent with every response: the page and everything it loads come from this server only, nothing inline. */
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -53,42 +80,42 @@ function projectId(request: IdRequest): string {
   return id;
 }
 
-/** Parses `bytes=a-b` against a file size; undefined means "the whole file". */
-export function parseRange(
-  header: string | undefined,
-  size: number,
-): { start: number; end: number } | undefined | 'invalid' {
-  if (!header) return undefined;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (!match[1] && !match[2])) return 'invalid';
-  let start = match[1] ? Number(match[1]) : size - Number(match[2]);
-  let end = match[1] && match[2] ? Number(match[2]) : size - 1;
-  start = Math.max(0, start);
-  end = Math.min(end, size - 1);
-  return start > end || start >= size ? 'invalid' : { start, end };
-}
-
-export function buildApp({ client, config }: AppOptions): FastifyInstance {
+export function buildApp({ client, config, studioDir = STUDIO_BUILD_DIR }: AppOptions): FastifyInstance {
   // Route parameters are run ids: the server accepts exactly the ids the schema and OpenAPI allow.
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: MAX_RUN_ID_LENGTH } });
   const token = config.api.token;
   const outputDir = path.resolve(config.outputDir);
+  const dirs = { runsDir: path.resolve(config.runsDir), outputDir };
 
   app.addHook('onRequest', async (request, reply) => {
     if (!token || request.url === '/api/health' || request.url === '/api/openapi.json') return;
-    if (request.headers.authorization !== `Bearer ${token}`)
-      return reply.code(401).send({ error: 'missing or wrong bearer token' });
+    const route = request.routeOptions.config;
+    if (route.public) return;
+    if (request.headers.authorization === `Bearer ${token}`) return;
+    if (route.ticket) {
+      const scope = route.ticket === 'runs' ? 'runs' : (request.params as { id?: string }).id;
+      if (scope && ticketAllows(token, scope, (request.query as { ticket?: unknown }).ticket)) return;
+    }
+    return reply.code(401).send({ error: 'missing or wrong bearer token' });
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
   });
   app.setErrorHandler((err, _request, reply) => sendError(reply, err));
 
   app.get('/api/health', async (_request, reply) => {
     try {
       await client.workflowService.getSystemInfo({});
-      return { status: 'ok', temporal: { address: config.temporal.address, reachable: true } };
+      return {
+        status: 'ok',
+        temporal: { address: config.temporal.address, reachable: true },
+        auth: { tokenRequired: Boolean(token) },
+      };
     } catch (err) {
       return reply.code(503).send({
         status: 'degraded',
         temporal: { address: config.temporal.address, reachable: false, error: (err as Error).message },
+        auth: { tokenRequired: Boolean(token) },
       });
     }
   });
@@ -151,26 +178,73 @@ export function buildApp({ client, config }: AppOptions): FastifyInstance {
     });
   }
 
-  app.get('/api/projects/:id/download', async (request: IdRequest, reply) => {
+  app.get('/api/projects/:id/download', { config: { ticket: 'project' } }, async (request: IdRequest, reply) => {
     const { result } = await describeProject(client, projectId(request));
     const file = (result?.videoPath ?? result?.reelPath) as string | undefined;
     if (!file) return reply.code(409).send({ error: 'the project has no finished video yet' });
     // Only files the pipeline delivered: never anything outside the output folder.
-    const resolved = path.resolve(file);
-    if (!resolved.startsWith(`${outputDir}${path.sep}`))
-      return reply.code(404).send({ error: 'the video is not in the output folder' });
-    const { size } = await stat(resolved);
-    const range = parseRange(request.headers.range, size);
-    if (range === 'invalid')
-      return reply.code(416).header('content-range', `bytes */${size}`).send({ error: 'range not satisfiable' });
-    reply.header('accept-ranges', 'bytes').header('content-type', 'video/mp4');
-    if (!range) return reply.header('content-length', size).send(createReadStream(resolved));
-    return reply
-      .code(206)
-      .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
-      .header('content-length', range.end - range.start + 1)
-      .send(createReadStream(resolved, range));
+    if (!isInside(outputDir, file)) return reply.code(404).send({ error: 'the video is not in the output folder' });
+    return sendFile(request, reply, path.resolve(file));
   });
 
+  // A run's files by name (see artifacts.ts): the list, then each one (Range works; ?download=1 names it).
+  app.get('/api/projects/:id/files', async (request: IdRequest) => {
+    const id = projectId(request);
+    return { id, files: await listArtifacts(dirs, id) };
+  });
+  app.get(
+    '/api/projects/:id/files/:name',
+    { config: { ticket: 'project' } },
+    async (
+      request: FastifyRequest<{ Params: { id: string; name: string }; Querystring: { download?: string } }>,
+      reply,
+    ) => {
+      const id = projectId(request);
+      const { name } = request.params;
+      if (!isArtifactName(name)) throw new UsageError(`name: "${name}" is not a run file the API serves`);
+      const file = await findArtifact(dirs, id, name);
+      if (!file) return reply.code(404).send({ error: `${id} has no ${name} (yet)` });
+      return sendFile(request, reply, file, request.query.download ? `${id}-${name}` : undefined);
+    },
+  );
+
+  // Tickets for what the browser loads by URL (video, downloads, live streams): see tickets.ts.
+  app.post('/api/tickets', async (request) => {
+    const { scope } = (request.body ?? {}) as { scope?: unknown };
+    if (typeof scope !== 'string' || (scope !== 'runs' && !PROJECT_ID.test(scope)))
+      throw new UsageError('scope: must be "runs" or a project id');
+    return token ? issueTicket(token, scope) : { ticket: null, expiresAt: null };
+  });
+
+  // Uploads arrive as the raw body (no multipart parsing): streamed to disk under the size cap.
+  app.register(async (scope) => {
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.post('/api/uploads', async (request: FastifyRequest<{ Querystring: { name?: string } }>, reply) => {
+      const declared = Number(request.headers['content-length']);
+      const saved = await saveUpload({
+        body: (request.body as Readable | undefined) ?? request.raw,
+        name: request.query.name,
+        ...(Number.isFinite(declared) ? { declaredBytes: declared } : {}),
+        runsDir: dirs.runsDir,
+        maxBytes: config.source.maxBytes,
+      });
+      return reply.code(201).send(saved);
+    });
+  });
+
+  // Live views for the studio: the runs list and one run, as Server-Sent Events.
+  app.get('/api/live/projects', { config: { ticket: 'runs' } }, async (request, reply) => {
+    const { ticket: _ticket, ...query } = (request.query ?? {}) as Record<string, unknown>;
+    const parsed = parseWith<ListFilters>(ListFiltersSchema, query);
+    if (!parsed.ok) throw new UsageError(parsed.message);
+    streamLive(request, reply, { read: () => listRuns(client, parsed.value), intervalMs: 2000 });
+  });
+  app.get('/api/live/projects/:id', { config: { ticket: 'project' } }, async (request: IdRequest, reply) => {
+    const id = projectId(request);
+    await describeProject(client, id); // an unknown id is a plain 404, before the stream starts
+    streamLive(request, reply, { read: () => describeProject(client, id), isFinal: (d) => isClosed(d.execution) });
+  });
+
+  registerStudio(app, studioDir);
   return app;
 }

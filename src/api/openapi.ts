@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MAX_RUN_ID_LENGTH, RUN_ID_PATTERN } from '../domain/ids';
 import { ReelRequestSchema } from '../domain/reel';
 import { VideoRequestSchema } from '../domain/video';
+import { ARTIFACT_NAMES } from './artifacts';
 import { EstimateRequestSchema } from './estimate';
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -30,6 +31,10 @@ const answered = {
 };
 const refused = { ...error, description: 'refused: the request makes no sense now (the error says why)' };
 const any = { description: 'ok', content: json({ type: 'object' }) };
+const file = { description: 'the file', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } };
+const events = { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } };
+/** Instead of the bearer header, for URLs a browser loads by itself (see POST /api/tickets). */
+const ticketParam = { name: 'ticket', in: 'query', schema: { type: 'string' } };
 
 export function openApiDocument(): Record<string, unknown> {
   const body = (schema: z.ZodType) => ({ required: true, content: json(z.toJSONSchema(schema, { io: 'input' })) });
@@ -103,6 +108,59 @@ export function openApiDocument(): Record<string, unknown> {
         { '200': answered, '409': refused },
         'post',
       ),
+      '/api/projects/{id}/files': project("The run's files the API serves (name, bytes)", { '200': any }),
+      '/api/projects/{id}/files/{name}': {
+        get: {
+          summary: 'One run file by name: reel, captions, publishing copy, moment, placements… (supports Range)',
+          parameters: [
+            idParam,
+            { name: 'name', in: 'path', required: true, schema: { type: 'string', enum: [...ARTIFACT_NAMES] } },
+            { name: 'download', in: 'query', schema: { type: 'string' } },
+            ticketParam,
+          ],
+          responses: { '200': file, '206': file, '400': error, '401': error, '404': error, '416': error },
+        },
+      },
+      '/api/uploads': {
+        post: {
+          summary: 'Upload a source video or transcript (raw body, at most SOURCE_MAX_BYTES); answers its server path',
+          parameters: [{ name: 'name', in: 'query', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+          },
+          responses: { '201': any, '400': error, '401': error, '413': error },
+        },
+      },
+      '/api/tickets': {
+        post: {
+          summary:
+            'A one-hour ticket for URLs the browser loads itself (video, downloads, live streams) of a run or of "runs"',
+          requestBody: {
+            required: true,
+            content: json({ type: 'object', properties: { scope: { type: 'string' } }, required: ['scope'] }),
+          },
+          responses: { '200': any, '400': error, '401': error },
+        },
+      },
+      '/api/live/projects': {
+        get: {
+          summary: 'The runs list as Server-Sent Events (a message on every change)',
+          parameters: [
+            { name: 'kind', in: 'query', schema: { type: 'string', enum: ['reel', 'video'] } },
+            { name: 'status', in: 'query', schema: { type: 'string', enum: ['RUNNING', 'FAILED', 'COMPLETED'] } },
+            ticketParam,
+          ],
+          responses: { '200': events, '400': error, '401': error },
+        },
+      },
+      '/api/live/projects/{id}': {
+        get: {
+          summary: 'A run in detail as Server-Sent Events, until it closes',
+          parameters: [idParam, ticketParam],
+          responses: { '200': events, '400': error, '401': error, '404': error },
+        },
+      },
       '/api/projects/{id}/download': project('The finished MP4 (supports Range)', {
         '200': { description: 'the video', content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } } },
         '206': {

@@ -25,6 +25,21 @@ export interface ProjectDetail {
   progress: Progress | null;
   broll: BrollJob[];
   result: Record<string, unknown> | null;
+  /** Why a closed run failed (Temporal's failure message and its cause), in words. */
+  failure: string | null;
+}
+
+/** Temporal execution statuses after which nothing changes. */
+export function isClosed(execution: string): boolean {
+  return execution !== 'RUNNING' && execution !== 'CONTINUED_AS_NEW' && execution !== 'UNSPECIFIED';
+}
+
+/** A failure's message and its causes', e.g. "Activity task failed: overlay brand/logo.png was not found". */
+function failureText(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err as { message?: string; cause?: unknown } | undefined; e && parts.length < 4; e = e.cause as typeof e)
+    if (e.message && !parts.includes(e.message)) parts.push(e.message);
+  return parts.join(': ');
 }
 
 export async function describeProject(client: Client, id: string): Promise<ProjectDetail> {
@@ -42,13 +57,19 @@ export async function describeProject(client: Client, id: string): Promise<Proje
     handle.query(brollQuery).catch(() => [] as BrollJob[]),
   ]);
   let result: Record<string, unknown> | null = null;
+  let failure: string | null = null;
   let cause: string | null = null;
   if (execution === 'COMPLETED') result = (await handle.result()) as Record<string, unknown>;
-  else if (execution !== 'RUNNING')
-    cause = await handle.result().then(
-      () => null,
-      (err: unknown) => rootCause(err).message,
+  else if (isClosed(execution)) {
+    const err = await handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
     );
+    if (err !== undefined) {
+      failure = failureText(err);
+      cause = rootCause(err).message;
+    }
+  }
   return {
     id,
     execution,
@@ -59,5 +80,6 @@ export async function describeProject(client: Client, id: string): Promise<Proje
     progress,
     broll,
     result,
+    failure,
   };
 }

@@ -1,16 +1,19 @@
-/** `npm run api`: the HTTP API on API_HOST:API_PORT (127.0.0.1:8787 by default). Wiring only. */
+/** `npm run api`: the HTTP API and the studio page on API_HOST:API_PORT (127.0.0.1:8787 by default). Wiring only. */
 import { loadConfig } from '../config';
+import { ensureStudioBuilt } from '../studio/build';
 import { connectClient } from '../temporal/connection';
 import { buildApp } from './app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  await ensureStudioBuilt();
   const client = await connectClient(config.temporal);
   const app = buildApp({ client, config });
   const address = await app.listen({ host: config.api.host, port: config.api.port });
   console.log(
     `reelflow API on ${address} (OpenAPI: ${address}/api/openapi.json)${config.api.token ? '; bearer token required' : ''}`,
   );
+  console.log(`Studio: ${address}/`);
   const stop = async () => {
     await app.close();
     await client.connection.close();

@@ -238,6 +238,8 @@ export interface RunSummary {
   status: string;
   stage: string;
   startedAt: string;
+  /** When the run closed (absent while it runs). */
+  closedAt?: string;
   /** Temporal's own execution status (RUNNING, COMPLETED, FAILED, TERMINATED…). */
   execution: string;
 }
@@ -259,6 +261,7 @@ export async function listRuns(client: Client, filters: ListFilters): Promise<Ru
       status: attrs.get(PipelineStatusKey) ?? '',
       stage: attrs.get(PipelineStageKey) ?? '',
       startedAt: execution.startTime.toISOString(),
+      ...(execution.closeTime ? { closedAt: execution.closeTime.toISOString() } : {}),
       execution: execution.status.name,
     });
     if (runs.length >= filters.limit) break;

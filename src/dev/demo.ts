@@ -8,6 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { followRun, startReel, stageLogger } from '../cli/runs';
 import { describeConfig, loadConfig } from '../config';
+import type { RunningApi } from './apiServer';
+import { startApi } from './apiServer';
 import { reuseOrStartTemporal } from './demoEnvironment';
 import { generateSamplePodcast, sampleBadge, sampleExists } from './samplePodcast';
 import { ensureSystemTools } from './systemTools';
@@ -48,6 +50,12 @@ export async function runDemo(): Promise<void> {
   await sampleBadge(sampleDir);
 
   const temporal = await reuseOrStartTemporal(config, log);
+  // The studio watches the run live while the demo lasts; a busy port only costs the studio.
+  const api: RunningApi | undefined = await startApi(temporal.client, config).catch((err: Error) => {
+    log(`Studio: not started (${err.message}); set API_PORT to another port to have it`);
+    return undefined;
+  });
+  if (api) log(`Studio: ${api.studioUrl} (open it to watch the run; it stops with the demo)`);
   const providers = await createProviders(config);
   log(`Video provider: ${providers.video.name}`);
   const worker = await createWorker({
@@ -75,6 +83,7 @@ export async function runDemo(): Promise<void> {
     log(`Publishing assets: ${result.assetsPath}`);
     log(result.reelPath);
   } finally {
+    await api?.app.close();
     await providers.close();
     await temporal.client.connection.close();
     await temporal.server?.stop();

@@ -4,11 +4,11 @@
  * Ctrl-C stops all.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { buildApp } from '../api/app';
 import { loadConfig } from '../config';
 import { createProviders } from '../providers';
 import { connectWorker } from '../temporal/connection';
 import { createWorker } from '../worker';
+import { startApi } from './apiServer';
 import { reuseOrStartTemporal } from './demoEnvironment';
 import { ensureSystemTools } from './systemTools';
 
@@ -26,17 +26,17 @@ export async function runDev(log: (line: string) => void = console.log): Promise
   log(
     `Worker on task queue "${config.temporal.taskQueue}"; providers: text ${providers.text.name}, images ${providers.image.name}, video ${providers.video.name}`,
   );
-  const api = buildApp({ client: temporal.client, config });
-  const apiAddress = await api.listen({ host: config.api.host, port: config.api.port });
-  log(`HTTP API on ${apiAddress} (OpenAPI: ${apiAddress}/api/openapi.json)`);
+  const api = await startApi(temporal.client, config);
+  log(`HTTP API on ${api.address} (OpenAPI: ${api.address}/api/openapi.json)`);
+  log(`Studio: ${api.studioUrl}`);
   log(
-    'Ready. Start runs with `reelflow reel …` or `reelflow generate …` in another terminal; Ctrl-C stops everything.',
+    'Ready. Start runs in the studio, or with `reelflow reel …` / `reelflow generate …` in another terminal; Ctrl-C stops everything.',
   );
   try {
     // The worker stops on SIGINT/SIGTERM by itself; then the rest is closed in order.
     await worker.run();
   } finally {
-    await api.close();
+    await api.app.close();
     await providers.close();
     await temporal.client.connection.close();
     await temporal.server?.stop();

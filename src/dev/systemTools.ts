@@ -1,7 +1,8 @@
 /**
  * System tools reelflow needs from the OS: ffmpeg/ffprobe (required) and espeak-ng (optional: the
- * demo's sample source speaks its lines with it). On a Debian machine where we are root they are
- * installed with apt-get; anywhere else the error names the command to run.
+ * demo's sample source speaks its lines with it). `npm run setup`, the demo and `reelflow dev`
+ * install them with apt-get on a Debian machine where we are root; a production worker only checks
+ * (checkSystemTools) and names the command to run — it never installs packages at boot.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -17,8 +18,23 @@ export async function hasCommand(name: string, args = ['-version']): Promise<boo
 
 const APT_PACKAGES = ['ffmpeg', 'espeak-ng'];
 
-async function canApt(): Promise<boolean> {
+export async function canApt(): Promise<boolean> {
   return process.getuid?.() === 0 && (await hasCommand('apt-get', ['--version']));
+}
+
+/** Installs Debian packages (as root), fetching the package lists first on a fresh machine. */
+export async function aptInstall(packages: string[], log: (line: string) => void): Promise<void> {
+  log(`installing ${packages.join(', ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () =>
+    exec('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env, maxBuffer: 64 * 1024 * 1024 });
+  try {
+    await install();
+  } catch {
+    // A fresh machine has no package lists yet.
+    await exec('apt-get', ['update'], { env, maxBuffer: 64 * 1024 * 1024 });
+    await install();
+  }
 }
 
 /** Makes sure ffmpeg and ffprobe are present (installing them when possible); espeak-ng is best effort. */
@@ -26,26 +42,16 @@ export async function ensureSystemTools(log: (line: string) => void = console.lo
   const missing: string[] = [];
   if (!(await hasCommand('ffmpeg')) || !(await hasCommand('ffprobe'))) missing.push('ffmpeg');
   if (!(await hasCommand('espeak-ng', ['--version']))) missing.push('espeak-ng');
-  if (missing.length > 0 && (await canApt())) {
-    log(`installing ${missing.join(', ')} with apt-get`);
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    try {
-      await exec('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
-        env,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-    } catch {
-      // A fresh machine has no package lists yet.
-      await exec('apt-get', ['update'], { env, maxBuffer: 64 * 1024 * 1024 });
-      await exec('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
-        env,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-    }
-  }
+  if (missing.length > 0 && (await canApt())) await aptInstall(missing, log);
+  return checkSystemTools();
+}
+
+/** Fails, naming the command to run, when ffmpeg or ffprobe is missing; installs nothing. */
+export async function checkSystemTools(): Promise<{ espeak: boolean }> {
   if (!(await hasCommand('ffmpeg')) || !(await hasCommand('ffprobe'))) {
     throw new Error(
-      `ffmpeg and ffprobe are required: install them with \`sudo apt-get install ${APT_PACKAGES.join(' ')}\` (or your OS's ffmpeg ≥ 5)`,
+      `ffmpeg and ffprobe are required: run \`npm run setup\` (as root on Debian), or install them with ` +
+        `\`sudo apt-get install ${APT_PACKAGES.join(' ')}\` (or your OS's ffmpeg ≥ 5)`,
     );
   }
   return { espeak: await hasCommand('espeak-ng', ['--version']) };

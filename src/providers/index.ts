@@ -5,13 +5,15 @@
  */
 import path from 'node:path';
 import type { AppConfig } from '../config';
+// The offline Veo server lives outside the providers: a demo provider and a test double, which the
+// real adapter never imports. Only this composition root starts it.
+import { LocalVeoServer, OFFLINE_VEO_NAME } from '../offlineVeo/server';
 import { GeminiImageModel } from './image/geminiImage';
 import { OfflineImageModel } from './image/offlineImage';
 import { GeminiTextModel } from './text/geminiText';
 import type { ImageModel } from './image/types';
 import { OfflineTextModel } from './text/offlineText';
 import type { TextModel } from './text/types';
-import { LocalVeoServer, OFFLINE_VEO_NAME } from './video/localVeoServer';
 import type { VideoModel } from './video/types';
 import { VeoVideoModel } from './video/veo';
 

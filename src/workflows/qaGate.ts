@@ -6,7 +6,7 @@
  * progress and events.jsonl.
  */
 import { meterResult } from './meter';
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { ErrorType } from '../domain/errors';
 import type { QaAttempt, QaVerdict, ReworkRequest } from '../domain/qa';
 import { QA_MAX_ATTEMPTS } from '../domain/qa';
@@ -22,6 +22,9 @@ export interface GatedStage<R> {
   /** Publishes a kept attempt under the artifact's own name (attempts after the first are numbered). */
   keep: (artifactPath: string) => Promise<{ path: string }>;
 }
+
+/** A QA gate whose attempts all scored 0 fails the stage (instead of keeping attempt 1). */
+export const UNUSABLE_ATTEMPTS_FAIL_PATCH = 'qa-unusable-attempts-fail';
 
 export const QaEvent = {
   PASSED: 'pipeline.qa.passed',
@@ -58,16 +61,18 @@ export async function passQaGate<R>(run: PipelineRun, stage: string, gated: Gate
     attempts.push({ result, verdict });
     feedback = verdict.feedback;
   }
-  // Score 0 means the artifact did not even fit its schema: later stages could not use it.
+  // Score 0 means the artifact did not even fit its schema: later stages could not use it. Runs
+  // recorded before this rule (commit 3ff4579 added it without a patch) kept attempt 1 and went
+  // on; the marker is written only on this path, so no other run's history changes.
   const usable = attempts.filter((a) => a.verdict.score > 0);
-  if (usable.length === 0) {
+  if (usable.length === 0 && patched(UNUSABLE_ATTEMPTS_FAIL_PATCH)) {
     run.emit(QaEvent.FAILED, stage, { reason: `no attempt in ${QA_MAX_ATTEMPTS} was usable` });
     throw ApplicationFailure.create({
       type: ErrorType.QA_FAILED,
       message: `QA gate: no usable attempt in ${QA_MAX_ATTEMPTS}: ${feedback.join('; ')}`,
     });
   }
-  const best = usable.reduce((a, b) => (b.verdict.score > a.verdict.score ? b : a));
+  const best = (usable.length > 0 ? usable : attempts).reduce((a, b) => (b.verdict.score > a.verdict.score ? b : a));
   const index = attempts.indexOf(best);
   run.emit(QaEvent.BEST_KEPT, stage, {
     attempt: index + 1,

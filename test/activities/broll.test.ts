@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities';
 import type { BrollJob } from '../../src/domain/broll';
 import { probe } from '../../src/media/ffmpeg';
-import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';
 import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';

@@ -13,7 +13,7 @@ import { PublishingAssetsSchema } from '../../src/domain/reel';
 import type { Providers } from '../../src/providers';
 import { OFFLINE_TEXT_GENERATOR, offlinePublishingAssets } from '../../src/providers/offlineCopy';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
-import type { GenerateContentBody, LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { GenerateContentBody, LocalVeoServer } from '../../src/offlineVeo/server';
 import { writeJsonAtomic } from '../../src/activities/workspace';
 import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';

@@ -9,7 +9,7 @@ import { formatSrt } from '../../src/domain/subtitles';
 import { probe } from '../../src/media/ffmpeg';
 import type { Providers } from '../../src/providers';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
-import type { GenerateContentBody, LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { GenerateContentBody, LocalVeoServer } from '../../src/offlineVeo/server';
 import { testConfig } from '../helpers/config';
 import { smallPodcast, tempDir } from '../helpers/media';
 import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
@@ -244,10 +244,10 @@ describe('research with a transcript that is not subtitles', () => {
     const source = path.join(dir, 'sidecar-garbage.mp4');
     await copyFile(sample.video, source);
     await writeFile(path.join(dir, 'sidecar-garbage.srt'), 'these are my show notes\nnot subtitles\n');
-    const sidecarErr = await runActivity(research, {
+    const sidecarErr = (await runActivity(research, {
       workspace: await workspace('garbage-sidecar'),
       source,
-    }).catch((e: unknown) => e as Error);
+    }).catch((e: unknown) => e)) as Error;
     expect(sidecarErr).toMatchObject({ type: 'TRANSCRIPT_INVALID' });
     expect((sidecarErr as Error).message).toMatch(/sidecar-garbage\.srt: line 1: no "start --> end" timing line/);
   });

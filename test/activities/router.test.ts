@@ -8,7 +8,7 @@ import type { SamplePodcast } from '../../src/dev/samplePodcast';
 import type { Directives } from '../../src/domain/directives';
 import { ffmpeg, run } from '../../src/media/ffmpeg';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
-import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import { testConfig } from '../helpers/config';
 import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import { serveFile, startSourceServer } from '../helpers/sourceServer';

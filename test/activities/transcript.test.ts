@@ -9,7 +9,7 @@ import { AudioFeaturesSchema } from '../../src/domain/emotion';
 import type { Cue, Moment } from '../../src/domain/reel';
 import type { Providers } from '../../src/providers';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
-import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import { testConfig } from '../helpers/config';
 import { smallPodcast, tempDir } from '../helpers/media';
 import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';

@@ -41,7 +41,7 @@ describe('HTTP API', () => {
     const result = await new Validator().validate(response.json());
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    expect(Object.keys(response.json().paths)).toHaveLength(11);
+    expect(Object.keys(response.json().paths)).toHaveLength(17);
   });
 
   it('estimates a run before it starts (POST /api/estimate), and names a bad field', async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReel } from '../../src/cli/runs';
 import type { SamplePodcast } from '../../src/dev/samplePodcast';
 import type { ReelResult } from '../../src/domain/reel';
-import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import { smallPodcast, tempDir } from '../helpers/media';
 import { startOfflineVeo } from '../helpers/offlineVeo';
 import type { TestTemporal } from '../helpers/temporal';
@@ -29,8 +29,7 @@ beforeAll(async () => {
   temporal = await connectTestTemporal();
   dir = await tempDir('crash');
   sample = await smallPodcast(path.join(dir, 'sample'), 60);
-  // Clips take 15 s to "generate", so the gate is still waiting when the worker dies.
-  veo = await startOfflineVeo(dir, { latencyS: 15 });
+  veo = await startOfflineVeo(dir);
 });
 afterAll(async () => {
   for (const worker of workers) worker.kill('SIGKILL');
@@ -65,13 +64,15 @@ function startWorkerProcess(taskQueue: string): { child: ChildProcess; output: (
 describe('crash recovery', () => {
   it('finishes with every clip after the worker is SIGKILLed at the gate, with no extra submission', async () => {
     const taskQueue = uniqueName('crash');
+    // No clip is ready until the test says so: the gate is surely still waiting when the worker dies.
+    veo.holdGeneration();
     const first = startWorkerProcess(taskQueue);
     const handle = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
 
     const atGate = await eventually(
       () => progressOf(handle),
       (p) => p.stage === 'VEO3_AWAIT',
-      90_000,
+      600_000,
     );
     expect(atGate.stage, first.output()).toBe('VEO3_AWAIT');
     expect(atGate.broll?.done ?? 0).toBe(0);
@@ -82,6 +83,7 @@ describe('crash recovery', () => {
     expect(await exited).toBeDefined();
 
     const second = startWorkerProcess(taskQueue);
+    veo.releaseGeneration();
     const result = (await handle.result()) as ReelResult;
     expect(result.broll, second.output()).toEqual({ requested: 3, generated: 3, placed: 3 });
     const jobs = JSON.parse(await readFile(path.join(result.workspace, 'veo3', 'jobs.json'), 'utf8')).jobs as {
@@ -97,5 +99,5 @@ describe('crash recovery', () => {
     expect(veo.stats.submissions).toBe(3);
     expect(veo.stats.deduplicated).toBe(0);
     second.child.kill('SIGTERM');
-  });
+  }, 900_000); // generous: on a busy machine the whole run may take minutes; nothing here races the clock
 });

@@ -28,6 +28,8 @@ describe('npm run demo', () => {
           RUNS_DIR: path.join(dir, 'runs'),
           OUTPUT_DIR: path.join(dir, 'output'),
           FFMPEG_PRESET: 'ultrafast',
+          // Any free port: the studio the demo serves must not collide with one already running here.
+          API_PORT: '0',
         },
       });
       let text = '';
@@ -39,6 +41,8 @@ describe('npm run demo', () => {
     const last = output.trim().split('\n').at(-1)!;
     expect(last).toBe(path.join(dir, 'output', path.basename(path.dirname(last)), 'reel.mp4'));
     expect(output).toContain('✓ DELIVERY');
+    // The studio's address is printed (next to the Temporal UI's when the demo starts its own server).
+    expect(output).toMatch(/^Studio: http:\/\/127\.0\.0\.1:\d+\/ /m);
     const reel = await probe(last);
     expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
     expect(reel.audio).toBeDefined();
@@ -70,5 +74,7 @@ describe('npm run demo', () => {
     // The directives: an energetic tone for the copy, and the badge overlay placed at 1 s.
     expect((await read('directives.json')).narrative).toEqual({ tone: 'energetic' });
     expect((await read('broll-placements.json')).userMedia.overlays.placed).toHaveLength(1);
-  });
+    // A whole 3-minute source through every stage, in a child process: generous, since on a busy
+    // machine the whole run may take minutes; nothing here races the clock.
+  }, 900_000);
 });

@@ -15,7 +15,7 @@ import type { Progress } from '../../src/domain/progress';
 import type { ReelResult } from '../../src/domain/reel';
 import type { VideoResult } from '../../src/domain/video';
 import { probe } from '../../src/media/ffmpeg';
-import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import { progressQuery } from '../../src/workflows/definitions';
 import { createWorker } from '../../src/worker';
 import { testConfig } from '../helpers/config';

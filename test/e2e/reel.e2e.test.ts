@@ -16,12 +16,13 @@ import { GeminiTextModel } from '../../src/providers/text/geminiText';
 import { progressQuery } from '../../src/workflows/definitions';
 import { createWorker } from '../../src/worker';
 import { REEL_STAGE_SEQUENCE } from '../../src/workflows/stages';
-import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import { grayFrame } from '../../src/media/ffmpeg';
 import { testConfig } from '../helpers/config';
 import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import { smallPodcast, tempDir } from '../helpers/media';
 import type { TestTemporal } from '../helpers/temporal';
+import { maybeRecordHistory } from '../helpers/workflows';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
 
 let temporal: TestTemporal;
@@ -146,6 +147,8 @@ describe('reel pipeline end to end (offline providers, real ffmpeg)', () => {
     for (const file of ['events.jsonl', 'veo3/jobs.json', 'request.json', 'publishing-assets.json']) {
       expect(await readFile(path.join(result.workspace, file), 'utf8')).not.toContain(TEST_API_KEY);
     }
+    // A real run (real activities, real ffmpeg, the SDK against the local server) as a replay fixture.
+    await maybeRecordHistory(temporal.address, result.workflowId, 'reel-real-run', ['broll']);
   });
 
   it('with a Gemini text model: reads the instructions, ranks moments, and reworks copy the QA gate rejected', async () => {

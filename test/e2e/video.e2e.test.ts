@@ -10,7 +10,7 @@ import type { AppConfig } from '../../src/config';
 import type { Progress } from '../../src/domain/progress';
 import type { VideoResult } from '../../src/domain/video';
 import { grayFrame, probe } from '../../src/media/ffmpeg';
-import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import { describeProject } from '../../src/api/projects';
 import { controlRun } from '../../src/cli/control';
 import {

@@ -4,8 +4,8 @@ import type { AppConfig } from '../../src/config';
 import type { Providers } from '../../src/providers';
 import { OfflineImageModel } from '../../src/providers/image/offlineImage';
 import { OfflineTextModel } from '../../src/providers/text/offlineText';
-import type { FaultRule } from '../../src/providers/video/faults';
-import { LocalVeoServer, OFFLINE_VEO_NAME } from '../../src/providers/video/localVeoServer';
+import type { FaultRule } from '../../src/offlineVeo/faults';
+import { LocalVeoServer, OFFLINE_VEO_NAME } from '../../src/offlineVeo/server';
 import { VeoVideoModel } from '../../src/providers/video/veo';
 
 export async function startOfflineVeo(

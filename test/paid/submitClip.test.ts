@@ -16,7 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities';
 import type { AppConfig } from '../../src/config';
 import { dailyLedgerId, runLedgerId } from '../../src/domain/budget';
-import type { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import { VeoVideoModel } from '../../src/providers/video/veo';
 import { ledgerQuery } from '../../src/workflows/budgetDefinitions';
 import { testConfig } from '../helpers/config';

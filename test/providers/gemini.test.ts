@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../src/media/ffmpeg';
 import { GeminiImageModel } from '../../src/providers/image/geminiImage';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
-import type { GenerateContentBody, LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { GenerateContentBody, LocalVeoServer } from '../../src/offlineVeo/server';
 import { VideoRequestSchema } from '../../src/domain/video';
 import { tempDir } from '../helpers/media';
 import { geminiAnswer, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublishingAssetsSchema } from '../../src/domain/reel';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
 import type { CopyRequest } from '../../src/providers/text/types';
-import type { GenerateContentBody, LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { GenerateContentBody, LocalVeoServer } from '../../src/offlineVeo/server';
 import { tempDir } from '../helpers/media';
 import { sampleMoment } from '../helpers/moment';
 import { geminiAnswer, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';

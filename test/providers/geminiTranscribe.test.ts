@@ -6,7 +6,7 @@ import { ffmpeg, probe, run } from '../../src/media/ffmpeg';
 import { geminiClient } from '../../src/providers/gemini';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
 import { transcribeWithGemini } from '../../src/providers/text/geminiTranscribe';
-import type { GenerateContentBody, LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { GenerateContentBody, LocalVeoServer } from '../../src/offlineVeo/server';
 import { tempDir } from '../helpers/media';
 import { geminiAnswer, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 

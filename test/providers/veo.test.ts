@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../src/media/ffmpeg';
-import type { FaultRule } from '../../src/providers/video/faults';
-import { LocalVeoServer } from '../../src/providers/video/localVeoServer';
+import type { FaultRule } from '../../src/offlineVeo/faults';
+import { LocalVeoServer } from '../../src/offlineVeo/server';
 import type { PollOutcome } from '../../src/providers/video/types';
 import { VeoVideoModel } from '../../src/providers/video/veo';
 import { tempDir } from '../helpers/media';

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app';
 import { controlRun } from '../../src/cli/control';
+import { testConfig } from '../helpers/config';
 import { locateTemporalCli } from '../../src/dev/temporalCli';
 import type { BrollJob } from '../../src/domain/broll';
 import { ErrorType } from '../../src/domain/errors';
@@ -116,7 +117,13 @@ describe('resume', () => {
         expect(waiting.error).toBe('ASSEMBLY: muxer crashed');
         expect(s.calls.assembleReel).toBe(1);
 
-        expect(await handle.executeUpdate(resumeUpdate)).toEqual({ stage: 'ASSEMBLY', attempt: 2 });
+        // As a person would: the temporal CLI's Update resumes the waiting run and prints its answer.
+        const resumed = await promisify(execFile)(
+          cli,
+          ['workflow', 'update', 'execute', '--name', 'resume', '--workflow-id', handle.workflowId, '-o', 'json'],
+          { env: { ...process.env, TEMPORAL_ADDRESS: temporal.address } },
+        );
+        expect(JSON.parse(resumed.stdout)).toMatchObject({ result: { stage: 'ASSEMBLY', attempt: 2 } });
         await handle.result();
         expect(s.calls.assembleReel).toBe(2);
         await expect(controlRun(temporal.client, handle.workflowId, 'resume')).rejects.toThrow(
@@ -216,14 +223,7 @@ describe('every closed run tells the truth', () => {
     };
   };
   const apiStatus = async (client: Client, id: string) => {
-    const app = buildApp({
-      client,
-      config: {
-        temporal: { address: '', namespace: 'default', taskQueue: 'x' },
-        outputDir: '/tmp',
-        api: { host: '', port: 0 },
-      },
-    });
+    const app = buildApp({ client, config: testConfig('/tmp/reelflow-control') });
     const reply = await app.inject({ method: 'GET', url: `/api/projects/${id}/status` });
     await app.close();
     return reply.json() as { status: string; execution: string; error: string | null; failedStage: string | null };
@@ -268,34 +268,26 @@ describe('every closed run tells the truth', () => {
       },
       { source: 42 },
     );
-    await withReel(
-      { prompts: [] },
-      (s) => (s.holdRender = true),
-      async (handle, s) => {
-        await eventually(
-          () => progressOf(handle),
-          (p: Progress) => p.stage === 'FFMPEG_ENGINEER',
-          60_000,
-        );
-        await handle.cancel();
-        s.releaseRender(); // the worker waits for its activities before it shuts down
-        await record('cancelled', handle);
-      },
-    );
-    await withReel(
-      { prompts: [] },
-      (s) => (s.holdRender = true),
-      async (handle, s) => {
-        await eventually(
-          () => progressOf(handle),
-          (p: Progress) => p.stage === 'FFMPEG_ENGINEER',
-          60_000,
-        );
-        await handle.terminate('test');
-        s.releaseRender();
-        await record('terminated', handle);
-      },
-    );
+    // Closed by Temporal while FFMPEG_ENGINEER renders.
+    for (const [name, close] of [
+      ['cancelled', (handle: WorkflowHandle) => handle.cancel()],
+      ['terminated', (handle: WorkflowHandle) => handle.terminate('test')],
+    ] as const) {
+      await withReel(
+        { prompts: [] },
+        (s) => (s.holdRender = true),
+        async (handle, s) => {
+          await eventually(
+            () => progressOf(handle),
+            (p: Progress) => p.stage === 'FFMPEG_ENGINEER',
+            60_000,
+          );
+          await close(handle);
+          s.releaseRender(); // the worker waits for its activities before it shuts down
+          await record(name, handle);
+        },
+      );
+    }
 
     expect(closed.completed).toMatchObject({
       attrs: { stage: 'COMPLETED', status: 'COMPLETED', execution: 'COMPLETED' },

@@ -12,7 +12,6 @@ import { classifyOperationError, classifySubmitError } from '../../domain/clipSt
 import type { Backend } from '../../domain/models';
 import { geminiClient } from '../gemini';
 import { ModelChain, ModelUnavailableError } from '../modelFallback';
-import { IDEMPOTENCY_HEADER } from './localVeoServer';
 import type { ClipRequest, PollOutcome, VideoModel } from './types';
 import { VideoProviderError } from './types';
 
@@ -51,6 +50,12 @@ function describe(err: unknown): { status?: number; message: string; code?: stri
 export function modelOfOperation(operation: string): string | undefined {
   return /(?:^|\/)models\/([^/]+)\/operations\//.exec(operation)?.[1];
 }
+
+/**
+ * Sent with every submission. Google ignores it; reelflow's offline server honours it, so a retried
+ * submit returns the job it already made.
+ */
+export const IDEMPOTENCY_HEADER = 'x-reelflow-idempotency-key';
 
 export class VeoVideoModel implements VideoModel {
   readonly name: string;

@@ -13,13 +13,13 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { veoFrameSize } from '../../media/clipCheck';
-import { renderPromptClip } from '../../media/promptClip';
-import { renderPromptImage } from '../image/offlineImage';
+import { veoFrameSize } from '../media/clipCheck';
+import { renderPromptClip } from '../media/promptClip';
+import { renderPromptImage } from '../providers/image/offlineImage';
+import { IDEMPOTENCY_HEADER } from '../providers/video/veo';
 import type { FaultKind, FaultRule } from './faults';
 import { FaultPlan } from './faults';
 
-export const IDEMPOTENCY_HEADER = 'x-reelflow-idempotency-key';
 export const OFFLINE_VEO_NAME = 'reelflow-offline-veo';
 
 interface Job {
@@ -133,6 +133,7 @@ export class LocalVeoServer {
   /** Answers held by the `hold` fault, released by releaseHeld(). */
   private heldAnswers: (() => void)[] = [];
   private heldWaiters: (() => void)[] = [];
+  private held = false;
 
   constructor(private readonly options: LocalVeoOptions) {
     this.faults = new FaultPlan(options.faults);
@@ -144,7 +145,7 @@ export class LocalVeoServer {
   }
 
   /** Submissions whose job exists but whose answer is held (the `hold` fault). */
-  get held(): number {
+  get heldSubmissions(): number {
     return this.heldAnswers.length;
   }
 
@@ -166,6 +167,15 @@ export class LocalVeoServer {
 
   setFaults(rules: FaultRule[]): void {
     this.faults.set(rules);
+  }
+
+  /** Until released, every operation reports "still generating": a test decides when clips are ready. */
+  holdGeneration(): void {
+    this.held = true;
+  }
+
+  releaseGeneration(): void {
+    this.held = false;
   }
 
   /** How generateContent answers text requests (image requests get a rendered PNG by default). */
@@ -404,7 +414,7 @@ export class LocalVeoServer {
         raiMediaFilteredReasons: ['The prompt was blocked by the safety filter.'],
       });
     }
-    if (!this.isRendered(job) || Date.now() < job.readyAt) return { name, done: false, metadata: {} };
+    if (this.held || !this.isRendered(job) || Date.now() < job.readyAt) return { name, done: false, metadata: {} };
     // Google's own URI form; the SDK takes the file id from it and downloads through its base URL.
     const uri = `https://generativelanguage.googleapis.com/v1beta/files/${job.fileId}:download?alt=media`;
     return finished(name, { generatedSamples: [{ video: { uri } }] });
