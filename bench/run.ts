@@ -33,6 +33,8 @@ import { progressQuery } from '../src/workflows/definitions';
 import { createWorker } from '../src/worker';
 import type { LayoutMeasurement } from './layout';
 import { measureLayout } from './layout';
+import type { BudgetMeasurement } from './budget';
+import { measureBudget } from './budget';
 import type { StitchMeasurement } from './stitch';
 import { measureStitch } from './stitch';
 import type { SpeechMeasurement } from './speech';
@@ -97,7 +99,7 @@ async function measure(
     image: new OfflineImageModel(),
     video: new VeoVideoModel({
       name: OFFLINE_VEO_NAME,
-      model: config.veo3.model,
+      models: config.veo3.models,
       apiKey: 'bench',
       baseUrl: veo.url,
       rateLimit: config.veo3.rateLimit,
@@ -185,12 +187,15 @@ async function main(): Promise<void> {
   let stitch: StitchMeasurement | undefined;
   let transcript: TranscriptMeasurement | undefined;
   let speech: SpeechMeasurement | undefined;
+  let budget: BudgetMeasurement | undefined;
   try {
     if (SPEECH_SECONDS > 0) {
       console.log(`measuring local speech-to-text on ${SPEECH_SECONDS / 60} min of espeak-ng speech…`);
       await mkdir(path.join(root, 'speech'), { recursive: true });
       speech = await measureSpeech(path.join(root, 'speech'), SPEECH_SECONDS);
     }
+    console.log('measuring the budget ledgers per paid submission…');
+    budget = await measureBudget(root, server.address, client, await connectWorker({ address: server.address }));
     console.log('measuring TRANSCRIPT on an hour of audio…');
     await mkdir(path.join(root, 'transcript'), { recursive: true });
     transcript = await measureTranscript(path.join(root, 'transcript'));
@@ -213,6 +218,7 @@ async function main(): Promise<void> {
     transcript,
     layout,
     speech,
+    budget,
   };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -247,6 +253,15 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|---|---|---|');
     console.log(
       `| ${speech.audioSeconds / 60} min of espeak-ng (${speech.chunks} chunks, ${speech.words} words) | ${speech.model} int8 | ${speech.realTimeFactor}x | ${speech.idleRealTimeFactor}x (${speech.cpuS} CPU s) | ${speech.firstChunkS} | ${speech.loadS} | ${speech.peakRssMiB} | ${speech.cores} |`,
+    );
+  }
+  if (budget) {
+    console.log(
+      '\n| budget ledgers | submitClip, capped (ms) | uncapped (ms) | overhead per submission (ms) | ledger events for 8 clips (day + run) | run history events added |',
+    );
+    console.log('|---|---|---|---|---|---|');
+    console.log(
+      `| run cap + daily cap | ${budget.cappedMs} | ${budget.uncappedMs} | ${budget.overheadPerSubmissionMs} | ${budget.ledgerEventsFor8Clips.daily} + ${budget.ledgerEventsFor8Clips.run} | ${budget.runHistoryEventsAdded} |`,
     );
   }
   console.log('\nwritten to bench/results.json');

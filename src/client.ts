@@ -27,7 +27,10 @@ import { runDemo } from './dev/demo';
 import { runDev } from './dev/dev';
 import type { CancelBrollOutcome, ResumeOutcome, RetryBrollOutcome } from './domain/control';
 import { ControlName } from './domain/control';
+import { formatEstimate } from './domain/cost';
 import { parseWith } from './domain/validation';
+import { VideoRequestSchema } from './domain/video';
+import { estimateReelRun, estimateVideoRun } from './pricing/estimate';
 import { connectClient } from './temporal/connection';
 
 type Config = ReturnType<typeof loadConfig>;
@@ -57,12 +60,19 @@ function number(name: string, text: string | undefined): number | undefined {
 
 const json = () => new Option('--json', 'print JSON');
 
-export function buildProgram(): Command {
-  const program = new Command('reelflow').description('Durable short-video pipeline on Temporal').showHelpAfterError();
+interface ReelOptions {
+  transcript?: string;
+  transcribe?: string;
+  topic?: string;
+  instructions?: string;
+  duration?: string;
+  clips?: string;
+  maxCost?: string;
+}
 
-  program
-    .command('reel')
-    .description('start a reel run from a long source video; prints its workflow id')
+/** The options `reel` and `estimate reel` share. */
+function reelOptions(command: Command): Command {
+  return command
     .argument('<source>', 'video file (with a .srt/.vtt next to it, or --transcript)')
     .option('--transcript <file>', 'transcript (.srt or .vtt)')
     .option(
@@ -73,90 +83,112 @@ export function buildProgram(): Command {
     .option('--instructions <text>', 'free-form directions')
     .option('--duration <seconds>', 'preferred reel length, 30–120 (default: 60–90)')
     .option('--clips <count>', "B-roll clips for this run (default: the worker's VEO3_CLIP_COUNT)")
-    .option('--wait', 'follow the run and print the reel path when it finishes')
-    .addOption(json())
-    .action(
-      async (
-        source: string,
-        o: {
-          transcript?: string;
-          transcribe?: string;
-          topic?: string;
-          instructions?: string;
-          duration?: string;
-          clips?: string;
-          wait?: boolean;
-          json?: boolean;
-        },
-      ) => {
-        const request = prepareReelRequest(
-          {
-            source,
-            transcript: o.transcript,
-            transcribe: o.transcribe,
-            topic: o.topic,
-            instructions: o.instructions,
-            ...(o.duration === undefined ? {} : { durationS: number('--duration', o.duration) }),
-            ...(o.clips === undefined ? {} : { clips: number('--clips', o.clips) }),
-          },
-          callerDir(),
-        );
-        await withClient(async (client, config) => {
-          const handle = await startReel(client, config.temporal.taskQueue, request);
-          if (!o.wait) return out(o.json, { workflowId: handle.workflowId }, (v) => v.workflowId);
-          if (!o.json) console.log(handle.workflowId);
-          const result = await followRun<{ reelPath: string }>(
-            handle,
-            stageLogger((line) => console.error(line)),
-          );
-          out(o.json, { workflowId: handle.workflowId, ...result }, (v) => v.reelPath);
-        });
-      },
-    );
+    .option('--max-cost <usd>', 'the most this run may spend on paid clips (a clip over it is not submitted)');
+}
 
-  program
-    .command('generate')
-    .description('start a prompt-to-video run; prints its workflow id')
+function reelRequestFrom(source: string, o: ReelOptions) {
+  return prepareReelRequest(
+    {
+      source,
+      transcript: o.transcript,
+      transcribe: o.transcribe,
+      topic: o.topic,
+      instructions: o.instructions,
+      ...(o.duration === undefined ? {} : { durationS: number('--duration', o.duration) }),
+      ...(o.clips === undefined ? {} : { clips: number('--clips', o.clips) }),
+      ...(o.maxCost === undefined ? {} : { maxCostUsd: number('--max-cost', o.maxCost) }),
+    },
+    callerDir(),
+  );
+}
+
+interface GenerateOptions {
+  style: string;
+  aspectRatio: string;
+  clipDuration: string;
+  scenes?: string;
+  crossfade: string;
+  maxCost?: string;
+}
+
+/** The options `generate` and `estimate generate` share. */
+function generateOptions(command: Command): Command {
+  return command
     .argument('<prompt>', 'what the video shows')
     .option('--style <style>', 'visual style', 'cinematic')
     .option('--aspect-ratio <ratio>', '16:9 or 9:16', '16:9')
     .option('--clip-duration <seconds>', '4, 6 or 8', '8')
     .option('--scenes <count>', '1–15 (default: the storyboard decides)')
     .option('--crossfade <seconds>', '0 for hard cuts', '0')
+    .option('--max-cost <usd>', 'the most this run may spend on paid clips (a clip over it is not submitted)');
+}
+
+function videoRequestFrom(prompt: string, o: GenerateOptions) {
+  return prepareVideoRequest({
+    prompt,
+    style: o.style,
+    aspectRatio: o.aspectRatio,
+    clipDurationS: number('--clip-duration', o.clipDuration),
+    ...(o.scenes === undefined ? {} : { sceneCount: number('--scenes', o.scenes) }),
+    crossfadeS: number('--crossfade', o.crossfade),
+    ...(o.maxCost === undefined ? {} : { maxCostUsd: number('--max-cost', o.maxCost) }),
+  });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('reelflow').description('Durable short-video pipeline on Temporal').showHelpAfterError();
+
+  reelOptions(program.command('reel').description('start a reel run from a long source video; prints its workflow id'))
+    .option('--wait', 'follow the run and print the reel path when it finishes')
+    .addOption(json())
+    .action(async (source: string, o: ReelOptions & { wait?: boolean; json?: boolean }) => {
+      const request = reelRequestFrom(source, o);
+      await withClient(async (client, config) => {
+        const handle = await startReel(client, config.temporal.taskQueue, request);
+        if (!o.wait) return out(o.json, { workflowId: handle.workflowId }, (v) => v.workflowId);
+        if (!o.json) console.log(handle.workflowId);
+        const result = await followRun<{ reelPath: string }>(
+          handle,
+          stageLogger((line) => console.error(line)),
+        );
+        out(o.json, { workflowId: handle.workflowId, ...result }, (v) => v.reelPath);
+      });
+    });
+
+  generateOptions(program.command('generate').description('start a prompt-to-video run; prints its workflow id'))
     .option('--wait', 'follow the run and print the video path when it finishes')
     .addOption(json())
-    .action(
-      async (
-        prompt: string,
-        o: {
-          style: string;
-          aspectRatio: string;
-          clipDuration: string;
-          scenes?: string;
-          crossfade: string;
-          wait?: boolean;
-          json?: boolean;
-        },
-      ) => {
-        const request = prepareVideoRequest({
-          prompt,
-          style: o.style,
-          aspectRatio: o.aspectRatio,
-          clipDurationS: number('--clip-duration', o.clipDuration),
-          ...(o.scenes === undefined ? {} : { sceneCount: number('--scenes', o.scenes) }),
-          crossfadeS: number('--crossfade', o.crossfade),
-        });
-        await withClient(async (client, config) => {
-          const handle = await startVideo(client, config.temporal.taskQueue, request);
-          if (!o.wait) return out(o.json, { workflowId: handle.workflowId }, (v) => v.workflowId);
-          if (!o.json) console.log(handle.workflowId);
-          const result = await followRun<{ videoPath: string }>(
-            handle,
-            stageLogger((line) => console.error(line)),
-          );
-          out(o.json, result, (v) => v.videoPath);
-        });
-      },
+    .action(async (prompt: string, o: GenerateOptions & { wait?: boolean; json?: boolean }) => {
+      const request = videoRequestFrom(prompt, o);
+      await withClient(async (client, config) => {
+        const handle = await startVideo(client, config.temporal.taskQueue, request);
+        if (!o.wait) return out(o.json, { workflowId: handle.workflowId }, (v) => v.workflowId);
+        if (!o.json) console.log(handle.workflowId);
+        const result = await followRun<{ videoPath: string }>(
+          handle,
+          stageLogger((line) => console.error(line)),
+        );
+        out(o.json, result, (v) => v.videoPath);
+      });
+    });
+
+  // Estimates need no Temporal: this machine's settings (providers, models, clip count, prices).
+  const estimate = program
+    .command('estimate')
+    .description('print what a run would cost, per kind of call, before starting it (same options)');
+  reelOptions(estimate.command('reel').description('estimate a reel run'))
+    .addOption(json())
+    .action((source: string, o: ReelOptions & { json?: boolean }) =>
+      out(o.json, estimateReelRun(loadConfig(), reelRequestFrom(source, o)), formatEstimate),
+    );
+  generateOptions(estimate.command('generate').description('estimate a prompt-to-video run'))
+    .addOption(json())
+    .action((prompt: string, o: GenerateOptions & { json?: boolean }) =>
+      out(
+        o.json,
+        estimateVideoRun(loadConfig(), VideoRequestSchema.parse(videoRequestFrom(prompt, o))),
+        formatEstimate,
+      ),
     );
 
   program
@@ -232,10 +264,14 @@ export function buildProgram(): Command {
     .description('resubmit the failed clips now; prints which were resubmitted (new generation) or polled again')
     .argument('<id>', 'workflow id of the run')
     .option('--clip <key...>', 'only these clips (idempotent keys, as `broll` lists them)')
+    .option('--include-unknown', 'also resubmit clips whose submission is unknown (submit_unknown: may be paid twice)')
     .addOption(json())
-    .action(async (id: string, o: { clip?: string[]; json?: boolean }) => {
+    .action(async (id: string, o: { clip?: string[]; includeUnknown?: boolean; json?: boolean }) => {
       const outcome = await withClient((client) =>
-        controlRun(client, id, ControlName.RETRY_BROLL, o.clip ? { keys: o.clip } : {}),
+        controlRun(client, id, ControlName.RETRY_BROLL, {
+          ...(o.clip ? { keys: o.clip } : {}),
+          ...(o.includeUnknown ? { includeUnknown: true } : {}),
+        }),
       );
       out(o.json, { workflowId: id, ...outcome }, (v: RetryBrollOutcome) =>
         [

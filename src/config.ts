@@ -8,6 +8,8 @@ import { z } from 'zod';
 import type { CropSettings } from './domain/cropPlan';
 import { DEFAULT_CROP_SETTINGS } from './domain/cropPlan';
 import { DEFAULT_SPEECH_TASK_QUEUE, TranscriberSchema } from './domain/speech';
+import type { Backend } from './domain/models';
+import { DEFAULT_MODELS, modelList } from './domain/models';
 
 const int = (min: number, max: number) => {
   const rule = `must be a whole number from ${min} to ${max}`;
@@ -35,9 +37,23 @@ const EnvSchema = z.object({
   GOOGLE_GENAI_USE_VERTEXAI: z.enum(['true', 'false', '1', '0']).optional(),
   GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
   GOOGLE_CLOUD_LOCATION: z.string().min(1).optional(),
-  VEO3_MODEL: z.string().min(1).default('veo-3.1-generate-preview'),
-  GEMINI_TEXT_MODEL: z.string().min(1).default('gemini-2.5-flash'),
-  GEMINI_IMAGE_MODEL: z.string().min(1).default('gemini-2.5-flash-image'),
+  /** Ordered, comma-separated fallback lists; defaults depend on the backend (src/domain/models.ts). */
+  VEO3_MODEL: z
+    .string()
+    .regex(/[^,\s]/, 'must name at least one model')
+    .optional(),
+  GEMINI_TEXT_MODEL: z
+    .string()
+    .regex(/[^,\s]/, 'must name at least one model')
+    .optional(),
+  GEMINI_IMAGE_MODEL: z
+    .string()
+    .regex(/[^,\s]/, 'must name at least one model')
+    .optional(),
+  /** A price table to use instead of src/pricing/prices.json. */
+  PRICES_PATH: z.string().min(1).optional(),
+  /** The most the whole deployment (this namespace) may spend on paid calls per UTC day. */
+  BUDGET_DAILY_USD: z.coerce.number().positive().optional(),
   VEO3_POLL_INITIAL_S: z.coerce.number().positive().max(600).default(5),
   VEO3_POLL_MAX_S: z.coerce.number().positive().max(3600).default(30),
   /** Attempts (including the first) for a submission answered with HTTP 429, and the first delay. */
@@ -91,7 +107,8 @@ export interface AppConfig {
     clipCount: number;
     timeoutS: number;
     cropBottomPx: number;
-    model: string;
+    /** Tried in order: a model the provider no longer serves is skipped for the next. */
+    models: string[];
     pollInitialS: number;
     pollMaxS: number;
     rateLimit: { attempts: number; initialDelayS: number };
@@ -99,7 +116,12 @@ export interface AppConfig {
   providers: { text: ProviderName; image: ProviderName; video: ProviderName };
   geminiApiKey?: string;
   vertex?: { project?: string; location?: string };
-  gemini: { textModel: string; imageModel: string };
+  /** Which Google backend paid calls go to (names the price table's provider and the default models). */
+  backend: Backend;
+  gemini: { textModels: string[]; imageModels: string[] };
+  /** PRICES_PATH, when set (otherwise the table shipped in src/pricing). */
+  pricesPath?: string;
+  budget: { dailyUsd?: number };
   offlineVeo: { url?: string; latencyS: number };
   encoding: { preset: string; crf: number; threads: number };
   webhookUrl?: string;
@@ -142,6 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const names = needsKey.map(([kind]) => `${kind.toUpperCase()}_PROVIDER`).join(', ');
     throw new ConfigError(`invalid configuration: GEMINI_API_KEY: required because ${names}=gemini`);
   }
+  const backend: Backend = vertex ? 'vertex' : 'gemini-api';
+  const defaults = DEFAULT_MODELS[backend];
   return {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     runsDir: path.resolve(cwd, e.RUNS_DIR),
@@ -150,7 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       clipCount: e.VEO3_CLIP_COUNT,
       timeoutS: e.VEO3_TIMEOUT_S,
       cropBottomPx: e.VEO3_CROP_BOTTOM_PX,
-      model: e.VEO3_MODEL,
+      models: e.VEO3_MODEL ? modelList(e.VEO3_MODEL) : defaults.video,
       pollInitialS: e.VEO3_POLL_INITIAL_S,
       pollMaxS: Math.max(e.VEO3_POLL_MAX_S, e.VEO3_POLL_INITIAL_S),
       rateLimit: { attempts: e.VEO3_RATE_LIMIT_ATTEMPTS, initialDelayS: e.VEO3_RATE_LIMIT_DELAY_S },
@@ -158,7 +182,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     providers,
     ...(e.GEMINI_API_KEY ? { geminiApiKey: e.GEMINI_API_KEY } : {}),
     ...(vertex ? { vertex: { project: e.GOOGLE_CLOUD_PROJECT, location: e.GOOGLE_CLOUD_LOCATION } } : {}),
-    gemini: { textModel: e.GEMINI_TEXT_MODEL, imageModel: e.GEMINI_IMAGE_MODEL },
+    backend,
+    gemini: {
+      textModels: e.GEMINI_TEXT_MODEL ? modelList(e.GEMINI_TEXT_MODEL) : defaults.text,
+      imageModels: e.GEMINI_IMAGE_MODEL ? modelList(e.GEMINI_IMAGE_MODEL) : defaults.image,
+    },
+    ...(e.PRICES_PATH ? { pricesPath: path.resolve(cwd, e.PRICES_PATH) } : {}),
+    budget: { ...(e.BUDGET_DAILY_USD ? { dailyUsd: e.BUDGET_DAILY_USD } : {}) },
     offlineVeo: { ...(e.OFFLINE_VEO_URL ? { url: e.OFFLINE_VEO_URL } : {}), latencyS: e.OFFLINE_VEO_LATENCY_S },
     encoding: { preset: e.FFMPEG_PRESET, crf: e.FFMPEG_CRF, threads: e.FFMPEG_THREADS },
     ...(e.WEBHOOK_URL ? { webhookUrl: e.WEBHOOK_URL } : {}),

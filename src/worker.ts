@@ -2,6 +2,7 @@
  * Composition root of the worker: builds activity dependencies and starts a worker on the reelflow
  * task queue. `npm run worker` runs it standalone; the demo and tests call createWorker.
  */
+import { Client } from '@temporalio/client';
 import type { NativeConnection, WorkflowBundle } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
@@ -22,12 +23,14 @@ export interface CreateWorkerOptions {
 }
 
 export function createWorker({ connection, config, providers, workflowBundle }: CreateWorkerOptions): Promise<Worker> {
+  // The budget ledgers are reached over the worker's own connection.
+  const temporalClient = new Client({ connection, namespace: config.temporal.namespace });
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ config, providers }),
+    activities: createActivities({ config, providers, temporalClient }),
   });
 }
 

@@ -2,6 +2,7 @@
 import { Context } from '@temporalio/activity';
 import { appendFile, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { RunCost } from '../domain/cost';
 import type { PipelineEvent } from '../domain/progress';
 import type { DeliveryResult, Moment, PublishingAssets, StageTiming, WebhookOutcome } from '../domain/reel';
 import type { SummaryInput } from '../domain/summary';
@@ -53,6 +54,8 @@ export function createDeliveryActivities({ config }: ActivityDeps) {
       reelPath: string;
       assetsPath: string;
       stages: StageTiming[];
+      /** The run's estimate and metered calls (from its progress). */
+      cost?: RunCost;
     }): Promise<DeliveryResult> {
       const outputDir = path.join(config.outputDir, path.basename(workspaceDir(config.runsDir, input.workflowId)));
       await mkdir(outputDir, { recursive: true });
@@ -82,6 +85,7 @@ export function createDeliveryActivities({ config }: ActivityDeps) {
             assets,
             stages: input.stages,
             ...(placements ? { placements } : {}),
+            ...(input.cost ? { cost: input.cost } : {}),
           }),
         );
       } else {

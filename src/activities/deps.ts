@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { Providers } from '../providers';
 
@@ -6,4 +7,6 @@ export interface ActivityDeps {
   config: AppConfig;
   /** Model providers; activities that need one fail clearly without it. */
   providers?: Providers;
+  /** Reaches the budget ledger workflows (BUDGET_DAILY_USD, maxCostUsd); without it a cap cannot be kept. */
+  temporalClient?: Client;
 }

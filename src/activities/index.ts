@@ -12,20 +12,33 @@ import { createResearchActivities } from './research';
 import { createRouterActivities } from './router';
 import { createSpeechActivities } from './speech';
 import { createTranscriptActivities } from './transcript';
+import { metered } from './metering';
 import { createVideoActivities } from './video';
 
 export function createActivities(deps: ActivityDeps) {
+  const router = createRouterActivities(deps);
+  const research = createResearchActivities(deps);
+  const transcript = createTranscriptActivities(deps);
+  const content = createContentActivities(deps);
+  const video = createVideoActivities(deps);
   return {
-    ...createRouterActivities(deps),
-    ...createResearchActivities(deps),
+    ...router,
+    ...research,
     ...createSpeechActivities(),
-    ...createTranscriptActivities(deps),
-    ...createContentActivities(deps),
+    ...transcript,
+    ...content,
     ...createQaActivities(),
     ...createPictureActivities(deps),
     ...createDeliveryActivities(deps),
     ...createBrollActivities(deps),
-    ...createVideoActivities(deps),
+    ...video,
+    // The activities that call text or image models report what those calls cost.
+    router: metered(deps, 'ROUTER', router.router),
+    research: metered(deps, 'RESEARCH', research.research),
+    pickMoment: metered(deps, 'TRANSCRIPT', transcript.pickMoment),
+    writePublishingAssets: metered(deps, 'CONTENT', content.writePublishingAssets),
+    writeStoryboard: metered(deps, 'STORYBOARD', video.writeStoryboard),
+    renderKeyframes: metered(deps, 'KEYFRAMES', video.renderKeyframes),
   };
 }
 

@@ -1,4 +1,5 @@
 /** ROUTER: check what the request names, before minutes of work. */
+import { estimateReelRun } from '../pricing/estimate';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorType } from '../domain/errors';
@@ -67,11 +68,15 @@ export function createRouterActivities({ config, providers }: ActivityDeps) {
         pollInitialS: config.veo3.pollInitialS,
         pollMaxS: config.veo3.pollMaxS,
       };
+      // The estimate as this worker will run it (its clip count, models and prices), kept with the run.
+      const estimate = estimateReelRun(config, request, directives.narrative?.pacing);
+      await writeJsonAtomic(path.join(workspace, 'estimate.json'), estimate);
       return {
         workspace,
         source,
         ...(transcript ? { transcript } : {}),
         broll,
+        estimate,
         directives,
         directivesPath,
         ...(notes.length ? { notes } : {}),

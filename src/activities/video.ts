@@ -2,6 +2,7 @@
 import { Context } from '@temporalio/activity';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { estimateVideoRun } from '../pricing/estimate';
 import type { KeyframesResult, Scene, StitchResult, StoryboardResult, VideoRequest } from '../domain/video';
 import { veoFrameSize } from '../media/clipCheck';
 import { probe } from '../media/ffmpeg';
@@ -24,10 +25,14 @@ export function createVideoActivities({ config, providers }: ActivityDeps) {
       const storyboard = await asFailure(() => need().text.storyboard(input.request));
       const storyboardPath = path.join(workspace, 'storyboard.json');
       await writeJsonAtomic(storyboardPath, storyboard);
+      // Estimated once the scenes are known: the storyboard decides how many clips there are.
+      const estimate = estimateVideoRun(config, { ...input.request, sceneCount: storyboard.scenes.length });
+      await writeJsonAtomic(path.join(workspace, 'estimate.json'), estimate);
       return {
         workspace,
         storyboardPath,
         scenes: storyboard.scenes,
+        estimate,
         settings: {
           maxConcurrent: config.videoGen.maxConcurrent,
           timeoutS: config.videoGen.timeoutS,

@@ -18,6 +18,7 @@ import {
   startVideo,
 } from '../cli/runs';
 import { UsageError } from '../cli/usage';
+import { estimateRun } from './estimate';
 import type { AppConfig } from '../config';
 import { ControlName } from '../domain/control';
 import { MAX_RUN_ID_LENGTH } from '../domain/ids';
@@ -36,7 +37,8 @@ export { parseRange } from './files';
 
 export interface AppOptions {
   client: Client;
-  config: Pick<AppConfig, 'temporal' | 'outputDir' | 'runsDir' | 'api' | 'source'>;
+  /** Estimates need the full settings (providers, models, prices); the other routes need only these. */
+  config: Pick<AppConfig, 'temporal' | 'outputDir' | 'runsDir' | 'api' | 'source'> | AppConfig;
   /** Where the built studio page is (default .studio/, see src/studio/build.ts). */
   studioDir?: string;
 }
@@ -124,6 +126,12 @@ export function buildApp({ client, config, studioDir = STUDIO_BUILD_DIR }: AppOp
     const body = (request.body ?? {}) as Record<string, unknown>;
     const handle = await startVideo(client, config.temporal.taskQueue, prepareVideoRequest(body));
     return reply.code(202).send({ projectId: handle.workflowId });
+  });
+
+  // No Temporal needed: the API's own settings (providers, models, clip count, prices).
+  app.post('/api/estimate', async (request) => {
+    if (!('veo3' in config)) throw new Error('this API server was built without the settings estimates need');
+    return estimateRun(config, request.body ?? {});
   });
 
   app.post('/api/reels', async (request, reply) => {

@@ -4,6 +4,7 @@ import { MAX_RUN_ID_LENGTH, RUN_ID_PATTERN } from '../domain/ids';
 import { ReelRequestSchema } from '../domain/reel';
 import { VideoRequestSchema } from '../domain/video';
 import { ARTIFACT_NAMES } from './artifacts';
+import { EstimateRequestSchema } from './estimate';
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const error = {
@@ -58,6 +59,14 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Start a prompt-to-video run',
           requestBody: body(VideoRequestSchema),
           responses: { '202': accepted, '400': error, '401': error },
+        },
+      },
+      '/api/estimate': {
+        post: {
+          summary:
+            'What a run would cost, per kind of call, under the server settings (same request as /api/reels or /api/generate)',
+          requestBody: body(EstimateRequestSchema),
+          responses: { '200': any, '400': error, '401': error },
         },
       },
       '/api/reels': {

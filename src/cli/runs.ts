@@ -2,6 +2,7 @@
  * Starting and inspecting runs through a Temporal client. The CLI, the demo and (later) the API
  * call these, so all doors start runs the same way.
  */
+import { formatRunCost } from '../domain/cost';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
@@ -130,6 +131,7 @@ export function formatProgress(progress: Progress): string {
     if (stage.error) lines.push(`    error: ${stage.error}`);
     lines.push(...qaLines(stage.qa ?? []).map((line) => `    ${line}`));
   }
+  if (progress.cost) lines.push(...formatRunCost(progress.cost, progress.workflowId));
   return lines.join('\n');
 }
 

@@ -2,6 +2,7 @@
  * B-roll generation: the jobs table (mirrored to veo3/jobs.json), the child workflow's input and
  * result, and the statuses a clip moves through.
  */
+import type { PriceProvider } from './cost';
 import type { Veo3Prompt } from './reel';
 
 /** One clip to generate: a B-roll prompt, or a prompt-to-video scene with its key frames. */
@@ -32,6 +33,13 @@ export const JobStatus = {
   INVALID_CLIP: 'invalid_clip',
   INVALID_ARGUMENT: 'invalid_argument',
   RAI_FILTERED: 'rai_filtered',
+  /** The provider no longer serves any of the configured models (the message names the setting). */
+  MODEL_UNAVAILABLE: 'model_unavailable',
+  /** Not submitted: it would have gone over the run's or the day's budget cap. */
+  OVER_BUDGET: 'over_budget',
+  // Unknown: the provider may have accepted (and be charging for) the job. Never resubmitted
+  // automatically; `reelflow broll retry <id> --include-unknown` resubmits it knowingly.
+  SUBMIT_UNKNOWN: 'submit_unknown',
   // Ended by the gate.
   TIMED_OUT: 'timed_out',
   CANCELLED: 'cancelled',
@@ -49,6 +57,11 @@ export interface BrollJob {
   /** Submissions made for this clip (a retry adds one). */
   attempts: number;
   updated_at: string;
+  /** What the accepted job costs (seconds × the model's rate); absent until a job is accepted. */
+  cost_usd?: number;
+  /** The model that took the job, and where it is priced. */
+  model?: string;
+  provider?: PriceProvider;
   /** What was asked, so a retry can resubmit and ASSEMBLY can place the clip. */
   prompt: string;
   duration_s: Veo3Prompt['duration_s'];
@@ -76,6 +89,14 @@ export interface BrollInput {
   pollMaxS: number;
   /** At most this many clips generating at once (default: all). */
   maxConcurrent?: number;
+  /** Budget scope of the paid submissions: the run that pays, and its own cap (maxCostUsd). */
+  budget?: ClipBudget;
+}
+
+/** Which run a paid submission is charged to, and that run's cap (none: only the daily cap applies). */
+export interface ClipBudget {
+  runId: string;
+  maxCostUsd?: number;
 }
 
 /** What the child reports to its parent on every change, and returns at the end. */

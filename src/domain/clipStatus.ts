@@ -22,7 +22,25 @@ export const FAILED_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([
   Status.INVALID_CLIP,
   Status.INVALID_ARGUMENT,
   Status.RAI_FILTERED,
+  Status.MODEL_UNAVAILABLE,
+  Status.OVER_BUDGET,
 ]);
+
+/**
+ * The provider may have accepted the job (and be charging for it): never resubmitted automatically
+ * (not in FAILED_STATUSES, so a plain retry skips it), only by a retry that asks for it
+ * (`reelflow broll retry <id> --include-unknown`).
+ */
+export const UNKNOWN_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([Status.SUBMIT_UNKNOWN]);
+
+/** submitClip failure types Temporal must never retry (the activity also marks them non-retryable). */
+export const SUBMIT_NON_RETRYABLE_TYPES: string[] = [
+  Status.RATE_LIMITED,
+  Status.INVALID_ARGUMENT,
+  Status.MODEL_UNAVAILABLE,
+  Status.OVER_BUDGET,
+  Status.SUBMIT_UNKNOWN,
+];
 
 const ALL_STATUSES: ReadonlySet<string> = new Set(Object.values(Status));
 
@@ -40,14 +58,21 @@ export function isFailed(status: JobStatus): boolean {
 }
 
 /**
- * The status for a failed submission, from the provider's HTTP status and message. The message
+ * The status for a failed submission, from the provider's HTTP status, message and network error
+ * code. Only what proves that no job was created may be retried: an HTTP 4xx answer, or a
+ * connection refused before the request was sent. Anything else (5xx, a reset or timeout after
+ * sending) leaves the outcome unknown: submit_unknown, never resubmitted automatically. The message
  * of a Google API error is the JSON error body, where `INVALID_ARGUMENT` or `RESOURCE_EXHAUSTED`
  * appears as error.status.
  */
-export function classifySubmitError(error: { status?: number; message: string }): JobStatus {
-  if (/INVALID_ARGUMENT/.test(error.message) || error.status === 400) return Status.INVALID_ARGUMENT;
+export function classifySubmitError(error: { status?: number; message: string; code?: string }): JobStatus {
   if (error.status === 429 || /RESOURCE_EXHAUSTED/.test(error.message)) return Status.RATE_LIMITED;
-  return Status.SUBMIT_FAILED;
+  if (error.status === 404 && /no longer available|is not found|not supported/i.test(error.message))
+    return Status.MODEL_UNAVAILABLE;
+  if (/INVALID_ARGUMENT/.test(error.message) || error.status === 400) return Status.INVALID_ARGUMENT;
+  if (error.status !== undefined && error.status >= 400 && error.status < 500) return Status.SUBMIT_FAILED;
+  if (error.status === undefined && error.code === 'ECONNREFUSED') return Status.SUBMIT_FAILED;
+  return Status.SUBMIT_UNKNOWN;
 }
 
 /** The status for a finished operation that carries an error. */

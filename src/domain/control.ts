@@ -12,6 +12,11 @@ export interface ResumeOutcome {
 /** `retryBroll`'s optional argument: which failed clips (default: all of them). */
 export interface RetryBrollRequest {
   keys?: string[];
+  /**
+   * Also resubmit clips whose submission is unknown (submit_unknown): the provider may already be
+   * generating — and charging for — them, so only a person asks for this, knowingly.
+   */
+  includeUnknown?: boolean;
 }
 
 /** `retryBroll`: clips submitted again (new paid generation) and clips polled again (no new generation). */

@@ -21,6 +21,10 @@ export const ErrorType = {
   CONTENT_BLOCKED: 'CONTENT_BLOCKED',
   /** A QA gate found nothing to work with in a stage's artifact (no rework can fix it). */
   QA_FAILED: 'QA_FAILED',
+  /** The provider no longer serves any model of the setting the message names (change the setting). */
+  MODEL_UNAVAILABLE: 'MODEL_UNAVAILABLE',
+  /** A paid call would go over the run's or the day's budget cap. */
+  OVER_BUDGET: 'OVER_BUDGET',
   /** A required external tool (ffmpeg, yt-dlp) is not installed. */
   TOOL_MISSING: 'TOOL_MISSING',
   /** No speech worker serves the speech queue, or its model cannot load (the message says what to run). */
@@ -39,6 +43,8 @@ export const NON_RETRYABLE_ERROR_TYPES: string[] = [
   ErrorType.CONTENT_BLOCKED,
   ErrorType.TOOL_MISSING,
   ErrorType.SPEECH_UNAVAILABLE,
+  ErrorType.MODEL_UNAVAILABLE,
+  ErrorType.OVER_BUDGET,
 ];
 
 /** Failures caused by what the user asked for: a run stops at once instead of waiting for `resume`. */

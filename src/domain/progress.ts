@@ -1,4 +1,5 @@
 /** What the `progress` query returns: enough to draw a live view of a run without reading files. */
+import type { RunCost } from './cost';
 import type { QaAttempt } from './qa';
 
 export const PipelineStatus = {
@@ -56,4 +57,6 @@ export interface Progress {
   awaitingResume?: boolean;
   /** B-roll clips by status, once generation has started. */
   broll?: Record<string, number>;
+  /** The estimate recorded at the start and every metered paid call (absent in runs recorded before metering). */
+  cost?: RunCost;
 }

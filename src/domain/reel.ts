@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BrollSettings } from './broll';
 import type { CropPlan } from './cropPlan';
+import type { CostEstimate } from './cost';
 import type { Directives } from './directives';
 import type { QaVerdict } from './qa';
 import type { SpeechJob } from './speech';
@@ -30,6 +31,8 @@ export const ReelRequestSchema = z
      * replaces a sidecar or embedded subtitle file.
      */
     transcribe: TranscriberSchema.optional(),
+    /** The most this run may spend on paid clips, in USD; a clip that would go over is not submitted. */
+    maxCostUsd: z.number().min(0).max(100_000).optional(),
   })
   .strict();
 export type ReelRequest = z.infer<typeof ReelRequestSchema>;
@@ -152,6 +155,8 @@ export interface RouterResult {
   directivesPath?: string;
   /** Problems the stage knows of in its artifact, for the QA gate. */
   notes?: string[];
+  /** The run's cost estimate, recorded at its start (absent in runs recorded before estimates). */
+  estimate?: CostEstimate;
 }
 export interface ResearchResult {
   info: SourceInfo;

@@ -1,4 +1,6 @@
 /** summary.md: what a person wants to know about a finished reel, in one page. */
+import type { RunCost } from './cost';
+import { actualByKind, formatUsd } from './cost';
 import type { LayoutSegment, Moment, PublishingAssets, StageTiming } from './reel';
 import type { PlacementsRecord, UserMediaRecord } from './userMedia';
 
@@ -11,6 +13,8 @@ export interface SummaryInput {
   placements?: PlacementsRecord;
   assets: PublishingAssets;
   stages: StageTiming[];
+  /** Estimated and actual cost (runs recorded before metering have none). */
+  cost?: RunCost;
 }
 
 const clock = (s: number) => `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, '0')}`;
@@ -78,6 +82,7 @@ export function formatSummary(input: SummaryInput): string {
     lines.push(...placements.skipped.map((s) => `- ${s.key}: skipped (${s.reason})`));
   }
   if (placements?.userMedia) lines.push(...userMediaLines(placements.userMedia));
+  if (input.cost) lines.push(...costLines(input.cost));
   lines.push(
     '',
     '## Publishing copy',
@@ -97,6 +102,38 @@ export function formatSummary(input: SummaryInput): string {
     '',
   );
   return lines.join('\n');
+}
+
+/** Estimated and actual cost per kind of call and per paid call, and the clips a cap refused. */
+export function costLines(cost: RunCost): string[] {
+  const estimate = cost.estimate;
+  const actual = actualByKind(cost);
+  const offline = estimate?.offline && cost.actualUsd === 0;
+  const kinds = (['video', 'image', 'text'] as const).filter(
+    (kind) => actual[kind] > 0 || estimate?.lines.some((l) => l.kind === kind),
+  );
+  const estimated = (kind: string) =>
+    estimate ? formatUsd(estimate.lines.filter((l) => l.kind === kind).reduce((sum, l) => sum + l.costUsd, 0)) : '—';
+  return [
+    '',
+    '## Cost',
+    '',
+    offline
+      ? 'Every call was served by the offline providers: nothing was paid ($0.00).'
+      : `Estimated ${estimate ? formatUsd(estimate.totalUsd) : '—'}, actual ${formatUsd(cost.actualUsd)}.`,
+    '',
+    '| kind | estimated | actual |',
+    '|---|---|---|',
+    ...kinds.map((kind) => `| ${kind} | ${estimated(kind)} | ${formatUsd(actual[kind])} |`),
+    `| **total** | **${estimate ? formatUsd(estimate.totalUsd) : '—'}** | **${formatUsd(cost.actualUsd)}** |`,
+    '',
+    ...cost.calls.map(
+      (c) =>
+        `- ${c.label}: ${c.kind}, ${c.provider === 'offline' ? 'offline' : c.provider} ${c.model}` +
+        `${c.seconds ? `, ${c.seconds} s` : ''}${c.inputTokens !== undefined ? `, ${c.inputTokens} + ${c.outputTokens} tokens` : ''}: ${formatUsd(c.costUsd)}`,
+    ),
+    ...(cost.refused ?? []).map((r) => `- ${r.label}: ${r.reason}`),
+  ];
 }
 
 /** "PASS", or each attempt's verdict with its score: "REWORK 0.83 → PASS". */

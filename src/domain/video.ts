@@ -1,5 +1,6 @@
 /** Prompt to video: the request, the storyboard, and the result. */
 import { z } from 'zod';
+import type { CostEstimate } from './cost';
 import type { StageTiming } from './reel';
 
 export const VideoRequestSchema = z
@@ -12,6 +13,8 @@ export const VideoRequestSchema = z
     sceneCount: z.number().int().min(1).max(15).optional(),
     /** 0 = hard cuts (stream copy); otherwise a crossfade of this many seconds. */
     crossfadeS: z.number().min(0).max(2).default(0),
+    /** The most this run may spend on paid clips, in USD; a clip that would go over is not submitted. */
+    maxCostUsd: z.number().min(0).max(100_000).optional(),
   })
   .strict()
   .refine((r) => r.crossfadeS < r.clipDurationS / 2, {
@@ -64,6 +67,8 @@ export interface StoryboardResult {
   storyboardPath: string;
   scenes: Scene[];
   settings: VideoGenSettings;
+  /** The run's cost estimate, recorded at its start (absent in runs recorded before estimates). */
+  estimate?: CostEstimate;
 }
 
 export interface KeyframesResult {

@@ -23,6 +23,12 @@ export const FAULT_KINDS = [
   'black',
   /** The finished video's download answers 404. */
   'download_404',
+  /**
+   * The job is created (and counted), but the answer to the submission is held until the test
+   * releases it (LocalVeoServer.releaseHeld): a worker can be killed after the provider accepted a
+   * job and before its record is written.
+   */
+  'hold',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

@@ -48,7 +48,11 @@ export interface LocalVeoStats {
   rejected: number;
   /** Idempotency keys of the jobs created, in order. */
   keys: string[];
+  /** Prompts of the jobs created, in order (a prompt seen twice is a paid duplicate). */
+  prompts: string[];
   contentRequests: number;
+  /** Requests answered 404 "is no longer available" (unavailable models). */
+  unavailable: number;
 }
 
 export interface LocalVeoOptions {
@@ -60,6 +64,13 @@ export interface LocalVeoOptions {
   latencyS?: number;
   /** Renders at once (CPU bound: two cores here). */
   concurrency?: number;
+  /**
+   * Deduplicate submissions by the idempotency header (default true). Google ignores the header:
+   * set false to behave like it, so a resubmission is a second (paid) job.
+   */
+  idempotency?: boolean;
+  /** Models answered 404 "is no longer available", as Google answers for withdrawn models. */
+  unavailableModels?: string[];
   log?: (line: string) => void;
 }
 
@@ -105,7 +116,9 @@ export class LocalVeoServer {
     deduplicated: 0,
     rejected: 0,
     keys: [],
+    prompts: [],
     contentRequests: 0,
+    unavailable: 0,
   };
   private readonly jobs = new Map<string, Job>();
   private readonly byKey = new Map<string, string>();
@@ -116,10 +129,36 @@ export class LocalVeoServer {
   private server?: Server;
   private baseUrl = '';
   private contentResponder?: ContentResponder;
+  private unavailableModels: Set<string>;
+  /** Answers held by the `hold` fault, released by releaseHeld(). */
+  private heldAnswers: (() => void)[] = [];
+  private heldWaiters: (() => void)[] = [];
   private held = false;
 
   constructor(private readonly options: LocalVeoOptions) {
     this.faults = new FaultPlan(options.faults);
+    this.unavailableModels = new Set(options.unavailableModels);
+  }
+
+  setUnavailableModels(models: string[]): void {
+    this.unavailableModels = new Set(models);
+  }
+
+  /** Submissions whose job exists but whose answer is held (the `hold` fault). */
+  get heldSubmissions(): number {
+    return this.heldAnswers.length;
+  }
+
+  /** Resolves once `count` answers are being held. */
+  async waitForHeld(count = 1): Promise<void> {
+    while (this.heldAnswers.length < count) await new Promise<void>((resolve) => this.heldWaiters.push(resolve));
+  }
+
+  /** Sends every held answer (to whoever is still listening). */
+  releaseHeld(): void {
+    const answers = this.heldAnswers;
+    this.heldAnswers = [];
+    for (const answer of answers) answer();
   }
 
   get url(): string {
@@ -158,6 +197,7 @@ export class LocalVeoServer {
   }
 
   async stop(): Promise<void> {
+    this.releaseHeld();
     const server = this.server;
     if (!server) return;
     this.server = undefined;
@@ -293,8 +333,12 @@ export class LocalVeoServer {
       reject(400, 'INVALID_ARGUMENT', `aspectRatio must be 16:9 or 9:16`);
     const text = prompt as string;
 
+    if (this.unavailableModels.has(model)) {
+      this.stats.unavailable += 1;
+      throw new HttpError(404, 'NOT_FOUND', `models/${model} is no longer available. Please use a newer model.`);
+    }
     const key = req.headers[IDEMPOTENCY_HEADER];
-    const existing = typeof key === 'string' ? this.byKey.get(key) : undefined;
+    const existing = typeof key === 'string' && this.options.idempotency !== false ? this.byKey.get(key) : undefined;
     if (existing) {
       this.stats.deduplicated += 1;
       return this.sendJson(res, 200, { name: this.jobs.get(existing)!.id });
@@ -306,6 +350,7 @@ export class LocalVeoServer {
       reject(400, 'INVALID_ARGUMENT', 'The prompt could not be processed.');
     if (submitFault?.fault === 'server_error') reject(500, 'INTERNAL', 'Internal error encountered.');
 
+    const hold = this.faults.take(text, ['hold']);
     const jobFault = this.faults.take(text, [
       'operation_error',
       'safety',
@@ -340,9 +385,18 @@ export class LocalVeoServer {
     this.jobs.set(job.id, job);
     if (job.key) this.byKey.set(job.key, job.id);
     this.stats.submissions += 1;
+    this.stats.prompts.push(text);
     if (job.key) this.stats.keys.push(job.key);
     await this.saveJob(job);
     if (job.fault !== 'hang' && !isFailureFault(job.fault)) this.enqueue(job);
+    if (hold) {
+      // The job exists (and would be charged); the caller just does not hear about it yet.
+      await new Promise<void>((resolve) => {
+        this.heldAnswers.push(resolve);
+        for (const wake of this.heldWaiters.splice(0)) wake();
+      });
+      if (res.destroyed || req.socket.destroyed) return;
+    }
     this.sendJson(res, 200, { name: job.id });
   }
 
@@ -402,8 +456,12 @@ export class LocalVeoServer {
   /** generateContent: image output is a PNG rendered from the prompt; text comes from the test's responder. */
   private async generateContent(model: string, body: GenerateContentBody): Promise<Record<string, unknown>> {
     this.stats.contentRequests += 1;
+    if (this.unavailableModels.has(model)) {
+      this.stats.unavailable += 1;
+      throw new HttpError(404, 'NOT_FOUND', `models/${model} is no longer available. Please use a newer model.`);
+    }
     if (!body.generationConfig?.responseModalities?.includes('IMAGE')) {
-      if (this.contentResponder) return this.contentResponder(model, body);
+      if (this.contentResponder) return withUsage(body, await this.contentResponder(model, body));
       throw new HttpError(
         501,
         'UNIMPLEMENTED',
@@ -455,6 +513,25 @@ export class LocalVeoServer {
     if (res.headersSent) return void res.destroy();
     this.sendJson(res, e.code, { error: { code: e.code, message: e.message, status: e.status } });
   }
+}
+
+/**
+ * Token counts as Google reports them (usageMetadata), about four characters to a token, unless the
+ * responder gave its own.
+ */
+function withUsage(body: GenerateContentBody, response: Record<string, unknown>): Record<string, unknown> {
+  if (response.usageMetadata) return response;
+  const tokens = (text: string) => Math.ceil(text.length / 4);
+  const asked = (body.contents ?? []).flatMap((c) => c.parts ?? []).map((p) => p.text ?? '');
+  const answered = ((response.candidates ?? []) as { content?: { parts?: { text?: string }[] } }[])
+    .flatMap((c) => c.content?.parts ?? [])
+    .map((p) => p.text ?? '');
+  const promptTokenCount = tokens(asked.join('')) + tokens(JSON.stringify(body.generationConfig ?? {}));
+  const candidatesTokenCount = tokens(answered.join(''));
+  return {
+    ...response,
+    usageMetadata: { promptTokenCount, candidatesTokenCount, totalTokenCount: promptTokenCount + candidatesTokenCount },
+  };
 }
 
 /** A finished operation carrying a generateVideoResponse, as the Gemini API shapes it. */

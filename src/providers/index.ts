@@ -35,14 +35,14 @@ export async function createProviders(config: AppConfig, log: (line: string) => 
   const models = {
     text:
       config.providers.text === 'gemini'
-        ? new GeminiTextModel(config.gemini.textModel, gemini)
+        ? new GeminiTextModel(config.gemini.textModels, gemini)
         : new OfflineTextModel(),
     image:
       config.providers.image === 'gemini'
-        ? new GeminiImageModel(config.gemini.imageModel, gemini)
+        ? new GeminiImageModel(config.gemini.imageModels, gemini)
         : new OfflineImageModel(),
   };
-  const veo = { model: config.veo3.model, rateLimit: config.veo3.rateLimit };
+  const veo = { models: config.veo3.models, backend: config.backend, rateLimit: config.veo3.rateLimit };
   if (config.providers.video === 'gemini') {
     const name = config.vertex ? 'veo (vertex ai)' : 'veo (gemini api)';
     return {

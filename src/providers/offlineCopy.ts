@@ -14,6 +14,7 @@
  * distinct descriptions, #word hashtags, anchors quoted verbatim, 4/6/8 s clips), so asking them
  * again gives the same answer. Feedback is for the model-backed provider.
  */
+import { brollClipSeconds } from '../domain/cost';
 import type { Moment, PublishingAssets, Veo3Prompt } from '../domain/reel';
 import type { CopyRequest } from './text/types';
 
@@ -61,8 +62,6 @@ function clipWords(text: string, n: number): string {
   const words = text.trim().split(/\s+/);
   return words.length <= n ? text.trim() : `${words.slice(0, n).join(' ')}…`;
 }
-
-type Pacing = NonNullable<CopyRequest['narrative']>['pacing'];
 
 /** How the copy reads for one tone. */
 interface ToneStyle {
@@ -176,12 +175,6 @@ const PACING: Record<'slow' | 'medium' | 'fast', { quoteWords: number; keywords:
   slow: { quoteWords: 40, keywords: 5, camera: ', slow steady camera moves' },
 };
 
-function clipDuration(pacing: Pacing, index: number): Veo3Prompt['duration_s'] {
-  if (pacing === 'fast') return 4;
-  if (pacing === 'slow') return 8;
-  return index % 2 === 1 ? 6 : 4;
-}
-
 export function offlinePublishingAssets(
   moment: Moment,
   options: Pick<CopyRequest, 'maxPrompts' | 'topic' | 'narrative'>,
@@ -214,7 +207,7 @@ export function offlinePublishingAssets(
       variant,
       prompt: `Documentary B-roll, ${style.look}${pace.camera}, no text on screen: ${scene}`,
       narrative_anchor: anchorPhrase(cue?.text ?? hook),
-      duration_s: clipDuration(pacing, i),
+      duration_s: brollClipSeconds(pacing, i),
     };
   });
 

@@ -19,7 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BrollInput, BrollSnapshot, FinishReason, JobStatus } from '../domain/broll';
-import { statusOfSubmitFailure } from '../domain/clipStatus';
+import { statusOfSubmitFailure, SUBMIT_NON_RETRYABLE_TYPES } from '../domain/clipStatus';
 import { nextPollDelay } from './backoff';
 import type { BrollJobsEvent, BrollJobsState, SubmitCommand } from './brollJobs';
 import { initialBrollJobs, pollableJobs, reduceBrollJobs, snapshotOf } from './brollJobs';
@@ -27,8 +27,11 @@ import { brollQuery, brollUpdatedSignal, cancelBrollSignal, finishBrollSignal, r
 
 const { submitClip } = proxyActivities<Activities>({
   // The adapter retries 429 with backoff inside one attempt; the activity marks what may be tried again.
+  // submitClip heartbeats while the provider call is in flight: a dead worker is noticed in 20 s, and
+  // the retry finds its intent and reports submit_unknown instead of paying twice.
   startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorTypes: ['rate_limited', 'invalid_argument'] },
+  heartbeatTimeout: '20 seconds',
+  retry: { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorTypes: SUBMIT_NON_RETRYABLE_TYPES },
 });
 const { pollClips } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -61,6 +64,7 @@ export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot>
     const job = state.jobs.find((j) => j.idempotent_key === key)!;
     void submitClip({
       workspace: input.workspace,
+      ...(input.budget ? { budget: input.budget } : {}),
       key: submitKey,
       prompt: job.prompt,
       durationS: job.duration_s,
@@ -68,7 +72,14 @@ export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot>
       ...(job.start_image ? { startImagePath: job.start_image } : {}),
       ...(job.last_image ? { lastImagePath: job.last_image } : {}),
     }).then(
-      ({ operation }) => dispatch({ type: 'submit_accepted', key, operation, at: now() }),
+      ({ operation, costUsd, model, pricedAs }) =>
+        dispatch({
+          type: 'submit_accepted',
+          key,
+          operation,
+          at: now(),
+          ...(costUsd !== undefined ? { cost: { cost_usd: costUsd, model, provider: pricedAs } } : {}),
+        }),
       (err: unknown) => dispatch({ type: 'submit_failed', key, ...failureOf(err), at: now() }),
     );
   }
@@ -76,7 +87,11 @@ export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot>
   setHandler(brollQuery, () => state.jobs);
   // Without keys (people and scripts signalling the child): every failed clip.
   setHandler(retryBrollSignal, (request) =>
-    dispatch({ type: 'retry_requested', ...(request?.keys ? { keys: request.keys } : {}) }),
+    dispatch({
+      type: 'retry_requested',
+      ...(request?.keys ? { keys: request.keys } : {}),
+      ...(request?.includeUnknown ? { includeUnknown: true } : {}),
+    }),
   );
   setHandler(cancelBrollSignal, () => dispatch({ type: 'finish_requested', reason: 'cancelled' }));
   setHandler(finishBrollSignal, (reason) => dispatch({ type: 'finish_requested', reason }));

@@ -22,6 +22,7 @@ import {
   retryBrollSignal,
   retryBrollUpdate,
 } from './definitions';
+import { meterClips } from './meter';
 import type { PipelineRun } from './pipelineRun';
 
 /** How long the gate waits for the child to settle its jobs after being told to finish. */
@@ -68,6 +69,7 @@ export class BrollGate {
         return;
       round.snapshot = snapshot;
       this.run.progress.broll = countByStatus(snapshot.jobs);
+      meterClips(this.run.progress, snapshot.jobs);
     });
     setHandler(brollQuery, () => this.jobs);
     setHandler(retryBrollSignal, async (request) => {
@@ -134,7 +136,10 @@ export class BrollGate {
       .then(
         (snapshot) => {
           round.final = snapshot;
-          if (this.round === round) this.run.progress.broll = countByStatus(snapshot.jobs);
+          if (this.round === round) {
+            this.run.progress.broll = countByStatus(snapshot.jobs);
+            meterClips(this.run.progress, snapshot.jobs);
+          }
         },
         (err: unknown) => this.run.emit('veo3.generation.failed', undefined, { error: (err as Error).message }),
       )
@@ -202,7 +207,7 @@ export class BrollGate {
     const round = this.round;
     if (!round) return 'no B-roll generation is running in this run';
     if (round.closed || round.childClosed) return 'the B-roll gate has closed: the run went on with the clips it had';
-    const failed = retryTargets(this.jobs, request?.keys ?? null);
+    const failed = retryTargets(this.jobs, request?.keys ?? null, request?.includeUnknown);
     if (failed.length === 0) {
       const unknown = (request?.keys ?? []).filter((key) => !this.jobs.some((j) => j.idempotent_key === key));
       if (unknown.length > 0) return `no such clip: ${unknown.join(', ')}`;
@@ -213,11 +218,14 @@ export class BrollGate {
 
   private async retry(request?: RetryBrollRequest): Promise<RetryBrollOutcome> {
     const round = this.round!;
-    const targets = retryTargets(this.jobs, request?.keys ?? null);
+    const targets = retryTargets(this.jobs, request?.keys ?? null, request?.includeUnknown);
     const repoll = (job: BrollJob) => job.status === JobStatus.POLL_FAILED && job.operation !== null;
     round.retriesAsked += 1;
     this.run.emit('veo3.retry.requested', this.options.stage, { keys: targets.map((j) => j.idempotent_key) });
-    await this.tellChild(retryBrollSignal, { keys: targets.map((j) => j.idempotent_key) });
+    await this.tellChild(retryBrollSignal, {
+      keys: targets.map((j) => j.idempotent_key),
+      ...(request?.includeUnknown ? { includeUnknown: true } : {}),
+    });
     return {
       resubmitted: targets.filter((j) => !repoll(j)).map((j) => j.idempotent_key),
       repolled: targets.filter(repoll).map((j) => j.idempotent_key),

@@ -6,7 +6,7 @@
  */
 import type { BrollJob, BrollSnapshot, ClipPrompt, FinishReason, JobStatus, PollResult } from '../domain/broll';
 import { JobStatus as Status } from '../domain/broll';
-import { isFailed, isSettled } from '../domain/clipStatus';
+import { isFailed, isSettled, UNKNOWN_STATUSES } from '../domain/clipStatus';
 import type { PipelineEvent } from '../domain/progress';
 
 /** Consecutive failed polls of one operation before the job is marked poll_failed. */
@@ -22,7 +22,7 @@ export interface BrollJobsState {
   /** Retry rounds carried out (lets the parent tell a fresh table from a stale one). */
   retries: number;
   /** A retry asked for and not yet carried out: the keys, or null for every failed clip. */
-  pendingRetry?: { keys: string[] | null };
+  pendingRetry?: { keys: string[] | null; includeUnknown?: boolean };
   /** Clips generating at once; null means no limit. */
   limit: number | null;
   finish: FinishReason | null;
@@ -36,11 +36,18 @@ export interface BrollJobsState {
 
 export type BrollJobsEvent =
   | { type: 'start'; at: string }
-  | { type: 'submit_accepted'; key: string; operation: string; at: string }
+  | {
+      type: 'submit_accepted';
+      key: string;
+      operation: string;
+      at: string;
+      /** What the accepted job costs, and the model that took it (absent in histories before metering). */
+      cost?: Pick<BrollJob, 'cost_usd' | 'model' | 'provider'>;
+    }
   | { type: 'submit_failed'; key: string; status: JobStatus; message: string; at: string }
   | { type: 'polled'; results: PollResult[]; at: string }
   /** Someone asked for a retry; it is carried out by the next `retry` (never after finish). */
-  | { type: 'retry_requested'; keys?: string[] }
+  | { type: 'retry_requested'; keys?: string[]; includeUnknown?: boolean }
   | { type: 'retry'; at: string }
   | { type: 'finish_requested'; reason: FinishReason }
   /** The child is returning: every unsettled job ends as cancelled or timed out. */
@@ -152,8 +159,8 @@ export function reduceBrollJobs(
       const target = job(event.key);
       // A job the gate already ended keeps its status; the operation is still worth recording.
       if (target && !isSettled(target.status))
-        setStatus(target, Status.SUBMITTED, event.at, { operation: event.operation });
-      else if (target) Object.assign(target, { operation: event.operation });
+        setStatus(target, Status.SUBMITTED, event.at, { operation: event.operation, ...event.cost });
+      else if (target) Object.assign(target, { operation: event.operation, ...event.cost });
       break;
     }
     case 'submit_failed': {
@@ -177,6 +184,7 @@ export function reduceBrollJobs(
       // Two requests before the loop runs: the union (null = every failed clip wins).
       state.pendingRetry = {
         keys: keys === null || earlier === null ? null : [...new Set([...(earlier ?? []), ...keys])],
+        ...(event.includeUnknown || state.pendingRetry?.includeUnknown ? { includeUnknown: true } : {}),
       };
       break;
     }
@@ -185,7 +193,7 @@ export function reduceBrollJobs(
       delete state.pendingRetry;
       if (!request || state.finish !== null) break;
       state.retries += 1;
-      for (const target of retryTargets(state.jobs, request.keys)) {
+      for (const target of retryTargets(state.jobs, request.keys, request.includeUnknown)) {
         // A poll failure is retried by polling the same operation again: no new (paid) generation.
         if (target.status === Status.POLL_FAILED && target.operation) {
           delete state.pollErrors[target.idempotent_key];
@@ -234,9 +242,16 @@ export function reduceBrollJobs(
   }
 }
 
-/** The failed jobs a retry resubmits (or re-polls): all of them, or those named. */
-export function retryTargets(jobs: BrollJob[], keys: string[] | null): BrollJob[] {
-  return jobs.filter((j) => isFailed(j.status) && (keys === null || keys.includes(j.idempotent_key)));
+/**
+ * The failed jobs a retry resubmits (or re-polls): all of them, or those named. A submission whose
+ * outcome is unknown is resubmitted only when the person asks for it (includeUnknown).
+ */
+export function retryTargets(jobs: BrollJob[], keys: string[] | null, includeUnknown = false): BrollJob[] {
+  return jobs.filter(
+    (j) =>
+      (isFailed(j.status) || (includeUnknown && UNKNOWN_STATUSES.has(j.status))) &&
+      (keys === null || keys.includes(j.idempotent_key)),
+  );
 }
 
 /** Jobs to poll now: accepted by the provider and not yet settled. */

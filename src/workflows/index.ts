@@ -2,3 +2,4 @@
 export { brollGeneration } from './broll';
 export { reelPipeline } from './reel';
 export { promptToVideo, restitchVideo } from './video';
+export { budgetLedger } from './budget';

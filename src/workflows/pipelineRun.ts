@@ -31,6 +31,7 @@ import {
   resumeSignal,
   resumeUpdate,
 } from './definitions';
+import { meterResult } from './meter';
 
 export type AppendEvents = (input: { workflowId: string; events: PipelineEvent[] }) => Promise<void>;
 
@@ -170,6 +171,7 @@ export class PipelineRun {
     for (;;) {
       try {
         const result = await work();
+        meterResult(this.progress, result);
         record.status = 'completed';
         record.durationMs = Date.now() - Date.parse(record.startedAt);
         delete record.error;

@@ -5,6 +5,7 @@
  * stage (it then waits for `resume` like any failed stage). Every attempt and verdict goes to
  * progress and events.jsonl.
  */
+import { meterResult } from './meter';
 import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { ErrorType } from '../domain/errors';
 import type { QaAttempt, QaVerdict, ReworkRequest } from '../domain/qa';
@@ -40,6 +41,8 @@ export async function passQaGate<R>(run: PipelineRun, stage: string, gated: Gate
       { attempt, feedback },
       attempts.map((a) => a.result),
     );
+    // Every attempt was paid for, including the ones QA sends back.
+    meterResult(run.progress, result);
     const verdict = await gated.check(result);
     const record: QaAttempt = { attempt, artifactPath: gated.artifact.path(result), ...verdict };
     run.recordQa(stage, record);

@@ -126,6 +126,7 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
     aspectRatio: settings.aspectRatio,
     pollInitialS: settings.pollInitialS,
     pollMaxS: settings.pollMaxS,
+    budget: { runId: workflowId, ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}) },
   });
   const layout = await run.stage(PipelineStage.LAYOUT_DETECTIVE, () =>
     media.detectLayout({ workspace, source, startS: moment.startS, endS: moment.endS }),
@@ -161,6 +162,7 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
         ...(durationMs === undefined ? {} : { durationMs }),
         ...(qa?.length ? { qa: qa.map(({ verdict, score }) => ({ verdict, score })) } : {}),
       })),
+      ...(run.progress.cost ? { cost: run.progress.cost } : {}),
     }),
   );
   const { webhook } = delivered;

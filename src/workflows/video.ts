@@ -70,6 +70,7 @@ async function video(run: PipelineRun, request: VideoRequest): Promise<VideoResu
       pollInitialS: settings.pollInitialS,
       pollMaxS: settings.pollMaxS,
       maxConcurrent: settings.maxConcurrent,
+      budget: { runId: workflowId, ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}) },
       prompts: wanted.map((scene) => {
         const frames = keyframes.frames.find((f) => f.index === scene.index)!;
         return {

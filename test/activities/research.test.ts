@@ -249,6 +249,6 @@ describe('research with a transcript that is not subtitles', () => {
       source,
     }).catch((e: unknown) => e)) as Error;
     expect(sidecarErr).toMatchObject({ type: 'TRANSCRIPT_INVALID' });
-    expect(sidecarErr.message).toMatch(/sidecar-garbage\.srt: line 1: no "start --> end" timing line/);
+    expect((sidecarErr as Error).message).toMatch(/sidecar-garbage\.srt: line 1: no "start --> end" timing line/);
   });
 });

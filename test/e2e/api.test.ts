@@ -41,7 +41,28 @@ describe('HTTP API', () => {
     const result = await new Validator().validate(response.json());
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    expect(Object.keys(response.json().paths)).toHaveLength(16);
+    expect(Object.keys(response.json().paths)).toHaveLength(17);
+  });
+
+  it('estimates a run before it starts (POST /api/estimate), and names a bad field', async () => {
+    const app = appFor('unused');
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/api/estimate',
+      payload: { kind: 'generate', request: { prompt: 'a fox in the snow', sceneCount: 3, clipDurationS: 4 } },
+    });
+    expect(ok.statusCode).toBe(200);
+    // Offline settings: every line costs 0, and the table says so.
+    expect(ok.json()).toMatchObject({ totalUsd: 0, offline: true });
+    expect(ok.json().lines.find((l: { kind: string }) => l.kind === 'video')).toMatchObject({ quantity: 12 });
+    expect(ok.json().table).toContain('Every call is served offline: nothing is paid.');
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/estimate',
+      payload: { kind: 'reel', request: { source: 'x.mp4', maxCostUsd: -1 } },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/maxCostUsd/);
   });
 
   it('reports whether Temporal is reachable', async () => {

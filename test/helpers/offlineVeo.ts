@@ -10,7 +10,7 @@ import { VeoVideoModel } from '../../src/providers/video/veo';
 
 export async function startOfflineVeo(
   dir: string,
-  options: { faults?: FaultRule[]; latencyS?: number } = {},
+  options: { faults?: FaultRule[]; latencyS?: number; idempotency?: boolean } = {},
 ): Promise<LocalVeoServer> {
   const server = new LocalVeoServer({ stateDir: path.join(dir, 'offline-veo'), ...options });
   await server.start();
@@ -29,7 +29,7 @@ export function providersFor(
     image: new OfflineImageModel(),
     video: new VeoVideoModel({
       name: OFFLINE_VEO_NAME,
-      model: config.veo3.model,
+      models: config.veo3.models,
       apiKey: TEST_API_KEY,
       baseUrl: server.url,
       rateLimit: config.veo3.rateLimit,

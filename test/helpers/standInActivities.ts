@@ -19,7 +19,7 @@ import type { Veo3Prompt } from '../../src/domain/reel';
 /** How one clip behaves: what each submission attempt does, then how polling ends. */
 export interface ClipScript {
   /** Outcome of submission 1, 2, …; the last entry repeats. Default: ['ok']. */
-  submits?: ('ok' | 'rate_limited' | 'invalid_argument' | 'submit_failed')[];
+  submits?: ('ok' | 'rate_limited' | 'invalid_argument' | 'submit_failed' | 'submit_unknown' | 'over_budget')[];
   /** Polls that answer "running" before the outcome. Default 1. */
   pollsBeforeOutcome?: number;
   /** Default 'done'; 'hang' never finishes. */
@@ -184,7 +184,7 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
       const operation = `op-${key}`;
       operations.set(operation, { variant });
       polls.set(operation, 0);
-      return { operation, provider: 'stand-in' };
+      return { operation, provider: 'stand-in', model: 'stand-in', costUsd: 0, pricedAs: 'offline' as const };
     }),
     pollClips: track('pollClips', async ({ jobs }) =>
       jobs.map((job): PollResult => {

@@ -28,7 +28,7 @@ const faults: FaultRule[] = [
 function model(options: Partial<ConstructorParameters<typeof VeoVideoModel>[0]> = {}): VeoVideoModel {
   return new VeoVideoModel({
     name: 'test-veo',
-    model: 'veo-3.1-generate-preview',
+    models: ['veo-3.1-generate-preview'],
     apiKey: 'test-key-not-secret',
     baseUrl: server.url,
     rateLimit: { attempts: 3, initialDelayS: 0.05 },
@@ -132,7 +132,7 @@ describe('Veo adapter with the real SDK against the local server', () => {
   it('works in Vertex AI express mode (inline video bytes)', async () => {
     const vertex = new VeoVideoModel({
       name: 'test-veo-vertex',
-      model: 'veo-3.1-generate-preview',
+      models: ['veo-3.1-generate-preview'],
       apiKey: 'test-key-not-secret',
       vertex: {},
       baseUrl: server.url,

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { nextPollDelay } from '../../src/workflows/backoff';
-import { classifyOperationError, classifySubmitError, isRetriable, isSettled } from '../../src/domain/clipStatus';
+import {
+  classifyOperationError,
+  classifySubmitError,
+  isFailed,
+  isRetriable,
+  isSettled,
+  statusOfSubmitFailure,
+} from '../../src/domain/clipStatus';
 
 const settings = { initialMs: 5_000, maxMs: 30_000 };
 
@@ -31,8 +38,23 @@ describe('failure classes', () => {
       'invalid_argument',
     );
     expect(classifySubmitError({ status: 500, message: 'oops INVALID_ARGUMENT in text' })).toBe('invalid_argument');
-    expect(classifySubmitError({ status: 503, message: 'unavailable' })).toBe('submit_failed');
-    expect(classifySubmitError({ message: 'fetch failed' })).toBe('submit_failed');
+    // Only a 4xx answer or a refused connection proves that no job was created.
+    expect(classifySubmitError({ status: 503, message: 'unavailable' })).toBe('submit_unknown');
+    expect(classifySubmitError({ message: 'fetch failed' })).toBe('submit_unknown');
+    expect(classifySubmitError({ message: 'fetch failed', code: 'ECONNRESET' })).toBe('submit_unknown');
+    expect(classifySubmitError({ message: 'fetch failed', code: 'ECONNREFUSED' })).toBe('submit_failed');
+    expect(classifySubmitError({ status: 403, message: 'PERMISSION_DENIED' })).toBe('submit_failed');
+    expect(
+      classifySubmitError({ status: 404, message: 'models/veo-3.1-generate-preview is no longer available' }),
+    ).toBe('model_unavailable');
+    expect(statusOfSubmitFailure('over_budget')).toBe('over_budget');
+    expect(statusOfSubmitFailure('submit_unknown')).toBe('submit_unknown');
+    expect(statusOfSubmitFailure('model_unavailable')).toBe('model_unavailable');
+    expect(statusOfSubmitFailure('Error')).toBe('submit_failed');
+    // An unknown submission is neither retried automatically nor resubmitted by a plain retry.
+    expect(isRetriable('submit_unknown')).toBe(false);
+    expect(isFailed('submit_unknown')).toBe(false);
+    expect(isFailed('over_budget')).toBe(true);
     expect(classifyOperationError({ code: 13, message: 'internal' })).toBe('generation_failed');
     expect(classifyOperationError({ code: 3, message: 'bad' })).toBe('invalid_argument');
   });

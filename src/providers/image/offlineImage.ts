@@ -3,6 +3,7 @@
  * and a caption come from the prompt, so different prompts give visibly different frames and the
  * same prompt always gives the same frame.
  */
+import { recordUsage } from '../usage';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { ffmpeg, run } from '../../media/ffmpeg';
@@ -57,5 +58,7 @@ export class OfflineImageModel implements ImageModel {
   async generate(input: { prompt: string; width: number; height: number; output: string }): Promise<void> {
     this.calls += 1;
     await renderPromptImage(input);
+    // Metered like a paid image (it costs 0 unless a price table says otherwise).
+    recordUsage({ kind: 'image', model: OFFLINE_IMAGE_NAME, inputTokens: 0, outputTokens: 0, images: 1 });
   }
 }

@@ -12,6 +12,8 @@ import { ModelStoryboardSchema } from '../../domain/video';
 import { ProviderError } from '../errors';
 import type { GeminiOptions } from '../gemini';
 import { blockReason, geminiClient } from '../gemini';
+import { ModelChain, ModelUnavailableError } from '../modelFallback';
+import { recordUsage, usageOf } from '../usage';
 import type { ParsedDirectives } from '../../domain/directives';
 import type { MomentCandidate, MomentRanking } from '../../domain/moment';
 import type { Cue, Moment, PublishingAssets } from '../../domain/reel';
@@ -25,21 +27,36 @@ export class GeminiTextModel implements TextModel {
   readonly name: string;
   readonly transcribes = true;
   private readonly ai: GoogleGenAI;
+  private readonly models: ModelChain;
 
-  constructor(
-    private readonly model: string,
-    options: GeminiOptions,
-  ) {
-    this.name = `gemini text (${model})`;
+  /** `model`: one model, or the ordered fallback list of GEMINI_TEXT_MODEL. */
+  constructor(model: string | string[], options: GeminiOptions) {
+    const models = Array.isArray(model) ? model : [model];
+    this.name = `gemini text (${models[0]})`;
     this.ai = geminiClient(options);
+    this.models = new ModelChain('text', options.vertex ? 'vertex' : 'gemini-api', models);
+  }
+
+  /** Runs a call with the first model still served; a withdrawn last model is MODEL_UNAVAILABLE. */
+  private async withModel<T>(work: (model: string) => Promise<T>): Promise<T> {
+    try {
+      return (await this.models.run(work)).result;
+    } catch (err) {
+      if (err instanceof ModelUnavailableError) throw new ProviderError(ErrorType.MODEL_UNAVAILABLE, err.message);
+      throw err;
+    }
   }
 
   /** Asks for JSON matching `schema` and returns it parsed and checked. */
   async generateJson<T>(schema: z.ZodType<T>, prompt: string): Promise<T> {
-    const response = await this.ai.models.generateContent({
-      model: this.model,
-      contents: prompt,
-      config: { responseMimeType: 'application/json', responseJsonSchema: z.toJSONSchema(schema) },
+    const response = await this.withModel(async (model) => {
+      const answer = await this.ai.models.generateContent({
+        model,
+        contents: prompt,
+        config: { responseMimeType: 'application/json', responseJsonSchema: z.toJSONSchema(schema) },
+      });
+      recordUsage(usageOf('text', model, answer));
+      return answer;
     });
     const blocked = blockReason(response);
     if (blocked) throw new ProviderError(ErrorType.CONTENT_BLOCKED, blocked);
@@ -98,6 +115,6 @@ export class GeminiTextModel implements TextModel {
   }
 
   transcribe(audioPath: string): Promise<Cue[]> {
-    return transcribeWithGemini(this.ai, this.model, audioPath);
+    return this.withModel((model) => transcribeWithGemini(this.ai, model, audioPath));
   }
 }

@@ -7,6 +7,7 @@
  * Each chunk's cues are kept next to it, so a retried activity pays only for the chunks not yet
  * transcribed.
  */
+import { recordUsage, usageOf } from '../usage';
 import type { GenerateContentResponse, GoogleGenAI } from '@google/genai';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -106,6 +107,7 @@ async function askForCues(ai: GoogleGenAI, model: string, chunk: AudioChunk, lab
       temperature: 0,
     },
   });
+  recordUsage(usageOf('text', model, response));
   return parseAnswer(response, TranscriptAnswerSchema, label);
 }
 

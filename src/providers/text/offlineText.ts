@@ -7,6 +7,7 @@
  * gives the same scenes. Scene count: as asked, else one scene per ten words of prompt (2 to 6).
  */
 import { createHash } from 'node:crypto';
+import { defaultSceneCount } from '../../domain/cost';
 import type { Scene, Storyboard, VideoRequest } from '../../domain/video';
 import { keywords } from '../offlineCopy';
 import type { ParsedDirectives } from '../../domain/directives';
@@ -32,8 +33,7 @@ const MOVES = [
 ];
 
 export function offlineStoryboard(request: VideoRequest): Storyboard {
-  const words = request.prompt.split(/\s+/).filter(Boolean);
-  const count = request.sceneCount ?? Math.min(6, Math.max(2, Math.ceil(words.length / 10)));
+  const count = request.sceneCount ?? defaultSceneCount(request.prompt);
   const subject = keywords(request.prompt, 4).join(', ') || request.prompt.slice(0, 60);
   const hash = createHash('sha256').update(request.prompt).digest('hex');
   const palette = [0, 6, 12].map((offset) => `#${hash.slice(offset, offset + 6)}`);

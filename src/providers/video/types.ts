@@ -22,7 +22,12 @@ export type PollOutcome =
 export interface VideoModel {
   /** Shown to users: says which provider (and whether it is the offline one). */
   readonly name: string;
-  /** Submits a generation job; resolves with the operation name. Throws VideoProviderError. */
+  /** The model a submission goes to now (prices the reservation before the call). */
+  readonly model: string;
+  /**
+   * Submits a generation job; resolves with the operation name. Throws VideoProviderError whose
+   * status is `submit_unknown` unless the failure proves that no job was created.
+   */
   submit(request: ClipRequest): Promise<string>;
   /** Checks an operation; when it has finished, downloads the clip to `destination` at once. */
   poll(operation: string, destination: string): Promise<PollOutcome>;

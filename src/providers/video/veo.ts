@@ -9,13 +9,18 @@ import type { GenerateVideosParameters } from '@google/genai';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { classifyOperationError, classifySubmitError } from '../../domain/clipStatus';
+import type { Backend } from '../../domain/models';
 import { geminiClient } from '../gemini';
+import { ModelChain, ModelUnavailableError } from '../modelFallback';
 import type { ClipRequest, PollOutcome, VideoModel } from './types';
 import { VideoProviderError } from './types';
 
 export interface VeoOptions {
   name: string;
-  model: string;
+  /** Tried in order (VEO3_MODEL): a model the provider no longer serves is skipped for the next. */
+  models: string[];
+  /** Names the default models in a model_unavailable message. */
+  backend?: Backend;
   apiKey?: string;
   /** Vertex AI: project and location (Application Default Credentials), or express mode with apiKey. */
   vertex?: { project?: string; location?: string };
@@ -33,9 +38,17 @@ async function imageInput(file: string): Promise<{ imageBytes: string; mimeType:
   };
 }
 
-function describe(err: unknown): { status?: number; message: string } {
+function describe(err: unknown): { status?: number; message: string; code?: string } {
   if (err instanceof ApiError) return { status: err.status, message: err.message };
-  return { message: err instanceof Error ? err.message : String(err) };
+  // fetch wraps network failures: the cause says whether the request ever left (ECONNREFUSED).
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  return { message: err instanceof Error ? err.message : String(err), ...(code ? { code } : {}) };
+}
+
+/** The model an operation belongs to: `models/{model}/operations/{id}` (Vertex: `…/models/{model}/operations/{id}`). */
+export function modelOfOperation(operation: string): string | undefined {
+  return /(?:^|\/)models\/([^/]+)\/operations\//.exec(operation)?.[1];
 }
 
 /**
@@ -47,24 +60,58 @@ export const IDEMPOTENCY_HEADER = 'x-reelflow-idempotency-key';
 export class VeoVideoModel implements VideoModel {
   readonly name: string;
   private readonly ai: GoogleGenAI;
+  private readonly models: ModelChain;
 
   constructor(private readonly options: VeoOptions) {
     this.name = options.name;
     this.ai = geminiClient(options);
+    this.models = new ModelChain(
+      'video',
+      options.backend ?? (options.vertex ? 'vertex' : 'gemini-api'),
+      options.models,
+    );
+  }
+
+  /**
+   * Submits a job and resolves with its operation name (which names the model that took it). Throws
+   * VideoProviderError: `submit_unknown` unless the failure proves no job was created.
+   */
+  /** The model submissions go to now (the first of VEO3_MODEL the provider still serves). */
+  get model(): string {
+    return this.models.current;
   }
 
   async submit(request: ClipRequest): Promise<string> {
+    // Inputs are read before anything is sent: a missing frame is a plain local error.
+    const source = {
+      prompt: request.prompt,
+      ...(request.startImagePath ? { image: await imageInput(request.startImagePath) } : {}),
+    };
+    const lastFrame = request.lastImagePath ? await imageInput(request.lastImagePath) : undefined;
+    try {
+      const { result } = await this.models.run((model) => this.submitTo(model, request, source, lastFrame));
+      return result;
+    } catch (err) {
+      if (err instanceof ModelUnavailableError) throw new VideoProviderError('model_unavailable', err.message);
+      const info = describe(err);
+      throw new VideoProviderError(classifySubmitError(info), info.message);
+    }
+  }
+
+  private async submitTo(
+    model: string,
+    request: ClipRequest,
+    source: GenerateVideosParameters['source'],
+    lastFrame: { imageBytes: string; mimeType: string } | undefined,
+  ): Promise<string> {
     const params: GenerateVideosParameters = {
-      model: this.options.model,
-      source: {
-        prompt: request.prompt,
-        ...(request.startImagePath ? { image: await imageInput(request.startImagePath) } : {}),
-      },
+      model,
+      source,
       config: {
         numberOfVideos: 1,
         durationSeconds: request.durationS,
         aspectRatio: request.aspectRatio,
-        ...(request.lastImagePath ? { lastFrame: await imageInput(request.lastImagePath) } : {}),
+        ...(lastFrame ? { lastFrame } : {}),
         httpOptions: {
           // Google ignores this header; the offline server deduplicates by it.
           headers: { [IDEMPOTENCY_HEADER]: request.key },
@@ -78,14 +125,10 @@ export class VeoVideoModel implements VideoModel {
         },
       },
     };
-    try {
-      const operation = await this.ai.models.generateVideos(params);
-      if (!operation.name) throw new Error('the provider returned an operation without a name');
-      return operation.name;
-    } catch (err) {
-      const info = describe(err);
-      throw new VideoProviderError(classifySubmitError(info), info.message);
-    }
+    const operation = await this.ai.models.generateVideos(params);
+    // Accepted, but nothing to poll: the job may exist and be charged, so this is not a "no".
+    if (!operation.name) throw new Error('the provider returned an operation without a name');
+    return operation.name;
   }
 
   async poll(operationName: string, destination: string): Promise<PollOutcome> {

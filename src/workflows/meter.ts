@@ -1,0 +1,48 @@
+/**
+ * Keeps a run's cost in its progress: the estimate recorded at the start, the metered text and
+ * image calls that activity results carry (`cost`), and each accepted clip's cost from the jobs
+ * table. Pure bookkeeping on workflow state (no commands), so it changes no history.
+ */
+import type { BrollJob } from '../domain/broll';
+import type { CostEstimate, MeteredCall, RunCost } from '../domain/cost';
+import { addCalls } from '../domain/cost';
+import type { Progress } from '../domain/progress';
+
+const empty = (): RunCost => ({ calls: [], actualUsd: 0 });
+
+/** Adds what an activity result says it cost (`cost`) and the estimate it carries (`estimate`), if any. */
+export function meterResult(progress: Progress, result: unknown): void {
+  if (!result || typeof result !== 'object') return;
+  const { cost, estimate } = result as { cost?: MeteredCall[]; estimate?: CostEstimate };
+  if (estimate && !progress.cost?.estimate) progress.cost = { ...(progress.cost ?? empty()), estimate };
+  if (Array.isArray(cost) && cost.length > 0) progress.cost = addCalls(progress.cost ?? empty(), cost);
+}
+
+/**
+ * Counts each clip the provider accepted (a job with an operation, or an unknown submission that
+ * may be charged), and lists the clips a cap refused or whose submission is unknown, with why.
+ */
+export function meterClips(progress: Progress, jobs: BrollJob[]): void {
+  const calls: MeteredCall[] = jobs
+    .filter((job) => job.cost_usd !== undefined && (job.operation || job.status === 'submit_unknown'))
+    .map((job) => ({
+      id: job.operation ?? job.idempotent_key,
+      kind: 'video',
+      provider: job.provider ?? 'offline',
+      model: job.model ?? '',
+      label: job.idempotent_key,
+      costUsd: job.cost_usd!,
+      seconds: job.duration_s,
+    }));
+  const refused = jobs
+    .filter((job) => job.status === 'over_budget' || job.status === 'submit_unknown')
+    .map((job) => ({
+      label: job.idempotent_key,
+      reason:
+        job.status === 'over_budget'
+          ? `over_budget, not submitted: ${job.error_message ?? ''}`
+          : `submit_unknown, may be charged: ${job.error_message ?? ''}`,
+    }));
+  const cost = addCalls(progress.cost ?? empty(), calls);
+  progress.cost = { ...cost, ...(refused.length > 0 ? { refused } : {}) };
+}

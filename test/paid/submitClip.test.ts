@@ -1,0 +1,278 @@
+/**
+ * Paid submissions at the activity level, with the real budget ledger workflow on a real Temporal
+ * server and the real SDK against the local Veo server: at most once, caps under concurrency,
+ * withdrawn models.
+ */
+import type { Worker } from '@temporalio/worker';
+import { Worker as TemporalWorker } from '@temporalio/worker';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createActivities } from '../../src/activities';
+import type { AppConfig } from '../../src/config';
+import { dailyLedgerId, runLedgerId } from '../../src/domain/budget';
+import type { LocalVeoServer } from '../../src/offlineVeo/server';
+import { VeoVideoModel } from '../../src/providers/video/veo';
+import { ledgerQuery } from '../../src/workflows/budgetDefinitions';
+import { testConfig } from '../helpers/config';
+import { tempDir } from '../helpers/media';
+import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';
+import { writeTestPrices } from '../helpers/prices';
+import type { TestTemporal } from '../helpers/temporal';
+import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
+
+let dir: string;
+let veo: LocalVeoServer;
+let temporal: TestTemporal;
+let worker: Worker;
+let running: Promise<void>;
+let taskQueue: string;
+let pricesPath: string;
+
+/** A 4 s clip costs $2 with the test prices; the daily cap is worth five of them. */
+const CLIP_USD = 2;
+const DAILY_USD = 5 * CLIP_USD;
+
+beforeAll(async () => {
+  dir = await tempDir('paid-submit');
+  pricesPath = await writeTestPrices(dir);
+  // Like Google: the idempotency header is ignored, so a resubmission would be a second paid job.
+  veo = await startOfflineVeo(dir, { faults: [{ match: 'HOLD', fault: 'hold' }], idempotency: false });
+  temporal = await connectTestTemporal();
+  taskQueue = uniqueName('paid');
+  // The ledger workflows need only a workflow worker; the activities run in the test.
+  worker = await TemporalWorker.create({
+    connection: temporal.nativeConnection,
+    taskQueue,
+    workflowBundle: await bundleWorkflows(),
+  });
+  running = worker.run();
+});
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await veo?.stop();
+  await temporal?.close();
+});
+
+function configFor(overrides: Record<string, string> = {}): AppConfig {
+  return testConfig(dir, {
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    PRICES_PATH: pricesPath,
+    BUDGET_DAILY_USD: String(DAILY_USD),
+    VEO3_MODEL: 'veo-3.1-generate-001',
+    ...overrides,
+  });
+}
+
+function activitiesFor(config: AppConfig) {
+  return createActivities({ config, providers: providersFor(veo, config), temporalClient: temporal.client });
+}
+
+const run = <A, R>(fn: (input: A) => Promise<R>, input: A) =>
+  new MockActivityEnvironment().run(fn, input) as Promise<R>;
+
+function clip(runId: string, prompt: string) {
+  return {
+    workspace: path.join(dir, 'runs', runId),
+    key: `${runId}_intro`,
+    prompt,
+    durationS: 4 as const,
+    aspectRatio: '9:16' as const,
+  };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  return err as ApplicationFailure;
+}
+
+const today = () => dailyLedgerId('default', new Date());
+const ledger = (id: string) => temporal.client.workflow.getHandle(id).query(ledgerQuery);
+
+beforeEach(async () => {
+  // One day's ledger is shared by every test here: start each from an empty one.
+  await temporal.client.workflow
+    .getHandle(today())
+    .terminate('next test')
+    .catch(() => undefined);
+});
+
+describe('submitClip: budget caps', () => {
+  it('20 clips at once against a daily cap worth 5: exactly 5 reach the provider, 15 are over_budget', async () => {
+    const activities = activitiesFor(configFor());
+    const before = veo.stats.submissions;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => run(activities.submitClip, clip(uniqueName(`day${i}`), `harbour ${i}`))),
+    );
+    const accepted = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.filter((o) => o.status === 'rejected');
+    expect(accepted).toHaveLength(5);
+    expect(veo.stats.submissions - before).toBe(5);
+    for (const o of refused) {
+      expect((o as PromiseRejectedResult).reason).toMatchObject({ type: 'over_budget', nonRetryable: true });
+      expect(String((o as PromiseRejectedResult).reason.message)).toMatch(/over the cap of \$10\.00/);
+    }
+    for (const o of accepted) expect((o as PromiseFulfilledResult<{ costUsd: number }>).value.costUsd).toBe(CLIP_USD);
+    const day = await ledger(today());
+    expect(day).toMatchObject({ capUsd: DAILY_USD, spentUsd: DAILY_USD, reservedUsd: 0 });
+  });
+
+  it('a run cap below one clip submits nothing; the run ledger and the day ledger stay untouched', async () => {
+    const activities = activitiesFor(configFor());
+    const before = veo.stats.submissions;
+    const runId = uniqueName('cheap');
+    const failure = await failureOf(
+      run(activities.submitClip, { ...clip(runId, 'a lighthouse'), budget: { runId, maxCostUsd: 1 } }),
+    );
+    expect(failure.type).toBe('over_budget');
+    expect(failure.message).toMatch(new RegExp(`run ${runId}: .* over the cap of \\$1\\.00`));
+    expect(veo.stats.submissions).toBe(before);
+    expect(await ledger(runLedgerId(runId))).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
+    // No intent was written: nothing was sent.
+    await expect(readdir(path.join(dir, 'runs', runId, 'veo3', 'submitted'))).rejects.toThrow();
+  });
+
+  it('a retried submission is granted again (reservations are idempotent) and charged once', async () => {
+    const activities = activitiesFor(configFor());
+    const runId = uniqueName('twice');
+    const input = { ...clip(runId, 'a market'), budget: { runId, maxCostUsd: 3 } };
+    const first = await run(activities.submitClip, input);
+    const again = await run(activities.submitClip, input);
+    expect(again).toEqual(first);
+    expect(await ledger(runLedgerId(runId))).toMatchObject({ spentUsd: CLIP_USD, reservedUsd: 0 });
+    expect((await ledger(today())).spentUsd).toBe(CLIP_USD);
+  });
+
+  it('the ledger continues as new when its history grows, keeping what was spent', async () => {
+    const runId = uniqueName('long');
+    const activities = activitiesFor(configFor({ BUDGET_DAILY_USD: '1000' }));
+    const handle = await temporal.client.workflow.start('budgetLedger', {
+      workflowId: runLedgerId(runId),
+      taskQueue,
+      args: [{ scope: `run ${runId}`, capUsd: 9, idleCloseMs: 3_600_000, maxHistoryEvents: 20 }],
+    });
+    for (let i = 0; i < 6; i++) {
+      const outcome = await run(activities.submitClip, {
+        ...clip(runId, `street ${i}`),
+        key: `${runId}_${i}`,
+        budget: { runId, maxCostUsd: 9 },
+      }).then(
+        () => 'submitted',
+        (err: ApplicationFailure) => err.type,
+      );
+      // $2 a clip under a $9 cap: four fit, whichever run of the ledger holds the tally.
+      expect(outcome).toBe(i < 4 ? 'submitted' : 'over_budget');
+    }
+    const view = await handle.query(ledgerQuery);
+    expect(view).toMatchObject({ spentUsd: 8, reservedUsd: 0 });
+    const { runId: latest } = await handle.describe();
+    expect(latest).not.toBe(handle.firstExecutionRunId);
+  });
+});
+
+describe('submitClip: at most once', () => {
+  it('a worker killed after the provider accepted the job, before the record: the retry is submit_unknown, never a second job', async () => {
+    const runId = uniqueName('killed');
+    const input = { ...clip(runId, 'HOLD a quiet street'), budget: { runId } };
+    const before = veo.stats.prompts.filter((p) => p === input.prompt).length;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, '../helpers/submitClipProcess.ts'), veo.url, JSON.stringify(input)],
+      {
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: temporal.address,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          RUNS_DIR: path.join(dir, 'runs'),
+          PRICES_PATH: pricesPath,
+          BUDGET_DAILY_USD: String(DAILY_USD),
+          VEO3_MODEL: 'veo-3.1-generate-001',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    // The server holds its answer once the job exists: that is the moment to kill the worker.
+    await veo.waitForHeld(1);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    veo.releaseHeld();
+
+    const activities = activitiesFor(configFor());
+    const failure = await failureOf(run(activities.submitClip, input));
+    expect(failure.type).toBe('submit_unknown');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain(`reelflow broll retry ${runId} --include-unknown`);
+    // Asked again: still unknown, still nothing sent.
+    expect((await failureOf(run(activities.submitClip, input))).type).toBe('submit_unknown');
+    expect(veo.stats.prompts.filter((p) => p === input.prompt).length - before).toBe(1);
+    // It may be charged, so the day's ledger counts it as spent.
+    expect((await ledger(today())).spentUsd).toBe(CLIP_USD);
+  });
+
+  it('a refused connection proves nothing was sent: submit_failed, retryable, the intent and reservation undone', async () => {
+    const config = configFor();
+    // A port that was just free: nothing listens there, so the connection is refused before sending.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const closed = new VeoVideoModel({
+      name: 'unreachable',
+      models: config.veo3.models,
+      apiKey: 'test-key-not-secret',
+      baseUrl: `http://127.0.0.1:${port}`,
+      rateLimit: config.veo3.rateLimit,
+    });
+    const activities = createActivities({
+      config,
+      providers: { ...providersFor(veo, config), video: closed },
+      temporalClient: temporal.client,
+    });
+    const runId = uniqueName('refused');
+    const failure = await failureOf(run(activities.submitClip, clip(runId, 'a bridge')));
+    expect(failure).toMatchObject({ type: 'submit_failed', nonRetryable: false });
+    expect(await readdir(path.join(dir, 'runs', runId, 'veo3', 'submitted'))).toEqual([]);
+    expect(await ledger(today())).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
+  });
+});
+
+describe('submitClip: models that are no longer served', () => {
+  it('skips a withdrawn model for the next in VEO3_MODEL, and names the setting when none is left', async () => {
+    veo.setUnavailableModels(['veo-3.1-generate-preview']);
+    try {
+      const fallback = activitiesFor(
+        configFor({ VEO3_MODEL: 'veo-3.1-generate-preview, veo-3.1-fast-generate-001', BUDGET_DAILY_USD: '100' }),
+      );
+      const runId = uniqueName('fallback');
+      const result = await run(fallback.submitClip, clip(runId, 'a canal'));
+      expect(result.model).toBe('veo-3.1-fast-generate-001');
+      expect(result.operation).toMatch(/^models\/veo-3\.1-fast-generate-001\/operations\//);
+      // Priced at the model that took the job.
+      expect(result.costUsd).toBe(1);
+
+      const before = veo.stats.submissions;
+      const only = activitiesFor(configFor({ VEO3_MODEL: 'veo-3.1-generate-preview', BUDGET_DAILY_USD: '100' }));
+      const failure = await failureOf(run(only.submitClip, clip(uniqueName('gone'), 'a canal')));
+      expect(failure.type).toBe('model_unavailable');
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.message).toMatch(/no longer serves veo-3\.1-generate-preview/);
+      expect(failure.message).toMatch(/Set VEO3_MODEL to a model it serves, e\.g\. VEO3_MODEL=veo-3\.1-generate-001/);
+      expect(veo.stats.submissions).toBe(before);
+    } finally {
+      veo.setUnavailableModels([]);
+    }
+  });
+});

@@ -1,0 +1,147 @@
+/** Paid work without Temporal: the estimator, the ledger rules, cost display, and the reducer's unknown clips. */
+import { describe, expect, it } from 'vitest';
+import { commit, refusal, release, reserve, reservedUsd } from '../../src/domain/budget';
+import type { LedgerState } from '../../src/domain/budget';
+import { addCalls, estimateReel, estimateVideo, formatEstimate, formatRunCost } from '../../src/domain/cost';
+import type { PricedModels } from '../../src/domain/cost';
+import { modelUnavailableMessage } from '../../src/domain/models';
+import { costLines } from '../../src/domain/summary';
+import { loadPriceTable } from '../../src/pricing';
+import { initialBrollJobs, reduceBrollJobs } from '../../src/workflows/brollJobs';
+import type { BrollJobsState } from '../../src/workflows/brollJobs';
+import { TEST_PRICES } from '../helpers/prices';
+
+const gemini: PricedModels = {
+  video: { provider: 'gemini-api', model: 'veo-3.1-generate-001' },
+  image: { provider: 'gemini-api', model: 'gemini-2.5-flash-image' },
+  text: { provider: 'gemini-api', model: 'gemini-2.5-flash' },
+};
+const offline: PricedModels = {
+  video: { provider: 'offline', model: 'veo-3.1-generate-001' },
+  image: { provider: 'offline', model: 'reelflow-offline-images' },
+  text: { provider: 'offline', model: 'reelflow-offline-text' },
+};
+
+describe('estimates', () => {
+  it('a Gemini reel: clips × seconds × rate, and three text calls; the shipped table parses', () => {
+    const table = loadPriceTable();
+    const e = estimateReel(table, gemini, { clips: 3, hasInstructions: true, transcribes: false });
+    const video = e.lines.find((l) => l.kind === 'video')!;
+    expect(video).toMatchObject({ quantity: 14, costUsd: 5.6 }); // 4 + 6 + 4 s at $0.40
+    const text = e.lines.find((l) => l.kind === 'text')!;
+    // 3 calls × (3000 × $0.30 + 800 × $2.50) / 1e6
+    expect(text).toMatchObject({ quantity: 3, costUsd: 0.0087 });
+    expect(e.totalUsd).toBeCloseTo(5.6087, 6);
+    expect(e.offline).toBe(false);
+    expect(formatEstimate(e)).toContain('| **total** | | | | **$5.61** |');
+  });
+
+  it('offline runs cost 0 and say so; an unpriced model is marked, not silently 0', () => {
+    const table = loadPriceTable();
+    const e = estimateVideo(table, offline, { prompt: 'a b c', clipDurationS: 8, sceneCount: 2 });
+    expect(e.totalUsd).toBe(0);
+    expect(e.offline).toBe(true);
+    expect(formatEstimate(e)).toContain('Every call is served offline: nothing is paid.');
+    const unknown = estimateVideo(
+      table,
+      { ...gemini, video: { provider: 'gemini-api', model: 'veo-9' } },
+      { prompt: 'x', clipDurationS: 8, sceneCount: 1 },
+    );
+    expect(unknown.lines.find((l) => l.kind === 'video')).toMatchObject({ unpriced: true, costUsd: 0 });
+    expect(formatEstimate(unknown)).toContain('no price');
+  });
+
+  it('a video estimate counts scenes + 1 key frames', () => {
+    const e = estimateVideo(TEST_PRICES, offline, { prompt: 'p', clipDurationS: 4, sceneCount: 3 });
+    expect(e.lines.find((l) => l.kind === 'image')).toMatchObject({ quantity: 4, costUsd: 0.16 });
+    expect(e.totalUsd).toBeCloseTo(6.16, 6);
+  });
+});
+
+describe('budget ledger rules', () => {
+  it('refuses what would go over the cap, counting open reservations; repeats are granted again', () => {
+    const state: LedgerState = { spentUsd: 0, reservations: {}, settled: {} };
+    const ask = (id: string, usd: number) => ({ id, usd, label: id });
+    expect(refusal(state, 5, ask('a', 3))).toBeUndefined();
+    reserve(state, ask('a', 3), 't');
+    expect(refusal(state, 5, ask('b', 3))).toMatch(/over the cap of \$5\.00 \(\$0\.00 spent, \$3\.00 reserved\)/);
+    expect(refusal(state, 5, ask('a', 3))).toBeUndefined();
+    commit(state, { id: 'a', usd: 2.5 });
+    commit(state, { id: 'a', usd: 2.5 });
+    expect(state.spentUsd).toBe(2.5);
+    expect(reservedUsd(state)).toBe(0);
+    reserve(state, ask('b', 2), 't');
+    release(state, 'b');
+    expect(refusal(state, 5, ask('c', 2.5))).toBeUndefined();
+    expect(refusal(state, undefined, ask('d', 1e9))).toBeUndefined();
+  });
+});
+
+describe('cost display', () => {
+  it('status names refused and unknown clips, with the command that resubmits an unknown one', () => {
+    const cost = addCalls(
+      { calls: [], actualUsd: 0, refused: [{ label: 'run_outro', reason: 'submit_unknown, may be charged: lost' }] },
+      [
+        {
+          id: 'op1',
+          kind: 'video',
+          provider: 'vertex',
+          model: 'veo-3.1-fast-generate-001',
+          label: 'run_intro',
+          costUsd: 0.4,
+          seconds: 4,
+        },
+        {
+          id: 'op1',
+          kind: 'video',
+          provider: 'vertex',
+          model: 'veo-3.1-fast-generate-001',
+          label: 'run_intro',
+          costUsd: 0.4,
+          seconds: 4,
+        },
+      ],
+    );
+    expect(cost.actualUsd).toBe(0.4);
+    const text = formatRunCost(cost, 'reel-x').join('\n');
+    expect(text).toContain('run_intro: $0.40 (veo-3.1-fast-generate-001, 4 s)');
+    expect(text).toContain('reelflow broll retry reel-x --include-unknown');
+    expect(costLines(cost).join('\n')).toContain('- run_outro: submit_unknown, may be charged: lost');
+  });
+
+  it('a model_unavailable message names the setting and what to try', () => {
+    const message = modelUnavailableMessage('video', 'gemini-api', ['veo-3.1-generate-preview'], '404');
+    expect(message).toContain('Set VEO3_MODEL to a model it serves');
+    expect(message).toContain('GOOGLE_GENAI_USE_VERTEXAI=true');
+  });
+});
+
+describe('B-roll reducer and unknown submissions', () => {
+  const at = '2026-01-01T00:00:00.000Z';
+  function unknownClip(): BrollJobsState {
+    let state = initialBrollJobs(
+      { runId: 'run', prompts: [{ variant: 'intro', prompt: 'p', duration_s: 4, narrative_anchor: 'a' }] },
+      at,
+    );
+    state = reduceBrollJobs(state, { type: 'start', at }).state;
+    return reduceBrollJobs(state, {
+      type: 'submit_failed',
+      key: 'run_intro',
+      status: 'submit_unknown',
+      message: 'lost',
+      at,
+    }).state;
+  }
+
+  it('a plain retry never resubmits a submit_unknown clip; includeUnknown does, under a new key', () => {
+    let state = unknownClip();
+    state = reduceBrollJobs(state, { type: 'retry_requested' }).state;
+    const plain = reduceBrollJobs(state, { type: 'retry', at });
+    expect(plain.commands).toEqual([]);
+    expect(plain.state.jobs[0]!.status).toBe('submit_unknown');
+
+    state = reduceBrollJobs(plain.state, { type: 'retry_requested', includeUnknown: true }).state;
+    const knowing = reduceBrollJobs(state, { type: 'retry', at });
+    expect(knowing.commands).toEqual([{ type: 'submit', key: 'run_intro', submitKey: 'run_intro_r2' }]);
+  });
+});
