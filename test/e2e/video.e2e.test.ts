@@ -283,8 +283,9 @@ describe('prompt to video', () => {
   });
 
   it('never resubmits failed scenes on its own: VIDEO_GEN waits for resume, which pays for them knowingly', async () => {
-    // Every submission fails with HTTP 500 (retriable): the reel's gate would retry once by itself; VIDEO_GEN must not.
-    veo.setFaults([{ match: '', fault: 'server_error' }]);
+    // Every submission is refused with HTTP 429 (no job made, retriable): the reel's gate would retry
+    // once by itself; VIDEO_GEN must not.
+    veo.setFaults([{ match: '', fault: 'rate_limit' }]);
     const handle = await startVideo(temporal.client, config.temporal.taskQueue, {
       prompt: 'a lantern floating on a dark lake',
       aspectRatio: '16:9',
@@ -296,7 +297,7 @@ describe('prompt to video', () => {
       (p) => p.awaitingResume === true,
       120_000,
     );
-    expect(waiting.error).toMatch(/scene 1: submit_failed/);
+    expect(waiting.error).toMatch(/scene 1: rate_limited/);
     expect(waiting.events.map((e) => e.type)).not.toContain('veo3.gate.retried');
     const jobs = await handle.query(brollQuery);
     expect(jobs.map((j) => j.attempts)).toEqual([1, 1]);
