@@ -193,10 +193,11 @@ export class PipelineRun {
           await this.flushEvents();
           throw ApplicationFailure.create({ type, message: `${stage} failed: ${message}`, nonRetryable: true });
         }
-        this.setStage(stage, PipelineStatus.FAILED);
-        await this.flushEvents();
+        // Waiting from the moment it shows FAILED: a resume sent while the events are written counts.
         this.waiting = record;
         this.progress.awaitingResume = true;
+        this.setStage(stage, PipelineStatus.FAILED);
+        await this.flushEvents();
         await condition(() => this.resumeRequested);
         this.resumeRequested = false;
         this.waiting = undefined;

@@ -18,7 +18,7 @@ import {
   PipelineStageKey,
   PipelineStatusKey,
   progressQuery,
-  resumeSignal,
+  resumeUpdate,
 } from '../../src/workflows/definitions';
 import { createWorker } from '../../src/worker';
 import { testConfig } from '../helpers/config';
@@ -143,15 +143,14 @@ describe('prompt to video', () => {
     });
     const failed = await eventually<Progress>(
       () => handle.query(progressQuery),
-      (p) => p.status === 'FAILED',
-      60_000,
+      (p) => p.awaitingResume === true,
     );
     expect(failed).toMatchObject({ stage: 'VIDEO_GEN', phase: 'failed' });
     expect(failed.error).toMatch(/scene 2: generation_failed/);
     const atFailure = counts();
     expect(atFailure.clips - before.clips).toBe(3);
 
-    await handle.signal(resumeSignal);
+    await handle.executeUpdate(resumeUpdate);
     const result = (await handle.result()) as VideoResult;
     expect((await probe(result.videoPath)).video).toMatchObject({ width: 1280, height: 720 });
     const after = counts();

@@ -33,7 +33,8 @@ export async function withStandInWorker<T>(
 export async function eventually<T>(
   read: () => Promise<T>,
   check: (value: T) => boolean,
-  timeoutMs = 15_000,
+  // Generous: it returns as soon as the check passes; a short deadline would race a busy machine.
+  timeoutMs = 300_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

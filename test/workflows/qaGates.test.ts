@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Progress } from '../../src/domain/progress';
 import type { QaVerdict } from '../../src/domain/qa';
 import type { ReelResult } from '../../src/domain/reel';
-import { progressQuery, resumeSignal } from '../../src/workflows/definitions';
+import { progressQuery, resumeUpdate } from '../../src/workflows/definitions';
 import type { StandInOptions, StandIns } from '../helpers/standInActivities';
 import { standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
 import type { TestTemporal } from '../helpers/temporal';
@@ -105,12 +105,12 @@ describe('QA gates', () => {
       });
       const failed = await eventually(
         () => handle.query(progressQuery),
-        (p) => p.status === 'FAILED',
+        (p) => p.awaitingResume === true,
       );
       expect(failed.stage).toBe('ROUTER');
       expect(failed.error).toContain('no usable attempt in 3: schema broken 3');
       expect(standIns.calls.research ?? 0).toBe(0);
-      await handle.signal(resumeSignal);
+      await handle.executeUpdate(resumeUpdate);
       await handle.result();
     });
     expect(standIns.calls.keepArtifact ?? 0).toBe(0);
@@ -130,11 +130,11 @@ describe('QA gates', () => {
       });
       const failed = await eventually(
         () => handle.query(progressQuery),
-        (p) => p.status === 'FAILED',
+        (p) => p.awaitingResume === true,
       );
       expect(failed.stage).toBe('RESEARCH');
       expect(failed.error).toContain('the transcript has no cues');
-      await handle.signal(resumeSignal);
+      await handle.executeUpdate(resumeUpdate);
       await handle.result();
     });
     expect(standIns.qaChecks.filter((c) => c.stage === 'RESEARCH')).toHaveLength(2);

@@ -5,7 +5,7 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Progress } from '../../src/domain/progress';
 import type { ReelResult } from '../../src/domain/reel';
-import { progressQuery, resumeSignal } from '../../src/workflows/definitions';
+import { progressQuery, resumeUpdate } from '../../src/workflows/definitions';
 import { REEL_STAGE_SEQUENCE } from '../../src/workflows/stages';
 import type { StandIns } from '../helpers/standInActivities';
 import { crash, standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
@@ -149,14 +149,14 @@ describe('reelPipeline', () => {
       });
       const waiting = await eventually<Progress>(
         () => handle.query(progressQuery),
-        (p) => p.status === 'FAILED',
+        (p) => p.awaitingResume === true,
       );
       const failedIds = await eventually(
         () => listIds(temporal.client, `WorkflowId = '${workflowId}' AND PipelineStatus = 'FAILED'`),
         (ids) => ids.length > 0,
       );
       expect(failedIds).toEqual([workflowId]);
-      await handle.signal(resumeSignal);
+      await handle.executeUpdate(resumeUpdate);
       const result = (await handle.result()) as ReelResult;
       return { waiting, result, progress: await handle.query(progressQuery) };
     });
