@@ -27,8 +27,10 @@ beforeAll(async () => {
 });
 afterAll(() => veo?.stop());
 
+/** Polls until the clip settles; the deadline is generous, since a busy machine renders slowly. */
 async function pollUntilSettled(key: string, operation: string) {
-  for (let i = 0; i < 100; i++) {
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
     const [result] = await env.run(activities.pollClips, {
       workspace,
       jobs: [{ key, operation, durationS: 4, aspectRatio: '9:16' as const }],

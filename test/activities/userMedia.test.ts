@@ -86,7 +86,7 @@ beforeAll(async () => {
   await renderPromptClip({ prompt: 'harbour', durationS: 4, width: 720, height: 1264, output: media.broll });
   media.brollLate = path.join(dir, 'broll-late.mp4');
   await renderPromptClip({ prompt: 'lighthouse', durationS: 4, width: 720, height: 1264, output: media.brollLate });
-}, 120_000);
+});
 
 /** ASSEMBLY in a fresh workspace, with directives.json when `directives` is given. */
 async function assemble(name: string, directives?: Partial<ParsedDirectives>, clips: BrollClip[] = []) {
@@ -365,7 +365,7 @@ describe('transition at layout changes', () => {
       });
       renders.set(transition ?? 'default', { reelPath, boundaryS: layout.segments[0]!.endS - WINDOW.startS });
     }
-  }, 180_000);
+  });
 
   /** The darkest mean grey level of the frames around the layout change. */
   async function darkestAroundChange(name: string): Promise<number> {

@@ -32,7 +32,7 @@ async function reelflow(
   try {
     const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
       env: { ...process.env, TEMPORAL_ADDRESS: temporal.address, ...env },
-      timeout: 60_000,
+      timeout: 300_000,
     });
     return { code: 0, stdout, stderr };
   } catch (err) {

@@ -160,7 +160,7 @@ describe('speech worker (faster-whisper, offline Whisper base)', () => {
     } finally {
       await second.stop();
     }
-  }, 400_000);
+  }, 900_000);
 
   it('a reel from a source with no subtitles at all: RESEARCH transcribes it locally and the moment starts and ends on words', async () => {
     const sampleDir = path.join(dir, 'sample');

@@ -33,7 +33,7 @@ import { withStandInWorker } from '../helpers/workflows';
 const SCREENSHOTS = path.resolve(__dirname, '../../test-results/studio');
 const TOKEN = 'studio-test-token-0123456789';
 /** Real renders on a busy 2-core machine: generous, and never what decides a test. */
-const SLOW = { timeout: 240_000 };
+const SLOW = { timeout: 480_000 };
 
 let temporal: TestTemporal;
 let bundle: WorkflowBundle;

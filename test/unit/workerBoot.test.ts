@@ -19,7 +19,7 @@ describe('worker boot', () => {
     const run = await promisify(execFile)(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
       cwd: ROOT,
       env: { ...process.env, PATH: bin, TEMPORAL_ADDRESS: '127.0.0.1:1' },
-      timeout: 60_000,
+      timeout: 300_000,
     }).then(
       () => ({ code: 0, stderr: '' }),
       (err: { code: number; stderr: string }) => err,
