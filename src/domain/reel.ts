@@ -4,6 +4,7 @@ import type { CropPlan } from './cropPlan';
 import type { CostEstimate } from './cost';
 import type { Directives } from './directives';
 import type { QaVerdict } from './qa';
+import { RenderOptionsSchema } from './render';
 import type { SpeechJob } from './speech';
 import { TranscriberSchema, WordSchema } from './speech';
 
@@ -34,6 +35,7 @@ export const ReelRequestSchema = z
     /** The most this run may spend on paid clips, in USD; a clip that would go over is not submitted. */
     maxCostUsd: z.number().min(0).max(100_000).optional(),
   })
+  .extend(RenderOptionsSchema.shape)
   .strict();
 export type ReelRequest = z.infer<typeof ReelRequestSchema>;
 
