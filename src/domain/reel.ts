@@ -61,6 +61,10 @@ export const MomentSchema = z.object({
   boundary: z.enum(['sentence', 'pause']).optional(),
   /** Who chose among the heuristic's best candidates, and why. */
   ranking: z.object({ by: z.string(), reason: z.string(), candidates: z.number() }).optional(),
+  /** A short on-screen title for the first seconds (≤ 60 characters), when one was written. */
+  hook: z.string().max(60).optional(),
+  /** Why this moment was chosen, in words a person reads (quotes the moment). */
+  reason: z.string().optional(),
 });
 export type Moment = z.infer<typeof MomentSchema>;
 
