@@ -1,9 +1,9 @@
 /** Per-file Temporal helpers: clients for the shared dev server, one workflow bundle, unique ids and queues. */
 import { Client, Connection } from '@temporalio/client';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { inject } from 'vitest';
 
 let runtimeInstalled = false;
@@ -34,12 +34,12 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
   };
 }
 
-/** Bundles src/workflows once; call it in beforeAll and create a fresh worker per test from the bundle. */
-export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({
-    workflowsPath: path.resolve(__dirname, '../../src/workflows'),
-    logger: new DefaultLogger('WARN'),
-  });
+/**
+ * The workflow bundle the global setup made once for the whole run (src/workflows as it was when
+ * the run started); create a fresh worker per test from it.
+ */
+export async function bundleWorkflows(): Promise<WorkflowBundle> {
+  return { code: await readFile(inject('workflowBundlePath'), 'utf8') };
 }
 
 export function uniqueName(prefix: string): string {
