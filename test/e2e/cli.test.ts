@@ -236,19 +236,23 @@ describe('reelflow CLI', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await eventually(
-      () => Promise.resolve(output),
-      (text) => text.includes('Ready.'),
-      60_000,
-    );
-    expect(output).toContain(`Using the Temporal server already running at ${temporal.address}`);
-    expect(output).toContain('video reelflow-offline-veo');
-    const api = /HTTP API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-    expect(api, output).toBeDefined();
-    expect(((await (await fetch(`${api}/api/health`)).json()) as { status: string }).status).toBe('ok');
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(output).toContain('Stopped.');
+    try {
+      await eventually(
+        () => Promise.resolve(output),
+        (text) => text.includes('Ready.'),
+      );
+      expect(output).toContain(`Using the Temporal server already running at ${temporal.address}`);
+      expect(output).toContain('video reelflow-offline-veo');
+      const api = /HTTP API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      expect(api, output).toBeDefined();
+      expect(((await (await fetch(`${api}/api/health`)).json()) as { status: string }).status).toBe('ok');
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(output).toContain('Stopped.');
+    } finally {
+      // A failed check must not leave a worker polling the shared server for the rest of the run.
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('says so when a run id is unknown', async () => {

@@ -235,7 +235,6 @@ describe('speech worker (faster-whisper, offline Whisper base)', () => {
         const progress = await eventually(
           () => progressOf(handle),
           (p) => p.status === 'FAILED',
-          120_000,
         );
         expect(progress.stage).toBe('RESEARCH');
         expect(progress.error).toContain(`no speech worker serves task queue "${config.speech.taskQueue}"`);

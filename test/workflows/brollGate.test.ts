@@ -141,7 +141,6 @@ describe('B-roll gate', () => {
         await eventually(
           () => handle.query(brollQuery),
           (table) => table.filter((job) => job.status === 'done').length === 2,
-          120_000,
         );
         s.releaseRender();
       },

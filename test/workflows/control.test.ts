@@ -84,7 +84,6 @@ describe('resume', () => {
         await eventually(
           () => progressOf(handle),
           (p) => p.stage === 'FFMPEG_ENGINEER',
-          60_000,
         );
         // A healthy run: the Update is refused with the reason, from the SDK and from the temporal CLI.
         expect(await refusal(handle.executeUpdate(resumeUpdate))).toMatch(
@@ -111,7 +110,6 @@ describe('resume', () => {
         const waiting = await eventually(
           () => progressOf(handle),
           (p) => p.awaitingResume === true,
-          60_000,
         );
         expect(waiting).toMatchObject({ stage: 'ASSEMBLY', status: 'FAILED', failedStage: 'ASSEMBLY' });
         expect(waiting.error).toBe('ASSEMBLY: muxer crashed');
@@ -146,14 +144,12 @@ describe('B-roll Updates', () => {
             rows.length === 3 &&
             rows.filter((r) => r.status === 'done').length === 2 &&
             rows.some((r) => r.status === 'invalid_argument'),
-          60_000,
         );
         const before = await refusal(handle.executeUpdate(retryBrollUpdate, { args: [{ keys: ['nope'] }] }));
         const outcome = await handle.executeUpdate(retryBrollUpdate, { args: [{}] });
         await eventually(
           () => handle.query(brollQuery),
           (rows) => rows.every((r) => r.status === 'done'),
-          60_000,
         );
         s.releaseRender();
         await handle.result();
@@ -179,7 +175,6 @@ describe('B-roll Updates', () => {
         await eventually(
           () => handle.query(brollQuery),
           (rows) => rows.some((r) => r.status === 'done') && rows.filter((r) => r.status === 'submitted').length === 2,
-          60_000,
         );
         const outcome = await handle.executeUpdate(cancelBrollUpdate);
         const second = await refusal(handle.executeUpdate(cancelBrollUpdate));
@@ -202,7 +197,6 @@ describe('B-roll Updates', () => {
         await eventually(
           () => progressOf(handle),
           (p) => p.stage === 'FFMPEG_ENGINEER',
-          60_000,
         );
         expect(await refusal(handle.executeUpdate(cancelBrollUpdate))).toMatch(/no B-roll generation/);
         expect(await refusal(handle.executeUpdate(retryBrollUpdate, { args: [{}] }))).toMatch(/no B-roll generation/);
@@ -280,7 +274,6 @@ describe('every closed run tells the truth', () => {
           await eventually(
             () => progressOf(handle),
             (p: Progress) => p.stage === 'FFMPEG_ENGINEER',
-            60_000,
           );
           await close(handle);
           s.releaseRender(); // the worker waits for its activities before it shuts down
