@@ -251,7 +251,7 @@ describe('reelflow CLI', () => {
       expect(output).toContain('Stopped.');
     } finally {
       // A failed check must not leave a worker polling the shared server for the rest of the run.
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null) child.kill('SIGINT');
     }
   });
 
