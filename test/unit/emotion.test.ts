@@ -128,13 +128,12 @@ describe('emotion score: windows', () => {
     );
     const score = prepareEmotion(f);
     expect(score(600, 680)).toEqual(emotionScore(f, 600, 680));
-    // Every cue start × end of an hour-long transcript is on the order of 20,000 windows.
-    const started = performance.now();
+    // Every cue start × end of an hour-long transcript is on the order of 20,000 windows (their
+    // speed is npm run bench's to measure; here every window must answer).
     let total = 0;
     for (let start = 0; start < 3500; start += 2.5)
       for (let length = 60; length <= 90; length += 2.5) total += score(start, start + length).peaks;
     expect(total).toBeGreaterThan(0);
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('validates stored features with the schema', () => {
