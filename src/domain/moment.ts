@@ -101,12 +101,12 @@ const overlapShare = (a: { startS: number; endS: number }, b: { startS: number; 
   Math.max(0, Math.min(a.endS, b.endS) - Math.max(a.startS, b.startS)) / Math.min(a.endS - a.startS, b.endS - b.startS);
 
 /**
- * The best distinct windows, best first: every window of the allowed length that starts at a cue
+ * The best distinct windows, best first (an episode's clips pass maxOverlap 0: no two share a second): every window of the allowed length that starts at a cue
  * and ends on a boundary is scored; a window overlapping a better one by more than half, or a
  * window to avoid (an earlier attempt the QA gate rejected), is left out. Empty when no window of
  * the allowed length exists.
  */
-export function momentCandidates(request: MomentRequest, limit = 5): Moment[] {
+export function momentCandidates(request: MomentRequest, limit = 5, maxOverlap = 0.5): Moment[] {
   const { cues } = request;
   const { minS, maxS } = momentBounds(request.durationS);
   const { boundary, canEnd } = endRule(cues);
@@ -141,7 +141,7 @@ export function momentCandidates(request: MomentRequest, limit = 5): Moment[] {
   for (const window of all) {
     if (chosen.length >= limit) break;
     if ((request.avoid ?? []).some((span) => overlapShare(span, window) > 0.5)) continue;
-    if (chosen.some((better) => overlapShare(better, window) > 0.5)) continue;
+    if (chosen.some((better) => overlapShare(better, window) > maxOverlap)) continue;
     chosen.push(window);
   }
   return chosen;
@@ -169,4 +169,57 @@ export interface MomentCandidate {
 export interface MomentRanking {
   index: number;
   reason: string;
+}
+
+/**
+ * An episode's moments: the `count` best windows of which no two overlap, best first. Fewer when
+ * the source has no more distinct windows of the allowed length.
+ */
+export function episodeMoments(request: MomentRequest, count: number): Moment[] {
+  return momentCandidates(request, count, 0);
+}
+
+/**
+ * The heuristic's score on a 0–100 scale: score / (score + HALF_SCORE), so a window scoring
+ * HALF_SCORE (about a quotable line every 6 s) maps to 50. Monotonic, so the order never changes;
+ * saturating, so a topic's big bonus lands near 100 instead of off the scale.
+ */
+const HALF_SCORE = 10;
+export function scorePercent(score: number): number {
+  return score <= 0 ? 0 : Math.round((100 * score) / (score + HALF_SCORE));
+}
+
+/** The longest hook line: a title over the first seconds must be read at a glance. */
+export const HOOK_MAX_CHARS = 60;
+
+/**
+ * The moment's strongest line: a question first (it opens a loop), else the line with the most
+ * quotable sentences, shorter lines winning ties. Empty when the moment has no words.
+ */
+export function strongestLine(cues: Cue[]): string {
+  const lines = cues.map((cue) => cue.text.replace(/\s+/g, ' ').trim()).filter((text) => wordsOf(text).length > 0);
+  const weight = (text: string) => (text.endsWith('?') ? 10 : 0) + sentenceScore(text) - wordsOf(text).length / 100;
+  let best = '';
+  for (const line of lines) if (!best || weight(line) > weight(best)) best = line;
+  return best;
+}
+
+/** A hook of at most HOOK_MAX_CHARS, cut at a word with an ellipsis when the line is longer. */
+export function hookFrom(line: string): string {
+  const text = line.replace(/\s+/g, ' ').trim();
+  if (text.length <= HOOK_MAX_CHARS) return text;
+  const cut = text.slice(0, HOOK_MAX_CHARS - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space >= 20 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
+}
+
+/** Why the heuristic chose a moment, in words, quoting its strongest line. */
+export function reasonFor(moment: Moment, line: string, topic?: string): string {
+  const b = moment.breakdown;
+  const parts = [`${(b.quotable ?? 0).toFixed(1)} quotable lines a minute`];
+  if (b.hook) parts.push('opens on a short line or question');
+  if (b.resolution) parts.push('ends on a conclusion');
+  if (topic && b.topic) parts.push(`mentions "${topic}" ${Math.round(b.topic / 10)} times`);
+  if ((b.loudness ?? 0) + (b.pitch ?? 0) + (b.peaks ?? 0) > 1) parts.push('lively delivery');
+  return `${parts.join(', ')}; strongest line: "${line}"`;
 }
