@@ -3,6 +3,8 @@
  * call these, so all doors start runs the same way.
  */
 import { formatRunCost } from '../domain/cost';
+import type { EpisodeRequest, EpisodeResult } from '../domain/episode';
+import { EpisodeRequestSchema, formatClipTable } from '../domain/episode';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
@@ -63,6 +65,33 @@ export async function startReel(
     workflowId,
     args: [request],
     typedSearchAttributes: [{ key: PipelineKindKey, value: 'reel' }],
+  });
+}
+
+/** Validates an episode request and makes its paths absolute, like a reel request. */
+export function prepareEpisodeRequest(input: Record<string, unknown>, cwd = process.cwd()): EpisodeRequest {
+  const parsed = parseWith(EpisodeRequestSchema, input);
+  if (!parsed.ok) throw new UsageError(`invalid episode request: ${parsed.message}`);
+  const request = parsed.value;
+  return {
+    ...request,
+    source: isUrl(request.source) ? request.source : path.resolve(cwd, request.source),
+    ...(request.transcript ? { transcript: path.resolve(cwd, request.transcript) } : {}),
+  };
+}
+
+export async function startEpisode(
+  client: Client,
+  taskQueue: string,
+  request: EpisodeRequest,
+): Promise<WorkflowHandle<(input: EpisodeRequest) => Promise<EpisodeResult>>> {
+  const name = isUrl(request.source) ? new URL(request.source).pathname : path.parse(request.source).name;
+  const workflowId = runWorkflowId('episode', name, randomBytes(3).toString('hex'));
+  return client.workflow.start<(input: EpisodeRequest) => Promise<EpisodeResult>>(WORKFLOW_TYPES.episode, {
+    taskQueue,
+    workflowId,
+    args: [request],
+    typedSearchAttributes: [{ key: PipelineKindKey, value: 'episode' }],
   });
 }
 
@@ -131,6 +160,8 @@ export function formatProgress(progress: Progress): string {
     if (stage.error) lines.push(`    error: ${stage.error}`);
     lines.push(...qaLines(stage.qa ?? []).map((line) => `    ${line}`));
   }
+  if (progress.clips?.length) lines.push('', formatClipTable(progress.clips));
+  if (progress.episodeId) lines.push(`  clip of episode ${progress.episodeId}`);
   if (progress.cost) lines.push(...formatRunCost(progress.cost, progress.workflowId));
   return lines.join('\n');
 }
@@ -220,12 +251,20 @@ export function stageLogger(print: (line: string) => void) {
       if (stage.status === 'completed') print(`✓ ${stage.stage}  ${((stage.durationMs ?? 0) / 1000).toFixed(1)} s`);
       else print(`✗ ${stage.stage}  ${stage.error ?? ''}`);
     }
+    // An episode's clips: one line whenever a clip's stage or status changes.
+    for (const clip of progress.clips ?? []) {
+      const before = previous?.clips?.find((c) => c.rank === clip.rank);
+      if (before?.status === clip.status && before.stage === clip.stage) continue;
+      if (clip.status === 'pending') continue;
+      const where = clip.status === 'running' ? `▶ ${clip.stage ?? ''}` : clip.status;
+      print(`  clip ${clip.rank} (${clip.score}) ${where}${clip.error ? `: ${clip.error}` : ''}`);
+    }
   };
 }
 
 export const ListFiltersSchema = z
   .object({
-    kind: z.enum(['reel', 'video']).optional(),
+    kind: z.enum(['reel', 'video', 'episode', 'clip']).optional(),
     status: z.enum(['RUNNING', 'FAILED', 'COMPLETED', 'CANCELLED']).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(50),
   })
@@ -246,7 +285,7 @@ export interface RunSummary {
 
 /** The visibility query for the filters: runs are found by their search attributes. */
 export function listQuery(filters: Pick<ListFilters, 'kind' | 'status'>): string {
-  const parts = [filters.kind ? `PipelineKind = '${filters.kind}'` : `PipelineKind IN ('reel', 'video')`];
+  const parts = [filters.kind ? `PipelineKind = '${filters.kind}'` : `PipelineKind IN ('reel', 'video', 'episode', 'clip')`];
   if (filters.status) parts.push(`PipelineStatus = '${filters.status}'`);
   return parts.join(' AND ');
 }
@@ -274,7 +313,7 @@ export function formatRuns(runs: RunSummary[]): string {
   return runs
     .map(
       (r) =>
-        `${r.workflowId.padEnd(40)} ${r.kind.padEnd(6)} ${r.status.padEnd(10)} ${r.stage.padEnd(18)} ${r.startedAt}`,
+        `${r.workflowId.padEnd(40)} ${r.kind.padEnd(7)} ${r.status.padEnd(10)} ${r.stage.padEnd(18)} ${r.startedAt}`,
     )
     .join('\n');
 }
