@@ -5,6 +5,8 @@
 import { formatRunCost } from '../domain/cost';
 import type { EpisodeRequest, EpisodeResult } from '../domain/episode';
 import { EpisodeRequestSchema, formatClipTable } from '../domain/episode';
+import type { RunSummary } from '../domain/runList';
+import { listQuery, RUN_KIND_NAMES } from '../domain/runList';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
@@ -256,7 +258,7 @@ export function stageLogger(print: (line: string) => void) {
       const before = previous?.clips?.find((c) => c.rank === clip.rank);
       if (before?.status === clip.status && before.stage === clip.stage) continue;
       if (clip.status === 'pending') continue;
-      const where = clip.status === 'running' ? `▶ ${clip.stage ?? ''}` : clip.status;
+      const where = clip.status === 'running' ? `▶ ${clip.stage ?? 'started'}` : clip.status;
       print(`  clip ${clip.rank} (${clip.score}) ${where}${clip.error ? `: ${clip.error}` : ''}`);
     }
   };
@@ -264,31 +266,12 @@ export function stageLogger(print: (line: string) => void) {
 
 export const ListFiltersSchema = z
   .object({
-    kind: z.enum(['reel', 'video', 'episode', 'clip']).optional(),
+    kind: z.enum(RUN_KIND_NAMES).optional(),
     status: z.enum(['RUNNING', 'FAILED', 'COMPLETED', 'CANCELLED']).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(50),
   })
   .strict();
 export type ListFilters = z.infer<typeof ListFiltersSchema>;
-
-export interface RunSummary {
-  workflowId: string;
-  kind: string;
-  status: string;
-  stage: string;
-  startedAt: string;
-  /** When the run closed (absent while it runs). */
-  closedAt?: string;
-  /** Temporal's own execution status (RUNNING, COMPLETED, FAILED, TERMINATED…). */
-  execution: string;
-}
-
-/** The visibility query for the filters: runs are found by their search attributes. */
-export function listQuery(filters: Pick<ListFilters, 'kind' | 'status'>): string {
-  const parts = [filters.kind ? `PipelineKind = '${filters.kind}'` : `PipelineKind IN ('reel', 'video', 'episode', 'clip')`];
-  if (filters.status) parts.push(`PipelineStatus = '${filters.status}'`);
-  return parts.join(' AND ');
-}
 
 export async function listRuns(client: Client, filters: ListFilters): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];

@@ -101,12 +101,27 @@ const overlapShare = (a: { startS: number; endS: number }, b: { startS: number; 
   Math.max(0, Math.min(a.endS, b.endS) - Math.max(a.startS, b.startS)) / Math.min(a.endS - a.startS, b.endS - b.startS);
 
 /**
- * The best distinct windows, best first (an episode's clips pass maxOverlap 0: no two share a second): every window of the allowed length that starts at a cue
+ * The best distinct windows, best first: every window of the allowed length that starts at a cue
  * and ends on a boundary is scored; a window overlapping a better one by more than half, or a
  * window to avoid (an earlier attempt the QA gate rejected), is left out. Empty when no window of
  * the allowed length exists.
  */
-export function momentCandidates(request: MomentRequest, limit = 5, maxOverlap = 0.5): Moment[] {
+export function momentCandidates(request: MomentRequest, limit = 5): Moment[] {
+  const all = scoredWindows(request);
+  // Stable sort: ties go to the earlier window (a stable, explainable choice).
+  all.sort((a, b) => b.score - a.score);
+  const chosen: Moment[] = [];
+  for (const window of all) {
+    if (chosen.length >= limit) break;
+    if ((request.avoid ?? []).some((span) => overlapShare(span, window) > 0.5)) continue;
+    if (chosen.some((better) => overlapShare(better, window) > 0.5)) continue;
+    chosen.push(window);
+  }
+  return chosen;
+}
+
+/** Every window of the allowed length that starts at a cue and ends on a boundary, scored, in start order. */
+function scoredWindows(request: MomentRequest): Moment[] {
   const { cues } = request;
   const { minS, maxS } = momentBounds(request.durationS);
   const { boundary, canEnd } = endRule(cues);
@@ -135,16 +150,7 @@ export function momentCandidates(request: MomentRequest, limit = 5, maxOverlap =
       });
     }
   }
-  // Stable sort: ties go to the earlier window (a stable, explainable choice).
-  all.sort((a, b) => b.score - a.score);
-  const chosen: Moment[] = [];
-  for (const window of all) {
-    if (chosen.length >= limit) break;
-    if ((request.avoid ?? []).some((span) => overlapShare(span, window) > 0.5)) continue;
-    if (chosen.some((better) => overlapShare(better, window) > maxOverlap)) continue;
-    chosen.push(window);
-  }
-  return chosen;
+  return all;
 }
 
 /** The heuristic's best window, or undefined when none has the allowed length. */
@@ -172,11 +178,53 @@ export interface MomentRanking {
 }
 
 /**
- * An episode's moments: the `count` best windows of which no two overlap, best first. Fewer when
- * the source has no more distinct windows of the allowed length.
+ * An episode's moments: as many as `count` windows of which no two share a second, best first.
+ * First as many clips as the source holds (up to `count`), then the highest total score among
+ * such sets (weighted interval scheduling): picking greedily by score can strand the gaps between
+ * two good windows and give fewer clips than the source holds. A topic's bonus (10 a mention) is
+ * far above the other parts, so a window on the topic is in the set whenever it can be.
  */
 export function episodeMoments(request: MomentRequest, count: number): Moment[] {
-  return momentCandidates(request, count, 0);
+  const windows = scoredWindows(request).sort((a, b) => a.endS - b.endS || a.startS - b.startS);
+  const n = windows.length;
+  if (n === 0 || count < 1) return [];
+  // before[i]: how many windows (in end order) end at or before window i starts.
+  const before = windows.map((w) => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (windows[mid]!.endS <= w.startS) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  });
+  // best[k][i]: the highest total of k non-overlapping windows among the first i (-Infinity: impossible).
+  const best: number[][] = [Array.from({ length: n + 1 }, () => 0)];
+  for (let k = 1; k <= count; k++) {
+    const row = [-Infinity];
+    for (let i = 1; i <= n; i++) {
+      const w = windows[i - 1]!;
+      const take = best[k - 1]![before[i - 1]!]! + w.score;
+      row.push(Math.max(row[i - 1]!, take));
+    }
+    best.push(row);
+  }
+  let k = count;
+  while (k > 0 && best[k]![n] === -Infinity) k--;
+  const chosen: Moment[] = [];
+  for (let i = n; k > 0 && i > 0; ) {
+    if (best[k]![i] === best[k]![i - 1]) {
+      i--;
+      continue;
+    }
+    const w = windows[i - 1]!;
+    chosen.push(w);
+    i = before[i - 1]!;
+    k--;
+  }
+  // Best first; ties to the earlier window.
+  return chosen.sort((a, b) => b.score - a.score || a.startS - b.startS);
 }
 
 /**

@@ -49,6 +49,16 @@ describe('episode moments', () => {
     expect(moments.map((m) => m.score)).toEqual([...moments.map((m) => m.score)].sort((a, b) => b - a));
   });
 
+  it('finds as many clips as fit, even when the best window sits in the middle', () => {
+    // 200 s of 5 s lines: three 65 s windows fit only if the topic's window leaves room on both sides.
+    const transcript = cues(40, 5, (i) => (i === 20 ? 'Latency is what users feel.' : `Line ${i} is short.`));
+    const moments = episodeMoments({ cues: transcript, topic: 'latency' }, 3);
+    expect(moments).toHaveLength(3);
+    expect(moments[0]!.breakdown.topic).toBe(10);
+    const sorted = [...moments].sort((a, b) => a.startS - b.startS);
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.startS).toBeGreaterThanOrEqual(sorted[i - 1]!.endS);
+  });
+
   it('gives fewer when the source holds fewer distinct windows', () => {
     expect(episodeMoments({ cues: cues(30, 5, (i) => `Line ${i}.`) }, 5)).toHaveLength(2);
   });
