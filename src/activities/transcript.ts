@@ -106,7 +106,7 @@ export function createTranscriptActivities({ providers }: ActivityDeps) {
       }
       const attempt = input.attempt ?? 1;
       const moments = chosen.map((moment, i) => {
-        const line = strongestLine(moment.cues);
+        const line = strongestLine(moment.cues, input.topic);
         return {
           ...moment,
           rank: i + 1,

@@ -241,12 +241,16 @@ export function scorePercent(score: number): number {
 export const HOOK_MAX_CHARS = 60;
 
 /**
- * The moment's strongest line: a question first (it opens a loop), else the line with the most
- * quotable sentences, shorter lines winning ties. Empty when the moment has no words.
+ * The moment's strongest line: one naming the topic first (the clip is about it), then a question
+ * (it opens a loop), then the line with the most quotable sentences, shorter lines winning ties.
+ * Empty when the moment has no words.
  */
-export function strongestLine(cues: Cue[]): string {
+export function strongestLine(cues: Cue[], topic?: string): string {
   const lines = cues.map((cue) => cue.text.replace(/\s+/g, ' ').trim()).filter((text) => wordsOf(text).length > 0);
-  const weight = (text: string) => (text.endsWith('?') ? 10 : 0) + sentenceScore(text) - wordsOf(text).length / 100;
+  const wanted = topicWords(topic);
+  const onTopic = (text: string) => wordsOf(text).some((word) => wanted.includes(word));
+  const weight = (text: string) =>
+    (onTopic(text) ? 20 : 0) + (text.endsWith('?') ? 10 : 0) + sentenceScore(text) - wordsOf(text).length / 100;
   let best = '';
   for (const line of lines) if (!best || weight(line) > weight(best)) best = line;
   return best;

@@ -26,7 +26,7 @@ function artifactOf(transcript: Cue[], count: number, topic?: string) {
   const chosen = episodeMoments({ cues: transcript, topic }, count);
   return {
     moments: chosen.map((moment, i) => {
-      const line = strongestLine(moment.cues);
+      const line = strongestLine(moment.cues, topic);
       return {
         ...moment,
         rank: i + 1,
@@ -81,6 +81,11 @@ describe('episode moments', () => {
     expect(strongestLine([{ startS: 0, endS: 1, text: 'We went on.' }, { startS: 1, endS: 2, text: 'Why now?' }])).toBe(
       'Why now?',
     );
+    const lines = [
+      { startS: 0, endS: 1, text: 'Why now?' },
+      { startS: 1, endS: 2, text: 'Rate limits are the provider asking you to wait.' },
+    ];
+    expect(strongestLine(lines, 'rate limits')).toBe('Rate limits are the provider asking you to wait.');
     const long = 'What happens when the memory of a whole data centre dies in the middle of the night?';
     const hook = hookFrom(long);
     expect(hook.length).toBeLessThanOrEqual(HOOK_MAX_CHARS);
