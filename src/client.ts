@@ -163,7 +163,9 @@ export function buildProgram(): Command {
   reelOptions(
     program
       .command('clips')
-      .description('start an episode: the N best distinct moments of one source, one clip each; prints its workflow id'),
+      .description(
+        'start an episode: the N best distinct moments of one source, one clip each; prints its workflow id',
+      ),
   )
     .option('--count <n>', `how many clips, 1–${EPISODE_MAX_CLIPS}`, '3')
     .option('--captions <style>', `burned-in captions: ${CAPTION_STYLES.join(', ')} (default bold)`)
@@ -174,7 +176,14 @@ export function buildProgram(): Command {
     .action(
       async (
         source: string,
-        o: ReelOptions & { count: string; captions?: string; aspect?: string; hook?: boolean; wait?: boolean; json?: boolean },
+        o: ReelOptions & {
+          count: string;
+          captions?: string;
+          aspect?: string;
+          hook?: boolean;
+          wait?: boolean;
+          json?: boolean;
+        },
       ) => {
         const request = prepareEpisodeRequest(
           {
@@ -198,7 +207,10 @@ export function buildProgram(): Command {
             [
               formatClipTable(v.clips),
               `index: ${v.indexPath}`,
-              ...v.clips.filter((c) => c.reelPath).slice(0, 1).map((c) => c.reelPath!),
+              ...v.clips
+                .filter((c) => c.reelPath)
+                .slice(0, 1)
+                .map((c) => c.reelPath!),
             ].join('\n'),
           );
         });

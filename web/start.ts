@@ -218,15 +218,15 @@ export function startForm(onStarted: (id: string) => void): HTMLElement {
             : kind() === 'episode'
               ? ['/api/episodes', { ...(await reelRequest()), count: number(count) }]
               : [
-                '/api/generate',
-                {
-                  prompt: text(prompt),
-                  aspectRatio: aspect.value,
-                  clipDurationS: Number(clipDuration.value),
-                  sceneCount: number(scenes),
-                  crossfadeS: number(crossfade),
-                },
-              ];
+                  '/api/generate',
+                  {
+                    prompt: text(prompt),
+                    aspectRatio: aspect.value,
+                    clipDurationS: Number(clipDuration.value),
+                    sceneCount: number(scenes),
+                    crossfadeS: number(crossfade),
+                  },
+                ];
         say('Starting…');
         const { projectId } = await api<{ projectId: string }>(route, { method: 'POST', json: body });
         say(`Started ${projectId}.`);

@@ -2,7 +2,13 @@
 import { copyFile } from 'node:fs/promises';
 import type { QaCheckInput, QaVerdict } from '../domain/qa';
 import { canonicalArtifact } from '../domain/qa';
-import { checkDirectives, checkEpisodeMoments, checkMoment, checkPublishingAssets, checkTranscript } from '../domain/qaRules';
+import {
+  checkDirectives,
+  checkEpisodeMoments,
+  checkMoment,
+  checkPublishingAssets,
+  checkTranscript,
+} from '../domain/qaRules';
 import type { Cue, Moment } from '../domain/reel';
 import { readJson } from './workspace';
 

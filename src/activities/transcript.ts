@@ -96,7 +96,10 @@ export function createTranscriptActivities({ providers }: ActivityDeps) {
       // Measured once for the whole source, however many clips come from it.
       const features = input.source ? await audioFeatures(input.source, input.workspace) : undefined;
       const emotion = features && features.loudnessDb.length > 0 ? emotionScorer(features) : undefined;
-      const chosen = episodeMoments({ cues: usable, topic: input.topic, durationS: input.durationS, emotion }, input.count);
+      const chosen = episodeMoments(
+        { cues: usable, topic: input.topic, durationS: input.durationS, emotion },
+        input.count,
+      );
       if (chosen.length === 0) {
         const { minS, maxS } = momentBounds(input.durationS);
         throw failure(
@@ -113,7 +116,11 @@ export function createTranscriptActivities({ providers }: ActivityDeps) {
           percent: scorePercent(moment.score),
           hook: hookFrom(line),
           reason: reasonFor(moment, line, input.topic),
-          ranking: { by: 'heuristic', reason: 'the highest heuristic scores, no two overlapping', candidates: chosen.length },
+          ranking: {
+            by: 'heuristic',
+            reason: 'the highest heuristic scores, no two overlapping',
+            candidates: chosen.length,
+          },
         };
       });
       const proposed: EpisodeMoment[] = [];

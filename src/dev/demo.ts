@@ -118,7 +118,9 @@ export async function runDemo({ subtitles = true }: DemoOptions = {}): Promise<v
     log(`Episode index: ${result.indexPath}`);
     const best = result.clips.find((clip) => clip.reelPath);
     if (!best?.reelPath) throw new Error(`no clip of ${result.workflowId} was delivered: see ${result.indexPath}`);
-    log(`Best clip: ${best.workflowId} (score ${best.score}) — workspace ${path.join(config.runsDir, best.workflowId)}`);
+    log(
+      `Best clip: ${best.workflowId} (score ${best.score}) — workspace ${path.join(config.runsDir, best.workflowId)}`,
+    );
     log(best.reelPath);
   } finally {
     await api?.app.close();

@@ -213,7 +213,7 @@ export function episodeMoments(request: MomentRequest, count: number): Moment[] 
   let k = count;
   while (k > 0 && best[k]![n] === -Infinity) k--;
   const chosen: Moment[] = [];
-  for (let i = n; k > 0 && i > 0; ) {
+  for (let i = n; k > 0 && i > 0;) {
     if (best[k]![i] === best[k]![i - 1]) {
       i--;
       continue;

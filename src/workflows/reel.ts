@@ -28,7 +28,11 @@ const retry = { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorType
 export const light = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
 
 /** ffmpeg work: long, so it heartbeats and a dead worker is noticed within a minute. */
-export const media = proxyActivities<Activities>({ startToCloseTimeout: '45 minutes', heartbeatTimeout: '1 minute', retry });
+export const media = proxyActivities<Activities>({
+  startToCloseTimeout: '45 minutes',
+  heartbeatTimeout: '1 minute',
+  retry,
+});
 
 export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
   // Before validation, so even a run with a bad input is found by its search attributes.

@@ -14,12 +14,20 @@ import { checkEpisodeMoments } from '../../src/domain/qaRules';
 import type { Cue } from '../../src/domain/reel';
 
 function cues(count: number, lengthS: number, text: (i: number) => string): Cue[] {
-  return Array.from({ length: count }, (_, i) => ({ startS: i * lengthS, endS: (i + 1) * lengthS - 0.2, text: text(i) }));
+  return Array.from({ length: count }, (_, i) => ({
+    startS: i * lengthS,
+    endS: (i + 1) * lengthS - 0.2,
+    text: text(i),
+  }));
 }
 
 /** A 6-minute transcript: short sentences, a few questions and numbers scattered in. */
 const SIX_MINUTES = cues(72, 5, (i) =>
-  i % 7 === 3 ? `Why does step ${i} matter so much?` : i % 5 === 0 ? `We measured ${i} things.` : `Line ${i} says a lot.`,
+  i % 7 === 3
+    ? `Why does step ${i} matter so much?`
+    : i % 5 === 0
+      ? `We measured ${i} things.`
+      : `Line ${i} says a lot.`,
 );
 
 function artifactOf(transcript: Cue[], count: number, topic?: string) {
@@ -78,9 +86,12 @@ describe('episode moments', () => {
   });
 
   it('builds a hook from the strongest line, at most 60 characters, cut at a word', () => {
-    expect(strongestLine([{ startS: 0, endS: 1, text: 'We went on.' }, { startS: 1, endS: 2, text: 'Why now?' }])).toBe(
-      'Why now?',
-    );
+    expect(
+      strongestLine([
+        { startS: 0, endS: 1, text: 'We went on.' },
+        { startS: 1, endS: 2, text: 'Why now?' },
+      ]),
+    ).toBe('Why now?');
     const lines = [
       { startS: 0, endS: 1, text: 'Why now?' },
       { startS: 1, endS: 2, text: 'Rate limits are the provider asking you to wait.' },
@@ -141,9 +152,15 @@ describe('the episode request and index', () => {
       ...(status === 'delivered' ? { reelPath: `output/ep-clip${rank}/reel.mp4`, durationS: 75, costUsd: 0 } : {}),
       ...(status === 'waiting' ? { stage: 'ASSEMBLY' } : {}),
     });
-    const md = formatEpisodeIndex({ workflowId: 'ep', source: 'a.mp4', clips: [clip(1, 'delivered'), clip(2, 'waiting')] });
+    const md = formatEpisodeIndex({
+      workflowId: 'ep',
+      source: 'a.mp4',
+      clips: [clip(1, 'delivered'), clip(2, 'waiting')],
+    });
     expect(md).toContain('| rank | score | hook | reason | time | duration | path | cost | status |');
-    expect(md).toContain('| 1 | 89 | Hook \\| 1 | reason "1" | 1:00.0–2:15.0 | 75.0 s | output/ep-clip1/reel.mp4 | $0.00 | delivered |');
+    expect(md).toContain(
+      '| 1 | 89 | Hook \\| 1 | reason "1" | 1:00.0–2:15.0 | 75.0 s | output/ep-clip1/reel.mp4 | $0.00 | delivered |',
+    );
     expect(md).toContain('waiting for resume at ASSEMBLY: `reelflow resume ep-clip2`');
     expect(md).toContain('1 delivered, 1 waiting for resume');
   });

@@ -96,7 +96,11 @@ describe('episodeClips', () => {
 
     // Episodes and their clips are filterable.
     const episodes = await eventually(
-      () => listIds(temporal.client, `WorkflowId = '${workflowId}' AND PipelineKind = 'episode' AND PipelineStatus = 'COMPLETED'`),
+      () =>
+        listIds(
+          temporal.client,
+          `WorkflowId = '${workflowId}' AND PipelineKind = 'episode' AND PipelineStatus = 'COMPLETED'`,
+        ),
       (ids) => ids.length === 1,
     );
     expect(episodes).toEqual([workflowId]);
