@@ -236,10 +236,10 @@ describe('reelflow CLI', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // eventually()'s generous default: bundling workflows and starting a worker takes minutes on a busy machine.
     await eventually(
       () => Promise.resolve(output),
       (text) => text.includes('Ready.'),
-      60_000,
     );
     expect(output).toContain(`Using the Temporal server already running at ${temporal.address}`);
     expect(output).toContain('video reelflow-offline-veo');
