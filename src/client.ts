@@ -13,13 +13,18 @@ import {
   formatStatus,
   ListFiltersSchema,
   listRuns,
+  prepareEpisodeRequest,
   prepareReelRequest,
   prepareVideoRequest,
   restitch,
   stageLogger,
+  startEpisode,
   startReel,
   startVideo,
 } from './cli/runs';
+import type { EpisodeResult } from './domain/episode';
+import { EPISODE_MAX_CLIPS, formatClipTable } from './domain/episode';
+import { ASPECT_PRESETS, CAPTION_STYLES } from './domain/render';
 import { UsageError } from './cli/usage';
 import { watchRun } from './cli/watch';
 import { loadConfig } from './config';
@@ -155,6 +160,63 @@ export function buildProgram(): Command {
       });
     });
 
+  reelOptions(
+    program
+      .command('clips')
+      .description(
+        'start an episode: the N best distinct moments of one source, one clip each; prints its workflow id',
+      ),
+  )
+    .option('--count <n>', `how many clips, 1–${EPISODE_MAX_CLIPS}`, '3')
+    .option('--captions <style>', `burned-in captions: ${CAPTION_STYLES.join(', ')} (default bold)`)
+    .option('--aspect <ratio>', `frame: ${Object.keys(ASPECT_PRESETS).join(', ')} (default 9:16)`)
+    .option('--hook', "show each clip's hook line as a title over its first seconds")
+    .option('--wait', 'follow the episode and print its ranked table, then the best clip')
+    .addOption(json())
+    .action(
+      async (
+        source: string,
+        o: ReelOptions & {
+          count: string;
+          captions?: string;
+          aspect?: string;
+          hook?: boolean;
+          wait?: boolean;
+          json?: boolean;
+        },
+      ) => {
+        const request = prepareEpisodeRequest(
+          {
+            ...reelRequestFrom(source, o),
+            count: number('--count', o.count),
+            ...(o.captions === undefined ? {} : { captions: o.captions }),
+            ...(o.aspect === undefined ? {} : { aspect: o.aspect }),
+            ...(o.hook ? { hook: true } : {}),
+          },
+          callerDir(),
+        );
+        await withClient(async (client, config) => {
+          const handle = await startEpisode(client, config.temporal.taskQueue, request);
+          if (!o.wait) return out(o.json, { workflowId: handle.workflowId }, (v) => v.workflowId);
+          if (!o.json) console.log(handle.workflowId);
+          const result = await followRun<EpisodeResult>(
+            handle,
+            stageLogger((line) => console.error(line)),
+          );
+          out(o.json, result, (v) =>
+            [
+              formatClipTable(v.clips),
+              `index: ${v.indexPath}`,
+              ...v.clips
+                .filter((c) => c.reelPath)
+                .slice(0, 1)
+                .map((c) => c.reelPath!),
+            ].join('\n'),
+          );
+        });
+      },
+    );
+
   generateOptions(program.command('generate').description('start a prompt-to-video run; prints its workflow id'))
     .option('--wait', 'follow the run and print the video path when it finishes')
     .addOption(json())
@@ -203,7 +265,7 @@ export function buildProgram(): Command {
   program
     .command('list')
     .description('list runs (Temporal visibility over the PipelineKind/PipelineStatus search attributes)')
-    .option('--kind <kind>', 'reel or video')
+    .option('--kind <kind>', 'reel, video, episode or clip')
     .option('--status <status>', 'RUNNING, FAILED, COMPLETED or CANCELLED')
     .option('--limit <n>', 'at most this many', '50')
     .addOption(json())

@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   RUNS_DIR: z.string().min(1).default('runs'),
   OUTPUT_DIR: z.string().min(1).default('output'),
   VEO3_CLIP_COUNT: int(0, 16).default(3),
+  /** How many of an episode's clips render at the same time. */
+  EPISODE_PARALLEL_CLIPS: int(1, 10).default(2),
   VEO3_TIMEOUT_S: int(1, 86_400).default(300),
   VEO3_CROP_BOTTOM_PX: int(0, 512).default(16),
   TEXT_PROVIDER: provider.optional(),
@@ -130,6 +132,7 @@ export interface AppConfig {
   source: { maxBytes: number; downloadTimeoutS: number };
   framing: Pick<CropSettings, 'holdS' | 'maxPanPerS' | 'deadZone'>;
   speech: { taskQueue: string; transcribe?: 'local' | 'gemini' };
+  episode: { parallelClips: number };
 }
 
 export class ConfigError extends Error {
@@ -197,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     source: { maxBytes: e.SOURCE_MAX_BYTES, downloadTimeoutS: e.SOURCE_DOWNLOAD_TIMEOUT_S },
     framing: { holdS: e.FRAMING_HOLD_S, maxPanPerS: e.FRAMING_MAX_PAN, deadZone: e.FRAMING_DEAD_ZONE },
     speech: { taskQueue: e.SPEECH_TASK_QUEUE, ...(e.TRANSCRIBE ? { transcribe: e.TRANSCRIBE } : {}) },
+    episode: { parallelClips: e.EPISODE_PARALLEL_CLIPS },
   };
 }
 

@@ -4,6 +4,7 @@
  * once it is finished, the review.
  */
 import type { BrollJob } from '../src/domain/broll';
+import type { EpisodeClip } from '../src/domain/episode';
 import type { Progress, StageRecord } from '../src/domain/progress';
 import { REEL_STAGE_SEQUENCE } from '../src/workflows/stages';
 import { call, follow } from './api';
@@ -44,7 +45,14 @@ function headline(d: ProjectDetail): { text: string; tone: string } {
 
 function stageRows(p: Progress | null): { stage: string; record?: StageRecord }[] {
   const records = p?.stages ?? [];
-  const names: string[] = p?.kind === 'video' || !p ? records.map((r) => r.stage) : [...REEL_STAGE_SEQUENCE];
+  // A reel shows every stage to come; a clip starts at CONTENT (its episode analysed the source);
+  // videos and episodes show the stages they have reached.
+  const names: string[] =
+    p?.kind === 'reel'
+      ? [...REEL_STAGE_SEQUENCE]
+      : p?.kind === 'clip'
+        ? REEL_STAGE_SEQUENCE.slice(REEL_STAGE_SEQUENCE.indexOf('CONTENT'))
+        : records.map((r) => r.stage);
   return names.map((stage) => ({ stage, record: records.find((r) => r.stage === stage) }));
 }
 
@@ -119,6 +127,61 @@ function clipsTable(jobs: BrollJob[]): HTMLElement {
   );
 }
 
+const CLIP_WORDS: Record<EpisodeClip['status'], string> = {
+  pending: 'waiting its turn',
+  running: 'rendering',
+  delivered: 'delivered',
+  waiting: 'waiting for resume',
+  failed: 'failed',
+};
+
+const mmss = (s: number) => `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, '0')}`;
+
+/** An episode's ranked clips, best first; each links to its own run (where a waiting clip resumes). */
+function episodeTable(clips: EpisodeClip[]): HTMLElement {
+  return h(
+    'table',
+    { id: 'episode-clips' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Rank', 'Score', 'Hook', 'Why', 'Time', 'Length', 'Cost', 'State'].map((t) => h('th', {}, t)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      clips.map((clip) =>
+        h(
+          'tr',
+          { 'data-rank': String(clip.rank), 'data-status': clip.status },
+          h('td', {}, h('a', { href: `#/runs/${encodeURIComponent(clip.workflowId)}` }, `#${clip.rank}`)),
+          h('td', {}, String(clip.score)),
+          h('td', {}, h('strong', {}, clip.hook)),
+          h('td', { class: 'prompt' }, clip.reason),
+          h('td', {}, `${mmss(clip.startS)}–${mmss(clip.endS)}`),
+          h('td', {}, `${(clip.durationS ?? clip.endS - clip.startS).toFixed(1)} s`),
+          h('td', {}, clip.costUsd !== undefined ? `$${clip.costUsd.toFixed(2)}` : '—'),
+          h(
+            'td',
+            {},
+            h('span', { class: `badge clip-${clip.status}` }, CLIP_WORDS[clip.status]),
+            clip.stage && clip.status !== 'delivered' ? ` ${clip.stage}` : '',
+            clip.status === 'waiting'
+              ? h('div', { class: 'muted' }, 'open the clip and press Resume')
+              : clip.error
+                ? h('div', { class: 'error' }, clip.error)
+                : '',
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 function eventsList(p: Progress | null): HTMLElement {
   const events = [...(p?.events ?? [])].reverse().slice(0, 40);
   if (events.length === 0) return h('p', { class: 'muted' }, 'No events yet.');
@@ -169,6 +232,7 @@ export function runPage(id: string): { el: HTMLElement; stop: () => void } {
   const clips = h('section', { class: 'card' }, h('h3', {}, 'B-roll clips'));
   const events = h('section', { class: 'card' }, h('h3', {}, 'Events'));
   const reviewSlot = h('div', { id: 'review-slot' });
+  const episode = h('section', { class: 'card', id: 'episode', hidden: true });
   const problem = h('p', { class: 'message bad', role: 'status' });
   const el = h(
     'div',
@@ -184,6 +248,7 @@ export function runPage(id: string): { el: HTMLElement; stop: () => void } {
       actionMessage,
       problem,
     ),
+    episode,
     reviewSlot,
     h('div', { class: 'columns' }, stages, h('div', {}, clips, events)),
   );
@@ -220,7 +285,24 @@ export function runPage(id: string): { el: HTMLElement; stop: () => void } {
     fill(stages, h('h3', {}, 'Stages'), timeline(d));
     fill(clips, h('h3', {}, 'B-roll clips'), clipsTable(d.broll));
     fill(events, h('h3', {}, 'Events'), eventsList(p));
-    if (d.result && !reviewed) {
+    episode.hidden = !p?.clips;
+    if (p?.clips) {
+      fill(
+        episode,
+        h('h3', {}, 'Clips, best first'),
+        p.episodeId ? null : h('p', { class: 'muted' }, 'Each clip is its own run: open one to watch it or resume it.'),
+        episodeTable(p.clips),
+      );
+    }
+    if (p?.episodeId) {
+      fill(
+        episode,
+        h('p', {}, 'Clip of episode ', h('a', { href: `#/runs/${encodeURIComponent(p.episodeId)}` }, p.episodeId)),
+      );
+      episode.hidden = false;
+    }
+    // An episode's result is its table (above); each clip's own page reviews its reel.
+    if (d.result && !reviewed && p?.kind !== 'episode') {
       // Built once: re-rendering would restart the video.
       reviewed = true;
       void review(id, d.result).then(

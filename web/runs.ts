@@ -1,25 +1,16 @@
 /** The runs list: kind, status, stage, started, duration, cost; filtered by the same visibility query as the CLI; live. */
+import type { RunSummary } from '../src/domain/runList';
+import { RUN_KINDS } from '../src/domain/runList';
 import { follow } from './api';
 import { fill, h } from './dom';
 import { clock, seconds } from './words';
-
-interface RunSummary {
-  workflowId: string;
-  kind: string;
-  status: string;
-  stage: string;
-  startedAt: string;
-  closedAt?: string;
-  execution: string;
-}
 
 export function runsList(): { el: HTMLElement; stop: () => void } {
   const kind = h(
     'select',
     { id: 'filter-kind', onchange: () => restart() },
     h('option', { value: '' }, 'all kinds'),
-    h('option', { value: 'reel' }, 'reels'),
-    h('option', { value: 'video' }, 'prompt videos'),
+    Object.entries(RUN_KINDS).map(([value, words]) => h('option', { value }, words)),
   );
   const status = h(
     'select',

@@ -1,7 +1,7 @@
 /**
- * The start form: a reel from an uploaded file, a server path or a URL, or a prompt video. The
- * kinds are a list so the episode kind (issue 13: the N best moments of one source) slots in as
- * one more entry with its own fields; the cost estimate (issue 12) has its place above the button.
+ * The start form: a reel from an uploaded file, a server path or a URL, an episode (the same
+ * source fields plus how many clips), or a prompt video. The cost estimate (issue 12) has its
+ * place above the button.
  */
 import { api, ApiError, auth, call, errorText } from './api';
 import { h } from './dom';
@@ -12,7 +12,7 @@ type Kind = 'reel' | 'video' | 'episode';
 const KINDS: { kind: Kind; label: string; ready: boolean; note?: string }[] = [
   { kind: 'reel', label: 'Reel from a long video', ready: true },
   { kind: 'video', label: 'Video from a prompt', ready: true },
-  { kind: 'episode', label: 'Episode: the best N clips', ready: false, note: 'coming with episodes (issue 13)' },
+  { kind: 'episode', label: 'Episode: the best N clips', ready: true },
 ];
 
 function field(label: string, input: HTMLElement, hint?: string): HTMLElement {
@@ -82,6 +82,8 @@ export function startForm(onStarted: (id: string) => void): HTMLElement {
   const topic = h('input', { type: 'text', id: 'topic', placeholder: 'e.g. rate limits' });
   const duration = h('input', { type: 'number', id: 'duration', min: 30, max: 120, placeholder: '60–90' });
   const clips = h('input', { type: 'number', id: 'clips', min: 0, max: 16, placeholder: 'worker default' });
+  const count = h('input', { type: 'number', id: 'count', min: 1, max: 10, value: '3' });
+  const countRow = field('Clips in the episode', count, 'the best distinct moments, 1–10');
   const uploadRow = h(
     'div',
     { class: 'row' },
@@ -97,6 +99,7 @@ export function startForm(onStarted: (id: string) => void): HTMLElement {
     uploadRow,
     pathRow,
     urlRow,
+    countRow,
     field('Instructions', instructions, 'plain words: overlays, cutaways, topic, length, tone'),
     h(
       'div',
@@ -160,7 +163,8 @@ export function startForm(onStarted: (id: string) => void): HTMLElement {
 
   const kind = (): Kind => (form.querySelector<HTMLInputElement>('input[name=kind]:checked')?.value as Kind) ?? 'reel';
   function show(): void {
-    reelFields.hidden = kind() !== 'reel';
+    reelFields.hidden = kind() !== 'reel' && kind() !== 'episode';
+    countRow.hidden = kind() !== 'episode';
     videoFields.hidden = kind() !== 'video';
     uploadRow.hidden = sourceMode.value !== 'upload';
     pathRow.hidden = sourceMode.value !== 'path';
@@ -211,16 +215,18 @@ export function startForm(onStarted: (id: string) => void): HTMLElement {
         const [route, body] =
           kind() === 'reel'
             ? ['/api/reels', await reelRequest()]
-            : [
-                '/api/generate',
-                {
-                  prompt: text(prompt),
-                  aspectRatio: aspect.value,
-                  clipDurationS: Number(clipDuration.value),
-                  sceneCount: number(scenes),
-                  crossfadeS: number(crossfade),
-                },
-              ];
+            : kind() === 'episode'
+              ? ['/api/episodes', { ...(await reelRequest()), count: number(count) }]
+              : [
+                  '/api/generate',
+                  {
+                    prompt: text(prompt),
+                    aspectRatio: aspect.value,
+                    clipDurationS: Number(clipDuration.value),
+                    sceneCount: number(scenes),
+                    crossfadeS: number(crossfade),
+                  },
+                ];
         say('Starting…');
         const { projectId } = await api<{ projectId: string }>(route, { method: 'POST', json: body });
         say(`Started ${projectId}.`);

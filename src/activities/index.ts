@@ -5,6 +5,7 @@
 import { createBrollActivities } from './broll';
 import type { ActivityDeps } from './deps';
 import { createDeliveryActivities } from './delivery';
+import { createEpisodeActivities } from './episode';
 import { createContentActivities } from './content';
 import { createPictureActivities } from './picture';
 import { createQaActivities } from './qa';
@@ -30,12 +31,14 @@ export function createActivities(deps: ActivityDeps) {
     ...createQaActivities(),
     ...createPictureActivities(deps),
     ...createDeliveryActivities(deps),
+    ...createEpisodeActivities(deps),
     ...createBrollActivities(deps),
     ...video,
     // The activities that call text or image models report what those calls cost.
     router: metered(deps, 'ROUTER', router.router),
     research: metered(deps, 'RESEARCH', research.research),
     pickMoment: metered(deps, 'TRANSCRIPT', transcript.pickMoment),
+    pickMoments: metered(deps, 'TRANSCRIPT', transcript.pickMoments),
     writePublishingAssets: metered(deps, 'CONTENT', content.writePublishingAssets),
     writeStoryboard: metered(deps, 'STORYBOARD', video.writeStoryboard),
     renderKeyframes: metered(deps, 'KEYFRAMES', video.renderKeyframes),

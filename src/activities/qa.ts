@@ -2,7 +2,13 @@
 import { copyFile } from 'node:fs/promises';
 import type { QaCheckInput, QaVerdict } from '../domain/qa';
 import { canonicalArtifact } from '../domain/qa';
-import { checkDirectives, checkMoment, checkPublishingAssets, checkTranscript } from '../domain/qaRules';
+import {
+  checkDirectives,
+  checkEpisodeMoments,
+  checkMoment,
+  checkPublishingAssets,
+  checkTranscript,
+} from '../domain/qaRules';
 import type { Cue, Moment } from '../domain/reel';
 import { readJson } from './workspace';
 
@@ -33,6 +39,14 @@ export function createQaActivities() {
         case 'TRANSCRIPT': {
           const { cues } = await readJson<{ cues: Cue[] }>(input.transcriptPath);
           return checkMoment(
+            artifact,
+            { transcript: cues, durationS: input.durationS, topic: input.topic },
+            input.notes,
+          );
+        }
+        case 'EPISODE_MOMENTS': {
+          const { cues } = await readJson<{ cues: Cue[] }>(input.transcriptPath);
+          return checkEpisodeMoments(
             artifact,
             { transcript: cues, durationS: input.durationS, topic: input.topic },
             input.notes,

@@ -8,7 +8,16 @@ import path from 'node:path';
 import type { AudioFeatures } from '../domain/emotion';
 import { AudioFeaturesSchema, prepareEmotion } from '../domain/emotion';
 import { ErrorType } from '../domain/errors';
-import { momentBounds, momentCandidates } from '../domain/moment';
+import type { EpisodeMoment, EpisodeMomentsResult } from '../domain/episode';
+import {
+  episodeMoments,
+  hookFrom,
+  momentBounds,
+  momentCandidates,
+  reasonFor,
+  scorePercent,
+  strongestLine,
+} from '../domain/moment';
 import type { MomentRanking } from '../domain/moment';
 import type { ReworkRequest } from '../domain/qa';
 import { artifactName } from '../domain/qa';
@@ -63,6 +72,75 @@ export function createTranscriptActivities({ providers }: ActivityDeps) {
       const momentPath = path.join(input.workspace, artifactName('moment.json', input.attempt ?? 1));
       await writeJsonAtomic(momentPath, moment);
       return { momentPath, startS: moment.startS, endS: moment.endS, ...(notes.length ? { notes } : {}) };
+    },
+
+    /**
+     * TRANSCRIPT for an episode: the `count` best moments of which no two overlap (the topic
+     * dominates the score when given), each with a 0–100 score, a hook line from its strongest
+     * line, and a reason quoting it. Writes moments.json (all of them) and one moment file per
+     * clip, which the clip's workflow copies into its own workspace.
+     */
+    async pickMoments(
+      input: {
+        workspace: string;
+        transcriptPath: string;
+        sourceDurationS: number;
+        source?: string;
+        topic?: string;
+        durationS?: number;
+        count: number;
+      } & Partial<ReworkRequest>,
+    ): Promise<EpisodeMomentsResult> {
+      const { cues } = await readJson<{ cues: Cue[] }>(input.transcriptPath);
+      const usable = cues.filter((cue) => cue.endS <= input.sourceDurationS + 0.5);
+      // Measured once for the whole source, however many clips come from it.
+      const features = input.source ? await audioFeatures(input.source, input.workspace) : undefined;
+      const emotion = features && features.loudnessDb.length > 0 ? emotionScorer(features) : undefined;
+      const chosen = episodeMoments(
+        { cues: usable, topic: input.topic, durationS: input.durationS, emotion },
+        input.count,
+      );
+      if (chosen.length === 0) {
+        const { minS, maxS } = momentBounds(input.durationS);
+        throw failure(
+          ErrorType.NO_MOMENT,
+          `no ${minS}–${maxS} s window ending on a sentence in the transcript (${usable.length} cues)`,
+        );
+      }
+      const attempt = input.attempt ?? 1;
+      const moments = chosen.map((moment, i) => {
+        const line = strongestLine(moment.cues, input.topic);
+        return {
+          ...moment,
+          rank: i + 1,
+          percent: scorePercent(moment.score),
+          hook: hookFrom(line),
+          reason: reasonFor(moment, line, input.topic),
+          ranking: {
+            by: 'heuristic',
+            reason: 'the highest heuristic scores, no two overlapping',
+            candidates: chosen.length,
+          },
+        };
+      });
+      const proposed: EpisodeMoment[] = [];
+      for (const moment of moments) {
+        const { rank, percent, ...single } = moment;
+        const momentPath = path.join(input.workspace, 'moments', artifactName(`moment-${rank}.json`, attempt));
+        await writeJsonAtomic(momentPath, single);
+        proposed.push({
+          rank,
+          score: percent,
+          hook: moment.hook,
+          reason: moment.reason,
+          startS: moment.startS,
+          endS: moment.endS,
+          momentPath,
+        });
+      }
+      const momentsPath = path.join(input.workspace, artifactName('moments.json', attempt));
+      await writeJsonAtomic(momentsPath, { moments });
+      return { momentsPath, moments: proposed };
     },
   };
 }

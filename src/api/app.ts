@@ -12,8 +12,10 @@ import { controlRun, RejectedError } from '../cli/control';
 import {
   ListFiltersSchema,
   listRuns,
+  prepareEpisodeRequest,
   prepareReelRequest,
   prepareVideoRequest,
+  startEpisode,
   startReel,
   startVideo,
 } from '../cli/runs';
@@ -140,6 +142,13 @@ export function buildApp({ client, config, studioDir = STUDIO_BUILD_DIR }: AppOp
     return reply.code(202).send({ projectId: handle.workflowId });
   });
 
+  // An episode: its ranked clips show in GET /api/projects/:id (progress.clips, then result.clips).
+  app.post('/api/episodes', async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const handle = await startEpisode(client, config.temporal.taskQueue, prepareEpisodeRequest(body));
+    return reply.code(202).send({ projectId: handle.workflowId });
+  });
+
   app.get('/api/projects', async (request) => {
     const parsed = parseWith<ListFilters>(ListFiltersSchema, request.query ?? {});
     if (!parsed.ok) throw new UsageError(parsed.message);
@@ -164,6 +173,8 @@ export function buildApp({ client, config, studioDir = STUDIO_BUILD_DIR }: AppOp
       awaitingResume,
       ...(awaitingResume ? { resumeWith: `POST /api/projects/${id}/resume` } : {}),
       broll: progress?.broll ?? null,
+      // Episodes: the ranked table (rank, score, hook, reason, time range, duration, path, cost, status).
+      ...(progress?.clips ? { clips: progress.clips } : {}),
     };
   });
 

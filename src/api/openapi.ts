@@ -1,6 +1,7 @@
 /** The API's OpenAPI 3.1 document, with request bodies from the same zod schemas the handlers use. */
 import { z } from 'zod';
 import { MAX_RUN_ID_LENGTH, RUN_ID_PATTERN } from '../domain/ids';
+import { EpisodeRequestSchema } from '../domain/episode';
 import { ReelRequestSchema } from '../domain/reel';
 import { VideoRequestSchema } from '../domain/video';
 import { ARTIFACT_NAMES } from './artifacts';
@@ -76,11 +77,19 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '202': accepted, '400': error, '401': error },
         },
       },
+      '/api/episodes': {
+        post: {
+          summary:
+            "Start an episode: the N best distinct moments of one source, one clip each (the ranked table is in the project's progress.clips)",
+          requestBody: body(EpisodeRequestSchema),
+          responses: { '202': accepted, '400': error, '401': error },
+        },
+      },
       '/api/projects': {
         get: {
           summary: 'List runs',
           parameters: [
-            { name: 'kind', in: 'query', schema: { type: 'string', enum: ['reel', 'video'] } },
+            { name: 'kind', in: 'query', schema: { type: 'string', enum: ['reel', 'video', 'episode', 'clip'] } },
             {
               name: 'status',
               in: 'query',
@@ -147,7 +156,7 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: 'The runs list as Server-Sent Events (a message on every change)',
           parameters: [
-            { name: 'kind', in: 'query', schema: { type: 'string', enum: ['reel', 'video'] } },
+            { name: 'kind', in: 'query', schema: { type: 'string', enum: ['reel', 'video', 'episode', 'clip'] } },
             { name: 'status', in: 'query', schema: { type: 'string', enum: ['RUNNING', 'FAILED', 'COMPLETED'] } },
             ticketParam,
           ],

@@ -3,6 +3,10 @@
  * call these, so all doors start runs the same way.
  */
 import { formatRunCost } from '../domain/cost';
+import type { EpisodeRequest, EpisodeResult } from '../domain/episode';
+import { EpisodeRequestSchema, formatClipTable } from '../domain/episode';
+import type { RunSummary } from '../domain/runList';
+import { listQuery, RUN_KIND_NAMES } from '../domain/runList';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
@@ -63,6 +67,33 @@ export async function startReel(
     workflowId,
     args: [request],
     typedSearchAttributes: [{ key: PipelineKindKey, value: 'reel' }],
+  });
+}
+
+/** Validates an episode request and makes its paths absolute, like a reel request. */
+export function prepareEpisodeRequest(input: Record<string, unknown>, cwd = process.cwd()): EpisodeRequest {
+  const parsed = parseWith(EpisodeRequestSchema, input);
+  if (!parsed.ok) throw new UsageError(`invalid episode request: ${parsed.message}`);
+  const request = parsed.value;
+  return {
+    ...request,
+    source: isUrl(request.source) ? request.source : path.resolve(cwd, request.source),
+    ...(request.transcript ? { transcript: path.resolve(cwd, request.transcript) } : {}),
+  };
+}
+
+export async function startEpisode(
+  client: Client,
+  taskQueue: string,
+  request: EpisodeRequest,
+): Promise<WorkflowHandle<(input: EpisodeRequest) => Promise<EpisodeResult>>> {
+  const name = isUrl(request.source) ? new URL(request.source).pathname : path.parse(request.source).name;
+  const workflowId = runWorkflowId('episode', name, randomBytes(3).toString('hex'));
+  return client.workflow.start<(input: EpisodeRequest) => Promise<EpisodeResult>>(WORKFLOW_TYPES.episode, {
+    taskQueue,
+    workflowId,
+    args: [request],
+    typedSearchAttributes: [{ key: PipelineKindKey, value: 'episode' }],
   });
 }
 
@@ -131,6 +162,8 @@ export function formatProgress(progress: Progress): string {
     if (stage.error) lines.push(`    error: ${stage.error}`);
     lines.push(...qaLines(stage.qa ?? []).map((line) => `    ${line}`));
   }
+  if (progress.clips?.length) lines.push('', formatClipTable(progress.clips));
+  if (progress.episodeId) lines.push(`  clip of episode ${progress.episodeId}`);
   if (progress.cost) lines.push(...formatRunCost(progress.cost, progress.workflowId));
   return lines.join('\n');
 }
@@ -220,36 +253,25 @@ export function stageLogger(print: (line: string) => void) {
       if (stage.status === 'completed') print(`✓ ${stage.stage}  ${((stage.durationMs ?? 0) / 1000).toFixed(1)} s`);
       else print(`✗ ${stage.stage}  ${stage.error ?? ''}`);
     }
+    // An episode's clips: one line whenever a clip's stage or status changes.
+    for (const clip of progress.clips ?? []) {
+      const before = previous?.clips?.find((c) => c.rank === clip.rank);
+      if (before?.status === clip.status && before.stage === clip.stage) continue;
+      if (clip.status === 'pending') continue;
+      const where = clip.status === 'running' ? `▶ ${clip.stage ?? 'started'}` : clip.status;
+      print(`  clip ${clip.rank} (${clip.score}) ${where}${clip.error ? `: ${clip.error}` : ''}`);
+    }
   };
 }
 
 export const ListFiltersSchema = z
   .object({
-    kind: z.enum(['reel', 'video']).optional(),
+    kind: z.enum(RUN_KIND_NAMES).optional(),
     status: z.enum(['RUNNING', 'FAILED', 'COMPLETED', 'CANCELLED']).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(50),
   })
   .strict();
 export type ListFilters = z.infer<typeof ListFiltersSchema>;
-
-export interface RunSummary {
-  workflowId: string;
-  kind: string;
-  status: string;
-  stage: string;
-  startedAt: string;
-  /** When the run closed (absent while it runs). */
-  closedAt?: string;
-  /** Temporal's own execution status (RUNNING, COMPLETED, FAILED, TERMINATED…). */
-  execution: string;
-}
-
-/** The visibility query for the filters: runs are found by their search attributes. */
-export function listQuery(filters: Pick<ListFilters, 'kind' | 'status'>): string {
-  const parts = [filters.kind ? `PipelineKind = '${filters.kind}'` : `PipelineKind IN ('reel', 'video')`];
-  if (filters.status) parts.push(`PipelineStatus = '${filters.status}'`);
-  return parts.join(' AND ');
-}
 
 export async function listRuns(client: Client, filters: ListFilters): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
@@ -274,7 +296,7 @@ export function formatRuns(runs: RunSummary[]): string {
   return runs
     .map(
       (r) =>
-        `${r.workflowId.padEnd(40)} ${r.kind.padEnd(6)} ${r.status.padEnd(10)} ${r.stage.padEnd(18)} ${r.startedAt}`,
+        `${r.workflowId.padEnd(40)} ${r.kind.padEnd(7)} ${r.status.padEnd(10)} ${r.stage.padEnd(18)} ${r.startedAt}`,
     )
     .join('\n');
 }

@@ -1,12 +1,13 @@
 /**
- * The demo (`npm run demo`, `reelflow demo`): a whole reel run on the offline defaults. Generates a sample podcast, starts (or
- * reuses) a Temporal dev server and an in-process worker, runs the reel pipeline while printing each
- * stage, and prints the reel's path on the last line.
+ * The demo (`npm run demo`, `reelflow demo`): a whole episode on the offline defaults. Generates a
+ * sample podcast, starts (or reuses) a Temporal dev server and an in-process worker, cuts the
+ * podcast's 3 best distinct moments into 3 captioned clips while printing each stage, prints the
+ * episode's index.md (the ranked table), and the best clip's path on the last line.
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { followRun, startReel, stageLogger } from '../cli/runs';
+import { followRun, startEpisode, stageLogger } from '../cli/runs';
 import { describeConfig, loadConfig } from '../config';
 import type { RunningApi } from './apiServer';
 import { startApi } from './apiServer';
@@ -15,7 +16,7 @@ import { generateSamplePodcast, sampleBadge, sampleExists } from './samplePodcas
 import type { SpeechWorkerProcess } from './speechEnv';
 import { ensureSpeechEnv, speechEnvReady, startSpeechWorker } from './speechEnv';
 import { ensureSystemTools } from './systemTools';
-import type { ReelResult } from '../domain/reel';
+import type { EpisodeResult } from '../domain/episode';
 import { connectWorker } from '../temporal/connection';
 import { createProviders } from '../providers';
 import { createWorker } from '../worker';
@@ -24,6 +25,8 @@ const log = (line: string) => console.log(line);
 
 /** What the demo asks for in plain words: ROUTER turns them into directives (badge.png sits next to the sample). */
 const DEMO_INSTRUCTIONS = 'Focus on rate limits. Overlay badge.png at 0:01 for 3s. Make it energetic.';
+/** Three clips of about 40 s: three distinct moments fit in the 3-minute sample. */
+const DEMO_CLIPS = { count: 3, durationS: 40 };
 
 export interface DemoOptions {
   /** false: the sample without its .srt, transcribed by the speech worker. */
@@ -98,25 +101,27 @@ export async function runDemo({ subtitles = true }: DemoOptions = {}): Promise<v
   if (speech) log(`Speech worker on task queue "${config.speech.taskQueue}"`);
   try {
     const result = await worker.runUntil(async () => {
-      const handle = await startReel(temporal.client, config.temporal.taskQueue, {
+      const handle = await startEpisode(temporal.client, config.temporal.taskQueue, {
         source,
         instructions: DEMO_INSTRUCTIONS,
+        ...DEMO_CLIPS,
       });
       if (!subtitles) log('No subtitles: RESEARCH has the speech worker transcribe the sample (word timings)');
       log(`Instructions: ${DEMO_INSTRUCTIONS}`);
-      log(`Started ${handle.workflowId}`);
-      return followRun<ReelResult>(handle, stageLogger(log));
+      log(`Started episode ${handle.workflowId}: the ${DEMO_CLIPS.count} best distinct moments, one clip each`);
+      return followRun<EpisodeResult>(handle, stageLogger(log));
     });
     speechLog = false;
+    log('');
+    log((await readFile(result.indexPath, 'utf8')).trimEnd());
+    log('');
+    log(`Episode index: ${result.indexPath}`);
+    const best = result.clips.find((clip) => clip.reelPath);
+    if (!best?.reelPath) throw new Error(`no clip of ${result.workflowId} was delivered: see ${result.indexPath}`);
     log(
-      `Moment: ${result.moment.startS.toFixed(1)}–${result.moment.endS.toFixed(1)} s of the source; reel ${result.durationS.toFixed(1)} s`,
+      `Best clip: ${best.workflowId} (score ${best.score}) — workspace ${path.join(config.runsDir, best.workflowId)}`,
     );
-    log(
-      `B-roll: ${result.broll.generated} of ${result.broll.requested} clips generated, ${result.broll.placed} placed as cutaways`,
-    );
-    log(`Workspace: ${result.workspace}`);
-    log(`Publishing assets: ${result.assetsPath}`);
-    log(result.reelPath);
+    log(best.reelPath);
   } finally {
     await api?.app.close();
     await speech?.stop();

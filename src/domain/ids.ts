@@ -1,5 +1,8 @@
-/** Workflow ids name the run: `reel-<slug>-<short id>`, `video-<slug>-<short id>`. */
-export type RunKind = 'reel' | 'video';
+/**
+ * Workflow ids name the run: `reel-<slug>-<short id>`, `video-<slug>-<short id>`,
+ * `episode-<slug>-<short id>` (its clips: `<episode id>-clip<rank>`).
+ */
+export type RunKind = 'reel' | 'video' | 'episode';
 
 export function slugify(text: string, maxLength = 24): string {
   const full = text

@@ -107,6 +107,21 @@ const overlapShare = (a: { startS: number; endS: number }, b: { startS: number; 
  * the allowed length exists.
  */
 export function momentCandidates(request: MomentRequest, limit = 5): Moment[] {
+  const all = scoredWindows(request);
+  // Stable sort: ties go to the earlier window (a stable, explainable choice).
+  all.sort((a, b) => b.score - a.score);
+  const chosen: Moment[] = [];
+  for (const window of all) {
+    if (chosen.length >= limit) break;
+    if ((request.avoid ?? []).some((span) => overlapShare(span, window) > 0.5)) continue;
+    if (chosen.some((better) => overlapShare(better, window) > 0.5)) continue;
+    chosen.push(window);
+  }
+  return chosen;
+}
+
+/** Every window of the allowed length that starts at a cue and ends on a boundary, scored, in start order. */
+function scoredWindows(request: MomentRequest): Moment[] {
   const { cues } = request;
   const { minS, maxS } = momentBounds(request.durationS);
   const { boundary, canEnd } = endRule(cues);
@@ -135,16 +150,7 @@ export function momentCandidates(request: MomentRequest, limit = 5): Moment[] {
       });
     }
   }
-  // Stable sort: ties go to the earlier window (a stable, explainable choice).
-  all.sort((a, b) => b.score - a.score);
-  const chosen: Moment[] = [];
-  for (const window of all) {
-    if (chosen.length >= limit) break;
-    if ((request.avoid ?? []).some((span) => overlapShare(span, window) > 0.5)) continue;
-    if (chosen.some((better) => overlapShare(better, window) > 0.5)) continue;
-    chosen.push(window);
-  }
-  return chosen;
+  return all;
 }
 
 /** The heuristic's best window, or undefined when none has the allowed length. */
@@ -169,4 +175,103 @@ export interface MomentCandidate {
 export interface MomentRanking {
   index: number;
   reason: string;
+}
+
+/**
+ * An episode's moments: as many as `count` windows of which no two share a second, best first.
+ * First as many clips as the source holds (up to `count`), then the highest total score among
+ * such sets (weighted interval scheduling): picking greedily by score can strand the gaps between
+ * two good windows and give fewer clips than the source holds. A topic's bonus (10 a mention) is
+ * far above the other parts, so a window on the topic is in the set whenever it can be.
+ */
+export function episodeMoments(request: MomentRequest, count: number): Moment[] {
+  const windows = scoredWindows(request).sort((a, b) => a.endS - b.endS || a.startS - b.startS);
+  const n = windows.length;
+  if (n === 0 || count < 1) return [];
+  // before[i]: how many windows (in end order) end at or before window i starts.
+  const before = windows.map((w) => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (windows[mid]!.endS <= w.startS) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  });
+  // best[k][i]: the highest total of k non-overlapping windows among the first i (-Infinity: impossible).
+  const best: number[][] = [Array.from({ length: n + 1 }, () => 0)];
+  for (let k = 1; k <= count; k++) {
+    const row = [-Infinity];
+    for (let i = 1; i <= n; i++) {
+      const w = windows[i - 1]!;
+      const take = best[k - 1]![before[i - 1]!]! + w.score;
+      row.push(Math.max(row[i - 1]!, take));
+    }
+    best.push(row);
+  }
+  let k = count;
+  while (k > 0 && best[k]![n] === -Infinity) k--;
+  const chosen: Moment[] = [];
+  for (let i = n; k > 0 && i > 0;) {
+    if (best[k]![i] === best[k]![i - 1]) {
+      i--;
+      continue;
+    }
+    const w = windows[i - 1]!;
+    chosen.push(w);
+    i = before[i - 1]!;
+    k--;
+  }
+  // Best first; ties to the earlier window.
+  return chosen.sort((a, b) => b.score - a.score || a.startS - b.startS);
+}
+
+/**
+ * The heuristic's score on a 0–100 scale: score / (score + HALF_SCORE), so a window scoring
+ * HALF_SCORE (about a quotable line every 6 s) maps to 50. Monotonic, so the order never changes;
+ * saturating, so a topic's big bonus lands near 100 instead of off the scale.
+ */
+const HALF_SCORE = 10;
+export function scorePercent(score: number): number {
+  return score <= 0 ? 0 : Math.round((100 * score) / (score + HALF_SCORE));
+}
+
+/** The longest hook line: a title over the first seconds must be read at a glance. */
+export const HOOK_MAX_CHARS = 60;
+
+/**
+ * The moment's strongest line: one naming the topic first (the clip is about it), then a question
+ * (it opens a loop), then the line with the most quotable sentences, shorter lines winning ties.
+ * Empty when the moment has no words.
+ */
+export function strongestLine(cues: Cue[], topic?: string): string {
+  const lines = cues.map((cue) => cue.text.replace(/\s+/g, ' ').trim()).filter((text) => wordsOf(text).length > 0);
+  const wanted = topicWords(topic);
+  const onTopic = (text: string) => wordsOf(text).some((word) => wanted.includes(word));
+  const weight = (text: string) =>
+    (onTopic(text) ? 20 : 0) + (text.endsWith('?') ? 10 : 0) + sentenceScore(text) - wordsOf(text).length / 100;
+  let best = '';
+  for (const line of lines) if (!best || weight(line) > weight(best)) best = line;
+  return best;
+}
+
+/** A hook of at most HOOK_MAX_CHARS, cut at a word with an ellipsis when the line is longer. */
+export function hookFrom(line: string): string {
+  const text = line.replace(/\s+/g, ' ').trim();
+  if (text.length <= HOOK_MAX_CHARS) return text;
+  const cut = text.slice(0, HOOK_MAX_CHARS - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space >= 20 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
+}
+
+/** Why the heuristic chose a moment, in words, quoting its strongest line. */
+export function reasonFor(moment: Moment, line: string, topic?: string): string {
+  const b = moment.breakdown;
+  const parts = [`${(b.quotable ?? 0).toFixed(1)} quotable lines a minute`];
+  if (b.hook) parts.push('opens on a short line or question');
+  if (b.resolution) parts.push('ends on a conclusion');
+  if (topic && b.topic) parts.push(`mentions "${topic}" ${Math.round(b.topic / 10)} times`);
+  if ((b.loudness ?? 0) + (b.pitch ?? 0) + (b.peaks ?? 0) > 1) parts.push('lively delivery');
+  return `${parts.join(', ')}; strongest line: "${line}"`;
 }

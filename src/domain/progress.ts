@@ -1,5 +1,6 @@
 /** What the `progress` query returns: enough to draw a live view of a run without reading files. */
 import type { RunCost } from './cost';
+import type { EpisodeClip } from './episode';
 import type { QaAttempt } from './qa';
 
 export const PipelineStatus = {
@@ -12,7 +13,8 @@ export const PipelineStatus = {
 } as const;
 export type PipelineStatus = (typeof PipelineStatus)[keyof typeof PipelineStatus];
 
-export type PipelineKind = 'reel' | 'video';
+/** `episode`: several clips from one source; `clip`: one of them (a child of its episode). */
+export type PipelineKind = 'reel' | 'video' | 'episode' | 'clip';
 
 export interface StageRecord {
   stage: string;
@@ -57,6 +59,10 @@ export interface Progress {
   awaitingResume?: boolean;
   /** B-roll clips by status, once generation has started. */
   broll?: Record<string, number>;
+  /** Episodes: the ranked table of clips, best first. */
+  clips?: EpisodeClip[];
+  /** Clips: the episode this clip belongs to. */
+  episodeId?: string;
   /** The estimate recorded at the start and every metered paid call (absent in runs recorded before metering). */
   cost?: RunCost;
 }

@@ -48,5 +48,7 @@ export type QaCheckInput = { artifactPath: string; notes?: string[] } & (
   | { stage: 'ROUTER' }
   | { stage: 'RESEARCH'; sourceDurationS: number; reworkable?: boolean }
   | { stage: 'TRANSCRIPT'; transcriptPath: string; durationS?: number; topic?: string }
+  /** An episode's moments (moments.json): each a valid moment, distinct, with hook, reason and score. */
+  | { stage: 'EPISODE_MOMENTS'; transcriptPath: string; durationS?: number; topic?: string }
   | { stage: 'CONTENT'; momentPath: string; maxPrompts: number }
 );

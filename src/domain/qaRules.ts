@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { ParsedDirectivesSchema } from './directives';
-import { momentBounds, topicWords } from './moment';
+import { HOOK_MAX_CHARS, momentBounds, topicWords } from './moment';
 import type { QaVerdict } from './qa';
 import type { Cue, Moment, PublishingAssets } from './reel';
 import { CueSchema, MomentSchema, PublishingAssetsSchema } from './reel';
@@ -161,5 +161,70 @@ export function checkPublishingAssets(
       feedback: 'two B-roll prompts share an anchor: give each clip its own moment',
     },
   ];
+  return verdictOf(checks, notes);
+}
+
+/** An episode's moments as moments.json holds them. */
+export const EpisodeMomentsSchema = z.object({
+  moments: z
+    .array(
+      MomentSchema.extend({
+        rank: z.number().int().min(1),
+        percent: z.number().min(0).max(100),
+        hook: z.string().min(1),
+        reason: z.string().min(1),
+      }),
+    )
+    .min(1),
+});
+
+/**
+ * TRANSCRIPT for an episode: every moment passes the single-moment rules, no two overlap, hooks fit
+ * on screen, each reason quotes its own moment, and the scores order the clips (rank 1 highest).
+ */
+export function checkEpisodeMoments(
+  artifact: unknown,
+  context: { transcript: Cue[]; durationS?: number; topic?: string },
+  notes: string[] = [],
+): QaVerdict {
+  const { value, check } = schemaCheck(EpisodeMomentsSchema, artifact, 'episode moments');
+  if (!value) return verdictOf([check], notes);
+  const { moments } = value;
+  const checks: Check[] = [check];
+  moments.forEach((moment, i) => {
+    // The topic dominates the ranking, so the best clip must carry it; later clips may not.
+    const single = checkMoment(moment, { ...context, topic: i === 0 ? context.topic : undefined });
+    for (const feedback of single.feedback) checks.push({ ok: false, feedback: `clip ${moment.rank}: ${feedback}` });
+    const spoken = normaliseText(moment.cues.map((cue) => cue.text).join(' '));
+    const quotes = [...moment.reason.matchAll(/"([^"]+)"/g)].map((m) => normaliseText(m[1] ?? ''));
+    checks.push(
+      {
+        ok: moment.hook.length <= HOOK_MAX_CHARS,
+        feedback: `clip ${moment.rank}: the hook is ${moment.hook.length} characters; keep it to ${HOOK_MAX_CHARS}`,
+      },
+      {
+        ok: quotes.some((quote) => quote.length > 0 && spoken.includes(quote)),
+        feedback: `clip ${moment.rank}: the reason must quote the moment's own words in double quotes`,
+      },
+      {
+        ok: moment.rank === i + 1,
+        feedback: `clip ${moment.rank} is listed at position ${i + 1}: list clips by rank, 1 first`,
+      },
+    );
+    const better = moments[i - 1];
+    if (better) {
+      checks.push({
+        ok: better.percent >= moment.percent,
+        feedback: `clip ${moment.rank} scores ${moment.percent}, above clip ${better.rank} (${better.percent}): scores must order the clips`,
+      });
+    }
+    const overlapping = moments.find(
+      (other) => other !== moment && other.startS < moment.endS && moment.startS < other.endS,
+    );
+    checks.push({
+      ok: !overlapping,
+      feedback: `clip ${moment.rank} overlaps clip ${overlapping?.rank ?? ''}: clips must not share any second of the source`,
+    });
+  });
   return verdictOf(checks, notes);
 }

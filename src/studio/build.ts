@@ -17,7 +17,7 @@ export const STUDIO_BUILD_DIR = path.join(ROOT, '.studio');
 export const STUDIO_FILES = ['index.html', 'studio.css', 'app.js'] as const;
 
 /** The sources the page is made of: web/ and the pure shared modules it imports. */
-const SHARED_SOURCES = ['src/workflows/stages.ts'].map((file) => path.join(ROOT, file));
+const SHARED_SOURCES = ['src/workflows/stages.ts', 'src/domain/runList.ts'].map((file) => path.join(ROOT, file));
 
 async function newestSource(): Promise<number> {
   const files = [

@@ -47,4 +47,6 @@ export const WORKFLOW_TYPES = {
   broll: 'brollGeneration',
   video: 'promptToVideo',
   restitch: 'restitchVideo',
+  episode: 'episodeClips',
+  clip: 'episodeClip',
 } as const;

@@ -3,3 +3,4 @@ export { brollGeneration } from './broll';
 export { reelPipeline } from './reel';
 export { promptToVideo, restitchVideo } from './video';
 export { budgetLedger } from './budget';
+export { episodeClips, episodeClip } from './episode';

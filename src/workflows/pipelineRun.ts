@@ -53,6 +53,8 @@ export class PipelineRun {
   private resumeRequested = false;
   /** The failed stage while the run waits for `resume`. */
   private waiting?: StageRecord;
+  /** Told of every stage or status change (an episode's clip reports them to its episode). */
+  onStageChange?: (progress: Progress) => void;
 
   constructor(
     kind: PipelineKind,
@@ -261,6 +263,7 @@ export class PipelineRun {
       { key: PipelineStageKey, value: stage },
       { key: PipelineStatusKey, value: status },
     ]);
+    this.onStageChange?.(this.progress);
   }
 }
 

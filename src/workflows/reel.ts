@@ -1,14 +1,22 @@
 /**
  * reelPipeline: long source video → best 60–90 s moment → vertical 9:16 reel plus publishing copy.
  * Each stage is an activity; crash recovery and resume come from the workflow's event history.
+ *
+ * The stages are shared with episodes (src/workflows/episode.ts): `analyseSource` (ROUTER,
+ * RESEARCH) runs once per source, `renderClip` (CONTENT → DELIVERY) once per clip. Splitting them
+ * into functions changes no command, so recorded reel runs replay as before.
  */
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
-import type { ReelRequest, ReelResult, TranscriptResult } from '../domain/reel';
+import type { Directives } from '../domain/directives';
+import type { RenderOptions } from '../domain/render';
+import type { BrollSettings } from '../domain/broll';
+import type { ReelRequest, ReelResult, ResearchResult, RouterResult, TranscriptResult } from '../domain/reel';
 import { ReelRequestSchema } from '../domain/reel';
 import { BrollGate } from './brollGate';
 import { PipelineRun } from './pipelineRun';
+import { renderOptionsOf } from '../domain/episode';
 import type { GatedStage } from './qaGate';
 import { passQaGate } from './qaGate';
 import { PipelineStage } from './stages';
@@ -17,10 +25,14 @@ import { transcribeWithSpeechWorker } from './transcribeStage';
 const retry = { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES };
 
 /** Fast local work: file checks, JSON artifacts, events. */
-const light = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
+export const light = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
 
 /** ffmpeg work: long, so it heartbeats and a dead worker is noticed within a minute. */
-const media = proxyActivities<Activities>({ startToCloseTimeout: '45 minutes', heartbeatTimeout: '1 minute', retry });
+export const media = proxyActivities<Activities>({
+  startToCloseTimeout: '45 minutes',
+  heartbeatTimeout: '1 minute',
+  retry,
+});
 
 export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
   // Before validation, so even a run with a bad input is found by its search attributes.
@@ -28,16 +40,36 @@ export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
   return run.execute(() => reel(run, run.validate(ReelRequestSchema, input, 'reelPipeline')));
 }
 
-async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult> {
-  const { workflowId } = workflowInfo();
-  const broll = new BrollGate(run);
+/** Runs a stage through its QA gate (runs recorded before QA gates existed replay without one). */
+export type Gate = <R>(stage: PipelineStage, gated: GatedStage<R>) => Promise<R>;
 
-  // Runs recorded before QA gates existed replay without them.
+export function qaGates(run: PipelineRun): { gate: Gate; keep: (artifactPath: string) => Promise<{ path: string }> } {
   const gates = patched('qa-gates');
-  const gate = <R>(stage: PipelineStage, gated: GatedStage<R>) =>
+  const gate: Gate = (stage, gated) =>
     run.stage(stage, () => (gates ? passQaGate(run, stage, gated) : gated.produce({ attempt: 1, feedback: [] }, [])));
   const keep = (artifactPath: string) => light.keepArtifact({ artifactPath });
+  return { gate, keep };
+}
 
+/** What ROUTER and RESEARCH learned of a source: read once, whether one reel or an episode follows. */
+export interface AnalysedSource {
+  routed: RouterResult;
+  research: ResearchResult;
+  workspace: string;
+  /** The local file later stages read. */
+  source: string;
+  directives?: Directives;
+  topic?: string;
+  durationS?: number;
+}
+
+/** ROUTER and RESEARCH (with the speech worker when the source has no subtitles). */
+export async function analyseSource(
+  run: PipelineRun,
+  request: ReelRequest,
+  { gate, keep }: ReturnType<typeof qaGates>,
+): Promise<AnalysedSource> {
+  const { workflowId } = workflowInfo();
   const routed = await gate(PipelineStage.ROUTER, {
     produce: (rework) => light.router({ workflowId, request, ...rework }),
     check: (r) => light.qaCheck({ stage: 'ROUTER', artifactPath: r.directivesPath ?? '', notes: r.notes }),
@@ -70,6 +102,24 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
   });
   // A downloaded source lives in the workspace; older results have no sourcePath.
   const source = research.sourcePath ?? routed.source;
+  return {
+    routed,
+    research,
+    workspace,
+    source,
+    ...(directives ? { directives } : {}),
+    ...(topic !== undefined ? { topic } : {}),
+    ...(durationS !== undefined ? { durationS } : {}),
+  };
+}
+
+async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult> {
+  // Its handlers (retryBroll, cancelBroll, the broll query) answer from the run's start.
+  const broll = new BrollGate(run);
+  const gates = qaGates(run);
+  const { gate, keep } = gates;
+  const analysed = await analyseSource(run, request, gates);
+  const { routed, research, workspace, source, directives, topic, durationS } = analysed;
   const moment = await gate<TranscriptResult>(PipelineStage.TRANSCRIPT, {
     produce: (rework, earlier) =>
       media.pickMoment({
@@ -95,8 +145,50 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
     keep,
   });
   const settings = routed.broll;
-  // Runs recorded before ROUTER decided the count carried the request's own number beside it.
-  const clipCount = run.strict ? settings.clipCount : (request.clips ?? settings.clipCount);
+  return renderClip(run, gates, broll, {
+    workspace,
+    source,
+    moment,
+    ...(topic !== undefined ? { topic } : {}),
+    // Runs recorded before ROUTER decided the count carried the request's own number beside it.
+    clipCount: run.strict ? settings.clipCount : (request.clips ?? settings.clipCount),
+    settings,
+    ...(directives ? { directives } : {}),
+    ...(routed.directivesPath ? { directivesPath: routed.directivesPath } : {}),
+    ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
+    render: renderOptionsOf(request),
+  });
+}
+
+/** What one clip's stages need: its moment, the source, and the run's settings. */
+export interface ClipPlan {
+  workspace: string;
+  source: string;
+  moment: TranscriptResult;
+  topic?: string;
+  clipCount: number;
+  settings: BrollSettings;
+  directives?: Pick<Directives, 'narrative' | 'transition'>;
+  directivesPath?: string;
+  maxCostUsd?: number;
+  /** Caption style, aspect preset and hook title, passed to the render activities. */
+  render: RenderOptions;
+}
+
+/**
+ * One clip's stages, CONTENT → LAYOUT_DETECTIVE → FFMPEG_ENGINEER → VEO3_AWAIT → ASSEMBLY →
+ * DELIVERY, with its own B-roll child: a reel's last six stages, and an episode clip's whole run.
+ */
+export async function renderClip(
+  run: PipelineRun,
+  { gate, keep }: ReturnType<typeof qaGates>,
+  broll: BrollGate,
+  plan: ClipPlan,
+): Promise<ReelResult> {
+  const { workflowId } = workflowInfo();
+  const { workspace, source, moment, topic, clipCount, settings, directives } = plan;
+  // Only the options the request gave: the renderer applies its defaults (and older runs had none).
+  const render = Object.keys(plan.render).length > 0 ? { render: plan.render } : {};
   const content = await gate(PipelineStage.CONTENT, {
     produce: (rework) =>
       light.writePublishingAssets({
@@ -126,10 +218,10 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
     aspectRatio: settings.aspectRatio,
     pollInitialS: settings.pollInitialS,
     pollMaxS: settings.pollMaxS,
-    budget: { runId: workflowId, ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}) },
+    budget: { runId: workflowId, ...(plan.maxCostUsd !== undefined ? { maxCostUsd: plan.maxCostUsd } : {}) },
   });
   const layout = await run.stage(PipelineStage.LAYOUT_DETECTIVE, () =>
-    media.detectLayout({ workspace, source, startS: moment.startS, endS: moment.endS }),
+    media.detectLayout({ workspace, source, startS: moment.startS, endS: moment.endS, ...render }),
   );
   const rendered = await run.stage(PipelineStage.FFMPEG_ENGINEER, () =>
     media.renderSegments({
@@ -137,6 +229,7 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
       source,
       segments: layout.segments,
       ...(directives?.transition ? { transition: directives.transition } : {}),
+      ...render,
     }),
   );
   const clips = await run.stage(PipelineStage.VEO3_AWAIT, () => broll.await(settings.timeoutS));
@@ -147,7 +240,8 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
       audioPath: rendered.audioPath,
       momentPath: moment.momentPath,
       clips,
-      ...(routed.directivesPath ? { directivesPath: routed.directivesPath } : {}),
+      ...(plan.directivesPath ? { directivesPath: plan.directivesPath } : {}),
+      ...render,
     }),
   );
   const delivered = await run.stage(PipelineStage.DELIVERY, () =>

@@ -41,7 +41,7 @@ describe('HTTP API', () => {
     const result = await new Validator().validate(response.json());
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    expect(Object.keys(response.json().paths)).toHaveLength(17);
+    expect(Object.keys(response.json().paths)).toHaveLength(18);
   });
 
   it('estimates a run before it starts (POST /api/estimate), and names a bad field', async () => {
@@ -94,6 +94,41 @@ describe('HTTP API', () => {
     const traversal = await app.inject({ method: 'GET', url: '/api/projects/..%2F..%2Fetc/download' });
     expect(traversal.statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/api/projects?kind=podcast' })).json().error).toMatch(/^kind: /);
+  });
+
+  it('starts an episode (202) whose status carries the ranked clips, and names a bad count', async () => {
+    const bad = await appFor('unused').inject({
+      method: 'POST',
+      url: '/api/episodes',
+      payload: { source: '/media/talk.mp4', count: 0 },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/count: /);
+    const standIns = standInActivities({ outputDir: path.join(dir, 'output') });
+    await withStandInWorker(temporal, bundle, standIns, async (taskQueue) => {
+      const app = appFor(taskQueue);
+      const started = await app.inject({
+        method: 'POST',
+        url: '/api/episodes',
+        payload: { source: '/media/talk.mp4', count: 2 },
+      });
+      expect(started.statusCode).toBe(202);
+      const { projectId } = started.json() as { projectId: string };
+      expect(projectId).toMatch(/^episode-talk-[0-9a-f]{6}$/);
+      const done = await eventually(
+        async () => (await app.inject({ method: 'GET', url: `/api/projects/${projectId}/status` })).json(),
+        (s) => s.status === 'COMPLETED',
+      );
+      expect(done.clips.map((c: { rank: number; status: string }) => [c.rank, c.status])).toEqual([
+        [1, 'delivered'],
+        [2, 'delivered'],
+      ]);
+      const listed = await eventually(
+        async () => (await app.inject({ method: 'GET', url: '/api/projects?kind=episode' })).json(),
+        (l) => l.projects.some((p: { workflowId: string }) => p.workflowId === projectId),
+      );
+      expect(listed.projects.find((p: { workflowId: string }) => p.workflowId === projectId).kind).toBe('episode');
+    });
   });
 
   it('starts a reel (202), lists it, details it, survives a restart, and streams the video with Range', async () => {

@@ -1,13 +1,15 @@
 /**
- * `npm run demo`, the main job, as a process: it must end with the path of a 1080x1920 reel of
- * 60–90 s with sound on its own last line. It reuses the test's Temporal server (so it does not
- * start one on the usual ports) and works in a temporary runs/output folder.
+ * `npm run demo`, the main job, as a process: an episode of 3 clips from the sample podcast. It
+ * must print the episode's index.md (the ranked table) and end with the path of the best clip, a
+ * 1080x1920 reel of about 40 s with sound, on its own last line. It reuses the test's Temporal
+ * server (so it does not start one on the usual ports) and works in a temporary runs/output folder.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import type { EpisodeClip } from '../../src/domain/episode';
 import type { PipelineEvent } from '../../src/domain/progress';
 import { checkPublishingAssets } from '../../src/domain/qaRules';
 import { MomentSchema, PublishingAssetsSchema } from '../../src/domain/reel';
@@ -16,7 +18,7 @@ import { probe } from '../../src/media/ffmpeg';
 const ROOT = path.resolve(__dirname, '../..');
 
 describe('npm run demo', () => {
-  it('ends with the path of a finished vertical reel', async () => {
+  it('prints the ranked table of 3 clips and ends with the path of the best one', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'reelflow-demo-'));
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'scripts/demo.ts'], {
@@ -41,40 +43,58 @@ describe('npm run demo', () => {
     const last = output.trim().split('\n').at(-1)!;
     expect(last).toBe(path.join(dir, 'output', path.basename(path.dirname(last)), 'reel.mp4'));
     expect(output).toContain('✓ DELIVERY');
+    // index.md, printed above the last line: 3 delivered clips, best first, none overlapping.
+    expect(output).toContain('3 clips, best first: 3 delivered.');
+    expect(output).toContain('| rank | score | hook | reason | time | duration | path | cost | status |');
+    const indexPath = /^Episode index: (.+)$/m.exec(output)![1]!;
+    const index = JSON.parse(await readFile(path.join(path.dirname(indexPath), 'index.json'), 'utf8')) as {
+      clips: EpisodeClip[];
+    };
+    expect(index.clips.map((c) => [c.rank, c.status])).toEqual([
+      [1, 'delivered'],
+      [2, 'delivered'],
+      [3, 'delivered'],
+    ]);
+    for (const [i, a] of index.clips.entries())
+      for (const b of index.clips.slice(i + 1)) expect(a.endS <= b.startS || b.endS <= a.startS).toBe(true);
+    expect(last).toBe(index.clips[0]!.reelPath);
     // The studio's address is printed (next to the Temporal UI's when the demo starts its own server).
     expect(output).toMatch(/^Studio: http:\/\/127\.0\.0\.1:\d+\/ /m);
     const reel = await probe(last);
     expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
     expect(reel.audio).toBeDefined();
-    expect(reel.durationS).toBeGreaterThanOrEqual(60);
-    expect(reel.durationS).toBeLessThanOrEqual(90);
+    // The demo asks for clips of about 40 s (35–45 s windows).
+    expect(reel.durationS).toBeGreaterThanOrEqual(35);
+    expect(reel.durationS).toBeLessThanOrEqual(45);
 
-    // The reel is cut from the moment in moment.json, which holds the instructions' topic.
-    const workspace = /^Workspace: (.+)$/m.exec(output)![1]!;
+    // The best clip is cut from the moment in its moment.json, which holds the instructions' topic.
+    const workspace = /^Best clip: .* — workspace (.+)$/m.exec(output)![1]!;
+    const episodeWorkspace = path.join(path.dirname(workspace), path.basename(path.dirname(indexPath)));
     const read = async (name: string) => JSON.parse(await readFile(path.join(workspace, name), 'utf8'));
     const moment = MomentSchema.parse(await read('moment.json'));
     expect(Math.abs(reel.durationS - (moment.endS - moment.startS))).toBeLessThan(0.15);
     expect(moment.cues.some((cue) => /rate limit/i.test(cue.text))).toBe(true);
-    // publishing-assets.json passed its QA gate, and each anchor is spoken in the moment.
-    const events = (await readFile(path.join(workspace, 'events.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as PipelineEvent);
-    expect(events.filter((e) => e.type === 'pipeline.qa.passed').map((e) => e.stage)).toEqual([
-      'ROUTER',
-      'RESEARCH',
-      'TRANSCRIPT',
-      'CONTENT',
-    ]);
+    // The episode analysed the source once and passed its QA gates; each clip's copy passed its own.
+    const eventsOf = async (dir: string) =>
+      (await readFile(path.join(dir, 'events.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as PipelineEvent);
+    const passed = async (dir: string) =>
+      (await eventsOf(dir)).filter((e) => e.type === 'pipeline.qa.passed').map((e) => e.stage);
+    expect(await passed(episodeWorkspace)).toEqual(['ROUTER', 'RESEARCH', 'TRANSCRIPT']);
+    expect(await passed(workspace)).toEqual(['CONTENT']);
     const assets = PublishingAssetsSchema.parse(await read('publishing-assets.json'));
     expect(assets.veo3_prompts.length).toBeGreaterThan(0);
     expect(checkPublishingAssets(assets, { moment, maxPrompts: 3 }).verdict).toBe('PASS');
     const spoken = moment.cues.map((cue) => cue.text).join(' ');
     for (const prompt of assets.veo3_prompts) expect(spoken).toContain(prompt.narrative_anchor);
     // The directives: an energetic tone for the copy, and the badge overlay placed at 1 s.
-    expect((await read('directives.json')).narrative).toEqual({ tone: 'energetic' });
+    expect(JSON.parse(await readFile(path.join(episodeWorkspace, 'directives.json'), 'utf8')).narrative).toEqual({
+      tone: 'energetic',
+    });
     expect((await read('broll-placements.json')).userMedia.overlays.placed).toHaveLength(1);
-    // A whole 3-minute source through every stage, in a child process: generous, since on a busy
-    // machine the whole run may take minutes; nothing here races the clock.
-  }, 900_000);
+    // A whole 3-minute source and three clips through every stage, in a child process: generous,
+    // since on a busy machine the whole episode may take many minutes; nothing here races the clock.
+  }, 1_800_000);
 });

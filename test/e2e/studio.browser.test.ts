@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app';
-import { startReel } from '../../src/cli/runs';
+import { startEpisode, startReel } from '../../src/cli/runs';
 import type { AppConfig } from '../../src/config';
 import { locateBrowser } from '../../src/dev/browser';
 import type { SamplePodcast } from '../../src/dev/samplePodcast';
@@ -266,6 +266,39 @@ describe('the studio page in a real browser', () => {
       await page.locator('#run-status[data-execution="COMPLETED"]').waitFor(SLOW);
       expect(await page.locator('#run-error').isHidden()).toBe(true);
       expect(standIns.calls.renderSegments).toBe(2);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    });
+  });
+
+  it("shows an episode's ranked clips, each linking to its own run, where a waiting clip resumes", async () => {
+    // Clip 2's moment starts at 100 s: its LAYOUT_DETECTIVE crashes, so it waits while the others deliver.
+    const failingLayouts = [100];
+    const standIns = standInActivities({ failingLayouts, parallelClips: 3 });
+    await withStandInWorker(temporal, bundle, standIns, async (taskQueue) => {
+      const handle = await startEpisode(temporal.client, taskQueue, { source: '/media/talk.mp4', count: 3 });
+      const { page, problems } = await openPage(`${base}/#/runs/${handle.workflowId}`);
+      await page.locator('#run-status[data-execution="COMPLETED"]').waitFor(SLOW);
+      await page.locator('#episode-clips tbody tr[data-rank="3"]').waitFor(SLOW);
+      const rows = page.locator('#episode-clips tbody tr');
+      expect(await rows.count()).toBe(3);
+      expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status')))).toEqual([
+        'delivered',
+        'waiting',
+        'delivered',
+      ]);
+      expect(await rows.nth(0).textContent()).toContain('Hook 1');
+      expect(await rows.nth(1).textContent()).toContain('waiting for resume LAYOUT_DETECTIVE');
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'episode-page.png'), fullPage: true });
+
+      // The waiting clip's own page: it names its episode, and Resume there delivers it.
+      failingLayouts.length = 0;
+      await rows.nth(1).locator('a').click();
+      await page.locator('#run-status[data-status="FAILED"]').waitFor(SLOW);
+      expect(await page.locator('#episode').textContent()).toContain(`Clip of episode ${handle.workflowId}`);
+      await page.click('button[data-action="resume"]');
+      await page.locator('#run-status[data-execution="COMPLETED"]').waitFor(SLOW);
+      expect(runIdOf(page)).toBe(`${handle.workflowId}-clip2`);
       expect(problems).toEqual([]);
       await page.context().close();
     });

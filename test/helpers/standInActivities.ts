@@ -33,6 +33,12 @@ export interface StandInOptions {
   clips?: Record<string, ClipScript>;
   /** Where DELIVERY claims to put reels (default /stand-in/output). */
   outputDir?: string;
+  /** Episodes: how many moments pickMoments finds (default: as many as asked). */
+  episodeMoments?: number;
+  /** Episodes: LAYOUT_DETECTIVE crashes for the moments starting at these times (until `failingLayouts` is emptied). */
+  failingLayouts?: number[];
+  /** Episodes: how many clips render at once (default 2). */
+  parallelClips?: number;
   /** QA verdicts by stage, one per attempt (the last repeats); default PASS with score 1. */
   qa?: Partial<Record<QaCheckInput['stage'], QaVerdict[]>>;
 }
@@ -130,15 +136,40 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
       startS: 30 + 10 * ((attempt ?? 1) - 1),
       endS: 105 + 10 * ((attempt ?? 1) - 1),
     })),
+    // An episode's moments: 75 s windows, 100 s apart, scores falling with rank.
+    pickMoments: track('pickMoments', async ({ count, attempt }) => ({
+      momentsPath: `${workspace}/${artifactName('moments.json', attempt ?? 1)}`,
+      moments: Array.from({ length: Math.min(count, options.episodeMoments ?? count) }, (_, i) => ({
+        rank: i + 1,
+        score: 90 - 10 * i,
+        hook: `Hook ${i + 1}`,
+        reason: `reason ${i + 1}: "line ${i + 1}"`,
+        startS: 100 * i,
+        endS: 100 * i + 75,
+        momentPath: `${workspace}/moments/moment-${i + 1}.json`,
+      })),
+    })),
+    episodeSettings: track('episodeSettings', async () => ({ parallelClips: options.parallelClips ?? 2 })),
+    prepareClip: track('prepareClip', async ({ workflowId }) => ({
+      workspace: `/stand-in/runs/${workflowId}`,
+      momentPath: `/stand-in/runs/${workflowId}/moment.json`,
+    })),
+    writeEpisodeIndex: track('writeEpisodeIndex', async ({ workflowId }) => ({
+      indexPath: `/stand-in/output/${workflowId}/index.md`,
+      indexJsonPath: `/stand-in/output/${workflowId}/index.json`,
+    })),
     writePublishingAssets: track('writePublishingAssets', async ({ attempt, feedback }) => ({
       ...note('writePublishingAssets', { attempt, feedback }),
       assetsPath: `${workspace}/${artifactName('publishing-assets.json', attempt ?? 1)}`,
       veo3Prompts: options.prompts ?? [],
     })),
-    detectLayout: track('detectLayout', async ({ startS, endS }) => ({
-      layoutPath: `${workspace}/layout.json`,
-      segments: [{ startS, endS, layout: 'side_by_side' as const, strategy: 'stack_halves' as const }],
-    })),
+    detectLayout: track('detectLayout', async ({ startS, endS }) => {
+      if (options.failingLayouts?.includes(startS)) throw crash(`stand-in layout crash at ${startS} s`);
+      return {
+        layoutPath: `${workspace}/layout.json`,
+        segments: [{ startS, endS, layout: 'side_by_side' as const, strategy: 'stack_halves' as const }],
+      };
+    }),
     renderSegments: track('renderSegments', async () => {
       if (self.holdRender) await renderGate;
       return {

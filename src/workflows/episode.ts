@@ -1,0 +1,249 @@
+/**
+ * episodeClips: one source → its N best distinct moments → one clip per moment. The source is
+ * analysed once (ROUTER, RESEARCH, the moment scoring in TRANSCRIPT); each clip is a child
+ * workflow (`episodeClip`: CONTENT → … → DELIVERY with its own B-roll child), at most
+ * `parallelClips` at a time. A clip failing never fails the others: the episode ends when every
+ * clip has delivered, waits for `resume` on its own workflow, or has failed, and says which.
+ */
+import {
+  defineSignal,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  workflowInfo,
+  condition,
+} from '@temporalio/workflow';
+import type {
+  ClipProgress,
+  ClipRequest,
+  EpisodeClip,
+  EpisodeMoment,
+  EpisodeMomentsResult,
+  EpisodeRequest,
+  EpisodeResult,
+  ParsedEpisodeRequest,
+} from '../domain/episode';
+import {
+  clipWorkflowId,
+  costOf,
+  EpisodeRequestSchema,
+  reelRequestOf,
+  renderOptionsOf,
+  resumeCommand,
+} from '../domain/episode';
+import type { ReelResult } from '../domain/reel';
+import { BrollGate } from './brollGate';
+import { describeFailure, PipelineRun } from './pipelineRun';
+import { analyseSource, light, media, qaGates, renderClip } from './reel';
+import { PipelineStage } from './stages';
+
+/** Child → episode: a clip's stage or status changed. */
+export const clipProgressSignal = defineSignal<[ClipProgress]>('clipProgress');
+
+/** The episode's stage while its clips render (between TRANSCRIPT and DELIVERY). */
+export const CLIPS_STAGE = 'CLIPS';
+
+export async function episodeClips(input: EpisodeRequest): Promise<EpisodeResult> {
+  // Before validation, so even an episode with a bad input is found by its search attributes.
+  const run = new PipelineRun('episode', PipelineStage.ROUTER, light.appendEvents);
+  return run.execute(() => episode(run, run.validate(EpisodeRequestSchema, input, 'episodeClips')));
+}
+
+async function episode(run: PipelineRun, request: ParsedEpisodeRequest): Promise<EpisodeResult> {
+  const { workflowId } = workflowInfo();
+  const gates = qaGates(run);
+  const { routed, research, workspace, source, directives, topic, durationS } = await analyseSource(
+    run,
+    reelRequestOf(request),
+    gates,
+  );
+  const picked = await gates.gate<EpisodeMomentsResult>(PipelineStage.TRANSCRIPT, {
+    produce: (rework) =>
+      media.pickMoments({
+        workspace,
+        source,
+        transcriptPath: research.transcriptPath,
+        sourceDurationS: research.info.durationS,
+        topic,
+        durationS,
+        count: request.count,
+        ...rework,
+      }),
+    check: (r) =>
+      light.qaCheck({
+        stage: 'EPISODE_MOMENTS',
+        artifactPath: r.momentsPath,
+        transcriptPath: research.transcriptPath,
+        durationS,
+        topic,
+      }),
+    artifact: { path: (r) => r.momentsPath, withPath: (r, momentsPath) => ({ ...r, momentsPath }) },
+    keep: gates.keep,
+  });
+  if (picked.moments.length < request.count) {
+    run.emit('episode.moments.fewer_than_asked', PipelineStage.TRANSCRIPT, {
+      asked: request.count,
+      found: picked.moments.length,
+    });
+  }
+  const clips: EpisodeClip[] = picked.moments.map(({ momentPath: _path, ...moment }) => ({
+    ...moment,
+    workflowId: clipWorkflowId(workflowId, moment.rank),
+    status: 'pending',
+  }));
+  run.progress.clips = clips;
+  setHandler(clipProgressSignal, (update) => {
+    const clip = clips.find((c) => c.rank === update.rank);
+    if (!clip || clip.status === 'delivered' || clip.status === 'failed') return;
+    clip.stage = update.stage;
+    if (update.costUsd !== undefined) clip.costUsd = update.costUsd;
+    if (update.awaitingResume) {
+      clip.status = 'waiting';
+      if (update.error) clip.error = update.error;
+    } else {
+      clip.status = 'running';
+      delete clip.error;
+    }
+  });
+
+  const { parallelClips } = await light.episodeSettings();
+  const plan = (moment: EpisodeMoment): ClipRequest => ({
+    episodeId: workflowId,
+    rank: moment.rank,
+    source,
+    momentPath: moment.momentPath,
+    startS: moment.startS,
+    endS: moment.endS,
+    ...(topic !== undefined ? { topic } : {}),
+    ...(routed.directivesPath ? { directivesPath: routed.directivesPath } : {}),
+    directives: {
+      ...(directives?.narrative ? { narrative: directives.narrative } : {}),
+      ...(directives?.transition ? { transition: directives.transition } : {}),
+    },
+    broll: routed.broll,
+    ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
+    render: renderOptionsOf(request),
+  });
+
+  await run.stage(CLIPS_STAGE, async () => {
+    const queue = [...picked.moments];
+    // Bounded parallelism: each slot takes the next clip when its own clip delivers or waits.
+    const slot = async () => {
+      for (let moment = queue.shift(); moment; moment = queue.shift()) {
+        await runClip(run, clips[moment.rank - 1]!, plan(moment));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallelClips, queue.length) }, slot));
+    const counts = Object.fromEntries(
+      ['delivered', 'waiting', 'failed'].map((status) => [status, clips.filter((c) => c.status === status).length]),
+    );
+    run.emit('episode.clips.settled', CLIPS_STAGE, counts);
+  });
+
+  const index = await run.stage(PipelineStage.DELIVERY, () =>
+    light.writeEpisodeIndex({ workflowId, source: request.source, clips }),
+  );
+  run.complete();
+  await run.flushEvents();
+  return {
+    workflowId,
+    indexPath: index.indexPath,
+    indexJsonPath: index.indexJsonPath,
+    clips,
+    waiting: clips
+      .filter((clip) => clip.status === 'waiting')
+      .map((clip) => ({ workflowId: clip.workflowId, command: resumeCommand(clip.workflowId) })),
+  };
+}
+
+/**
+ * Starts one clip's workflow and returns when it has delivered, failed, or waits for `resume`.
+ * Its workflow outlives the episode (ABANDON), so a waiting clip can still be resumed later.
+ */
+async function runClip(run: PipelineRun, clip: EpisodeClip, request: ClipRequest): Promise<void> {
+  clip.status = 'running';
+  try {
+    const child = await startChild(episodeClip, {
+      workflowId: clip.workflowId,
+      args: [request],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+    run.emit('episode.clip.started', CLIPS_STAGE, { rank: clip.rank, workflowId: clip.workflowId });
+    const finished = child.result().then(
+      (result: ReelResult) => {
+        clip.status = 'delivered';
+        clip.stage = 'COMPLETED';
+        clip.reelPath = result.reelPath;
+        clip.durationS = result.durationS;
+        delete clip.error;
+        run.emit('episode.clip.delivered', CLIPS_STAGE, { rank: clip.rank, reelPath: result.reelPath });
+      },
+      (err: unknown) => {
+        clip.status = 'failed';
+        clip.error = describeFailure(err).message;
+        run.emit('episode.clip.failed', CLIPS_STAGE, { rank: clip.rank, error: clip.error });
+      },
+    );
+    const waiting = () => clip.status === 'waiting';
+    await Promise.race([finished, condition(waiting)]);
+    if (waiting()) {
+      run.emit('episode.clip.waiting', CLIPS_STAGE, {
+        rank: clip.rank,
+        stage: clip.stage,
+        command: resumeCommand(clip.workflowId),
+      });
+    }
+  } catch (err) {
+    clip.status = 'failed';
+    clip.error = describeFailure(err).message;
+    run.emit('episode.clip.failed', CLIPS_STAGE, { rank: clip.rank, error: clip.error });
+  }
+  await run.flushEvents();
+}
+
+/**
+ * One clip of an episode: its own workspace and run (PipelineKind `clip`), the same stages as a
+ * reel from CONTENT on. It reports each stage change to its episode.
+ */
+export async function episodeClip(request: ClipRequest): Promise<ReelResult> {
+  const run = new PipelineRun('clip', PipelineStage.CONTENT, light.appendEvents);
+  const broll = new BrollGate(run);
+  const { workflowId, parent } = workflowInfo();
+  run.progress.episodeId = request.episodeId;
+  if (parent) {
+    const episodeHandle = getExternalWorkflowHandle(parent.workflowId);
+    run.onStageChange = (progress) => {
+      const update: ClipProgress = {
+        rank: request.rank,
+        stage: progress.stage,
+        awaitingResume: progress.awaitingResume === true,
+        ...(progress.error ? { error: progress.error } : {}),
+        ...(progress.cost ? { costUsd: costOf(progress.cost) } : {}),
+      };
+      // The episode may have closed (a clip resumed later): its table was final then.
+      episodeHandle.signal(clipProgressSignal, update).catch(() => undefined);
+    };
+  }
+  return run.execute(async () => {
+    const prepared = await light.prepareClip({
+      workflowId,
+      episodeId: request.episodeId,
+      rank: request.rank,
+      momentPath: request.momentPath,
+    });
+    run.progress.workspace = prepared.workspace;
+    return renderClip(run, qaGates(run), broll, {
+      workspace: prepared.workspace,
+      source: request.source,
+      moment: { momentPath: prepared.momentPath, startS: request.startS, endS: request.endS },
+      ...(request.topic !== undefined ? { topic: request.topic } : {}),
+      clipCount: request.broll.clipCount,
+      settings: request.broll,
+      ...(request.directives ? { directives: request.directives } : {}),
+      ...(request.directivesPath ? { directivesPath: request.directivesPath } : {}),
+      ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
+      render: request.render,
+    });
+  });
+}
