@@ -129,7 +129,13 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
     budget: { runId: workflowId, ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}) },
   });
   const layout = await run.stage(PipelineStage.LAYOUT_DETECTIVE, () =>
-    media.detectLayout({ workspace, source, startS: moment.startS, endS: moment.endS }),
+    media.detectLayout({
+      workspace,
+      source,
+      startS: moment.startS,
+      endS: moment.endS,
+      ...(request.aspect ? { aspect: request.aspect } : {}),
+    }),
   );
   const rendered = await run.stage(PipelineStage.FFMPEG_ENGINEER, () =>
     media.renderSegments({
@@ -137,6 +143,12 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
       source,
       segments: layout.segments,
       ...(directives?.transition ? { transition: directives.transition } : {}),
+      // What the one encode in ASSEMBLY draws: captions from the moment, the frame, the hook title.
+      momentPath: moment.momentPath,
+      ...(routed.directivesPath ? { directivesPath: routed.directivesPath } : {}),
+      ...(request.captions ? { captions: request.captions } : {}),
+      ...(request.aspect ? { aspect: request.aspect } : {}),
+      ...(request.hook ? { hook: request.hook } : {}),
     }),
   );
   const clips = await run.stage(PipelineStage.VEO3_AWAIT, () => broll.await(settings.timeoutS));
@@ -148,6 +160,7 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
       momentPath: moment.momentPath,
       clips,
       ...(routed.directivesPath ? { directivesPath: routed.directivesPath } : {}),
+      ...(rendered.planPath ? { planPath: rendered.planPath } : {}),
     }),
   );
   const delivered = await run.stage(PipelineStage.DELIVERY, () =>
