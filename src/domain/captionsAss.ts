@@ -23,17 +23,26 @@ export interface AssInput {
   reelDurationS: number;
 }
 
+/** Where captions sit: an ASS alignment (2 bottom centre, 5 middle centre) and, at the bottom, the margin. */
+export interface CaptionPlacement {
+  alignment: 2 | 5;
+  /** Distance from the frame's bottom edge to the captions, as a share of the height (alignment 2). */
+  marginV: number;
+}
+
 /**
- * Distance from the frame's bottom edge to the captions' baseline, as a share of the height. Faces
- * sit in the upper part of every framing (a follow crop puts the eyes on its upper third; stacked
- * halves keep each half's upper part), so captions go low; with the speaker's thumbnail filling the
- * bottom, they go lower still, under the speaker's face. The user's overlay images sit in the upper
- * third, so captions never meet them.
+ * Where captions go so they cover no face in the layout. Faces sit in the upper part of every
+ * framing (a follow crop puts the eyes on its upper third), so captions go low; two people stacked
+ * top over bottom have their faces in the upper part of each half, so captions sit on the seam
+ * between them (the top person's chest, above the bottom person's head); with the speaker's
+ * thumbnail filling the bottom, they go under the speaker's face. The user's overlay images sit in
+ * the upper third, so captions never meet them.
  */
-export function captionMargin(strategy: CropStrategy, frame: { width: number; height: number }): number {
+export function captionPlacement(strategy: CropStrategy, frame: { width: number; height: number }): CaptionPlacement {
   const landscape = frame.width > frame.height;
-  if (strategy === 'content_over_speaker') return 0.04;
-  return landscape ? 0.07 : 0.14;
+  if (strategy === 'stack_halves' && !landscape) return { alignment: 5, marginV: 0 };
+  if (strategy === 'content_over_speaker') return { alignment: 2, marginV: 0.04 };
+  return { alignment: 2, marginV: landscape ? 0.07 : 0.14 };
 }
 
 // ASS colours are &HAABBGGRR (alpha 00 = opaque).
@@ -90,7 +99,9 @@ function pageEvents(page: CaptionPage, style: Exclude<CaptionStyle, 'none'>): st
 /** The whole .ass document. */
 export function formatAss(input: AssInput): string {
   const { frame, font } = input;
-  const margin = Math.round(captionMargin(input.strategy, frame) * frame.height);
+  const placement = captionPlacement(input.strategy, frame);
+  const margin = Math.round(placement.marginV * frame.height);
+  const at = placement.alignment;
   const side = Math.round(frame.width * 0.05);
   const big = fontSize(frame, 1);
   const small = fontSize(frame, 0.8);
@@ -101,11 +112,11 @@ export function formatAss(input: AssInput): string {
   const styleLine = (name: string, size: number, primary: string, secondary: string, extra: string) =>
     `Style: ${name},${font},${size},${primary},${secondary},${extra}`;
   const styles = [
-    styleLine('Bold', big, WHITE, WHITE, `${BLACK},${SHADE},-1,0,0,0,100,100,0,0,1,${outline},2,2,${side},${side},${margin},1`),
+    styleLine('Bold', big, WHITE, WHITE, `${BLACK},${SHADE},-1,0,0,0,100,100,0,0,1,${outline},2,${at},${side},${side},${margin},1`),
     // Karaoke: the line waits in white and fills with yellow as it is spoken.
-    styleLine('Karaoke', big, YELLOW, WHITE, `${BLACK},${SHADE},-1,0,0,0,100,100,0,0,1,${outline},2,2,${side},${side},${margin},1`),
+    styleLine('Karaoke', big, YELLOW, WHITE, `${BLACK},${SHADE},-1,0,0,0,100,100,0,0,1,${outline},2,${at},${side},${side},${margin},1`),
     // Minimal: one small line, plain (no outline colour tricks): grey words, the spoken one white, on a shaded box.
-    styleLine('Minimal', small, GREY, GREY, `${SHADE},${SHADE},0,0,0,0,100,100,0,0,3,${Math.round(small / 5)},0,2,${side},${side},${margin},1`),
+    styleLine('Minimal', small, GREY, GREY, `${SHADE},${SHADE},0,0,0,0,100,100,0,0,3,${Math.round(small / 5)},0,${at},${side},${side},${margin},1`),
     // The hook title: large, on a dark box, at the top.
     styleLine('Hook', Math.round(big * 1.15), WHITE, WHITE, `${SHADE},${SHADE},-1,0,0,0,100,100,0,0,3,${Math.round(big / 4)},0,8,${side},${side},${Math.round(frame.height * 0.08)},1`),
   ];
