@@ -28,7 +28,14 @@ export interface RenderMeasurement {
   source: string;
   cutaways: number;
   plain: { wallS: number; cpuS: number };
-  pipeline: { captions: CaptionStyle; wallS: number; cpuS: number; wallRatio: number; cpuRatio: number; pictureEncodes: number }[];
+  pipeline: {
+    captions: CaptionStyle;
+    wallS: number;
+    cpuS: number;
+    wallRatio: number;
+    cpuRatio: number;
+    pictureEncodes: number;
+  }[];
 }
 
 const CLOCK_TICKS = 100;
@@ -55,11 +62,17 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
   const activities = createActivities({ config });
   const mock = new MockActivityEnvironment();
   const call = <A, R>(fn: (input: A) => Promise<R>, input: A) => mock.run(fn, input) as Promise<R>;
-  const sample = await generateSamplePodcast({ dir: path.join(dir, 'sample'), durationS: momentSeconds + 10, speech: false });
+  const sample = await generateSamplePodcast({
+    dir: path.join(dir, 'sample'),
+    durationS: momentSeconds + 10,
+    speech: false,
+  });
   const window = { startS: 5, endS: 5 + momentSeconds };
   const cues = sample.cues.filter((c) => c.startS >= window.startS && c.endS <= window.endS);
   // Three B-roll clips anchored on three of the moment's lines, as a real run places them.
-  const anchors = [0.15, 0.5, 0.8].map((f) => cues[Math.floor(f * (cues.length - 1))]!.text.split(' ').slice(0, 4).join(' '));
+  const anchors = [0.15, 0.5, 0.8].map((f) =>
+    cues[Math.floor(f * (cues.length - 1))]!.text.split(' ').slice(0, 4).join(' '),
+  );
   const clips: BrollClip[] = [];
   for (const [i, anchor] of anchors.entries()) {
     const file = path.join(dir, `broll-${i}.mp4`);
@@ -94,7 +107,9 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
       });
       return { layout, assembled };
     });
-    const record = JSON.parse(await readFile(path.join(workspace, 'render.json'), 'utf8')) as { pictureEncodes: number };
+    const record = JSON.parse(await readFile(path.join(workspace, 'render.json'), 'utf8')) as {
+      pictureEncodes: number;
+    };
     return { ...measured, workspace, moment, pictureEncodes: record.pictureEncodes };
   };
 
@@ -107,7 +122,15 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
   const plain = await timed(() =>
     renderReel(
       plan,
-      { cutaways: placed.map((p) => ({ path: p.path, startS: p.startS, durationS: p.durationS, fadeS: CUTAWAY_FADE_S })), images: [] },
+      {
+        cutaways: placed.map((p) => ({
+          path: p.path,
+          startS: p.startS,
+          durationS: p.durationS,
+          fadeS: CUTAWAY_FADE_S,
+        })),
+        images: [],
+      },
       plan.audioPath,
       plainOut,
       config.encoding,

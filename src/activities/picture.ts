@@ -29,7 +29,7 @@ import { analyseLayout, DETECT_WIDTH, MIN_SEGMENT_S, SAMPLE_INTERVAL_S } from '.
 import { SCREEN_DETAIL, SEAM_THRESHOLD } from '../media/layoutMetrics';
 import { muxAudio, renderMomentAudio } from '../media/reframe';
 import type { ActivityDeps } from './deps';
-import { nonEmptyFile, writeJsonAtomic } from './workspace';
+import { writeJsonAtomic } from './workspace';
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
@@ -270,7 +270,8 @@ export function createPictureActivities({ config }: ActivityDeps) {
     }): Promise<EngineerResult> {
       const source = await probe(input.source);
       if (!source.video) throw new Error(`source has no video stream: ${input.source}`);
-      if (input.segments.length === 0) throw new Error('renderSegments: segments is empty (LAYOUT_DETECTIVE found no segment)');
+      if (input.segments.length === 0)
+        throw new Error('renderSegments: segments is empty (LAYOUT_DETECTIVE found no segment)');
       const aspect = input.aspect ?? DEFAULT_ASPECT;
       const frame = ASPECT_PRESETS[aspect];
       const style = input.captions ?? DEFAULT_CAPTION_STYLE;
@@ -297,7 +298,8 @@ export function createPictureActivities({ config }: ActivityDeps) {
       const pages: CaptionPage[] = paginate(words, style, durationS);
       const clauses = input.directivesPath
         ? await readFile(input.directivesPath, 'utf8').then(
-            (text) => ((JSON.parse(text) as { unparsed?: string[] }).unparsed ?? []).filter((c) => typeof c === 'string'),
+            (text) =>
+              ((JSON.parse(text) as { unparsed?: string[] }).unparsed ?? []).filter((c) => typeof c === 'string'),
             () => [],
           )
         : [];
@@ -511,7 +513,10 @@ export function createPictureActivities({ config }: ActivityDeps) {
               ...(plan.hook ? { hook: plan.hook } : {}),
             }
           : {}),
-        layers: { cutaways: placements.placed.length + (userMedia?.cutaways.placed.length ?? 0), images: userMedia?.overlays.placed.length ?? 0 },
+        layers: {
+          cutaways: placements.placed.length + (userMedia?.cutaways.placed.length ?? 0),
+          images: userMedia?.overlays.placed.length ?? 0,
+        },
       });
       return {
         reelPath,

@@ -100,7 +100,8 @@ export function paginate(words: TimedWord[], style: CaptionStyle, reelDurationS:
   let breaks: number[] = [];
   let lineLength = 0;
   const close = () => {
-    if (page.length > 0) pages.push({ startS: page[0]!.startS, endS: page.at(-1)!.endS, words: page, lineBreaks: breaks });
+    if (page.length > 0)
+      pages.push({ startS: page[0]!.startS, endS: page.at(-1)!.endS, words: page, lineBreaks: breaks });
     page = [];
     breaks = [];
     lineLength = 0;
@@ -158,7 +159,11 @@ export function hookTitle(moment: Pick<Moment, 'hook' | 'cues' | 'startS' | 'end
   if (moment.hook?.trim()) return { text: moment.hook.trim(), from: 'moment' };
   const inMoment = moment.cues.filter((c) => c.endS > moment.startS && c.startS < moment.endS);
   const text = inMoment.map((c) => c.text).join(' ');
-  const sentences = text.match(/[^.!?]+[.!?]+|[^.!?]+$/g)?.map((s) => s.trim()).filter(Boolean) ?? [];
+  const sentences =
+    text
+      .match(/[^.!?]+[.!?]+|[^.!?]+$/g)
+      ?.map((s) => s.trim())
+      .filter(Boolean) ?? [];
   const strongest = sentences.find((s) => /[?!]$/.test(s)) ?? sentences[0];
   if (!strongest) return null;
   return { text: cutAtWord(strongest, HOOK_MAX_CHARS), from: 'strongest line' };
@@ -186,7 +191,9 @@ export function pagesToSrt(pages: CaptionPage[]): string {
 
 /** reel.vtt: the same cues as reel.srt, in WebVTT. */
 export function pagesToVtt(pages: CaptionPage[]): string {
-  const cues = pages.map((p) => `${timestamp(p.startS, '.')} --> ${timestamp(p.endS, '.')}\n${pageLines(p).join('\n')}\n`);
+  const cues = pages.map(
+    (p) => `${timestamp(p.startS, '.')} --> ${timestamp(p.endS, '.')}\n${pageLines(p).join('\n')}\n`,
+  );
   return `WEBVTT\n\n${cues.join('\n')}`;
 }
 

@@ -4,7 +4,7 @@
  * seconds. Sizes are in the reel's own pixels (PlayRes = the frame), so every aspect preset works.
  */
 import type { CaptionPage, TimedWord } from './captions';
-import { LINE_CHARS, pageLines } from './captions';
+import { LINE_CHARS } from './captions';
 import type { CropStrategy } from './reel';
 import type { CaptionStyle } from './render';
 
@@ -112,13 +112,37 @@ export function formatAss(input: AssInput): string {
   const styleLine = (name: string, size: number, primary: string, secondary: string, extra: string) =>
     `Style: ${name},${font},${size},${primary},${secondary},${extra}`;
   const styles = [
-    styleLine('Bold', big, WHITE, WHITE, `${BLACK},${SHADE},-1,0,0,0,100,100,0,0,1,${outline},2,${at},${side},${side},${margin},1`),
+    styleLine(
+      'Bold',
+      big,
+      WHITE,
+      WHITE,
+      `${BLACK},${SHADE},-1,0,0,0,100,100,0,0,1,${outline},2,${at},${side},${side},${margin},1`,
+    ),
     // Karaoke: the line waits in white and fills with yellow as it is spoken.
-    styleLine('Karaoke', big, YELLOW, WHITE, `${BLACK},${SHADE},-1,0,0,0,100,100,0,0,1,${outline},2,${at},${side},${side},${margin},1`),
+    styleLine(
+      'Karaoke',
+      big,
+      YELLOW,
+      WHITE,
+      `${BLACK},${SHADE},-1,0,0,0,100,100,0,0,1,${outline},2,${at},${side},${side},${margin},1`,
+    ),
     // Minimal: one small line, plain (no outline colour tricks): grey words, the spoken one white, on a shaded box.
-    styleLine('Minimal', small, GREY, GREY, `${SHADE},${SHADE},0,0,0,0,100,100,0,0,3,${Math.round(small / 5)},0,${at},${side},${side},${margin},1`),
+    styleLine(
+      'Minimal',
+      small,
+      GREY,
+      GREY,
+      `${SHADE},${SHADE},0,0,0,0,100,100,0,0,3,${Math.round(small / 5)},0,${at},${side},${side},${margin},1`,
+    ),
     // The hook title: large, on a dark box, at the top.
-    styleLine('Hook', Math.round(big * 1.15), WHITE, WHITE, `${SHADE},${SHADE},-1,0,0,0,100,100,0,0,3,${Math.round(big / 4)},0,8,${side},${side},${Math.round(frame.height * 0.08)},1`),
+    styleLine(
+      'Hook',
+      Math.round(big * 1.15),
+      WHITE,
+      WHITE,
+      `${SHADE},${SHADE},-1,0,0,0,100,100,0,0,3,${Math.round(big / 4)},0,8,${side},${side},${Math.round(frame.height * 0.08)},1`,
+    ),
   ];
   const events: string[] = [];
   if (input.style !== 'none') for (const page of input.pages) events.push(...pageEvents(page, input.style));

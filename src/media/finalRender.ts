@@ -50,7 +50,9 @@ export function framedSegmentsFilter(input: PictureInput): string {
   const first = segments[0]!.startS;
   const last = segments.length - 1;
   const steps: string[] = [
-    segments.length === 1 ? '[0:v]null[s0in]' : `[0:v]split=${segments.length}${segments.map((_, i) => `[s${i}in]`).join('')}`,
+    segments.length === 1
+      ? '[0:v]null[s0in]'
+      : `[0:v]split=${segments.length}${segments.map((_, i) => `[s${i}in]`).join('')}`,
   ];
   for (const [i, segment] of segments.entries()) {
     const from = (segment.startS - first).toFixed(3);
@@ -72,7 +74,9 @@ export function framedSegmentsFilter(input: PictureInput): string {
     steps.push(relabel(faded, `s${i}src`, `s${i}out`, `s${i}_`));
   }
   steps.push(
-    segments.length === 1 ? '[s0out]null[base]' : `${segments.map((_, i) => `[s${i}out]`).join('')}concat=n=${segments.length}:v=1:a=0[base]`,
+    segments.length === 1
+      ? '[s0out]null[base]'
+      : `${segments.map((_, i) => `[s${i}out]`).join('')}concat=n=${segments.length}:v=1:a=0[base]`,
   );
   return steps.join(';');
 }

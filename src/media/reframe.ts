@@ -187,7 +187,12 @@ export function crossfadeFilter(
 ): string {
   const fadeS = Math.min(CROSSFADE_S, (segment.endS - segment.startS) / 2).toFixed(3);
   // The previous framing is evaluated on this segment's clock: a follow-crop holds its last position.
-  const before = relabel(reframeFilter({ ...previous, startS: segment.startS }, width, height, frame), 'xp', 'xpv', 'p_');
+  const before = relabel(
+    reframeFilter({ ...previous, startS: segment.startS }, width, height, frame),
+    'xp',
+    'xpv',
+    'p_',
+  );
   const after = relabel(reframeFilter(segment, width, height, frame), 'xc', 'xcv', 'c_');
   return (
     `[0:v]split=2[xpsrc][xcsrc];` +

@@ -158,35 +158,42 @@ describe('the one-encode render', () => {
     ['1:1', 'karaoke', false],
     ['4:5', 'bold', true],
     ['16:9', 'none', false],
-  ])('%s (%s captions, hook %s): exact size, as long as the moment, audio as long as the picture', async (aspect, captions, hook) => {
-    const { workspace, assembled, record } = await render(`aspect-${aspect.replace(':', 'x')}`, { aspect, captions, hook });
-    const reel = await probe(assembled.reelPath);
-    expect(reel.video).toMatchObject(ASPECT_PRESETS[aspect]);
-    expect(Math.abs(reel.durationS - REEL_S)).toBeLessThan(0.1);
-    const streams = await exec('ffprobe', [
-      '-v',
-      'error',
-      '-show_entries',
-      'stream=codec_type,duration',
-      '-of',
-      'json',
-      assembled.reelPath,
-    ]);
-    const durations = (JSON.parse(streams.stdout) as { streams: { codec_type: string; duration: string }[] }).streams;
-    const of = (type: string) => Number(durations.find((s) => s.codec_type === type)!.duration);
-    expect(Math.abs(of('audio') - of('video'))).toBeLessThan(0.1);
-    expect(record.pictureEncodes).toBe(1);
-    if (captions === 'none') {
-      await expect(readFile(path.join(workspace, 'reel.srt'), 'utf8')).rejects.toThrow();
-    }
-    if (hook) {
-      expect(record.hook?.text).toBe('Nobody told us how cold the water would be!');
-      // The title is at the top for the first seconds, then gone.
-      const top = (atS: number) => ocr(assembled.reelPath, atS, 0, 0.3);
-      expect(found('Nobody told us how cold the water would be', await top(1))).toBeGreaterThanOrEqual(0.6);
-      expect(found('Nobody told us how cold the water would be', await top(4))).toBeLessThan(0.3);
-    }
-    // Nothing is left under a temporary name.
-    expect((await readdir(workspace)).filter((f) => f.includes('.partial'))).toEqual([]);
-  });
+  ])(
+    '%s (%s captions, hook %s): exact size, as long as the moment, audio as long as the picture',
+    async (aspect, captions, hook) => {
+      const { workspace, assembled, record } = await render(`aspect-${aspect.replace(':', 'x')}`, {
+        aspect,
+        captions,
+        hook,
+      });
+      const reel = await probe(assembled.reelPath);
+      expect(reel.video).toMatchObject(ASPECT_PRESETS[aspect]);
+      expect(Math.abs(reel.durationS - REEL_S)).toBeLessThan(0.1);
+      const streams = await exec('ffprobe', [
+        '-v',
+        'error',
+        '-show_entries',
+        'stream=codec_type,duration',
+        '-of',
+        'json',
+        assembled.reelPath,
+      ]);
+      const durations = (JSON.parse(streams.stdout) as { streams: { codec_type: string; duration: string }[] }).streams;
+      const of = (type: string) => Number(durations.find((s) => s.codec_type === type)!.duration);
+      expect(Math.abs(of('audio') - of('video'))).toBeLessThan(0.1);
+      expect(record.pictureEncodes).toBe(1);
+      if (captions === 'none') {
+        await expect(readFile(path.join(workspace, 'reel.srt'), 'utf8')).rejects.toThrow();
+      }
+      if (hook) {
+        expect(record.hook?.text).toBe('Nobody told us how cold the water would be!');
+        // The title is at the top for the first seconds, then gone.
+        const top = (atS: number) => ocr(assembled.reelPath, atS, 0, 0.3);
+        expect(found('Nobody told us how cold the water would be', await top(1))).toBeGreaterThanOrEqual(0.6);
+        expect(found('Nobody told us how cold the water would be', await top(4))).toBeLessThan(0.3);
+      }
+      // Nothing is left under a temporary name.
+      expect((await readdir(workspace)).filter((f) => f.includes('.partial'))).toEqual([]);
+    },
+  );
 });

@@ -29,7 +29,13 @@ describe('word timings', () => {
 
   it('uses the transcript’s word times when a cue has them, reel-relative, and says which were estimated', () => {
     const cues = [
-      { ...cue(100, 102, 'hello there'), words: [{ w: 'hello', startS: 100.1, endS: 100.5 }, { w: 'there', startS: 100.7, endS: 101.2 }] },
+      {
+        ...cue(100, 102, 'hello there'),
+        words: [
+          { w: 'hello', startS: 100.1, endS: 100.5 },
+          { w: 'there', startS: 100.7, endS: 101.2 },
+        ],
+      },
       cue(102, 104, 'no timings here'),
     ];
     const result = reelWords(cues, 100, 3.5);
@@ -112,7 +118,12 @@ describe('the .ass file', () => {
   });
 
   it('the hook title shows for the first 2.5 s above the captions, even with captions off', () => {
-    const ass = formatAss({ ...base, style: 'none', strategy: 'follow_crop', hook: 'Nobody told us how cold the water would be' });
+    const ass = formatAss({
+      ...base,
+      style: 'none',
+      strategy: 'follow_crop',
+      hook: 'Nobody told us how cold the water would be',
+    });
     const events = ass.split('\n').filter((l) => l.startsWith('Dialogue:'));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatch(/^Dialogue: 1,0:00:00\.00,0:00:02\.50,Hook,/);
@@ -136,7 +147,10 @@ describe('hook title', () => {
   it('uses the moment’s hook, else its strongest line (a question or exclamation), cut to 60 characters', () => {
     const cues = [cue(0, 2, 'We met in 2019. Why did nobody see it coming?'), cue(2, 4, 'Nobody knew.')];
     expect(hookTitle({ hook: 'The hook', cues, startS: 0, endS: 4 })).toEqual({ text: 'The hook', from: 'moment' });
-    expect(hookTitle({ cues, startS: 0, endS: 4 })).toEqual({ text: 'Why did nobody see it coming?', from: 'strongest line' });
+    expect(hookTitle({ cues, startS: 0, endS: 4 })).toEqual({
+      text: 'Why did nobody see it coming?',
+      from: 'strongest line',
+    });
     const long = hookTitle({ cues: [cue(0, 9, `${'word '.repeat(30)}end.`)], startS: 0, endS: 9 })!;
     expect(long.text.length).toBeLessThanOrEqual(60);
     expect(hookTitle({ cues: [], startS: 0, endS: 4 })).toBeNull();
