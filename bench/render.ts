@@ -87,7 +87,16 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
     const moment: Moment = { ...window, score: 1, breakdown: {}, cues };
     await writeFile(momentPath, JSON.stringify(moment));
     const assetsPath = path.join(workspace, 'publishing-assets.json');
-    await writeFile(assetsPath, '{}');
+    await writeFile(
+      assetsPath,
+      JSON.stringify({
+        generator: 'bench',
+        descriptions: ['one', 'two', 'three'],
+        hashtags: ['#bench'],
+        music_mood: 'calm',
+        veo3_prompts: [],
+      }),
+    );
     const measured = await timed(async () => {
       const layout = await call(activities.detectLayout, { workspace, source: sample.video, ...window });
       const prepared = await call(activities.renderSegments, {

@@ -18,6 +18,7 @@ import { parseSubtitles } from '../../src/domain/subtitles';
 import { normaliseText } from '../../src/domain/text';
 import { ffmpeg, probe, run } from '../../src/media/ffmpeg';
 import { renderPromptClip } from '../../src/media/promptClip';
+import { renderMomentAudio, renderSegmentVideo } from '../../src/media/reframe';
 import { testConfig } from '../helpers/config';
 import { layoutVideo, tempDir } from '../helpers/media';
 
@@ -196,4 +197,37 @@ describe('the one-encode render', () => {
       expect((await readdir(workspace)).filter((f) => f.includes('.partial'))).toEqual([]);
     },
   );
+
+  it('still assembles a run whose FFMPEG_ENGINEER encoded segments before the one-encode render', async () => {
+    const workspace = path.join(dir, 'runs', 'legacy');
+    await mkdir(path.join(workspace, 'segments'), { recursive: true });
+    const layout = await env.run(activities.detectLayout, { workspace, source, ...WINDOW });
+    // What the old renderSegments left: one silent segment file and the moment's audio, no plan.
+    const info = await probe(source);
+    const segmentPath = path.join(workspace, 'segments', 'segment-000.mp4');
+    const audioPath = path.join(workspace, 'segments', 'moment-audio.m4a');
+    await renderSegmentVideo({
+      source,
+      sourceWidth: info.video!.width,
+      sourceHeight: info.video!.height,
+      segment: layout.segments[0]!,
+      output: segmentPath,
+      encoding: testConfig(dir).encoding,
+    });
+    await renderMomentAudio({ source, hasAudio: true, startS: WINDOW.startS, durationS: REEL_S, output: audioPath });
+    const momentPath = path.join(workspace, 'moment.json');
+    await writeFile(momentPath, JSON.stringify({ ...WINDOW, score: 1, breakdown: {}, cues: CUES }));
+    const assembled = await env.run(activities.assembleReel, {
+      workspace,
+      segmentPaths: [segmentPath],
+      audioPath,
+      momentPath,
+      clips: [],
+    });
+    const reel = await probe(assembled.reelPath);
+    expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
+    expect(Math.abs(reel.durationS - REEL_S)).toBeLessThan(0.1);
+    const record = JSON.parse(await readFile(path.join(workspace, 'render.json'), 'utf8')) as { design: string };
+    expect(record.design).toMatch(/^segments\+composite/);
+  });
 });
