@@ -35,6 +35,8 @@ import type { LayoutMeasurement } from './layout';
 import { measureLayout } from './layout';
 import type { BudgetMeasurement } from './budget';
 import { measureBudget } from './budget';
+import type { RenderMeasurement } from './render';
+import { measureRender, renderTable } from './render';
 import type { StitchMeasurement } from './stitch';
 import { measureStitch } from './stitch';
 import type { SpeechMeasurement } from './speech';
@@ -188,6 +190,7 @@ async function main(): Promise<void> {
   let transcript: TranscriptMeasurement | undefined;
   let speech: SpeechMeasurement | undefined;
   let budget: BudgetMeasurement | undefined;
+  let render: RenderMeasurement | undefined;
   try {
     if (SPEECH_SECONDS > 0) {
       console.log(`measuring local speech-to-text on ${SPEECH_SECONDS / 60} min of espeak-ng speech…`);
@@ -202,6 +205,9 @@ async function main(): Promise<void> {
     console.log('measuring stream-copy stitching against a re-encode…');
     await mkdir(path.join(root, 'stitch'), { recursive: true });
     stitch = await measureStitch(path.join(root, 'stitch'));
+    console.log('measuring the render (LAYOUT_DETECTIVE → DELIVERY) against one plain encode of the same reel…');
+    await mkdir(path.join(root, 'render'), { recursive: true });
+    render = await measureRender(path.join(root, 'render'), Number(process.env.BENCH_RENDER_S ?? 30));
     for (const clips of CLIP_COUNTS) {
       console.log(`measuring a run with ${clips} clips…`);
       rows.push(await measure(clips, root, sample.video, server.address, client));
@@ -219,6 +225,7 @@ async function main(): Promise<void> {
     layout,
     speech,
     budget,
+    render,
   };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -264,6 +271,7 @@ async function main(): Promise<void> {
       `| run cap + daily cap | ${budget.cappedMs} | ${budget.uncappedMs} | ${budget.overheadPerSubmissionMs} | ${budget.ledgerEventsFor8Clips.daily} + ${budget.ledgerEventsFor8Clips.run} | ${budget.runHistoryEventsAdded} |`,
     );
   }
+  if (render) console.log(`\n${renderTable(render)}`);
   console.log('\nwritten to bench/results.json');
 }
 

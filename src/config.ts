@@ -71,6 +71,8 @@ const EnvSchema = z.object({
   FFMPEG_CRF: int(0, 51).default(23),
   /** 0 lets ffmpeg choose. */
   FFMPEG_THREADS: int(0, 64).default(0),
+  /** Font family of burned-in captions and the hook title (Debian fonts-dejavu-core, installed by `npm run setup`). */
+  CAPTION_FONT: z.string().trim().min(1).default('DejaVu Sans'),
   /** Prompt to video: clips generating at once, and how long VIDEO_GEN waits for them. */
   VIDEO_GEN_CONCURRENCY: int(1, 16).default(2),
   VIDEO_GEN_TIMEOUT_S: int(10, 86_400).default(1800),
@@ -126,6 +128,7 @@ export interface AppConfig {
   budget: { dailyUsd?: number };
   offlineVeo: { url?: string; latencyS: number };
   encoding: { preset: string; crf: number; threads: number };
+  captions: { font: string };
   webhookUrl?: string;
   videoGen: { maxConcurrent: number; timeoutS: number };
   api: { host: string; port: number; token?: string };
@@ -194,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     budget: { ...(e.BUDGET_DAILY_USD ? { dailyUsd: e.BUDGET_DAILY_USD } : {}) },
     offlineVeo: { ...(e.OFFLINE_VEO_URL ? { url: e.OFFLINE_VEO_URL } : {}), latencyS: e.OFFLINE_VEO_LATENCY_S },
     encoding: { preset: e.FFMPEG_PRESET, crf: e.FFMPEG_CRF, threads: e.FFMPEG_THREADS },
+    captions: { font: e.CAPTION_FONT },
     ...(e.WEBHOOK_URL ? { webhookUrl: e.WEBHOOK_URL } : {}),
     videoGen: { maxConcurrent: e.VIDEO_GEN_CONCURRENCY, timeoutS: e.VIDEO_GEN_TIMEOUT_S },
     api: { host: e.API_HOST, port: e.API_PORT, ...(e.API_TOKEN ? { token: e.API_TOKEN } : {}) },

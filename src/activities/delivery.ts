@@ -1,6 +1,6 @@
 /** DELIVERY and the events log: what leaves the workspace for people and tools that read files. */
 import { Context } from '@temporalio/activity';
-import { appendFile, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunCost } from '../domain/cost';
 import type { PipelineEvent } from '../domain/progress';
@@ -62,8 +62,20 @@ export function createDeliveryActivities({ config }: ActivityDeps) {
       const reelPath = path.join(outputDir, 'reel.mp4');
       const assetsPath = path.join(outputDir, 'publishing-assets.json');
       const summaryPath = path.join(outputDir, 'summary.md');
-      await copyFile(input.reelPath, reelPath);
+      // Copied under a temporary name and renamed: a reader never sees a half-copied reel.
+      const deliver = async (from: string, to: string) => {
+        await copyFile(from, `${to}.partial`);
+        await rename(`${to}.partial`, to);
+      };
+      await deliver(input.reelPath, reelPath);
       await copyFile(input.assetsPath, assetsPath);
+      // Caption files (reel-relative times) travel with the reel when the render wrote them.
+      for (const name of ['reel.srt', 'reel.vtt']) {
+        const from = path.join(path.dirname(input.reelPath), name);
+        await deliver(from, path.join(outputDir, name)).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+        });
+      }
 
       const moment = await readJsonIfThere<Moment>(path.join(input.workspace, 'moment.json'));
       const layout = await readJsonIfThere<{ segments: SummaryInput['segments'] }>(

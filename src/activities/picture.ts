@@ -1,28 +1,35 @@
 /** LAYOUT_DETECTIVE, FFMPEG_ENGINEER and ASSEMBLY: from a window of the source to the vertical reel. */
 import { Context } from '@temporalio/activity';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { BrollClip } from '../domain/broll';
+import type { CaptionPage, WordTiming } from '../domain/captions';
+import { asksForHookTitle, hookTitle, pagesToSrt, pagesToVtt, paginate, reelWords } from '../domain/captions';
+import { dominantStrategy, formatAss } from '../domain/captionsAss';
 import type { PlacementPlan } from '../domain/cutaways';
 import { planCutaways } from '../domain/cutaways';
 import type { Transition, UserMedia } from '../domain/directives';
 import { TRANSITIONS, UserMediaSchema } from '../domain/directives';
 import type { AssemblyResult, EngineerResult, LayoutResult, LayoutSegment, Moment } from '../domain/reel';
+import type { Aspect, CaptionStyle } from '../domain/render';
+import { ASPECT_PRESETS, DEFAULT_ASPECT, DEFAULT_CAPTION_STYLE } from '../domain/render';
 import type { PlacementsRecord, UserMediaItem, UserMediaRecord, UserPlan } from '../domain/userMedia';
 import { planOverlays, planUserCutaways } from '../domain/userMedia';
 import type { CompositeLayers } from '../media/composite';
 import { compositeReel } from '../media/composite';
 import { concatCopy } from '../media/concat';
 import { CUTAWAY_FADE_S } from '../media/cutaways';
-import { REEL_HEIGHT, REEL_WIDTH } from '../media/encoding';
+import type { FrameSize } from '../media/encoding';
 import { probe } from '../media/ffmpeg';
+import type { Layers, PictureInput } from '../media/finalRender';
+import { pictureDurationS, renderReel } from '../media/finalRender';
 import type { LayoutAnalysis } from '../media/layoutAnalysis';
 import { analyseLayout, DETECT_WIDTH, MIN_SEGMENT_S, SAMPLE_INTERVAL_S } from '../media/layoutAnalysis';
 import { SCREEN_DETAIL, SEAM_THRESHOLD } from '../media/layoutMetrics';
-import { muxAudio, renderMomentAudio, renderSegmentVideo } from '../media/reframe';
+import { muxAudio, renderMomentAudio } from '../media/reframe';
 import type { ActivityDeps } from './deps';
-import { nonEmptyFile, writeJsonAtomic } from './workspace';
+import { writeJsonAtomic } from './workspace';
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
@@ -122,6 +129,59 @@ const unplacedUser = (plan: UserPlan, reason: string): UserPlan =>
 const unplacedBroll = (plan: PlacementPlan, reason: string): PlacementPlan =>
   unplaced(plan, reason, (p) => ({ key: p.key, reason }));
 
+/**
+ * render-plan.json: what FFMPEG_ENGINEER prepared for the one encode in ASSEMBLY: the source, the
+ * segments and their transition, the frame, the moment's audio (already encoded), and the captions.
+ */
+interface RenderPlan {
+  source: string;
+  sourceWidth: number;
+  sourceHeight: number;
+  segments: LayoutSegment[];
+  transition: Transition;
+  aspect: Aspect;
+  frame: FrameSize;
+  audioPath: string;
+  captions: {
+    style: CaptionStyle;
+    /** reel.ass (captions and hook), absent when there is nothing to draw. */
+    assPath?: string;
+    srtPath?: string;
+    vttPath?: string;
+    words: number;
+    pages: number;
+    /** Where word times came from; `estimated` words were spread over their cue by length. */
+    timing?: WordTiming;
+    estimatedCues: number;
+  };
+  hook?: { text: string; from: 'moment' | 'strongest line'; asked: 'request' | 'directive' };
+}
+
+/** The moment, when the workspace has one (tests of the picture alone may not). */
+async function readMoment(file: string): Promise<Moment | undefined> {
+  return readFile(file, 'utf8').then(
+    (text) => JSON.parse(text) as Moment,
+    () => undefined,
+  );
+}
+
+/**
+ * A name for this attempt's output next to `final`: an orphan ffmpeg of an earlier attempt (its
+ * worker died, it did not) may still be writing its own; this attempt never shares a path with it,
+ * and the result reaches `final` only by a rename once complete.
+ */
+function attemptPath(final: string, attempt: number): string {
+  const ext = path.extname(final);
+  return path.join(path.dirname(final), `.${path.basename(final, ext)}.attempt-${attempt}.partial${ext}`);
+}
+
+/** Writes `text` to `file` under a temporary name, then renames it into place. */
+async function writeTextAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}
+
 /** The layers of pass 2: B-roll with its usual fades, user cutaways as the transition says. */
 function compositeLayers(broll: PlacementPlan, user: UserMediaRecord | undefined): CompositeLayers {
   const userFadeS = user?.transition === 'cut' ? 0 : CUTAWAY_FADE_S;
@@ -143,18 +203,21 @@ export function createPictureActivities({ config }: ActivityDeps) {
     /**
      * LAYOUT_DETECTIVE: find and track the faces in frames sampled across the moment, decide each
      * frame's layout from faces and seams, split the moment where the layout changes, and choose a
-     * crop strategy for each segment (for speaker focus, a steady crop plan on the active speaker).
-     * Everything measured, and the seam-only answer, goes to layout.json.
+     * crop strategy for each segment (for speaker focus, a steady crop plan on the active speaker,
+     * shaped for the reel's aspect). Everything measured, and the seam-only answer, goes to layout.json.
      */
     async detectLayout(input: {
       workspace: string;
       source: string;
       startS: number;
       endS: number;
+      /** The reel's aspect preset (default 9:16): crop plans are cut to it. */
+      aspect?: Aspect;
     }): Promise<LayoutResult> {
       const ctx = Context.current();
       const info = await probe(input.source);
       if (!info.video) throw new Error(`source has no video stream: ${input.source}`);
+      const frame = ASPECT_PRESETS[input.aspect ?? DEFAULT_ASPECT];
       // The one decode pass and the audio measure report nothing while they run: beat anyway.
       let progress: { framesDetected: number; frames: number } | undefined;
       const beat = setInterval(() => ctx.heartbeat(progress), 10_000);
@@ -167,7 +230,7 @@ export function createPictureActivities({ config }: ActivityDeps) {
           hasAudio: Boolean(info.audio),
           startS: input.startS,
           endS: input.endS,
-          aspect: REEL_WIDTH / REEL_HEIGHT,
+          aspect: frame.width / frame.height,
           framing: config.framing,
           onProgress: (done, total) => {
             progress = { framesDetected: done, frames: total };
@@ -184,10 +247,11 @@ export function createPictureActivities({ config }: ActivityDeps) {
     },
 
     /**
-     * FFMPEG_ENGINEER: each segment as silent 1080x1920 video with its strategy, and the moment's
-     * audio in one piece. Where the layout changes, `transition` says what the picture does: a short
-     * dip to black (the default), a hard cut, or a crossfade between the two framings. Reports
-     * progress as heartbeats; a retry after a worker crash skips segments that were already finished.
+     * FFMPEG_ENGINEER prepares the one encode while B-roll renders, and encodes no picture: it
+     * encodes the moment's audio once (AAC, copied into the reel later), writes the captions (word
+     * times from the transcript, or estimated inside each cue) as reel.ass for libass and as
+     * reel.srt/reel.vtt for platforms, picks the hook title, and records it all in
+     * render-plan.json for ASSEMBLY. Every file is written under a temporary name and renamed.
      */
     async renderSegments(input: {
       workspace: string;
@@ -195,58 +259,103 @@ export function createPictureActivities({ config }: ActivityDeps) {
       segments: LayoutSegment[];
       /** Absent in histories recorded before transitions could be chosen: a dip to black. */
       transition?: Transition;
+      /** The moment (cues for captions, hook line); default: the workspace's moment.json. */
+      momentPath?: string;
+      /** Render options of the request (src/domain/render.ts); defaults: bold captions, 9:16, no hook. */
+      captions?: CaptionStyle;
+      aspect?: Aspect;
+      hook?: boolean;
+      /** ROUTER's directives.json: a clause like "start with a title" asks for the hook title. */
+      directivesPath?: string;
     }): Promise<EngineerResult> {
-      const transition = input.transition ?? 'dip_to_black';
-      const ctx = Context.current();
       const source = await probe(input.source);
       if (!source.video) throw new Error(`source has no video stream: ${input.source}`);
-      const done = (ctx.info.heartbeatDetails as { segmentsDone?: number } | undefined)?.segmentsDone ?? 0;
+      if (input.segments.length === 0)
+        throw new Error('renderSegments: segments is empty (LAYOUT_DETECTIVE found no segment)');
+      const aspect = input.aspect ?? DEFAULT_ASPECT;
+      const frame = ASPECT_PRESETS[aspect];
+      const style = input.captions ?? DEFAULT_CAPTION_STYLE;
+      const durationS = pictureDurationS(input.segments);
+      const first = input.segments[0]!;
       const dir = path.join(input.workspace, 'segments');
       await mkdir(dir, { recursive: true });
-      const segmentPaths: string[] = [];
-      const last = input.segments.length - 1;
-      for (const [index, segment] of input.segments.entries()) {
-        const output = path.join(dir, `segment-${String(index).padStart(3, '0')}.mp4`);
-        segmentPaths.push(output);
-        if (index < done && (await nonEmptyFile(output))) continue;
-        await renderSegmentVideo(
-          {
-            source: input.source,
-            sourceWidth: source.video.width,
-            sourceHeight: source.video.height,
-            segment,
-            output,
-            encoding: config.encoding,
-            fadeIn: transition === 'dip_to_black' && index > 0,
-            fadeOut: transition === 'dip_to_black' && index < last,
-            ...(transition === 'fade' && index > 0 ? { crossfadeFrom: input.segments[index - 1]! } : {}),
-          },
-          {
-            signal: ctx.cancellationSignal,
-            onProgress: (fraction) => ctx.heartbeat({ segmentsDone: index, fraction: round(fraction) }),
-          },
-        );
-        ctx.heartbeat({ segmentsDone: index + 1 });
-      }
-      const first = input.segments[0]!;
+
       const audioPath = path.join(dir, 'moment-audio.m4a');
+      const audioTmp = attemptPath(audioPath, Context.current().info.attempt);
       await renderMomentAudio({
         source: input.source,
         hasAudio: Boolean(source.audio),
         startS: first.startS,
-        durationS: input.segments[last]!.endS - first.startS,
-        output: audioPath,
+        durationS,
+        output: audioTmp,
       });
-      return { segmentPaths, audioPath };
+      await rename(audioTmp, audioPath);
+
+      const moment = await readMoment(input.momentPath ?? path.join(input.workspace, 'moment.json'));
+      const { words, timing, estimatedCues } = moment
+        ? reelWords(moment.cues, first.startS, durationS)
+        : { words: [], timing: undefined, estimatedCues: 0 };
+      const pages: CaptionPage[] = paginate(words, style, durationS);
+      const clauses = input.directivesPath
+        ? await readFile(input.directivesPath, 'utf8').then(
+            (text) =>
+              ((JSON.parse(text) as { unparsed?: string[] }).unparsed ?? []).filter((c) => typeof c === 'string'),
+            () => [],
+          )
+        : [];
+      const asked = input.hook ? 'request' : asksForHookTitle(clauses) ? 'directive' : undefined;
+      const title = asked && moment ? hookTitle(moment) : null;
+      const plan: RenderPlan = {
+        source: input.source,
+        sourceWidth: source.video.width,
+        sourceHeight: source.video.height,
+        segments: input.segments,
+        transition: input.transition ?? 'dip_to_black',
+        aspect,
+        frame: { width: frame.width, height: frame.height },
+        audioPath,
+        captions: { style, words: words.length, pages: pages.length, ...(timing ? { timing } : {}), estimatedCues },
+        ...(title && asked ? { hook: { ...title, asked } } : {}),
+      };
+      if (pages.length > 0 || title) {
+        const assPath = path.join(input.workspace, 'reel.ass');
+        await writeTextAtomic(
+          assPath,
+          formatAss({
+            frame,
+            style,
+            pages,
+            strategy: dominantStrategy(input.segments),
+            font: config.captions.font,
+            ...(title ? { hook: title.text } : {}),
+            reelDurationS: durationS,
+          }),
+        );
+        plan.captions.assPath = assPath;
+      }
+      if (pages.length > 0) {
+        // Caption files carry the same pages, at the same times, as the burned captions.
+        plan.captions.srtPath = path.join(input.workspace, 'reel.srt');
+        plan.captions.vttPath = path.join(input.workspace, 'reel.vtt');
+        await writeTextAtomic(plan.captions.srtPath, pagesToSrt(pages));
+        await writeTextAtomic(plan.captions.vttPath, pagesToVtt(pages));
+      }
+      const planPath = path.join(input.workspace, 'render-plan.json');
+      await writeJsonAtomic(planPath, plan);
+      return { segmentPaths: [], audioPath, planPath };
     },
 
     /**
-     * ASSEMBLY in two passes. Pass 1 joins the segments and the moment's audio into the base reel
-     * (stream copy). Pass 2 lays the user's own cutaways (from directives.json) and the B-roll clips
-     * over it as cutaways, and the user's overlay images on top, in one re-encode of the picture
-     * with the audio copied. User cutaways are placed first; B-roll steps around them. If pass 2
-     * fails with user media in it, it is tried again with B-roll alone; if it still fails, the base
-     * reel is delivered. Everything placed or skipped, and why, goes to broll-placements.json.
+     * ASSEMBLY: the reel in one encode of the picture (src/media/finalRender.ts): the framed
+     * segments, the user's own cutaways (from directives.json) and the B-roll clips as cutaways,
+     * the user's overlay images, and the captions and hook title on top, with the moment's audio
+     * copied. User cutaways are placed first; B-roll steps around them. If the render fails with
+     * user media in it, it is tried again with B-roll alone; if it still fails, without any layer.
+     * Placements go to broll-placements.json, the render's own record to render.json. A retried
+     * attempt renders to its own temporary file and renames it into place.
+     *
+     * A run whose FFMPEG_ENGINEER finished before this design (its result has segment files and no
+     * plan) is assembled the old way: segments joined, then one composite pass.
      */
     async assembleReel(input: {
       workspace: string;
@@ -256,6 +365,8 @@ export function createPictureActivities({ config }: ActivityDeps) {
       clips: BrollClip[];
       /** ROUTER's directives.json; absent in histories recorded before user media existed. */
       directivesPath?: string;
+      /** FFMPEG_ENGINEER's render-plan.json; absent in runs whose segments were encoded separately. */
+      planPath?: string;
     }): Promise<AssemblyResult> {
       const ctx = Context.current();
       // ROUTER checked the directives; should the file still be unusable, the reel ships without
@@ -272,17 +383,58 @@ export function createPictureActivities({ config }: ActivityDeps) {
       const userMediaAsked = directives ? directives.cutaways.length + directives.overlays.length > 0 : false;
       const reelPath = path.join(input.workspace, 'reel.mp4');
       const layered = input.clips.length > 0 || userMediaAsked;
-      const basePath = layered ? path.join(input.workspace, 'reel-base.mp4') : reelPath;
-      const video = path.join(input.workspace, 'segments', 'video.mp4');
-      await concatCopy(input.segmentPaths, video, path.join(input.workspace, 'segments', 'concat.txt'), {
-        signal: ctx.cancellationSignal,
-      });
-      await muxAudio(video, input.audioPath, basePath);
-      const baseDurationS = (await probe(basePath)).durationS;
-      let plan: PlacementPlan = { placed: [], skipped: [] };
+      const attempt = ctx.info.attempt;
+      const started = Date.now();
+
+      // The picture without layers, and a pass that lays `layers` over it into `output`.
+      let baseDurationS: number;
+      let bare: (output: string) => Promise<void>;
+      let pass: (layers: CompositeLayers, output: string) => Promise<void>;
+      let plan: RenderPlan | undefined;
+      const onProgress = (fraction: number) => ctx.heartbeat({ attempt, fraction: round(fraction) });
+      if (input.planPath) {
+        plan = JSON.parse(await readFile(input.planPath, 'utf8')) as RenderPlan;
+        const picture: PictureInput = {
+          source: plan.source,
+          sourceWidth: plan.sourceWidth,
+          sourceHeight: plan.sourceHeight,
+          segments: plan.segments,
+          transition: plan.transition,
+          frame: plan.frame,
+        };
+        const captions = plan.captions.assPath ? { assPath: plan.captions.assPath } : {};
+        const renderWith = (layers: CompositeLayers, output: string) =>
+          renderReel(picture, { ...layers, ...captions } satisfies Layers, plan!.audioPath, output, config.encoding, {
+            signal: ctx.cancellationSignal,
+            onProgress,
+          });
+        baseDurationS = pictureDurationS(plan.segments);
+        bare = (output) => renderWith({ cutaways: [], images: [] }, output);
+        pass = renderWith;
+      } else {
+        if (input.segmentPaths.length === 0) throw new Error('assembleReel: neither planPath nor segmentPaths given');
+        const basePath = path.join(input.workspace, 'reel-base.mp4');
+        const video = path.join(input.workspace, 'segments', 'video.mp4');
+        await concatCopy(input.segmentPaths, video, path.join(input.workspace, 'segments', 'concat.txt'), {
+          signal: ctx.cancellationSignal,
+        });
+        await muxAudio(video, input.audioPath, basePath);
+        baseDurationS = (await probe(basePath)).durationS;
+        bare = (output) => copyFile(basePath, output);
+        pass = (layers, output) =>
+          compositeReel(basePath, layers, output, config.encoding, baseDurationS, {
+            signal: ctx.cancellationSignal,
+            onProgress,
+          });
+      }
+
+      const partial = attemptPath(reelPath, attempt);
+      let placements: PlacementPlan = { placed: [], skipped: [] };
       let failure: string | undefined;
       let userMedia: UserMediaRecord | undefined;
-      if (layered) {
+      if (!layered) {
+        await bare(partial);
+      } else {
         const moment = JSON.parse(await readFile(input.momentPath, 'utf8')) as Moment;
         if (directives && userMediaAsked) {
           const [cutawayItems, overlayItems] = await Promise.all([
@@ -301,21 +453,17 @@ export function createPictureActivities({ config }: ActivityDeps) {
           startS: p.startS,
           endS: p.startS + p.durationS,
         }));
-        plan = planCutaways(input.clips, moment.cues, moment.startS, baseDurationS, reserved);
-        const pass = (layers: CompositeLayers) =>
-          compositeReel(basePath, layers, reelPath, config.encoding, baseDurationS, {
-            signal: ctx.cancellationSignal,
-            onProgress: (fraction) => ctx.heartbeat({ pass: 2, fraction: round(fraction) }),
-          });
+        placements = planCutaways(input.clips, moment.cues, moment.startS, baseDurationS, reserved);
         const firstLine = (err: unknown) => (err as Error).message.split('\n')[0] ?? 'unknown error';
-        const layers = compositeLayers(plan, userMedia);
+        const layers = compositeLayers(placements, userMedia);
         try {
           if (layers.cutaways.length + layers.images.length === 0) throw new Error('no clip could be placed');
-          await pass(layers);
+          await pass(layers, partial);
         } catch (err) {
+          if (ctx.cancellationSignal.aborted) throw err;
           let reason = firstLine(err);
           let recovered = false;
-          if (userMedia && layers.cutaways.length + layers.images.length > plan.placed.length) {
+          if (userMedia && layers.cutaways.length + layers.images.length > placements.placed.length) {
             // A user's file may be what broke the pass: try again with B-roll alone, placed as if
             // no user cutaway held its spans.
             userMedia = {
@@ -324,10 +472,10 @@ export function createPictureActivities({ config }: ActivityDeps) {
               cutaways: unplacedUser(userMedia.cutaways, `composite pass failed: ${reason}`),
               overlays: unplacedUser(userMedia.overlays, `composite pass failed: ${reason}`),
             };
-            plan = planCutaways(input.clips, moment.cues, moment.startS, baseDurationS);
-            if (plan.placed.length > 0) {
+            placements = planCutaways(input.clips, moment.cues, moment.startS, baseDurationS);
+            if (placements.placed.length > 0) {
               try {
-                await pass(compositeLayers(plan, undefined));
+                await pass(compositeLayers(placements, undefined), partial);
                 recovered = true;
               } catch (again) {
                 reason = firstLine(again);
@@ -335,24 +483,46 @@ export function createPictureActivities({ config }: ActivityDeps) {
             }
           }
           if (!recovered) {
-            await copyFile(basePath, reelPath);
+            await bare(partial);
             if (input.clips.length > 0) failure = reason;
-            plan = unplacedBroll(plan, `cutaway pass failed: ${reason}`);
+            placements = unplacedBroll(placements, `cutaway pass failed: ${reason}`);
           }
         }
         const record: PlacementsRecord = {
-          ...plan,
+          ...placements,
           ...(failure ? { failure } : {}),
           ...(userMedia ? { userMedia } : {}),
         };
         await writeJsonAtomic(path.join(input.workspace, 'broll-placements.json'), record);
       }
+      await rename(partial, reelPath);
       const reel = await probe(reelPath);
+      await writeJsonAtomic(path.join(input.workspace, 'render.json'), {
+        design: plan ? 'one-encode' : 'segments+composite (run started before the one-encode render)',
+        // Full-length encodes of the picture this reel took (FFMPEG_ENGINEER encodes none now).
+        pictureEncodes: plan ? 1 : 1 + input.segmentPaths.length,
+        attempt,
+        wallS: round((Date.now() - started) / 1000),
+        durationS: round(reel.durationS),
+        ...(plan
+          ? {
+              aspect: plan.aspect,
+              frame: plan.frame,
+              transition: plan.transition,
+              captions: plan.captions,
+              ...(plan.hook ? { hook: plan.hook } : {}),
+            }
+          : {}),
+        layers: {
+          cutaways: placements.placed.length + (userMedia?.cutaways.placed.length ?? 0),
+          images: userMedia?.overlays.placed.length ?? 0,
+        },
+      });
       return {
         reelPath,
         durationS: round(reel.durationS),
-        brollPlaced: plan.placed.length,
-        brollSkipped: plan.skipped,
+        brollPlaced: placements.placed.length,
+        brollSkipped: placements.skipped,
         ...(input.directivesPath
           ? {
               userPlaced: (userMedia?.cutaways.placed.length ?? 0) + (userMedia?.overlays.placed.length ?? 0),

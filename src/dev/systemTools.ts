@@ -5,6 +5,7 @@
  * (checkSystemTools) and names the command to run — it never installs packages at boot.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
@@ -17,6 +18,8 @@ export async function hasCommand(name: string, args = ['-version']): Promise<boo
 }
 
 const APT_PACKAGES = ['ffmpeg', 'espeak-ng'];
+/** The captions' font (config CAPTION_FONT, Debian fonts-dejavu-core); the caption tests read frames with tesseract. */
+export const CAPTION_FONT_FILE = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
 
 export async function canApt(): Promise<boolean> {
   return process.getuid?.() === 0 && (await hasCommand('apt-get', ['--version']));
@@ -42,6 +45,8 @@ export async function ensureSystemTools(log: (line: string) => void = console.lo
   const missing: string[] = [];
   if (!(await hasCommand('ffmpeg')) || !(await hasCommand('ffprobe'))) missing.push('ffmpeg');
   if (!(await hasCommand('espeak-ng', ['--version']))) missing.push('espeak-ng');
+  if (!existsSync(CAPTION_FONT_FILE)) missing.push('fonts-dejavu-core');
+  if (!(await hasCommand('tesseract', ['--version']))) missing.push('tesseract-ocr', 'tesseract-ocr-eng');
   if (missing.length > 0 && (await canApt())) await aptInstall(missing, log);
   return checkSystemTools();
 }

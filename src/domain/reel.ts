@@ -205,10 +205,12 @@ export interface LayoutResult {
   segments: LayoutSegment[];
 }
 export interface EngineerResult {
-  /** Video-only segments, in order. */
+  /** Video-only segments, in order (runs before the one-encode render; now empty). */
   segmentPaths: string[];
   /** The moment's audio in one piece, so it runs on unbroken across segment joins. */
   audioPath: string;
+  /** render-plan.json: what ASSEMBLY's one encode renders (absent in runs before it). */
+  planPath?: string;
 }
 export interface AssemblyResult {
   reelPath: string;

@@ -1,8 +1,9 @@
 /**
- * Documentary cutaways: video laid over the base reel at given times, scaled and cropped to fill
- * 1080x1920, with short fades (or none), while the reel's own audio runs on underneath.
+ * Documentary cutaways: video laid over the reel at given times, scaled and cropped to fill the
+ * reel's frame, with short fades (or none), while the reel's own audio runs on underneath.
  */
-import { REEL_HEIGHT, REEL_WIDTH } from './encoding';
+import type { FrameSize } from './encoding';
+import { REEL_FRAME } from './encoding';
 
 /** The usual fade in and out of a cutaway. */
 export const CUTAWAY_FADE_S = 0.3;
@@ -20,7 +21,14 @@ export interface CutawayLayer {
  * Filter-graph steps that lay input `input` (a video file) over `[under]` as a cutaway, output
  * `[out]`. Only the clip's picture is used; the reel's audio is mapped separately.
  */
-export function cutawaySteps(input: number, layer: CutawayLayer, under: string, out: string): string[] {
+export function cutawaySteps(
+  input: number,
+  layer: CutawayLayer,
+  under: string,
+  out: string,
+  frame: FrameSize = REEL_FRAME,
+): string[] {
+  const { width, height } = frame;
   const fadeS = Math.min(layer.fadeS, layer.durationS / 3);
   const fades =
     fadeS > 0
@@ -30,7 +38,7 @@ export function cutawaySteps(input: number, layer: CutawayLayer, under: string, 
   const end = layer.startS + layer.durationS;
   return [
     `[${input}:v]trim=duration=${layer.durationS.toFixed(3)},` +
-      `scale=${REEL_WIDTH}:${REEL_HEIGHT}:force_original_aspect_ratio=increase,crop=${REEL_WIDTH}:${REEL_HEIGHT},setsar=1,` +
+      `scale=${width}:${height}:force_original_aspect_ratio=increase,crop=${width}:${height},setsar=1,` +
       `format=yuva420p${fades},setpts=PTS-STARTPTS+${layer.startS.toFixed(3)}/TB[c${input}]`,
     `[${under}][c${input}]overlay=eof_action=pass:enable='between(t,${layer.startS.toFixed(3)},${end.toFixed(3)})'[${out}]`,
   ];

@@ -10,6 +10,14 @@ export const REEL_WIDTH = 1080;
 export const REEL_HEIGHT = 1920;
 export const REEL_FPS = 30;
 
+/** A reel's frame in pixels (an aspect preset of src/domain/render.ts). */
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+/** The default frame, 9:16. */
+export const REEL_FRAME: FrameSize = { width: REEL_WIDTH, height: REEL_HEIGHT };
+
 export function videoOutputOptions(encoding: EncodingSettings, fps = REEL_FPS): string[] {
   return [
     '-c:v',

@@ -1,11 +1,12 @@
 /**
- * Reframing a window of a landscape source to vertical 1080x1920 video, one strategy per layout,
- * and cutting the moment's audio in one piece.
+ * Reframing a window of a landscape source to the reel's frame (9:16 1080x1920 by default, or any
+ * aspect preset), one strategy per layout, and cutting the moment's audio in one piece.
  */
 import type { CropPlan } from '../domain/cropPlan';
 import type { Box, LayoutSegment } from '../domain/reel';
 import type { EncodingSettings } from './encoding';
-import { AUDIO_OUTPUT_OPTIONS, REEL_HEIGHT, REEL_WIDTH, videoOutputOptions } from './encoding';
+import type { FrameSize } from './encoding';
+import { AUDIO_OUTPUT_OPTIONS, REEL_FRAME, videoOutputOptions } from './encoding';
 import { ffmpeg, run } from './ffmpeg';
 import type { RunOptions } from './ffmpeg';
 
@@ -84,60 +85,73 @@ export function planCropFilter(plan: CropPlan, startS: number, width: number, he
   return `crop=${w}:${h}:'${x}':'${y}'`;
 }
 
-/** The filter graph that turns a `width`×`height` frame into 1080x1920 for `segment`; output label [v]. */
+/**
+ * The filter graph that turns a `width`×`height` frame into `frame` (default 1080x1920) for
+ * `segment`; output label [v]. Two-person layouts stack the halves top over bottom in a portrait or
+ * square frame and side by side in a landscape one.
+ */
 export function reframeFilter(
   segment: Pick<LayoutSegment, 'strategy' | 'track' | 'crop' | 'speakerBox' | 'startS'>,
   width: number,
   height: number,
+  frame: FrameSize = REEL_FRAME,
 ): string {
+  const { width: W, height: H } = frame;
   const tail = 'setsar=1,format=yuv420p[v]';
   switch (segment.strategy) {
     case 'stack_halves': {
-      // Each half becomes a 1080x960 tile; the crop keeps the upper part of the half, where faces are.
+      // Each half becomes a tile (top/bottom, or left/right in a landscape frame); the crop keeps
+      // the upper part of the half, where faces are.
+      const sideBySide = W > H;
+      const [tw, th] = sideBySide ? [even(W / 2), H] : [W, even(H / 2)];
       const half = Math.floor(width / 2);
-      const [cw, ch] = fitAspect(half, height, REEL_WIDTH / (REEL_HEIGHT / 2));
+      const [cw, ch] = fitAspect(half, height, tw / th);
       const x = evenOffset((half - cw) / 2);
       const y = evenOffset((height - ch) / 3);
-      const tile = `scale=${REEL_WIDTH}:${REEL_HEIGHT / 2},setsar=1`;
+      const tile = `scale=${tw}:${th},setsar=1`;
       return (
         `[0:v]split=2[left][right];` +
         `[left]crop=${cw}:${ch}:${x}:${y},${tile}[top];` +
         `[right]crop=${cw}:${ch}:${half + x}:${y},${tile}[bottom];` +
-        `[top][bottom]vstack=inputs=2,format=yuv420p[v]`
+        `[top][bottom]${sideBySide ? 'hstack' : 'vstack'}=inputs=2,scale=${W}:${H},format=yuv420p[v]`
       );
     }
     case 'fit_blur':
       return (
         `[0:v]split=2[bgsrc][fgsrc];` +
         // The fill is blurred at quarter size and scaled up: the same look for a fraction of the work.
-        `[bgsrc]scale=${REEL_WIDTH / 4}:${REEL_HEIGHT / 4}:force_original_aspect_ratio=increase,crop=${REEL_WIDTH / 4}:${REEL_HEIGHT / 4},boxblur=6:2,scale=${REEL_WIDTH}:${REEL_HEIGHT}[bg];` +
-        `[fgsrc]scale=${REEL_WIDTH}:-2[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2,${tail}`
+        `[bgsrc]scale=${even(W / 4)}:${even(H / 4)}:force_original_aspect_ratio=increase,crop=${even(W / 4)}:${even(H / 4)},boxblur=6:2,scale=${W}:${H}[bg];` +
+        `[fgsrc]scale=${W}:${H}:force_original_aspect_ratio=decrease:force_divisible_by=2[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2,${tail}`
       );
     case 'content_over_speaker': {
       // The whole screen, full width, on top; the speaker's thumbnail enlarged to fill the rest.
-      const topHeight = even((REEL_WIDTH * height) / width);
+      const topHeight = even((W * height) / width);
+      if (H - topHeight < H / 5) {
+        // A landscape frame has no room under the screen: the screen alone, fitted.
+        return reframeFilter({ ...segment, strategy: 'fit_blur' }, width, height, frame);
+      }
       const [w, h, x, y] = cropBox(
         segment.speakerBox ?? { x: 0.7, y: 0.7, w: 0.3, h: 0.3 },
         width,
         height,
-        REEL_WIDTH / (REEL_HEIGHT - topHeight),
+        W / (H - topHeight),
       );
       return (
-        `[0:v]split=2[screen][speaker];[screen]scale=${REEL_WIDTH}:${topHeight},setsar=1[top];` +
-        `[speaker]crop=${w}:${h}:${x}:${y},scale=${REEL_WIDTH}:${REEL_HEIGHT - topHeight},setsar=1[bottom];` +
+        `[0:v]split=2[screen][speaker];[screen]scale=${W}:${topHeight},setsar=1[top];` +
+        `[speaker]crop=${w}:${h}:${x}:${y},scale=${W}:${H - topHeight},setsar=1[bottom];` +
         `[top][bottom]vstack=inputs=2,format=yuv420p[v]`
       );
     }
     case 'follow_crop': {
       if (segment.crop)
-        return `[0:v]${planCropFilter(segment.crop, segment.startS, width, height)},scale=${REEL_WIDTH}:${REEL_HEIGHT},${tail}`;
-      const [cw, ch] = fitAspect(width, height, REEL_WIDTH / REEL_HEIGHT);
+        return `[0:v]${planCropFilter(segment.crop, segment.startS, width, height)},scale=${W}:${H},${tail}`;
+      const [cw, ch] = fitAspect(width, height, W / H);
       const x = trackExpression(segment.track ?? [], segment.startS, width, cw);
-      return `[0:v]crop=${cw}:${ch}:'${x}':${evenOffset((height - ch) / 2)},scale=${REEL_WIDTH}:${REEL_HEIGHT},${tail}`;
+      return `[0:v]crop=${cw}:${ch}:'${x}':${evenOffset((height - ch) / 2)},scale=${W}:${H},${tail}`;
     }
     case 'center_crop': {
-      const [cw, ch] = fitAspect(width, height, REEL_WIDTH / REEL_HEIGHT);
-      return `[0:v]crop=${cw}:${ch}:${evenOffset((width - cw) / 2)}:${evenOffset((height - ch) / 2)},scale=${REEL_WIDTH}:${REEL_HEIGHT},${tail}`;
+      const [cw, ch] = fitAspect(width, height, W / H);
+      return `[0:v]crop=${cw}:${ch}:${evenOffset((width - cw) / 2)}:${evenOffset((height - ch) / 2)},scale=${W}:${H},${tail}`;
     }
   }
 }
@@ -169,11 +183,17 @@ export function crossfadeFilter(
   segment: Pick<LayoutSegment, 'strategy' | 'track' | 'crop' | 'speakerBox' | 'startS' | 'endS'>,
   width: number,
   height: number,
+  frame: FrameSize = REEL_FRAME,
 ): string {
   const fadeS = Math.min(CROSSFADE_S, (segment.endS - segment.startS) / 2).toFixed(3);
   // The previous framing is evaluated on this segment's clock: a follow-crop holds its last position.
-  const before = relabel(reframeFilter({ ...previous, startS: segment.startS }, width, height), 'xp', 'xpv', 'p_');
-  const after = relabel(reframeFilter(segment, width, height), 'xc', 'xcv', 'c_');
+  const before = relabel(
+    reframeFilter({ ...previous, startS: segment.startS }, width, height, frame),
+    'xp',
+    'xpv',
+    'p_',
+  );
+  const after = relabel(reframeFilter(segment, width, height, frame), 'xc', 'xcv', 'c_');
   return (
     `[0:v]split=2[xpsrc][xcsrc];` +
     `[xpsrc]trim=duration=${fadeS},setpts=PTS-STARTPTS[xp];[xcsrc]setpts=PTS-STARTPTS[xc];` +

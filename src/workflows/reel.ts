@@ -187,8 +187,8 @@ export async function renderClip(
 ): Promise<ReelResult> {
   const { workflowId } = workflowInfo();
   const { workspace, source, moment, topic, clipCount, settings, directives } = plan;
-  // Only the options the request gave: the renderer applies its defaults (and older runs had none).
-  const render = Object.keys(plan.render).length > 0 ? { render: plan.render } : {};
+  // Only the options the request gave reach the activities: the renderer applies its defaults.
+  const { captions, aspect, hook } = plan.render;
   const content = await gate(PipelineStage.CONTENT, {
     produce: (rework) =>
       light.writePublishingAssets({
@@ -221,7 +221,7 @@ export async function renderClip(
     budget: { runId: workflowId, ...(plan.maxCostUsd !== undefined ? { maxCostUsd: plan.maxCostUsd } : {}) },
   });
   const layout = await run.stage(PipelineStage.LAYOUT_DETECTIVE, () =>
-    media.detectLayout({ workspace, source, startS: moment.startS, endS: moment.endS, ...render }),
+    media.detectLayout({ workspace, source, startS: moment.startS, endS: moment.endS, ...(aspect ? { aspect } : {}) }),
   );
   const rendered = await run.stage(PipelineStage.FFMPEG_ENGINEER, () =>
     media.renderSegments({
@@ -229,7 +229,12 @@ export async function renderClip(
       source,
       segments: layout.segments,
       ...(directives?.transition ? { transition: directives.transition } : {}),
-      ...render,
+      // What the one encode in ASSEMBLY draws: captions from the moment, the frame, the hook title.
+      momentPath: moment.momentPath,
+      ...(plan.directivesPath ? { directivesPath: plan.directivesPath } : {}),
+      ...(captions ? { captions } : {}),
+      ...(aspect ? { aspect } : {}),
+      ...(hook ? { hook } : {}),
     }),
   );
   const clips = await run.stage(PipelineStage.VEO3_AWAIT, () => broll.await(settings.timeoutS));
@@ -241,7 +246,7 @@ export async function renderClip(
       momentPath: moment.momentPath,
       clips,
       ...(plan.directivesPath ? { directivesPath: plan.directivesPath } : {}),
-      ...render,
+      ...(rendered.planPath ? { planPath: rendered.planPath } : {}),
     }),
   );
   const delivered = await run.stage(PipelineStage.DELIVERY, () =>

@@ -82,10 +82,21 @@ const cutTimes = (plan: CropPlan) =>
  * within 0.2 s of a cut are skipped (a decoded frame's time can be off by a frame).
  */
 async function expectFaceWherePlanned(name: string, video: FaceVideo, workspace: string, segments: LayoutSegment[]) {
-  const rendered = await env.run(activities.renderSegments, { workspace, source: video.file, segments });
+  const prepared = await env.run(activities.renderSegments, {
+    workspace,
+    source: video.file,
+    segments,
+    captions: 'none',
+  });
+  const { reelPath } = await env.run(activities.assembleReel, {
+    workspace,
+    ...prepared,
+    momentPath: path.join(workspace, 'moment.json'),
+    clips: [],
+  });
   const plan = segments[0]!.crop!;
   const [w, h] = [270, 480];
-  const frames = await frameSeries(rendered.segmentPaths[0]!, 0, video.durationS, 0.5, w, h, 'rgb24');
+  const frames = await frameSeries(reelPath, 0, video.durationS, 0.5, w, h, 'rgb24');
   const cuts = cutTimes(plan);
   let checked = 0;
   for (const [i, pixels] of frames.entries()) {

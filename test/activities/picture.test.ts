@@ -14,6 +14,7 @@ import { renderPromptClip } from '../../src/media/promptClip';
 import { testConfig } from '../helpers/config';
 import type { LayoutKind } from '../helpers/media';
 import { layoutVideo, silences, tempDir } from '../helpers/media';
+import { renderBase } from '../helpers/render';
 
 let dir: string;
 let activities: ReturnType<typeof createActivities>;
@@ -36,8 +37,7 @@ async function reelFrom(name: string, source: string, clips: BrollClip[] = [], m
   const rendered = await env.run(activities.renderSegments, { workspace, source, segments: layout.segments });
   const assembled = await env.run(activities.assembleReel, {
     workspace,
-    segmentPaths: rendered.segmentPaths,
-    audioPath: rendered.audioPath,
+    ...rendered,
     momentPath: momentPath ?? path.join(workspace, 'moment.json'),
     clips,
   });
@@ -113,7 +113,7 @@ describe('picture stages per layout', () => {
       momentPath,
     );
     expect(assembled.brollPlaced).toBe(1);
-    const base = path.join(workspace, 'reel-base.mp4');
+    const base = await renderBase(workspace, testConfig(dir).encoding);
     const diff = async (t: number) => {
       const [a, b] = [await grayFrame(assembled.reelPath, t, 54, 96), await grayFrame(base, t, 54, 96)];
       return a.reduce((sum, v, i) => sum + Math.abs(v - (b[i] ?? 0)), 0) / a.length;

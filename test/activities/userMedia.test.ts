@@ -11,10 +11,12 @@ import { createActivities } from '../../src/activities';
 import type { BrollClip } from '../../src/domain/broll';
 import type { ParsedDirectives, Transition } from '../../src/domain/directives';
 import { formatSummary } from '../../src/domain/summary';
+import type { EngineerResult } from '../../src/domain/reel';
 import type { PlacementsRecord } from '../../src/domain/userMedia';
 import { ffmpeg, grayFrame, probe, run } from '../../src/media/ffmpeg';
 import { renderPromptClip } from '../../src/media/promptClip';
 import { testConfig } from '../helpers/config';
+import { renderBase } from '../helpers/render';
 import { layoutVideo, silences, tempDir } from '../helpers/media';
 
 let dir: string;
@@ -39,7 +41,10 @@ const MOMENT = {
 const W = 54;
 const H = 96;
 
-let base: { segmentPaths: string[]; audioPath: string };
+let base: EngineerResult;
+let baseReel: Promise<string> | undefined;
+/** The reel without any layer, rendered once from the shared plan (the reference for what a layer changed). */
+const basePath = () => (baseReel ??= renderBase(path.join(dir, 'runs', 'base'), testConfig(dir).encoding));
 let momentPath: string;
 const media = { red: '', green: '', magentaPng: '', yellowWebp: '', broll: '', brollLate: '' };
 
@@ -100,8 +105,7 @@ async function assemble(name: string, directives?: Partial<ParsedDirectives>, cl
   }
   const assembled = await env.run(activities.assembleReel, {
     workspace,
-    segmentPaths: base.segmentPaths,
-    audioPath: base.audioPath,
+    ...base,
     momentPath,
     clips,
     ...(directivesPath ? { directivesPath } : {}),
@@ -109,7 +113,7 @@ async function assemble(name: string, directives?: Partial<ParsedDirectives>, cl
   const placements = JSON.parse(
     await readFile(path.join(workspace, 'broll-placements.json'), 'utf8').catch(() => '{}'),
   ) as PlacementsRecord;
-  return { workspace, assembled, placements, basePath: path.join(workspace, 'reel-base.mp4') };
+  return { workspace, assembled, placements, basePath: await basePath() };
 }
 
 /** One frame at `atS`, scaled to W×H, as RGB bytes. */
@@ -358,8 +362,7 @@ describe('transition at layout changes', () => {
       });
       const { reelPath } = await env.run(activities.assembleReel, {
         workspace,
-        segmentPaths: rendered.segmentPaths,
-        audioPath: rendered.audioPath,
+        ...rendered,
         momentPath,
         clips: [],
       });

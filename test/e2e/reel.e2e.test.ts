@@ -19,6 +19,7 @@ import { REEL_STAGE_SEQUENCE } from '../../src/workflows/stages';
 import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import { grayFrame } from '../../src/media/ffmpeg';
 import { testConfig } from '../helpers/config';
+import { renderBase } from '../helpers/render';
 import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import { smallPodcast, tempDir } from '../helpers/media';
 import type { TestTemporal } from '../helpers/temporal';
@@ -119,7 +120,7 @@ describe('reel pipeline end to end (offline providers, real ffmpeg)', () => {
     );
     const placements = JSON.parse(await readFile(path.join(result.workspace, 'broll-placements.json'), 'utf8'))
       .placed as { startS: number; durationS: number }[];
-    const base = path.join(result.workspace, 'reel-base.mp4');
+    const base = await renderBase(result.workspace, config.encoding);
     for (const placement of placements) {
       const at = placement.startS + placement.durationS / 2;
       const difference = frameDifference(

@@ -86,13 +86,14 @@ describe('episodeClips', () => {
     const clip = temporal.client.workflow.getHandle(`${workflowId}-clip2`);
     expect(clipProgress).toMatchObject({ kind: 'clip', episodeId: workflowId, status: 'COMPLETED' });
     const history = await clip.fetchHistory();
-    const renderInput = (history.events ?? [])
-      .map((e) => e.activityTaskScheduledEventAttributes)
-      .find((a) => a?.activityType?.name === 'assembleReel');
-    const payload = renderInput?.input?.payloads?.[0]?.data;
-    expect(JSON.parse(Buffer.from(payload!).toString())).toMatchObject({
-      render: { captions: 'minimal', aspect: '1:1' },
-    });
+    const inputOf = (activity: string): unknown => {
+      const scheduled = (history.events ?? [])
+        .map((e) => e.activityTaskScheduledEventAttributes)
+        .find((a) => a?.activityType?.name === activity);
+      return JSON.parse(Buffer.from(scheduled!.input!.payloads![0]!.data!).toString());
+    };
+    expect(inputOf('detectLayout')).toMatchObject({ aspect: '1:1' });
+    expect(inputOf('renderSegments')).toMatchObject({ captions: 'minimal', aspect: '1:1' });
 
     // Episodes and their clips are filterable.
     const episodes = await eventually(
