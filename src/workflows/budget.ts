@@ -2,13 +2,21 @@
  * budgetLedger: a long-lived entity workflow holding one budget (a namespace's day, or one run).
  * Every paid submission reserves its cost through the `reserve` Update; its validator refuses what
  * would go over the cap, so concurrent submissions from any number of workers and runs cannot
- * overspend (updates are handled one at a time, and a refused one leaves no history). The ledger
+ * overspend (updates are handled one at a time, and a refused one leaves no history); commit and
+ * release are signals, since nobody waits for them. The ledger
  * continues as new when its history grows, and closes when idle with nothing reserved.
  */
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { LedgerInput, LedgerState, LedgerView } from '../domain/budget';
+import type { CommitRequest, LedgerInput, LedgerState, LedgerView } from '../domain/budget';
 import { commit, refusal, release, reserve, reservedUsd } from '../domain/budget';
-import { commitUpdate, ledgerQuery, releaseUpdate, reserveUpdate } from './budgetDefinitions';
+import {
+  commitSignal,
+  ledgerQuery,
+  legacyCommitUpdate,
+  legacyReleaseUpdate,
+  releaseSignal,
+  reserveUpdate,
+} from './budgetDefinitions';
 
 const DEFAULT_MAX_HISTORY_EVENTS = 2000;
 
@@ -44,14 +52,18 @@ export async function budgetLedger(input: LedgerInput): Promise<LedgerView> {
       },
     },
   );
-  setHandler(commitUpdate, (request) => {
+  const onCommit = (request: CommitRequest) => {
     touched = true;
     commit(state, request);
-  });
-  setHandler(releaseUpdate, ({ id }) => {
+  };
+  const onRelease = ({ id }: { id: string }) => {
     touched = true;
     release(state, id);
-  });
+  };
+  setHandler(commitSignal, onCommit);
+  setHandler(releaseSignal, onRelease);
+  setHandler(legacyCommitUpdate, onCommit);
+  setHandler(legacyReleaseUpdate, onRelease);
 
   const maxEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;
