@@ -6,7 +6,7 @@
  * release are signals, since nobody waits for them. The ledger
  * continues as new when its history grows, and closes when idle with nothing reserved.
  */
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CommitRequest, LedgerInput, LedgerState, LedgerView } from '../domain/budget';
 import { commit, refusal, release, reserve, reservedUsd } from '../domain/budget';
 import {
@@ -67,14 +67,20 @@ export async function budgetLedger(input: LedgerInput): Promise<LedgerView> {
 
   const maxEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;
+  // One idle timer per idle period instead of one per message (a timer restarted on every message
+  // added two events to each reserve and commit); a ledger started before this keeps its old loop.
+  const quietTimer = patched('ledger-idle-timer');
   for (;;) {
     touched = false;
-    const active = await condition(() => touched || historyFull(), input.idleCloseMs);
+    const full = quietTimer
+      ? await condition(historyFull, input.idleCloseMs)
+      : await condition(() => touched || historyFull(), input.idleCloseMs);
     if (historyFull()) {
       // Handlers finish first, so no accepted update is lost across the new run.
       await condition(allHandlersFinished);
       await continueAsNew<typeof budgetLedger>({ ...input, state });
     }
+    const active = quietTimer ? full || touched : full;
     if (!active && Object.keys(state.reservations).length === 0) break;
   }
   await condition(allHandlersFinished);
