@@ -1,17 +1,24 @@
 /**
  * The budget ledgers' cost: milliseconds each paid submission spends reserving and committing (run
- * cap + daily cap: two update-with-start round trips each way) next to the same submission with no
- * cap, measured alternately on one worker; and the history events the ledgers add for an 8-clip
- * run. The run's own history gains none: submitClip talks to the ledgers, not the workflow.
+ * cap + daily cap: one reserve Update per ledger, sent together, then one commit signal per ledger,
+ * sent together) next to the same submission with no cap, measured alternately on one worker; and
+ * the history events the ledgers add for an 8-clip run. The run's own history gains none:
+ * submitClip talks to the ledgers, not the workflow.
+ *
+ * `npx tsx bench/budget.ts` runs this section alone (its own Temporal dev server); `npm run bench`
+ * runs it with the rest.
  */
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createActivities } from '../src/activities';
 import { loadConfig } from '../src/config';
+import { startLocalTemporal } from '../src/dev/localTemporal';
+import { connectClient, connectWorker } from '../src/temporal/connection';
 import { dailyLedgerId, runLedgerId } from '../src/domain/budget';
 import type { PriceTable } from '../src/domain/cost';
 import { OfflineImageModel } from '../src/providers/image/offlineImage';
@@ -121,4 +128,34 @@ export async function measureBudget(
   } finally {
     await veo.stop();
   }
+}
+
+/** The section alone: prints the same table row as `npm run bench`. */
+async function alone(): Promise<void> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'reelflow-bench-budget-'));
+  const server = await startLocalTemporal({ log: () => {} });
+  try {
+    const client = await connectClient({ address: server.address, namespace: 'default' });
+    const b = await measureBudget(root, server.address, client, await connectWorker({ address: server.address }));
+    console.log(JSON.stringify(b));
+    console.log(
+      '| budget ledgers | submitClip, capped (ms) | uncapped (ms) | overhead per submission (ms) | ledger events for 8 clips (day + run) | run history events added |',
+    );
+    console.log('|---|---|---|---|---|---|');
+    console.log(
+      `| run cap + daily cap | ${b.cappedMs} | ${b.uncappedMs} | ${b.overheadPerSubmissionMs} | ${b.ledgerEventsFor8Clips.daily} + ${b.ledgerEventsFor8Clips.run} | ${b.runHistoryEventsAdded} |`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+if (require.main === module) {
+  alone().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

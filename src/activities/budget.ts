@@ -1,15 +1,21 @@
 /**
  * The activities' side of the budget caps: reserves a paid call's cost in the day's ledger (when
  * BUDGET_DAILY_USD is set) and in the run's own ledger (when the run has maxCostUsd), through
- * update-with-start so the ledger exists on first use. A call that costs 0 (offline) reserves
+ * update-with-start (commit and release: signal-with-start) so the ledger exists on first use. A call that costs 0 (offline) reserves
  * nothing: there is nothing to cap.
  */
 import type { Client } from '@temporalio/client';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { LedgerInput } from '../domain/budget';
 import { dailyLedgerId, runLedgerId } from '../domain/budget';
 import type { ClipBudget } from '../domain/broll';
-import { BUDGET_WORKFLOW_TYPE, commitUpdate, releaseUpdate, reserveUpdate } from '../workflows/budgetDefinitions';
+import {
+  BUDGET_WORKFLOW_TYPE,
+  commitSignal,
+  ledgerQuery,
+  releaseSignal,
+  reserveUpdate,
+} from '../workflows/budgetDefinitions';
 
 const HOUR_MS = 3_600_000;
 /** A day's ledger outlives its day; a run's ledger waits a week for a late retry. */
@@ -59,6 +65,32 @@ export class PaidBudget {
     return refs;
   }
 
+  /** Starts the run's ledger with its cap (if it is not running yet), so calls can find it by run id. */
+  async openRunLedger(run: { runId: string; maxCostUsd: number }): Promise<void> {
+    const [ref] = this.ledgersFor(run, new Date());
+    await this.client().workflow.start(BUDGET_WORKFLOW_TYPE, {
+      workflowId: ref!.workflowId,
+      taskQueue: this.settings.taskQueue,
+      args: [ref!.input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  }
+
+  /** The run's ledger if the run has one running (a run with a cap), else none. */
+  async existingRunLedger(runId: string): Promise<LedgerRef[]> {
+    const handle = this.client().workflow.getHandle(runLedgerId(runId));
+    const running = await handle.describe().then(
+      (d) => d.status.name === 'RUNNING',
+      (err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      },
+    );
+    if (!running) return [];
+    const view = await handle.query(ledgerQuery);
+    return view.capUsd === undefined ? [] : this.ledgersFor({ runId, maxCostUsd: view.capUsd }, new Date()).slice(0, 1);
+  }
+
   private client(): Client {
     if (!this.settings.client)
       throw new Error('a budget cap is set, but this worker was built without a Temporal client for the ledgers');
@@ -75,44 +107,52 @@ export class PaidBudget {
   }
 
   /**
-   * Reserves `usd` in every ledger, in order; when one refuses, the ones already granted are
-   * released and OverBudgetError says which cap and why.
+   * Reserves `usd` in every ledger at once: one update-with-start each, sent together, so a
+   * submission waits for one round trip however many caps apply. When one refuses, the ones
+   * granted are released and OverBudgetError says which cap and why.
    */
   async reserve(refs: LedgerRef[], request: { id: string; usd: number; label: string; runId?: string }): Promise<void> {
-    const granted: LedgerRef[] = [];
-    for (const ref of refs) {
-      try {
-        await this.client().workflow.executeUpdateWithStart(reserveUpdate, {
+    const outcomes = await Promise.allSettled(
+      refs.map((ref) =>
+        this.client().workflow.executeUpdateWithStart(reserveUpdate, {
           args: [request],
           startWorkflowOperation: this.operation(ref),
-        });
-        granted.push(ref);
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) {
-          await this.release(granted, request.id);
-          const reason = err.cause?.message ?? err.message;
-          throw new OverBudgetError(`${ref.input.scope}: ${reason}`);
-        }
-        throw err;
-      }
+        }),
+      ),
+    );
+    const refused = outcomes.findIndex((o) => o.status === 'rejected');
+    if (refused < 0) return;
+    await this.release(
+      refs.filter((_, i) => outcomes[i]!.status === 'fulfilled'),
+      request.id,
+    );
+    const err = (outcomes[refused] as PromiseRejectedResult).reason as unknown;
+    if (err instanceof WorkflowUpdateFailedError) {
+      const reason = err.cause?.message ?? err.message;
+      throw new OverBudgetError(`${refs[refused]!.input.scope}: ${reason}`);
     }
+    throw err;
   }
 
+  /**
+   * Records what the call cost. A signal-with-start each, sent together: the ledger has it durably
+   * once this returns, and until the ledger handles it the reservation keeps counting (safe side).
+   */
   async commit(refs: LedgerRef[], id: string, usd: number): Promise<void> {
-    for (const ref of refs) {
-      await this.client().workflow.executeUpdateWithStart(commitUpdate, {
-        args: [{ id, usd }],
-        startWorkflowOperation: this.operation(ref),
-      });
-    }
+    await Promise.all(refs.map((ref) => this.signal(ref, commitSignal, { id, usd })));
   }
 
   async release(refs: LedgerRef[], id: string): Promise<void> {
-    for (const ref of refs) {
-      await this.client().workflow.executeUpdateWithStart(releaseUpdate, {
-        args: [{ id }],
-        startWorkflowOperation: this.operation(ref),
-      });
-    }
+    await Promise.all(refs.map((ref) => this.signal(ref, releaseSignal, { id })));
+  }
+
+  private async signal(ref: LedgerRef, signal: { name: string }, arg: unknown): Promise<void> {
+    await this.client().workflow.signalWithStart(BUDGET_WORKFLOW_TYPE, {
+      workflowId: ref.workflowId,
+      taskQueue: this.settings.taskQueue,
+      args: [ref.input],
+      signal: signal.name,
+      signalArgs: [arg],
+    });
   }
 }

@@ -63,6 +63,8 @@ export interface LedgerView extends LedgerState {
 }
 
 const round = (n: number) => Math.round(n * 1e6) / 1e6;
+/** Dollars for a refusal: cents, or four places for the fractions of a cent a text call costs. */
+const money = (n: number) => `$${n !== 0 && Math.abs(n) < 0.1 ? n.toFixed(4) : n.toFixed(2)}`;
 
 export function reservedUsd(state: LedgerState): number {
   return round(Object.values(state.reservations).reduce((sum, r) => sum + r.usd, 0));
@@ -79,8 +81,8 @@ export function refusal(state: LedgerState, capUsd: number | undefined, request:
   const reserved = reservedUsd(state);
   if (round(state.spentUsd + reserved + request.usd) > capUsd) {
     return (
-      `${request.label} would cost $${request.usd.toFixed(2)}: over the cap of $${capUsd.toFixed(2)} ` +
-      `($${state.spentUsd.toFixed(2)} spent, $${reserved.toFixed(2)} reserved)`
+      `${request.label} would cost ${money(request.usd)}: over the cap of ${money(capUsd)} ` +
+      `(${money(state.spentUsd)} spent, ${money(reserved)} reserved)`
     );
   }
   return undefined;

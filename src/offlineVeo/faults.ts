@@ -2,13 +2,18 @@
  * Faults the local Veo server injects on request, so tests and demos exercise every failure class
  * through the real SDK. A rule applies to submissions whose prompt contains `match`.
  */
-export const FAULT_KINDS = [
+/** Faults of the submission itself: the provider answers with an error and creates no job. */
+export const SUBMIT_FAULTS = [
   /** HTTP 429 RESOURCE_EXHAUSTED on submit, `times` times (default: always). */
   'rate_limit',
   /** HTTP 400 INVALID_ARGUMENT on submit. */
   'invalid_argument',
   /** HTTP 500 on submit (a transient provider error). */
   'server_error',
+] as const;
+
+/** Faults of an accepted job: what its operation or its video turns out to be. */
+export const JOB_FAULTS = [
   /** The operation finishes with an error. */
   'operation_error',
   /** The operation finishes with every sample removed by the safety filter. */
@@ -23,6 +28,14 @@ export const FAULT_KINDS = [
   'black',
   /** The finished video's download answers 404. */
   'download_404',
+] as const;
+
+/** Job faults whose operation ends in an error: nothing is rendered for them. */
+export const FAILURE_FAULTS: readonly FaultKind[] = ['operation_error', 'safety'];
+
+export const FAULT_KINDS = [
+  ...SUBMIT_FAULTS,
+  ...JOB_FAULTS,
   /**
    * The job is created (and counted), but the answer to the submission is held until the test
    * releases it (LocalVeoServer.releaseHeld): a worker can be killed after the provider accepted a

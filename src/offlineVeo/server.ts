@@ -18,7 +18,7 @@ import { renderPromptClip } from '../media/promptClip';
 import { renderPromptImage } from '../providers/image/offlineImage';
 import { IDEMPOTENCY_HEADER } from '../providers/video/veo';
 import type { FaultKind, FaultRule } from './faults';
-import { FaultPlan } from './faults';
+import { FAILURE_FAULTS, FaultPlan, JOB_FAULTS, SUBMIT_FAULTS } from './faults';
 
 export const OFFLINE_VEO_NAME = 'reelflow-offline-veo';
 
@@ -343,7 +343,7 @@ export class LocalVeoServer {
       this.stats.deduplicated += 1;
       return this.sendJson(res, 200, { name: this.jobs.get(existing)!.id });
     }
-    const submitFault = this.faults.take(text, ['rate_limit', 'invalid_argument', 'server_error']);
+    const submitFault = this.faults.take(text, SUBMIT_FAULTS);
     if (submitFault?.fault === 'rate_limit')
       reject(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).');
     if (submitFault?.fault === 'invalid_argument')
@@ -351,15 +351,7 @@ export class LocalVeoServer {
     if (submitFault?.fault === 'server_error') reject(500, 'INTERNAL', 'Internal error encountered.');
 
     const hold = this.faults.take(text, ['hold']);
-    const jobFault = this.faults.take(text, [
-      'operation_error',
-      'safety',
-      'slow',
-      'hang',
-      'corrupt',
-      'black',
-      'download_404',
-    ]);
+    const jobFault = this.faults.take(text, JOB_FAULTS);
     const opId = randomBytes(8).toString('hex');
     const now = Date.now();
     const job: Job = {
@@ -547,7 +539,7 @@ function finished(name: string, generateVideoResponse: Record<string, unknown>):
 }
 
 function isFailureFault(fault: FaultKind | undefined): boolean {
-  return fault === 'operation_error' || fault === 'safety';
+  return fault !== undefined && FAILURE_FAULTS.includes(fault);
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {

@@ -1,7 +1,9 @@
 /**
  * What paid text and image calls used, as the API reported it. Providers are shared by concurrent
  * activities, so usage is collected per activity call through AsyncLocalStorage: the activity runs
- * its provider work inside `collectUsage` and gets back every call made on its behalf.
+ * its provider work inside `collectUsage` and gets back every call made on its behalf. The same
+ * scope may carry a gate that every paid call passes first (`beforePaidCall`): the budget caps
+ * refuse a call there, before anything is sent.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
@@ -15,10 +17,23 @@ export interface Usage {
   images: number;
 }
 
-const scope = new AsyncLocalStorage<Usage[]>();
+/** A paid call about to be made. */
+export interface PaidCall {
+  kind: Usage['kind'];
+  model: string;
+}
+/** Resolves when the call may be made; throws (and the call is not made) when it may not. */
+export type PaidCallGate = (call: PaidCall) => Promise<void>;
+
+const scope = new AsyncLocalStorage<{ usage: Usage[]; gate?: PaidCallGate }>();
+
+/** Called by a provider right before a paid request: the caps may refuse it here. */
+export async function beforePaidCall(call: PaidCall): Promise<void> {
+  await scope.getStore()?.gate?.(call);
+}
 
 export function recordUsage(usage: Usage): void {
-  scope.getStore()?.push(usage);
+  scope.getStore()?.usage.push(usage);
 }
 
 /** The usage block of a generateContent response, as a Usage record. */
@@ -40,8 +55,10 @@ export function usageOf(
   };
 }
 
-export async function collectUsage<T>(work: () => Promise<T>): Promise<{ result: T; usage: Usage[] }> {
-  const usage: Usage[] = [];
-  const result = await scope.run(usage, work);
-  return { result, usage };
+/**
+ * Runs `work`, collecting the usage of the paid calls it makes into `usage` (the caller's array, so
+ * it holds what was paid even when `work` throws), each call first passing `gate`.
+ */
+export async function collectUsage<T>(work: () => Promise<T>, usage: Usage[] = [], gate?: PaidCallGate): Promise<T> {
+  return scope.run({ usage, ...(gate ? { gate } : {}) }, work);
 }

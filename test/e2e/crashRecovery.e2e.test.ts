@@ -3,8 +3,6 @@
  * waits; a new worker process finishes the run with every clip, and the provider (the local Veo
  * server, outliving both workers) never sees an extra submission.
  */
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,13 +15,14 @@ import { startOfflineVeo } from '../helpers/offlineVeo';
 import type { TestTemporal } from '../helpers/temporal';
 import { connectTestTemporal, uniqueName } from '../helpers/temporal';
 import { eventually, progressOf } from '../helpers/workflows';
+import type { WorkerProcess } from '../helpers/workerProcess';
+import { startWorkerProcess } from '../helpers/workerProcess';
 
-const ROOT = path.resolve(__dirname, '../..');
 let temporal: TestTemporal;
 let dir: string;
 let sample: SamplePodcast;
 let veo: LocalVeoServer;
-const workers: ChildProcess[] = [];
+const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   temporal = await connectTestTemporal();
@@ -32,33 +31,15 @@ beforeAll(async () => {
   veo = await startOfflineVeo(dir);
 });
 afterAll(async () => {
-  for (const worker of workers) worker.kill('SIGKILL');
+  for (const worker of workers) await worker.kill();
   await veo?.stop();
   await temporal?.close();
 });
 
-function startWorkerProcess(taskQueue: string): { child: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      RUNS_DIR: path.join(dir, 'runs'),
-      OUTPUT_DIR: path.join(dir, 'output'),
-      OFFLINE_VEO_URL: veo.url,
-      FFMPEG_PRESET: 'ultrafast',
-      VEO3_POLL_INITIAL_S: '1',
-      VEO3_POLL_MAX_S: '2',
-      VEO3_TIMEOUT_S: '120',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  workers.push(child);
-  return { child, output: () => output };
+function startWorker(taskQueue: string): WorkerProcess {
+  const worker = startWorkerProcess({ temporalAddress: temporal.address, taskQueue, dir, veoUrl: veo.url });
+  workers.push(worker);
+  return worker;
 }
 
 describe('crash recovery', () => {
@@ -66,7 +47,7 @@ describe('crash recovery', () => {
     const taskQueue = uniqueName('crash');
     // No clip is ready until the test says so: the gate is surely still waiting when the worker dies.
     veo.holdGeneration();
-    const first = startWorkerProcess(taskQueue);
+    const first = startWorker(taskQueue);
     const handle = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
 
     const atGate = await eventually(
@@ -78,11 +59,9 @@ describe('crash recovery', () => {
     expect(atGate.broll?.done ?? 0).toBe(0);
     expect(veo.stats.submissions).toBe(3);
 
-    const exited = new Promise((resolve) => first.child.once('exit', resolve));
-    first.child.kill('SIGKILL');
-    expect(await exited).toBeDefined();
+    expect(await first.kill()).toBe('SIGKILL');
 
-    const second = startWorkerProcess(taskQueue);
+    const second = startWorker(taskQueue);
     veo.releaseGeneration();
     const result = (await handle.result()) as ReelResult;
     expect(result.broll, second.output()).toEqual({ requested: 3, generated: 3, placed: 3 });

@@ -20,10 +20,12 @@ import { progressQuery } from '../../src/workflows/definitions';
 import { createWorker } from '../../src/worker';
 import { testConfig } from '../helpers/config';
 import { smallPodcast, tempDir } from '../helpers/media';
-import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';
+import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import { writeTestPrices } from '../helpers/prices';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
+import { eventually, progressOf } from '../helpers/workflows';
+import { GeminiTextModel } from '../../src/providers/text/geminiText';
 
 let temporal: TestTemporal;
 let dir: string;
@@ -32,16 +34,18 @@ let config: AppConfig;
 let veo: LocalVeoServer;
 let worker: Worker;
 let running: Promise<void>;
+let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
 
 beforeAll(async () => {
   temporal = await connectTestTemporal();
   dir = await tempDir('paid-e2e');
-  const [bundle, podcast, pricesPath] = await Promise.all([
+  const [workflowBundle, podcast, pricesPath] = await Promise.all([
     bundleWorkflows(),
     smallPodcast(path.join(dir, 'sample'), 100),
     writeTestPrices(dir),
   ]);
   sample = podcast;
+  bundle = workflowBundle;
   config = testConfig(dir, {
     TEMPORAL_TASK_QUEUE: uniqueName('paid-e2e'),
     VEO3_POLL_INITIAL_S: '0.5',
@@ -135,5 +139,44 @@ describe('paid runs end to end', () => {
     expect(within10(cost.actualUsd, cost.estimate!.totalUsd)).toBe(true);
     const result = (await handle.result()) as VideoResult;
     expect(result.clipPaths).toHaveLength(3);
+  });
+});
+
+describe('text calls under a run cap', () => {
+  it('a video whose --max-cost is below one storyboard call: the call is not sent, STORYBOARD waits for resume with over_budget', async () => {
+    // Its own worker, whose text model is Gemini (the real SDK against the local server).
+    const gemini = testConfig(dir, {
+      TEMPORAL_TASK_QUEUE: uniqueName('paid-text'),
+      TEXT_PROVIDER: 'gemini',
+      GEMINI_API_KEY: TEST_API_KEY,
+      PRICES_PATH: config.pricesPath!,
+      VEO3_MODEL: 'veo-3.1-generate-001',
+    });
+    const textWorker = await createWorker({
+      connection: temporal.nativeConnection,
+      config: gemini,
+      providers: {
+        ...providersFor(veo, gemini),
+        text: new GeminiTextModel('gemini-2.5-flash', { apiKey: TEST_API_KEY, baseUrl: veo.url }),
+      },
+      workflowBundle: bundle,
+    });
+    const before = veo.stats.contentRequests;
+    await textWorker.runUntil(async () => {
+      const handle = await startVideo(temporal.client, gemini.temporal.taskQueue, {
+        prompt: 'a paper boat drifts down a rainy street',
+        clipDurationS: 4,
+        sceneCount: 2,
+        maxCostUsd: 0.001,
+      });
+      const waiting = await eventually(
+        () => progressOf(handle),
+        (p) => p.awaitingResume === true,
+      );
+      expect(waiting).toMatchObject({ awaitingResume: true, failedStage: 'STORYBOARD', errorType: 'over_budget' });
+      expect(waiting.error).toMatch(/STORYBOARD: not made, over a budget cap: run .*a text call to gemini-2\.5-flash/);
+      expect(veo.stats.contentRequests).toBe(before);
+      await handle.terminate('test done');
+    });
   });
 });

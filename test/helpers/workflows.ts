@@ -9,7 +9,10 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import type { Progress } from '../../src/domain/progress';
 import { progressQuery } from '../../src/workflows/definitions';
-import type { StandIns } from './standInActivities';
+import type { StandInOptions, StandIns } from './standInActivities';
+import { standInActivities } from './standInActivities';
+import type { ReelResult } from '../../src/domain/reel';
+import { brollQuery } from '../../src/workflows/definitions';
 import type { TestTemporal } from './temporal';
 import { uniqueName } from './temporal';
 
@@ -89,4 +92,34 @@ export async function maybeRecordHistory(
       JSON.stringify({ workflowId: id, history: JSON.parse(stdout) }),
     );
   }
+}
+
+/**
+ * Runs a reel of `/media/episode.mp4` with stand-in activities on a worker of its own; `during` gets
+ * the handle while the run is going. Returns the result, the B-roll jobs, the progress and the
+ * stand-ins' record of what they were asked to do.
+ */
+export async function runStandInReel(
+  temporal: TestTemporal,
+  bundle: WorkflowBundle,
+  options: StandInOptions,
+  during?: (handle: WorkflowHandle, standIns: StandIns) => Promise<void>,
+  hold = false,
+) {
+  const standIns = standInActivities(options);
+  standIns.holdRender = hold;
+  const workflowId = uniqueName('reel-broll');
+  return withStandInWorker(temporal, bundle, standIns, async (taskQueue) => {
+    const handle = await temporal.client.workflow.start('reelPipeline', {
+      taskQueue,
+      workflowId,
+      args: [{ source: '/media/episode.mp4' }],
+    });
+    await during?.(handle, standIns);
+    const result = (await handle.result()) as ReelResult;
+    const jobs = await handle.query(brollQuery);
+    const progress = await progressOf(handle);
+    const types = standIns.events.map((e) => e.type);
+    return { result, jobs, progress, types, standIns, workflowId };
+  });
 }

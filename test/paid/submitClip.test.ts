@@ -1,27 +1,33 @@
 /**
- * Paid submissions at the activity level, with the real budget ledger workflow on a real Temporal
- * server and the real SDK against the local Veo server: at most once, caps under concurrency,
- * withdrawn models.
+ * Paid calls at the activity level, with the real budget ledger workflow on a real Temporal server
+ * and the real SDK against the local Veo/Gemini server: clip submissions at most once, caps under
+ * concurrency, withdrawn models; text and image calls refused by the caps before they are sent.
+ * (One file, because the day's ledger is one per namespace: its tests must not run side by side.)
  */
 import type { Worker } from '@temporalio/worker';
 import { Worker as TemporalWorker } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { z } from 'zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities';
 import type { AppConfig } from '../../src/config';
 import { dailyLedgerId, runLedgerId } from '../../src/domain/budget';
 import type { LocalVeoServer } from '../../src/offlineVeo/server';
+import { metered } from '../../src/activities/metering';
+import { GeminiImageModel } from '../../src/providers/image/geminiImage';
+import { GeminiTextModel } from '../../src/providers/text/geminiText';
 import { VeoVideoModel } from '../../src/providers/video/veo';
 import { ledgerQuery } from '../../src/workflows/budgetDefinitions';
 import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';
-import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';
+import { eventually } from '../helpers/workflows';
+import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import { writeTestPrices } from '../helpers/prices';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
@@ -274,5 +280,103 @@ describe('submitClip: models that are no longer served', () => {
     } finally {
       veo.setUnavailableModels([]);
     }
+  });
+});
+
+describe('text and image calls under the caps', () => {
+  // Test prices: gemini-2.5-flash $0.30/M in, $2.50/M out; an image $0.039. A text call is estimated
+  // at 3000 in + 800 out = $0.0029 before it is made; the local server reports 2000 + 400 = $0.0016.
+  const ANSWER_TOKENS = { promptTokenCount: 2000, candidatesTokenCount: 400 };
+  const Answer = z.object({ title: z.string() });
+
+  function geminiActivities(config: AppConfig) {
+    veo.setContentResponder(() => ({ ...geminiAnswer({ title: 'a harbour at dawn' }), usageMetadata: ANSWER_TOKENS }));
+    const gemini = { apiKey: TEST_API_KEY, baseUrl: veo.url };
+    const text = new GeminiTextModel('gemini-2.5-flash', gemini);
+    const image = new GeminiImageModel('gemini-2.5-flash-image', gemini);
+    const deps = { config, temporalClient: temporal.client };
+    return {
+      // The first activity of a run carries the request, as ROUTER and STORYBOARD do.
+      title: metered(deps, 'ROUTER', (_input: { request: { maxCostUsd?: number } }) =>
+        text.generateJson(Answer, 'a title'),
+      ),
+      picture: metered(deps, 'KEYFRAMES', async (output: string) => {
+        await image.generate({ prompt: 'a harbour', width: 320, height: 180, output });
+        return { output };
+      }),
+    };
+  }
+  const geminiConfig = (overrides: Record<string, string> = {}) =>
+    configFor({ TEXT_PROVIDER: 'gemini', IMAGE_PROVIDER: 'gemini', GEMINI_API_KEY: TEST_API_KEY, ...overrides });
+  const inRun = <A, R>(runId: string, fn: (input: A) => Promise<R>, input: A) =>
+    new MockActivityEnvironment({
+      activityId: uniqueName('act'),
+      workflowExecution: { workflowId: runId, runId: 'r1' },
+    }).run(fn, input) as Promise<R>;
+
+  it('a run cap below one text call: the call is not sent and the stage fails over_budget, naming the cap', async () => {
+    const runId = uniqueName('text-cap');
+    const activities = geminiActivities(geminiConfig());
+    const before = veo.stats.contentRequests;
+    const failure = await failureOf(inRun(runId, activities.title, { request: { maxCostUsd: 0.002 } }));
+    expect(failure).toMatchObject({ type: 'over_budget', nonRetryable: true });
+    expect(failure.message).toMatch(
+      new RegExp(
+        `ROUTER: not made, over a budget cap: run ${runId}: a text call to gemini-2\\.5-flash .*would cost \\$0\\.0029: over the cap of \\$0\\.0020`,
+      ),
+    );
+    expect(veo.stats.contentRequests).toBe(before);
+    expect(await ledger(runLedgerId(runId))).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
+  });
+
+  it('under a run cap a text call is made and metered; a later image call that would exceed it is not sent', async () => {
+    const runId = uniqueName('image-cap');
+    const activities = geminiActivities(geminiConfig());
+    const first = await inRun(runId, activities.title, { request: { maxCostUsd: 0.03 } });
+    expect(first.title).toBe('a harbour at dawn');
+    expect(first.cost).toEqual([
+      expect.objectContaining({ kind: 'text', costUsd: 0.0016, inputTokens: 2000, outputTokens: 400 }),
+    ]);
+    // The estimate was freed and the metered cost committed (signals: read until they are handled).
+    const afterText = await eventually(
+      () => ledger(runLedgerId(runId)),
+      (view) => view.spentUsd === 0.0016 && view.reservedUsd === 0,
+    );
+    expect(afterText).toMatchObject({ capUsd: 0.03, spentUsd: 0.0016, reservedUsd: 0 });
+
+    const before = veo.stats.contentRequests;
+    const output = path.join(dir, `${runId}.png`);
+    const failure = await failureOf(inRun(runId, activities.picture, output));
+    expect(failure.type).toBe('over_budget');
+    expect(failure.message).toMatch(
+      /KEYFRAMES: not made.*an image call to gemini-2\.5-flash-image in KEYFRAMES would cost \$0\.0390: over the cap of \$0\.0300/,
+    );
+    expect(veo.stats.contentRequests).toBe(before);
+    await expect(stat(output)).rejects.toThrow();
+  });
+
+  it("a text call that would exceed the day's cap is not sent; the day's ledger holds what the made ones cost", async () => {
+    // Two estimated calls fit in $0.005 once the first is settled at its metered cost, not a third.
+    const activities = geminiActivities(geminiConfig({ BUDGET_DAILY_USD: '0.005' }));
+    const before = veo.stats.contentRequests;
+    const outcomes: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const runId = uniqueName(`day-text${i}`);
+      outcomes.push(
+        await inRun(runId, activities.title, { request: {} }).then(
+          () => 'made',
+          (err: ApplicationFailure) => `${err.type}: ${err.message}`,
+        ),
+      );
+      // The next call sees this one's commit once the ledger has handled the signal.
+      await eventually(
+        () => ledger(today()),
+        (view) => view.reservedUsd === 0,
+      );
+    }
+    expect(outcomes.slice(0, 2)).toEqual(['made', 'made']);
+    expect(outcomes[2]).toMatch(/^over_budget: ROUTER: not made, over a budget cap: daily budget of namespace default/);
+    expect(veo.stats.contentRequests - before).toBe(2);
+    expect(await ledger(today())).toMatchObject({ capUsd: 0.005, spentUsd: 0.0032, reservedUsd: 0 });
   });
 });

@@ -23,8 +23,9 @@ const offline: PricedModels = {
 };
 
 describe('estimates', () => {
+  const table = loadPriceTable();
+
   it('a Gemini reel: clips × seconds × rate, and three text calls; the shipped table parses', () => {
-    const table = loadPriceTable();
     const e = estimateReel(table, gemini, { clips: 3, hasInstructions: true, transcribes: false });
     const video = e.lines.find((l) => l.kind === 'video')!;
     expect(video).toMatchObject({ quantity: 14, costUsd: 5.6 }); // 4 + 6 + 4 s at $0.40
@@ -37,7 +38,6 @@ describe('estimates', () => {
   });
 
   it('offline runs cost 0 and say so; an unpriced model is marked, not silently 0', () => {
-    const table = loadPriceTable();
     const e = estimateVideo(table, offline, { prompt: 'a b c', clipDurationS: 8, sceneCount: 2 });
     expect(e.totalUsd).toBe(0);
     expect(e.offline).toBe(true);
@@ -75,32 +75,30 @@ describe('budget ledger rules', () => {
     expect(refusal(state, 5, ask('c', 2.5))).toBeUndefined();
     expect(refusal(state, undefined, ask('d', 1e9))).toBeUndefined();
   });
+
+  it('a refusal of a text call shows its fractions of a cent, not $0.00', () => {
+    const state: LedgerState = { spentUsd: 0.0016, reservations: {}, settled: {} };
+    expect(refusal(state, 0.004, { id: 't', usd: 0.0029, label: 'a text call' })).toBe(
+      'a text call would cost $0.0029: over the cap of $0.0040 ($0.0016 spent, $0.00 reserved)',
+    );
+  });
 });
 
 describe('cost display', () => {
   it('status names refused and unknown clips, with the command that resubmits an unknown one', () => {
+    const clip = {
+      id: 'op1',
+      kind: 'video' as const,
+      provider: 'vertex' as const,
+      model: 'veo-3.1-fast-generate-001',
+      label: 'run_intro',
+      costUsd: 0.4,
+      seconds: 4,
+    };
+    // The same call reported twice (a replayed activity result) is counted once.
     const cost = addCalls(
       { calls: [], actualUsd: 0, refused: [{ label: 'run_outro', reason: 'submit_unknown, may be charged: lost' }] },
-      [
-        {
-          id: 'op1',
-          kind: 'video',
-          provider: 'vertex',
-          model: 'veo-3.1-fast-generate-001',
-          label: 'run_intro',
-          costUsd: 0.4,
-          seconds: 4,
-        },
-        {
-          id: 'op1',
-          kind: 'video',
-          provider: 'vertex',
-          model: 'veo-3.1-fast-generate-001',
-          label: 'run_intro',
-          costUsd: 0.4,
-          seconds: 4,
-        },
-      ],
+      [clip, { ...clip }],
     );
     expect(cost.actualUsd).toBe(0.4);
     const text = formatRunCost(cost, 'reel-x').join('\n');

@@ -6,13 +6,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateTemporalCli } from '../../src/dev/temporalCli';
 import type { BrollJob } from '../../src/domain/broll';
-import type { ReelResult } from '../../src/domain/reel';
 import { brollQuery, cancelBrollSignal, retryBrollSignal } from '../../src/workflows/definitions';
-import type { StandInOptions } from '../helpers/standInActivities';
-import { standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
+import type { StandInOptions, StandIns } from '../helpers/standInActivities';
+import { THREE_PROMPTS } from '../helpers/standInActivities';
 import type { TestTemporal } from '../helpers/temporal';
-import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
-import { eventually, progressOf, withStandInWorker } from '../helpers/workflows';
+import { bundleWorkflows, connectTestTemporal } from '../helpers/temporal';
+import { eventually, runStandInReel } from '../helpers/workflows';
 
 let temporal: TestTemporal;
 let bundle: WorkflowBundle;
@@ -26,28 +25,11 @@ afterAll(() => temporal?.close());
 const statuses = (jobs: BrollJob[]) => Object.fromEntries(jobs.map((job) => [job.variant, job.status]));
 
 /** Runs a reel with stand-ins; `during` gets the handle while the run is going. */
-async function runReel(
+const runReel = (
   options: StandInOptions,
-  during?: (handle: WorkflowHandle, standIns: ReturnType<typeof standInActivities>) => Promise<void>,
+  during?: (handle: WorkflowHandle, standIns: StandIns) => Promise<void>,
   hold = false,
-) {
-  const standIns = standInActivities(options);
-  standIns.holdRender = hold;
-  const workflowId = uniqueName('reel-broll');
-  return withStandInWorker(temporal, bundle, standIns, async (taskQueue) => {
-    const handle = await temporal.client.workflow.start('reelPipeline', {
-      taskQueue,
-      workflowId,
-      args: [{ source: '/media/episode.mp4' }],
-    });
-    await during?.(handle, standIns);
-    const result = (await handle.result()) as ReelResult;
-    const jobs = await handle.query(brollQuery);
-    const progress = await progressOf(handle);
-    const types = standIns.events.map((e) => e.type);
-    return { result, jobs, progress, types, standIns, workflowId };
-  });
-}
+) => runStandInReel(temporal, bundle, options, during, hold);
 
 describe('B-roll gate', () => {
   it('gives ASSEMBLY every clip when all succeed, with the gate events recorded', async () => {

@@ -6,11 +6,10 @@
 import type { WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrollJob } from '../../src/domain/broll';
-import { brollQuery } from '../../src/workflows/definitions';
-import { standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
+import { THREE_PROMPTS } from '../helpers/standInActivities';
 import type { TestTemporal } from '../helpers/temporal';
-import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
-import { progressOf, withStandInWorker } from '../helpers/workflows';
+import { bundleWorkflows, connectTestTemporal } from '../helpers/temporal';
+import { runStandInReel } from '../helpers/workflows';
 
 let temporal: TestTemporal;
 let bundle: WorkflowBundle;
@@ -25,22 +24,13 @@ const statuses = (jobs: BrollJob[]) => Object.fromEntries(jobs.map((job) => [job
 
 describe('paid failures at the gate', () => {
   it('submit_unknown and over_budget clips are never resubmitted automatically; the run completes and says why', async () => {
-    const standIns = standInActivities({
+    const { jobs, progress, standIns } = await runStandInReel(temporal, bundle, {
       prompts: THREE_PROMPTS,
       clips: {
         intro: { submits: ['submit_unknown'] },
         broll: { submits: ['submit_unknown'] },
         outro: { submits: ['over_budget'] },
       },
-    });
-    const { jobs, progress } = await withStandInWorker(temporal, bundle, standIns, async (taskQueue) => {
-      const handle = await temporal.client.workflow.start('reelPipeline', {
-        taskQueue,
-        workflowId: uniqueName('reel-paid'),
-        args: [{ source: '/media/episode.mp4' }],
-      });
-      await handle.result();
-      return { jobs: await handle.query(brollQuery), progress: await progressOf(handle) };
     });
     expect(statuses(jobs)).toEqual({ intro: 'submit_unknown', broll: 'submit_unknown', outro: 'over_budget' });
     // One submission each: no Temporal retry of the activity, no gate auto-retry round.

@@ -10,7 +10,7 @@ import { ProviderError } from '../errors';
 import type { GeminiOptions } from '../gemini';
 import { blockReason, geminiClient } from '../gemini';
 import { ModelChain, ModelUnavailableError } from '../modelFallback';
-import { recordUsage, usageOf } from '../usage';
+import { beforePaidCall, recordUsage, usageOf } from '../usage';
 import type { ImageModel } from './types';
 
 export class GeminiImageModel implements ImageModel {
@@ -30,6 +30,7 @@ export class GeminiImageModel implements ImageModel {
     let response;
     try {
       ({ result: response } = await this.models.run(async (model) => {
+        await beforePaidCall({ kind: 'image', model });
         const answer = await this.ai.models.generateContent({
           model,
           contents: input.prompt,

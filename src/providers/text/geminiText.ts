@@ -13,7 +13,7 @@ import { ProviderError } from '../errors';
 import type { GeminiOptions } from '../gemini';
 import { blockReason, geminiClient } from '../gemini';
 import { ModelChain, ModelUnavailableError } from '../modelFallback';
-import { recordUsage, usageOf } from '../usage';
+import { beforePaidCall, recordUsage, usageOf } from '../usage';
 import type { ParsedDirectives } from '../../domain/directives';
 import type { MomentCandidate, MomentRanking } from '../../domain/moment';
 import type { Cue, Moment, PublishingAssets } from '../../domain/reel';
@@ -50,6 +50,7 @@ export class GeminiTextModel implements TextModel {
   /** Asks for JSON matching `schema` and returns it parsed and checked. */
   async generateJson<T>(schema: z.ZodType<T>, prompt: string): Promise<T> {
     const response = await this.withModel(async (model) => {
+      await beforePaidCall({ kind: 'text', model });
       const answer = await this.ai.models.generateContent({
         model,
         contents: prompt,

@@ -7,7 +7,7 @@
  * Each chunk's cues are kept next to it, so a retried activity pays only for the chunks not yet
  * transcribed.
  */
-import { recordUsage, usageOf } from '../usage';
+import { beforePaidCall, recordUsage, usageOf } from '../usage';
 import type { GenerateContentResponse, GoogleGenAI } from '@google/genai';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -83,6 +83,7 @@ async function askForCues(ai: GoogleGenAI, model: string, chunk: AudioChunk, lab
     );
   }
   const data = (await readFile(chunk.file)).toString('base64');
+  await beforePaidCall({ kind: 'text', model });
   const response = await ai.models.generateContent({
     model,
     contents: [
