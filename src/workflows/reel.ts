@@ -2,11 +2,10 @@
  * reelPipeline: long source video → best 60–90 s moment → vertical 9:16 reel plus publishing copy.
  * Each stage is an activity; crash recovery and resume come from the workflow's event history.
  */
-import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import type { ReelRequest, ReelResult, TranscriptResult } from '../domain/reel';
 import { ReelRequestSchema } from '../domain/reel';
+import { HOST_AFFINITY_PATCH, RunRoute } from './activityRoutes';
 import { BrollGate } from './brollGate';
 import { PipelineRun } from './pipelineRun';
 import type { GatedStage } from './qaGate';
@@ -14,22 +13,18 @@ import { passQaGate } from './qaGate';
 import { PipelineStage } from './stages';
 import { transcribeWithSpeechWorker } from './transcribeStage';
 
-const retry = { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES };
-
-/** Fast local work: file checks, JSON artifacts, events. */
-const light = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
-
-/** ffmpeg work: long, so it heartbeats and a dead worker is noticed within a minute. */
-const media = proxyActivities<Activities>({ startToCloseTimeout: '45 minutes', heartbeatTimeout: '1 minute', retry });
-
 export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
   // Before validation, so even a run with a bad input is found by its search attributes.
-  const run = new PipelineRun('reel', PipelineStage.ROUTER, light.appendEvents);
-  return run.execute(() => reel(run, run.validate(ReelRequestSchema, input, 'reelPipeline')));
+  const route = new RunRoute();
+  const run = new PipelineRun('reel', PipelineStage.ROUTER, (events) => route.light.appendEvents(events));
+  return run.execute(() => reel(run, route, run.validate(ReelRequestSchema, input, 'reelPipeline')));
 }
 
-async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult> {
+async function reel(run: PipelineRun, route: RunRoute, request: ReelRequest): Promise<ReelResult> {
   const { workflowId } = workflowInfo();
+  // The host that answers keeps the workspace: every later activity goes to its queues.
+  if (patched(HOST_AFFINITY_PATCH)) await route.pin();
+  const { light, media } = route;
   const broll = new BrollGate(run);
 
   // Runs recorded before QA gates existed replay without them.
@@ -127,6 +122,7 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
     pollInitialS: settings.pollInitialS,
     pollMaxS: settings.pollMaxS,
     budget: { runId: workflowId, ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}) },
+    ...(route.host ? { host: route.host } : {}),
   });
   const layout = await run.stage(PipelineStage.LAYOUT_DETECTIVE, () =>
     media.detectLayout({ workspace, source, startS: moment.startS, endS: moment.endS }),
