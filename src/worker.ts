@@ -15,6 +15,7 @@ import type { Providers } from './providers';
 import { createProviders } from './providers';
 import { connectClient, connectWorker } from './temporal/connection';
 import { keepAliveInterceptor } from './temporal/keepAlive';
+import { workerIdentity } from './temporal/projectFolders';
 import { ensureSearchAttributes } from './temporal/searchAttributes';
 
 export interface CreateWorkerOptions {
@@ -42,6 +43,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     taskQueue: config.temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: activitiesOf(options),
+    identity: workerIdentity(config.runsDir),
     ...ACTIVITY_WORKER_OPTIONS,
   });
 }
@@ -110,6 +112,7 @@ export async function createWorkers(options: CreateWorkerOptions): Promise<HostW
       namespace: config.temporal.namespace,
       taskQueue,
       activities,
+      identity: workerIdentity(config.runsDir),
       ...ACTIVITY_WORKER_OPTIONS,
       ...extra,
     });
