@@ -20,8 +20,11 @@ import type { HostQueues } from '../domain/hosts';
  */
 export const HEARTBEAT_TIMEOUT = '12 seconds';
 
-/** A run pinned to a host whose worker does not pick its light work up within this is stuck: fail visibly. */
-export const HOST_PICKUP_TIMEOUT = '5 minutes';
+/**
+ * A run pinned to a host whose worker does not pick its light work up within this is stuck: the stage
+ * fails visibly (FAILED, waiting for resume) instead of hanging. Long enough for a host to restart.
+ */
+export const HOST_PICKUP_TIMEOUT = '30 minutes';
 
 /** Media work may wait its turn behind the host's MEDIA_CONCURRENCY limit, but not forever. */
 export const MEDIA_PICKUP_TIMEOUT = '2 hours';
