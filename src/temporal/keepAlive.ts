@@ -3,9 +3,11 @@
  * heartbeat timeout (src/workflows/activityRoutes.ts) instead of when a start-to-close of minutes
  * expires. Activities that checkpoint (heartbeat details they resume from) keep their details: the
  * keep-alive repeats the last details the activity sent, never overwriting them with nothing.
+ * The same interceptor marks a retried activity's result with its attempt (src/domain/attempts.ts).
  */
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { withActivityAttempt } from '../domain/attempts';
 
 /** How often the keep-alive beats; the SDK sends at most one heartbeat per throttle interval anyway. */
 export const KEEP_ALIVE_INTERVAL_MS = 2_000;
@@ -28,7 +30,8 @@ export const keepAliveInterceptor: ActivityInterceptorsFactory = (ctx: Context) 
       beat();
       const timer = setInterval(beat, KEEP_ALIVE_INTERVAL_MS);
       try {
-        return await next(input);
+        // A retry says so in its result: the run's status counts it as an attempt of the stage.
+        return withActivityAttempt(await next(input), ctx.info.attempt);
       } finally {
         clearInterval(timer);
       }

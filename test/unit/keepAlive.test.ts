@@ -2,6 +2,7 @@
 import { heartbeat } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
+import { activityRetriesOf } from '../../src/domain/attempts';
 import { keepAliveInterceptor } from '../../src/temporal/keepAlive';
 
 describe('keepAliveInterceptor', () => {
@@ -41,5 +42,22 @@ describe('keepAliveInterceptor', () => {
     // Once the activity returns, the keep-alive stops.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(beats.length).toBe(count);
+  });
+});
+
+describe('retried activities in a stage’s attempts', () => {
+  it('marks a retry’s result with its attempt, and only a retry’s', async () => {
+    const result = { reelPath: '/runs/x/reel.mp4' };
+    const first = new MockActivityEnvironment({ attempt: 1 }, { interceptors: [keepAliveInterceptor] });
+    const third = new MockActivityEnvironment({ attempt: 3 }, { interceptors: [keepAliveInterceptor] });
+    const fromFirst = await first.run(() => Promise.resolve(result));
+    const fromThird = await third.run(() => Promise.resolve(result));
+    expect(fromFirst).toEqual(result);
+    expect(fromThird).toEqual({ ...result, activityAttempt: 3 });
+    // The workflow counts two extra runs of the stage's activity; arrays and nothing stay as they are.
+    expect(activityRetriesOf(fromThird)).toBe(2);
+    expect(activityRetriesOf(fromFirst)).toBe(0);
+    expect(await third.run(() => Promise.resolve([1, 2]))).toEqual([1, 2]);
+    expect(await third.run(() => Promise.resolve(undefined))).toBeUndefined();
   });
 });
