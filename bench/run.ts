@@ -39,6 +39,8 @@ import type { StitchMeasurement } from './stitch';
 import { measureStitch } from './stitch';
 import type { SpeechMeasurement } from './speech';
 import { measureSpeech } from './speech';
+import type { RecoveryMeasurement } from './recovery';
+import { measureRecovery } from './recovery';
 import type { TranscriptMeasurement } from './transcript';
 import { measureTranscript } from './transcript';
 
@@ -188,6 +190,7 @@ async function main(): Promise<void> {
   let transcript: TranscriptMeasurement | undefined;
   let speech: SpeechMeasurement | undefined;
   let budget: BudgetMeasurement | undefined;
+  let recovery: RecoveryMeasurement[] | undefined;
   try {
     if (SPEECH_SECONDS > 0) {
       console.log(`measuring local speech-to-text on ${SPEECH_SECONDS / 60} min of espeak-ng speech…`);
@@ -206,6 +209,8 @@ async function main(): Promise<void> {
       console.log(`measuring a run with ${clips} clips…`);
       rows.push(await measure(clips, root, sample.video, server.address, client));
     }
+    console.log('measuring recovery: SIGKILL the worker running each stage, a standby takes over…');
+    recovery = await measureRecovery(path.join(root, 'recovery'), server.address, client, sample.video);
   } finally {
     await client.connection.close();
     await server.stop();
@@ -219,6 +224,7 @@ async function main(): Promise<void> {
     layout,
     speech,
     budget,
+    recovery,
   };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -263,6 +269,17 @@ async function main(): Promise<void> {
     console.log(
       `| run cap + daily cap | ${budget.cappedMs} | ${budget.uncappedMs} | ${budget.overheadPerSubmissionMs} | ${budget.ledgerEventsFor8Clips.daily} + ${budget.ledgerEventsFor8Clips.run} | ${budget.runHistoryEventsAdded} |`,
     );
+  }
+  if (recovery) {
+    console.log(
+      '\n| stage (SIGKILL of the worker running it) | activity | seconds to resume on the standby | ffmpeg left running |',
+    );
+    console.log('|---|---|---|---|');
+    for (const r of recovery) {
+      console.log(
+        `| ${r.stage} | ${r.activity ?? '—'} | ${r.recoveryS ?? 'finished before the kill'} | ${r.orphanedFfmpeg} |`,
+      );
+    }
   }
   console.log('\nwritten to bench/results.json');
 }
