@@ -41,6 +41,8 @@ import type { StitchMeasurement } from './stitch';
 import { measureStitch } from './stitch';
 import type { SpeechMeasurement } from './speech';
 import { measureSpeech } from './speech';
+import type { RecoveryMeasurement } from './recovery';
+import { measureRecovery } from './recovery';
 import type { TranscriptMeasurement } from './transcript';
 import { measureTranscript } from './transcript';
 
@@ -191,6 +193,7 @@ async function main(): Promise<void> {
   let speech: SpeechMeasurement | undefined;
   let budget: BudgetMeasurement | undefined;
   let render: RenderMeasurement | undefined;
+  let recovery: RecoveryMeasurement[] | undefined;
   try {
     if (SPEECH_SECONDS > 0) {
       console.log(`measuring local speech-to-text on ${SPEECH_SECONDS / 60} min of espeak-ng speech…`);
@@ -212,6 +215,8 @@ async function main(): Promise<void> {
       console.log(`measuring a run with ${clips} clips…`);
       rows.push(await measure(clips, root, sample.video, server.address, client));
     }
+    console.log('measuring recovery: SIGKILL the worker running each stage, a standby takes over…');
+    recovery = await measureRecovery(path.join(root, 'recovery'), server.address, client, sample.video);
   } finally {
     await client.connection.close();
     await server.stop();
@@ -226,6 +231,7 @@ async function main(): Promise<void> {
     speech,
     budget,
     render,
+    recovery,
   };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -272,6 +278,17 @@ async function main(): Promise<void> {
     );
   }
   if (render) console.log(`\n${renderTable(render)}`);
+  if (recovery) {
+    console.log(
+      '\n| stage (SIGKILL of the worker running it) | activity | seconds to resume on the standby | ffmpeg left running |',
+    );
+    console.log('|---|---|---|---|');
+    for (const r of recovery) {
+      console.log(
+        `| ${r.stage} | ${r.activity ?? '—'} | ${r.recoveryS ?? 'finished before the kill'} | ${r.orphanedFfmpeg} |`,
+      );
+    }
+  }
   console.log('\nwritten to bench/results.json');
 }
 

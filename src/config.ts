@@ -3,10 +3,14 @@
  * process with an error that names it. Secrets (GEMINI_API_KEY) live here and in activities only:
  * never in workflow inputs, results or events.
  */
+import { createHash } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CropSettings } from './domain/cropPlan';
 import { DEFAULT_CROP_SETTINGS } from './domain/cropPlan';
+import type { HostQueues } from './domain/hosts';
+import { hostQueuesOf } from './domain/hosts';
 import { DEFAULT_SPEECH_TASK_QUEUE, TranscriberSchema } from './domain/speech';
 import type { Backend } from './domain/models';
 import { DEFAULT_MODELS, modelList } from './domain/models';
@@ -92,6 +96,13 @@ const EnvSchema = z.object({
   FRAMING_DEAD_ZONE: z.coerce.number().min(0).max(0.45).default(DEFAULT_CROP_SETTINGS.deadZone),
   /** The task queue the speech worker serves (speech/; it reads the same variable). */
   SPEECH_TASK_QUEUE: z.string().min(1).default(DEFAULT_SPEECH_TASK_QUEUE),
+  /** Names this host's task queues (default: hostname plus a hash of RUNS_DIR: one folder, one host). */
+  REELFLOW_HOST_ID: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores')
+    .optional(),
+  /** Media activities (ffmpeg, layout, audio features) running at once on this host (default: half the cores). */
+  MEDIA_CONCURRENCY: int(1, 256).optional(),
   /** Who transcribes sources without subtitles: `local` (speech worker) or `gemini`; default: Gemini when it is the text provider. */
   TRANSCRIBE: TranscriberSchema.optional(),
 });
@@ -136,6 +147,8 @@ export interface AppConfig {
   framing: Pick<CropSettings, 'holdS' | 'maxPanPerS' | 'deadZone'>;
   speech: { taskQueue: string; transcribe?: 'local' | 'gemini' };
   episode: { parallelClips: number };
+  /** This host's task queues (a run's workspace stays on one host) and how much media work it runs at once. */
+  host: HostQueues & { mediaConcurrency: number };
 }
 
 export class ConfigError extends Error {
@@ -205,7 +218,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     framing: { holdS: e.FRAMING_HOLD_S, maxPanPerS: e.FRAMING_MAX_PAN, deadZone: e.FRAMING_DEAD_ZONE },
     speech: { taskQueue: e.SPEECH_TASK_QUEUE, ...(e.TRANSCRIBE ? { transcribe: e.TRANSCRIBE } : {}) },
     episode: { parallelClips: e.EPISODE_PARALLEL_CLIPS },
+    host: {
+      ...hostQueuesOf(e.TEMPORAL_TASK_QUEUE, e.REELFLOW_HOST_ID ?? defaultHostId(path.resolve(cwd, e.RUNS_DIR))),
+      // One encode already uses every core; two at once keep a 2-core host busy without thrashing.
+      mediaConcurrency: e.MEDIA_CONCURRENCY ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
+    },
   };
+}
+
+/** hostname plus a hash of the runs folder: two workers share queues exactly when they share files. */
+function defaultHostId(runsDir: string): string {
+  const name =
+    os
+      .hostname()
+      .replace(/[^\w.-]/g, '-')
+      .slice(0, 40) || 'host';
+  return `${name}-${createHash('sha256').update(runsDir).digest('hex').slice(0, 8)}`;
 }
 
 /** The settings as safe to print: the key is replaced by whether it is set. */

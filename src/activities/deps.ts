@@ -9,4 +9,6 @@ export interface ActivityDeps {
   providers?: Providers;
   /** Reaches the budget ledger workflows (BUDGET_DAILY_USD, maxCostUsd); without it a cap cannot be kept. */
   temporalClient?: Client;
+  /** True when this process also serves its host's task queues (config.host), so runs may be pinned to it. */
+  servesHostQueues?: boolean;
 }

@@ -6,6 +6,7 @@ import { createBrollActivities } from './broll';
 import type { ActivityDeps } from './deps';
 import { createDeliveryActivities } from './delivery';
 import { createEpisodeActivities } from './episode';
+import { createHostActivities } from './hosts';
 import { createContentActivities } from './content';
 import { createPictureActivities } from './picture';
 import { createQaActivities } from './qa';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEpisodeActivities(deps),
     ...createBrollActivities(deps),
     ...video,
+    ...createHostActivities(deps),
     // The activities that call text or image models report what those calls cost.
     router: metered(deps, 'ROUTER', router.router),
     research: metered(deps, 'RESEARCH', research.research),

@@ -19,7 +19,7 @@ import { ensureSystemTools } from './systemTools';
 import type { EpisodeResult } from '../domain/episode';
 import { connectWorker } from '../temporal/connection';
 import { createProviders } from '../providers';
-import { createWorker } from '../worker';
+import { createWorkers } from '../worker';
 
 const log = (line: string) => console.log(line);
 
@@ -92,7 +92,7 @@ export async function runDemo({ subtitles = true }: DemoOptions = {}): Promise<v
       : Promise.resolve(undefined);
   const providers = await createProviders(config);
   log(`Video provider: ${providers.video.name}`);
-  const worker = await createWorker({
+  const worker = await createWorkers({
     connection: await connectWorker({ address: temporal.address }),
     config,
     providers,

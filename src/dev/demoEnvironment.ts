@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import path from 'node:path';
 import type { AppConfig } from '../config';
 import { connectClient } from '../temporal/connection';
+import { assertQueueIsOurs } from '../temporal/projectFolders';
 import { ensureSearchAttributes } from '../temporal/searchAttributes';
 import type { LocalTemporal } from './localTemporal';
 import { startLocalTemporal } from './localTemporal';
@@ -26,13 +27,22 @@ export interface DevTemporal {
 }
 
 export async function reuseOrStartTemporal(config: AppConfig, log: (line: string) => void): Promise<DevTemporal> {
+  let reused: DevTemporal | undefined;
   try {
     const client = await connectClient(config.temporal);
     await ensureSearchAttributes(client.connection, config.temporal.namespace);
     log(`Using the Temporal server already running at ${config.temporal.address}`);
-    return { client, address: config.temporal.address };
+    reused = { client, address: config.temporal.address };
   } catch {
     // Nothing there: start our own below.
+  }
+  if (reused) {
+    // A dev server started from another folder may have that folder's workers on our queue.
+    await assertQueueIsOurs(reused.client, config.temporal, config.runsDir).catch(async (err: unknown) => {
+      await reused?.client.connection.close();
+      throw err;
+    });
+    return reused;
   }
   const port = Number(config.temporal.address.split(':').pop());
   const server = await startLocalTemporal({ dbFilename: devDatabaseFile(config), port, uiPort: DEV_UI_PORT, log });

@@ -7,7 +7,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createProviders } from '../providers';
 import { connectWorker } from '../temporal/connection';
-import { createWorker } from '../worker';
+import { createWorkers } from '../worker';
 import { startApi } from './apiServer';
 import { reuseOrStartTemporal } from './demoEnvironment';
 import type { SpeechWorkerProcess } from './speechEnv';
@@ -20,7 +20,7 @@ export async function runDev(log: (line: string) => void = console.log): Promise
   await ensureSystemTools(log);
   const temporal = await reuseOrStartTemporal(config, log);
   const providers = await createProviders(config, log);
-  const worker = await createWorker({
+  const worker = await createWorkers({
     connection: await connectWorker({ address: temporal.address }),
     config,
     providers,

@@ -3,6 +3,7 @@
  * result, and the statuses a clip moves through.
  */
 import type { PriceProvider } from './cost';
+import type { HostQueues } from './hosts';
 import type { Veo3Prompt } from './reel';
 
 /** One clip to generate: a B-roll prompt, or a prompt-to-video scene with its key frames. */
@@ -91,6 +92,8 @@ export interface BrollInput {
   maxConcurrent?: number;
   /** Budget scope of the paid submissions: the run that pays, and its own cap (maxCostUsd). */
   budget?: ClipBudget;
+  /** The host holding the workspace (src/domain/hosts.ts); absent: the child's own task queue. */
+  host?: HostQueues;
 }
 
 /** Which run a paid submission is charged to, and that run's cap (none: only the daily cap applies). */

@@ -10,6 +10,7 @@ import type { Directives } from './directives';
 import type { ReelRequest } from './reel';
 import { ReelRequestSchema } from './reel';
 import type { RenderOptions } from './render';
+import type { HostQueues } from './hosts';
 
 export const EPISODE_MAX_CLIPS = 10;
 export const DEFAULT_EPISODE_CLIPS = 3;
@@ -103,6 +104,8 @@ export interface ClipRequest {
   broll: BrollSettings;
   maxCostUsd?: number;
   render: RenderOptions;
+  /** The host holding the episode's files (the source, the moments): the clip works there too. */
+  host?: HostQueues;
 }
 
 /** Child → parent: the clip's status changed. */

@@ -8,10 +8,10 @@
  *   A frame is voiced when it is not quiet and its best correlation peak is strong; a step's pitch
  *   is the median of its voiced frames, or null when too few frames are voiced.
  */
-import { spawn } from 'node:child_process';
 import type { AudioFeatures } from '../domain/emotion';
 import { SILENCE_FLOOR_DB } from '../domain/emotion';
 import { probe } from './ffmpeg';
+import { ffmpegBinary, spawnBound } from './processes';
 
 /** 8 kHz keeps the first harmonics of any voice (70–400 Hz) and makes decoding and analysis cheap. */
 export const SAMPLE_RATE = 8000;
@@ -81,31 +81,27 @@ function decodePcm(
 ) {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(new Error(`measuring the audio of ${file} was cancelled`));
-    // Same lookup as fluent-ffmpeg, so FFMPEG_PATH works here too.
-    const child = spawn(
-      process.env.FFMPEG_PATH || 'ffmpeg',
-      [
-        '-nostdin',
-        '-v',
-        'error',
-        ...(window ? ['-ss', window.startS.toFixed(3), '-t', window.durationS.toFixed(3)] : []),
-        '-i',
-        file,
-        '-map',
-        '0:a:0',
-        '-vn',
-        '-ac',
-        '1',
-        '-ar',
-        String(SAMPLE_RATE),
-        '-f',
-        's16le',
-        '-acodec',
-        'pcm_s16le',
-        'pipe:1',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    // Same lookup as fluent-ffmpeg, so FFMPEG_PATH works here too; bound to die with the worker.
+    const child = spawnBound(ffmpegBinary(), [
+      '-nostdin',
+      '-v',
+      'error',
+      ...(window ? ['-ss', window.startS.toFixed(3), '-t', window.durationS.toFixed(3)] : []),
+      '-i',
+      file,
+      '-map',
+      '0:a:0',
+      '-vn',
+      '-ac',
+      '1',
+      '-ar',
+      String(SAMPLE_RATE),
+      '-f',
+      's16le',
+      '-acodec',
+      'pcm_s16le',
+      'pipe:1',
+    ]);
     let cancelled = false;
     const onAbort = () => {
       cancelled = true;

@@ -4,6 +4,10 @@
  */
 import ffmpeg from 'fluent-ffmpeg';
 import type { FfmpegCommand, FfprobeData } from 'fluent-ffmpeg';
+import { BOUND_WRAPPER, canBindToWorker } from './processes';
+
+// Every ffmpeg fluent-ffmpeg starts dies with the worker (the wrapper still honours FFMPEG_PATH).
+if (canBindToWorker) ffmpeg.setFfmpegPath(BOUND_WRAPPER);
 
 export interface MediaProbe {
   durationS: number;

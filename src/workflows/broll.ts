@@ -20,28 +20,39 @@ import {
 import type { Activities } from '../activities';
 import type { BrollInput, BrollSnapshot, FinishReason, JobStatus } from '../domain/broll';
 import { statusOfSubmitFailure, SUBMIT_NON_RETRYABLE_TYPES } from '../domain/clipStatus';
+import type { HostQueues } from '../domain/hosts';
+import { HEARTBEAT_TIMEOUT, HOST_PICKUP_TIMEOUT } from './activityRoutes';
 import { nextPollDelay } from './backoff';
 import type { BrollJobsEvent, BrollJobsState, SubmitCommand } from './brollJobs';
 import { initialBrollJobs, pollableJobs, reduceBrollJobs, snapshotOf } from './brollJobs';
 import { brollQuery, brollUpdatedSignal, cancelBrollSignal, finishBrollSignal, retryBrollSignal } from './definitions';
 
-const { submitClip } = proxyActivities<Activities>({
-  // The adapter retries 429 with backoff inside one attempt; the activity marks what may be tried again.
-  // submitClip heartbeats while the provider call is in flight: a dead worker is noticed in 20 s, and
-  // the retry finds its intent and reports submit_unknown instead of paying twice.
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '20 seconds',
-  retry: { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorTypes: SUBMIT_NON_RETRYABLE_TYPES },
-});
-const { pollClips } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { maximumAttempts: 3, initialInterval: '2s' },
-});
-const { recordBrollJobs } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 5 },
-});
+/** The child's activities: on the parent's host when the run is pinned (the intents and clips live in its workspace). */
+function brollActivities(host: HostQueues | undefined) {
+  const onHost = host ? { taskQueue: host.hostQueue, scheduleToStartTimeout: HOST_PICKUP_TIMEOUT } : {};
+  const { submitClip } = proxyActivities<Activities>({
+    ...onHost,
+    // The adapter retries 429 with backoff inside one attempt; the activity marks what may be tried again.
+    // submitClip heartbeats while the provider call is in flight: a dead worker is noticed in 20 s, and
+    // the retry finds its intent and reports submit_unknown instead of paying twice.
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '20 seconds',
+    retry: { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorTypes: SUBMIT_NON_RETRYABLE_TYPES },
+  });
+  const { pollClips } = proxyActivities<Activities>({
+    ...onHost,
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    retry: { maximumAttempts: 3, initialInterval: '2s' },
+  });
+  const { recordBrollJobs } = proxyActivities<Activities>({
+    ...onHost,
+    startToCloseTimeout: '1 minute',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    retry: { maximumAttempts: 5 },
+  });
+  return { submitClip, pollClips, recordBrollJobs };
+}
 
 function failureOf(err: unknown): { status: JobStatus; message: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -50,6 +61,7 @@ function failureOf(err: unknown): { status: JobStatus; message: string } {
 }
 
 export async function brollGeneration(input: BrollInput): Promise<BrollSnapshot> {
+  const { submitClip, pollClips, recordBrollJobs } = brollActivities(input.host);
   const parent = workflowInfo().parent;
   const now = () => new Date().toISOString();
   let state: BrollJobsState = initialBrollJobs(input, now());

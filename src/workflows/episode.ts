@@ -35,7 +35,9 @@ import {
 import type { ReelResult } from '../domain/reel';
 import { BrollGate } from './brollGate';
 import { describeFailure, PipelineRun } from './pipelineRun';
-import { analyseSource, light, media, qaGates, renderClip } from './reel';
+import type { Route } from './reel';
+import { analyseSource, qaGates, renderClip } from './reel';
+import { hostRoute, RunRoute, sharedRoute } from './activityRoutes';
 import { PipelineStage } from './stages';
 
 /** Child → episode: a clip's stage or status changed. */
@@ -46,15 +48,20 @@ export const CLIPS_STAGE = 'CLIPS';
 
 export async function episodeClips(input: EpisodeRequest): Promise<EpisodeResult> {
   // Before validation, so even an episode with a bad input is found by its search attributes.
-  const run = new PipelineRun('episode', PipelineStage.ROUTER, light.appendEvents);
-  return run.execute(() => episode(run, run.validate(EpisodeRequestSchema, input, 'episodeClips')));
+  const route = new RunRoute();
+  const run = new PipelineRun('episode', PipelineStage.ROUTER, (events) => route.light.appendEvents(events));
+  return run.execute(() => episode(run, route, run.validate(EpisodeRequestSchema, input, 'episodeClips')));
 }
 
-async function episode(run: PipelineRun, request: ParsedEpisodeRequest): Promise<EpisodeResult> {
+async function episode(run: PipelineRun, route: RunRoute, request: ParsedEpisodeRequest): Promise<EpisodeResult> {
   const { workflowId } = workflowInfo();
-  const gates = qaGates(run);
+  // The host that answers keeps the episode's files; its clips work there too.
+  await route.pin();
+  const { light, media } = route;
+  const gates = qaGates(run, route);
   const { routed, research, workspace, source, directives, topic, durationS } = await analyseSource(
     run,
+    route,
     reelRequestOf(request),
     gates,
   );
@@ -124,6 +131,7 @@ async function episode(run: PipelineRun, request: ParsedEpisodeRequest): Promise
     broll: routed.broll,
     ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
     render: renderOptionsOf(request),
+    ...(route.host ? { host: route.host } : {}),
   });
 
   await run.stage(CLIPS_STAGE, async () => {
@@ -207,6 +215,8 @@ async function runClip(run: PipelineRun, clip: EpisodeClip, request: ClipRequest
  * reel from CONTENT on. It reports each stage change to its episode.
  */
 export async function episodeClip(request: ClipRequest): Promise<ReelResult> {
+  const route: Route = request.host ? { ...hostRoute(request.host), host: request.host } : sharedRoute();
+  const { light } = route;
   const run = new PipelineRun('clip', PipelineStage.CONTENT, light.appendEvents);
   const broll = new BrollGate(run);
   const { workflowId, parent } = workflowInfo();
@@ -233,7 +243,7 @@ export async function episodeClip(request: ClipRequest): Promise<ReelResult> {
       momentPath: request.momentPath,
     });
     run.progress.workspace = prepared.workspace;
-    return renderClip(run, qaGates(run), broll, {
+    return renderClip(run, route, qaGates(run, route), broll, {
       workspace: prepared.workspace,
       source: request.source,
       moment: { momentPath: prepared.momentPath, startS: request.startS, endS: request.endS },

@@ -17,6 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
+import { activityRetriesOf } from '../domain/attempts';
 import type { ResumeOutcome } from '../domain/control';
 import { ErrorType, INPUT_ERROR_TYPES } from '../domain/errors';
 import type { PipelineEvent, PipelineKind, Progress, StageRecord } from '../domain/progress';
@@ -174,6 +175,8 @@ export class PipelineRun {
       try {
         const result = await work();
         meterResult(this.progress, result);
+        // An activity the worker ran again (a crash, a timeout) counts as an attempt too.
+        record.attempts += activityRetriesOf(result);
         record.status = 'completed';
         record.durationMs = Date.now() - Date.parse(record.startedAt);
         delete record.error;

@@ -6,14 +6,15 @@
  * RESEARCH) runs once per source, `renderClip` (CONTENT → DELIVERY) once per clip. Splitting them
  * into functions changes no command, so recorded reel runs replay as before.
  */
-import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import type { Directives } from '../domain/directives';
 import type { RenderOptions } from '../domain/render';
 import type { BrollSettings } from '../domain/broll';
 import type { ReelRequest, ReelResult, ResearchResult, RouterResult, TranscriptResult } from '../domain/reel';
 import { ReelRequestSchema } from '../domain/reel';
+import type { HostQueues } from '../domain/hosts';
+import type { ActivityRoute } from './activityRoutes';
+import { HOST_AFFINITY_PATCH, RunRoute } from './activityRoutes';
 import { BrollGate } from './brollGate';
 import { PipelineRun } from './pipelineRun';
 import { renderOptionsOf } from '../domain/episode';
@@ -22,28 +23,23 @@ import { passQaGate } from './qaGate';
 import { PipelineStage } from './stages';
 import { transcribeWithSpeechWorker } from './transcribeStage';
 
-const retry = { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES };
-
-/** Fast local work: file checks, JSON artifacts, events. */
-export const light = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry });
-
-/** ffmpeg work: long, so it heartbeats and a dead worker is noticed within a minute. */
-export const media = proxyActivities<Activities>({
-  startToCloseTimeout: '45 minutes',
-  heartbeatTimeout: '1 minute',
-  retry,
-});
+/** Where a run's activities go: its host's queues once pinned (src/workflows/activityRoutes.ts). */
+export type Route = ActivityRoute & { host?: HostQueues };
 
 export async function reelPipeline(input: ReelRequest): Promise<ReelResult> {
   // Before validation, so even a run with a bad input is found by its search attributes.
-  const run = new PipelineRun('reel', PipelineStage.ROUTER, light.appendEvents);
-  return run.execute(() => reel(run, run.validate(ReelRequestSchema, input, 'reelPipeline')));
+  const route = new RunRoute();
+  const run = new PipelineRun('reel', PipelineStage.ROUTER, (events) => route.light.appendEvents(events));
+  return run.execute(() => reel(run, route, run.validate(ReelRequestSchema, input, 'reelPipeline')));
 }
 
 /** Runs a stage through its QA gate (runs recorded before QA gates existed replay without one). */
 export type Gate = <R>(stage: PipelineStage, gated: GatedStage<R>) => Promise<R>;
 
-export function qaGates(run: PipelineRun): { gate: Gate; keep: (artifactPath: string) => Promise<{ path: string }> } {
+export function qaGates(
+  run: PipelineRun,
+  { light }: Route,
+): { gate: Gate; keep: (artifactPath: string) => Promise<{ path: string }> } {
   const gates = patched('qa-gates');
   const gate: Gate = (stage, gated) =>
     run.stage(stage, () => (gates ? passQaGate(run, stage, gated) : gated.produce({ attempt: 1, feedback: [] }, [])));
@@ -66,6 +62,7 @@ export interface AnalysedSource {
 /** ROUTER and RESEARCH (with the speech worker when the source has no subtitles). */
 export async function analyseSource(
   run: PipelineRun,
+  { light, media }: Route,
   request: ReelRequest,
   { gate, keep }: ReturnType<typeof qaGates>,
 ): Promise<AnalysedSource> {
@@ -113,12 +110,15 @@ export async function analyseSource(
   };
 }
 
-async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult> {
+async function reel(run: PipelineRun, route: RunRoute, request: ReelRequest): Promise<ReelResult> {
   // Its handlers (retryBroll, cancelBroll, the broll query) answer from the run's start.
   const broll = new BrollGate(run);
-  const gates = qaGates(run);
+  // The host that answers keeps the workspace: every later activity goes to its queues.
+  if (patched(HOST_AFFINITY_PATCH)) await route.pin();
+  const { light, media } = route;
+  const gates = qaGates(run, route);
   const { gate, keep } = gates;
-  const analysed = await analyseSource(run, request, gates);
+  const analysed = await analyseSource(run, route, request, gates);
   const { routed, research, workspace, source, directives, topic, durationS } = analysed;
   const moment = await gate<TranscriptResult>(PipelineStage.TRANSCRIPT, {
     produce: (rework, earlier) =>
@@ -145,7 +145,7 @@ async function reel(run: PipelineRun, request: ReelRequest): Promise<ReelResult>
     keep,
   });
   const settings = routed.broll;
-  return renderClip(run, gates, broll, {
+  return renderClip(run, route, gates, broll, {
     workspace,
     source,
     moment,
@@ -181,11 +181,13 @@ export interface ClipPlan {
  */
 export async function renderClip(
   run: PipelineRun,
+  route: Route,
   { gate, keep }: ReturnType<typeof qaGates>,
   broll: BrollGate,
   plan: ClipPlan,
 ): Promise<ReelResult> {
   const { workflowId } = workflowInfo();
+  const { light, media } = route;
   const { workspace, source, moment, topic, clipCount, settings, directives } = plan;
   // Only the options the request gave reach the activities: the renderer applies its defaults.
   const { captions, aspect, hook } = plan.render;
@@ -219,6 +221,8 @@ export async function renderClip(
     pollInitialS: settings.pollInitialS,
     pollMaxS: settings.pollMaxS,
     budget: { runId: workflowId, ...(plan.maxCostUsd !== undefined ? { maxCostUsd: plan.maxCostUsd } : {}) },
+    // The B-roll child keeps its submit intents in the workspace: it follows the run's host.
+    ...(route.host ? { host: route.host } : {}),
   });
   const layout = await run.stage(PipelineStage.LAYOUT_DETECTIVE, () =>
     media.detectLayout({ workspace, source, startS: moment.startS, endS: moment.endS, ...(aspect ? { aspect } : {}) }),

@@ -6,19 +6,18 @@
  * restitchVideo: stitches a finished video's clips again (say, with another crossfade) without
  * generating anything.
  */
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
+import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
+import { ErrorType } from '../domain/errors';
 import type { PipelineStatus } from '../domain/progress';
 import type { StitchResult, RestitchInput, VideoRequest, VideoRequestInput, VideoResult } from '../domain/video';
 import { RestitchInputSchema, VideoRequestSchema } from '../domain/video';
 import { parseWith } from '../domain/validation';
+import { HOST_AFFINITY_PATCH, RunRoute, sharedRoute } from './activityRoutes';
 import { BrollGate } from './brollGate';
 import { PipelineRun } from './pipelineRun';
 
-const retry = { maximumAttempts: 3, initialInterval: '2s', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES };
-const light = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry });
-const media = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '1 minute', retry });
+// restitchVideo works on the shared queue: it does not know which host holds the video's clips.
+const { media } = sharedRoute();
 
 export const VideoStage = {
   STORYBOARD: 'STORYBOARD',
@@ -39,12 +38,16 @@ const phaseOf = (stage: string, status: PipelineStatus) =>
 
 export async function promptToVideo(input: VideoRequestInput): Promise<VideoResult> {
   // Before validation, so even a run with a bad input is found by its search attributes.
-  const run = new PipelineRun('video', VideoStage.STORYBOARD, light.appendEvents, phaseOf);
-  return run.execute(() => video(run, run.validate(VideoRequestSchema, input, 'promptToVideo')));
+  const route = new RunRoute();
+  const run = new PipelineRun('video', VideoStage.STORYBOARD, (events) => route.light.appendEvents(events), phaseOf);
+  return run.execute(() => video(run, route, run.validate(VideoRequestSchema, input, 'promptToVideo')));
 }
 
-async function video(run: PipelineRun, request: VideoRequest): Promise<VideoResult> {
+async function video(run: PipelineRun, route: RunRoute, request: VideoRequest): Promise<VideoResult> {
   const { workflowId } = workflowInfo();
+  // The host that answers keeps the workspace: every later activity goes to its queues.
+  if (patched(HOST_AFFINITY_PATCH)) await route.pin();
+  const { light, media } = route;
   const gate = new BrollGate(run, { childName: 'clips', stage: VideoStage.VIDEO_GEN, autoRetry: false });
 
   const board = await run.stage(VideoStage.STORYBOARD, () => light.writeStoryboard({ workflowId, request }));
@@ -70,6 +73,7 @@ async function video(run: PipelineRun, request: VideoRequest): Promise<VideoResu
       pollInitialS: settings.pollInitialS,
       pollMaxS: settings.pollMaxS,
       maxConcurrent: settings.maxConcurrent,
+      ...(route.host ? { host: route.host } : {}),
       budget: { runId: workflowId, ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}) },
       prompts: wanted.map((scene) => {
         const frames = keyframes.frames.find((f) => f.index === scene.index)!;

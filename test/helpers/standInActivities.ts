@@ -106,6 +106,8 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
   const workspace = '/stand-in/runs/x';
 
   const activities: Activities = {
+    // No host queues here: a stand-in worker serves everything on the test's queue.
+    claimHost: track('claimHost', () => Promise.resolve(null)),
     router: track('router', async ({ request, attempt, feedback }) => ({
       ...note('router', { attempt, feedback }),
       workspace,

@@ -8,6 +8,8 @@ const root = path.resolve(__dirname, '../..');
 
 interface Service {
   image?: string;
+  container_name?: string;
+  ports?: string[];
   build?: unknown;
   command?: string[];
   environment?: Record<string, string>;
@@ -56,9 +58,23 @@ describe('docker-compose.yml', async () => {
     expect(dockerfile).toMatch(/reelflow_speech.offline_model/);
   });
 
+  it('scales the worker (`--scale worker=3`): each replica is its own host on the shared queue', () => {
+    const worker = compose.services.worker!;
+    // A fixed name or a published port would make a second replica fail to start.
+    expect(worker.container_name).toBeUndefined();
+    expect(worker.ports ?? []).toEqual([]);
+    // A fixed host id would give every replica the same host queues; the default differs per container.
+    expect(worker.environment?.REELFLOW_HOST_ID).toBeUndefined();
+    // Every replica serves the same shared queue, and bounds its own media work.
+    expect(worker.environment?.TEMPORAL_TASK_QUEUE).toBe('reelflow');
+    expect(worker.environment?.MEDIA_CONCURRENCY).toMatch(/^\$\{MEDIA_CONCURRENCY:-[1-9]\d*\}$/);
+  });
+
   it('builds the worker image with ffmpeg', async () => {
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/apt-get install[^\n]*ffmpeg/);
+    // ffmpeg dies with a killed worker through setpriv (util-linux, in every Debian image).
+    expect(dockerfile).toMatch(/^FROM node:20-bookworm/m);
     // npm ci rejects this lockfile (see .ci/run), so the image must not use it.
     expect(dockerfile).not.toMatch(/^RUN npm ci/m);
   });

@@ -1,0 +1,20 @@
+/**
+ * Host affinity without a shared disk: a run's workspace lives on one host, so every activity that
+ * reads or writes it goes to that host's own task queues (the worker-specific task queue pattern).
+ * A "host" is a workspace folder: workers that share a RUNS_DIR share files, so they share queues.
+ */
+
+/** The task queues of the host that holds a run's workspace; recorded in history when the run claims it. */
+export interface HostQueues {
+  /** Who holds the workspace (REELFLOW_HOST_ID, or hostname plus a hash of RUNS_DIR). */
+  hostId: string;
+  /** Light work that touches the workspace (artifacts, events, QA, delivery): not limited. */
+  hostQueue: string;
+  /** CPU-heavy media work (ffmpeg, layout, audio features): at most MEDIA_CONCURRENCY at once per host. */
+  mediaQueue: string;
+}
+
+/** The queues of `hostId` under the deployment's main task queue (names derive from it, so projects never mix). */
+export function hostQueuesOf(taskQueue: string, hostId: string): HostQueues {
+  return { hostId, hostQueue: `${taskQueue}-host-${hostId}`, mediaQueue: `${taskQueue}-media-${hostId}` };
+}

@@ -1,0 +1,102 @@
+/**
+ * Where a run's activities go and with which options: one place for the option sets that reel.ts,
+ * video.ts and broll.ts use, and for host affinity (a run's workspace stays on one host, so once the
+ * run is pinned every activity that touches it goes to that host's own queues).
+ *
+ * Every activity heartbeats (the worker's keep-alive, src/temporal/keepAlive.ts, sends one every
+ * 2 s while any activity runs), so a dead worker is noticed after HEARTBEAT_TIMEOUT instead of when a
+ * start-to-close of minutes expires; start-to-close only bounds a hung but living worker.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
+import type { HostQueues } from '../domain/hosts';
+
+/**
+ * 12 s without a heartbeat means the worker is gone. Heartbeats reach the server at most 3 s apart
+ * (maxHeartbeatThrottleInterval in src/worker.ts), so a busy but healthy worker has four chances;
+ * with the 1 s first retry, work resumes on another worker about 13–15 s after a kill.
+ */
+export const HEARTBEAT_TIMEOUT = '12 seconds';
+
+/**
+ * A run pinned to a host whose worker does not pick its light work up within this is stuck: the stage
+ * fails visibly (FAILED, waiting for resume) instead of hanging. Long enough for a host to restart.
+ */
+export const HOST_PICKUP_TIMEOUT = '30 minutes';
+
+/** Media work may wait its turn behind the host's MEDIA_CONCURRENCY limit, but not forever. */
+export const MEDIA_PICKUP_TIMEOUT = '2 hours';
+
+export const RETRY = { maximumAttempts: 3, initialInterval: '1s', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES };
+
+/** Fast work: file checks, JSON artifacts, events, model calls. */
+export const LIGHT: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: RETRY,
+};
+
+/** ffmpeg and analysis work: long, reports progress. */
+export const MEDIA: ActivityOptions = {
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: RETRY,
+};
+
+export interface ActivityRoute {
+  light: Activities;
+  media: Activities;
+}
+
+/** Light and media work on the workflow's own task queue: runs recorded before host affinity, and single workers. */
+export function sharedRoute(): ActivityRoute {
+  return { light: proxyActivities<Activities>(LIGHT), media: proxyActivities<Activities>(MEDIA) };
+}
+
+/** Light work on the host's queue, media work on its bounded media queue. */
+export function hostRoute(queues: HostQueues): ActivityRoute {
+  return {
+    light: proxyActivities<Activities>({
+      ...LIGHT,
+      taskQueue: queues.hostQueue,
+      scheduleToStartTimeout: HOST_PICKUP_TIMEOUT,
+    }),
+    media: proxyActivities<Activities>({
+      ...MEDIA,
+      taskQueue: queues.mediaQueue,
+      scheduleToStartTimeout: MEDIA_PICKUP_TIMEOUT,
+    }),
+  };
+}
+
+/** The patch that pins new runs to the host that creates their workspace; runs recorded before it replay unpinned. */
+export const HOST_AFFINITY_PATCH = 'host-affinity';
+
+/**
+ * A run's route: shared until `pin()` asks the shared queue which host takes the run (the first worker
+ * to answer), and then that host's. `pin` is called before the workspace exists, under
+ * patched(HOST_AFFINITY_PATCH); the answer is in history, so replays take the same route.
+ */
+export class RunRoute implements ActivityRoute {
+  private route = sharedRoute();
+  host?: HostQueues;
+
+  get light(): Activities {
+    return this.route.light;
+  }
+
+  get media(): Activities {
+    return this.route.media;
+  }
+
+  async pin(): Promise<HostQueues | undefined> {
+    const host = await this.route.light.claimHost();
+    if (host) {
+      this.host = host;
+      this.route = hostRoute(host);
+    }
+    return this.host;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Two hosts without a shared disk: two worker processes with their own RUNS_DIR on one task queue.
+ * Each run stays on the host that created its workspace (nothing split between folders); when one
+ * host's worker is SIGKILLed mid-render, its ffmpeg dies with it, the other host keeps taking new
+ * runs, and the killed host's run finishes once that host's worker is back.
+ *
+ * Time is controlled by who is running: the first run can only be claimed by host A (B is not
+ * started yet), the second only by B (A is dead by then).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReel } from '../../src/cli/runs';
+import type { SamplePodcast } from '../../src/dev/samplePodcast';
+import type { ReelResult } from '../../src/domain/reel';
+import { smallPodcast, tempDir } from '../helpers/media';
+import type { TestTemporal } from '../helpers/temporal';
+import { connectTestTemporal, uniqueName } from '../helpers/temporal';
+import { eventually, progressOf } from '../helpers/workflows';
+
+const ROOT = path.resolve(__dirname, '../..');
+let temporal: TestTemporal;
+let dir: string;
+let sample: SamplePodcast;
+const workers: ChildProcess[] = [];
+
+beforeAll(async () => {
+  temporal = await connectTestTemporal();
+  dir = await tempDir('two-hosts');
+  sample = await smallPodcast(path.join(dir, 'sample'), 60);
+});
+afterAll(async () => {
+  for (const worker of workers) worker.kill('SIGKILL');
+  await temporal?.close();
+});
+
+/** A worker process of host `name`: its own runs and output folders, like a machine of its own. */
+function startHost(name: string, taskQueue: string): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      RUNS_DIR: path.join(dir, name, 'runs'),
+      OUTPUT_DIR: path.join(dir, name, 'output'),
+      FFMPEG_PRESET: 'ultrafast',
+      VEO3_CLIP_COUNT: '0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  workers.push(child);
+  return { child, output: () => output };
+}
+
+/** ffmpeg processes (anywhere on the machine) whose command line names `folder`. */
+function ffmpegsOn(folder: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmdline.startsWith('ffmpeg') && cmdline.includes(folder)) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+const runsOf = (host: string) => {
+  const runs = path.join(dir, host, 'runs');
+  // Workspaces only: the offline Veo server keeps its store in a dot folder there.
+  return existsSync(runs) ? readdirSync(runs).filter((name) => !name.startsWith('.')) : [];
+};
+
+describe('two hosts on one task queue', () => {
+  it('keeps each run on its host, and finishes a killed host’s run when it returns', async () => {
+    const taskQueue = uniqueName('hosts');
+    const hostA = startHost('a', taskQueue);
+    const first = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
+    const rendering = await eventually(
+      () => progressOf(first),
+      (p) => p.stage === 'FFMPEG_ENGINEER' || p.status !== 'RUNNING',
+      600_000,
+    );
+    expect(rendering.stage, hostA.output()).toBe('FFMPEG_ENGINEER');
+    expect(rendering.workspace).toBe(path.join(dir, 'a', 'runs', first.workflowId));
+
+    const hostB = startHost('b', taskQueue);
+    const exited = new Promise((resolve) => hostA.child.once('exit', resolve));
+    hostA.child.kill('SIGKILL');
+    await exited;
+    // Nothing A started keeps rendering into A's folder.
+    const orphans = await eventually(
+      () => Promise.resolve(ffmpegsOn(path.join(dir, 'a'))),
+      (left) => left.length === 0,
+    );
+    expect(orphans).toEqual([]);
+
+    // Only B is alive: the second run is B's from its first activity, while the first waits for A.
+    const second = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
+    const claimed = await eventually(
+      () => progressOf(second),
+      (p) => p.workspace !== undefined,
+      600_000,
+    );
+    expect(claimed.workspace, hostB.output()).toBe(path.join(dir, 'b', 'runs', second.workflowId));
+    expect((await progressOf(first)).status).toBe('RUNNING');
+
+    // A comes back (same runs folder, so the same host queues) and finishes its run; B finishes its own.
+    const hostAAgain = startHost('a', taskQueue);
+    const [firstResult, secondResult] = (await Promise.all([first.result(), second.result()])) as ReelResult[];
+    expect(firstResult!.workspace, hostAAgain.output()).toBe(path.join(dir, 'a', 'runs', first.workflowId));
+    expect(firstResult!.reelPath.startsWith(path.join(dir, 'a'))).toBe(true);
+    expect(existsSync(firstResult!.reelPath)).toBe(true);
+    expect(secondResult!.workspace, hostB.output()).toBe(path.join(dir, 'b', 'runs', second.workflowId));
+    expect(secondResult!.reelPath.startsWith(path.join(dir, 'b'))).toBe(true);
+    expect(existsSync(secondResult!.reelPath)).toBe(true);
+
+    // None split: each run's workspace exists on its own host only.
+    expect(runsOf('a')).toEqual([first.workflowId]);
+    expect(runsOf('b')).toEqual([second.workflowId]);
+    hostB.child.kill('SIGTERM');
+    hostAAgain.child.kill('SIGTERM');
+  }, 1_500_000); // generous: three renders on a busy machine; nothing here races the clock
+});
