@@ -35,6 +35,20 @@ const CANDIDATES = 5;
 /** Loudness peaks beyond this many in a window add nothing more to its score. */
 const MAX_PEAKS = 5;
 
+/** What moment scoring reads: the cues inside the source, and its audio's emotion scorer when it has audio. */
+async function scoringInputs(input: {
+  workspace: string;
+  transcriptPath: string;
+  sourceDurationS: number;
+  source?: string;
+}) {
+  const { cues } = await readJson<{ cues: Cue[] }>(input.transcriptPath);
+  const usable = cues.filter((cue) => cue.endS <= input.sourceDurationS + 0.5);
+  const features = input.source ? await audioFeatures(input.source, input.workspace) : undefined;
+  const emotion = features && features.loudnessDb.length > 0 ? emotionScorer(features) : undefined;
+  return { usable, emotion };
+}
+
 export function createTranscriptActivities({ providers }: ActivityDeps) {
   return {
     async pickMoment(
@@ -50,10 +64,7 @@ export function createTranscriptActivities({ providers }: ActivityDeps) {
         avoid?: { startS: number; endS: number }[];
       } & Partial<ReworkRequest>,
     ): Promise<TranscriptResult> {
-      const { cues } = await readJson<{ cues: Cue[] }>(input.transcriptPath);
-      const usable = cues.filter((cue) => cue.endS <= input.sourceDurationS + 0.5);
-      const features = input.source ? await audioFeatures(input.source, input.workspace) : undefined;
-      const emotion = features && features.loudnessDb.length > 0 ? emotionScorer(features) : undefined;
+      const { usable, emotion } = await scoringInputs(input);
       const request = { cues: usable, topic: input.topic, durationS: input.durationS, emotion, avoid: input.avoid };
       let candidates = momentCandidates(request, CANDIDATES);
       // Everything left was rejected before: choosing again among all windows beats choosing none.
@@ -91,11 +102,8 @@ export function createTranscriptActivities({ providers }: ActivityDeps) {
         count: number;
       } & Partial<ReworkRequest>,
     ): Promise<EpisodeMomentsResult> {
-      const { cues } = await readJson<{ cues: Cue[] }>(input.transcriptPath);
-      const usable = cues.filter((cue) => cue.endS <= input.sourceDurationS + 0.5);
       // Measured once for the whole source, however many clips come from it.
-      const features = input.source ? await audioFeatures(input.source, input.workspace) : undefined;
-      const emotion = features && features.loudnessDb.length > 0 ? emotionScorer(features) : undefined;
+      const { usable, emotion } = await scoringInputs(input);
       const chosen = episodeMoments(
         { cues: usable, topic: input.topic, durationS: input.durationS, emotion },
         input.count,
