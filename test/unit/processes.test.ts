@@ -50,7 +50,11 @@ describe.runIf(canBindToWorker)('media processes bound to the worker', () => {
         });
         node.on('exit', (code) => reject(new Error(`the media child exited early (${code})`)));
       });
-      const started = childrenOf(node.pid!).filter((pid) => commandOf(pid).startsWith('ffmpeg'));
+      // 'spawn' fires once setpriv (or the wrapper script) runs; each execs ffmpeg a moment later.
+      const started = await eventually(
+        () => Promise.resolve(childrenOf(node.pid!).filter((pid) => commandOf(pid).startsWith('ffmpeg'))),
+        (pids) => pids.length === 2,
+      );
       expect(started).toHaveLength(2);
       expect(started.filter(running)).toHaveLength(2);
 
