@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { HeavyFirstSequencer } from './test/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -8,6 +9,7 @@ export default defineConfig({
     // Tests talk to 127.0.0.1 only: keep google-auth from probing a cloud metadata server.
     env: { METADATA_SERVER_DETECTION: 'none' },
     maxWorkers: 2,
+    sequence: { sequencer: HeavyFirstSequencer },
     // One Temporal dev server for the whole run.
     globalSetup: ['test/globalSetup.ts'],
     // Generous: sized for server start, bundling and real ffmpeg renders on a 2-core machine that is

@@ -39,6 +39,8 @@ function layoutRecord(a: LayoutAnalysis) {
     segments: a.segments,
     seamOnlySegments: a.seamOnlySegments,
     speakingScores: a.speakingScores,
+    // Frames the face detector looked at, of frames.length (faceless unchanged frames are skipped).
+    detectorFrames: a.detectorFrames,
     frames: a.frames.map((f) => ({
       atS: f.atS,
       layout: f.decision.layout,

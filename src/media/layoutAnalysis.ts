@@ -19,9 +19,11 @@ import {
   classifyFrame,
   grayThumbnail,
   measureFrame,
+  motion,
   SCREEN_DETAIL,
   SEAM_THRESHOLD,
   segmentLayouts,
+  summariseMotion,
 } from './layoutMetrics';
 
 /** Two samples a second: enough to see a mouth move and a head drift, cheap enough for the detector. */
@@ -35,6 +37,16 @@ const THUMB_H = 90;
 const MOTION_GAP = Math.round(2 / SAMPLE_INTERVAL_S);
 /** A layout must hold this long to become a segment of its own. */
 export const MIN_SEGMENT_S = 6;
+/**
+ * The detector is ~80% of LAYOUT_DETECTIVE's CPU. Where the last look found no face and the picture
+ * has barely changed since (a screen share, slides, an animation, a static empty shot), the next
+ * frames are not shown to it: a face that walks in is found at most this many samples later (2 s),
+ * and a cut (see SCENE_CHANGE) is looked at at once. Frames with faces are always all detected: the
+ * mouths and small moves that speaker framing reads change every frame.
+ */
+const FACELESS_RECHECK = 4;
+/** Share of thumbnail pixels that moved (layoutMetrics' MOVING) beyond which the picture changed. */
+const SCENE_CHANGE = 0.2;
 /** A face narrower than this (fraction of the frame) can be a screen share's speaker thumbnail. */
 const THUMBNAIL_FACE_W = 0.12;
 
@@ -101,6 +113,8 @@ export interface LayoutAnalysis {
   /** Each face track's speaking score (mouth activity in speech minus in pauses). */
   speakingScores: Record<number, number>;
   detectSize: string;
+  /** How many of the frames the face detector looked at (see FACELESS_RECHECK). */
+  detectorFrames: number;
 }
 
 export interface AnalyseInput {
@@ -132,12 +146,21 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
   // yield after each, so a long moment never holds the event loop (heartbeats, workflow tasks).
   const thumbs: Frame[] = [];
   const detected: DetectedFace[][] = [];
+  const looked: number[] = [];
   for (const [i, pixels] of rgb.entries()) {
-    thumbs.push({ pixels: grayThumbnail(pixels, width, height, THUMB_W, THUMB_H), width: THUMB_W, height: THUMB_H });
-    detected.push(await detectFaces({ pixels, width, height }));
+    const thumb: Frame = { pixels: grayThumbnail(pixels, width, height, THUMB_W, THUMB_H), width: THUMB_W, height: THUMB_H };
+    thumbs.push(thumb);
+    const last = looked.at(-1);
+    if (last === undefined || needsDetector(i - last, detected[last]!, thumbs[last]!, thumb)) {
+      detected.push(await detectFaces({ pixels, width, height }));
+      looked.push(i);
+    } else {
+      detected.push([]);
+    }
     input.onProgress?.(i + 1, rgb.length);
     await setImmediate();
   }
+
   const measures: FrameMeasures[] = [];
   for (const [i, frame] of thumbs.entries()) {
     measures.push(measureFrame(frame, thumbs[i + MOTION_GAP] ?? thumbs[i - MOTION_GAP]));
@@ -175,7 +198,14 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
     ),
     speakingScores: speakingScores(tracked, times, speech),
     detectSize: `${width}x${height}`,
+    detectorFrames: looked.length,
   };
+}
+
+/** Whether frame `since` samples after the detector's last look (which found `faces` on `seen`) needs a look. */
+function needsDetector(since: number, faces: DetectedFace[], seen: Frame, now: Frame): boolean {
+  if (faces.length > 0 || since >= FACELESS_RECHECK) return true;
+  return summariseMotion(motion(seen, now), now.width, now.height).moving > SCENE_CHANGE;
 }
 
 /** Whether the audio holds speech (is louder than SPEECH_DB) at each sample time. */

@@ -197,6 +197,22 @@ describe('framing real faces', () => {
     expect(face.y / FACE_VIDEO.height).toBeLessThan(box.y + box.h);
   });
 
+  it('a face that comes into an empty shot is found within 2 s, while the empty frames skip the detector', async () => {
+    // The tile jumps in at 3 s; it changes too little of the frame to count as a cut.
+    const video = await movingFaceVideo(dir, 'enters', 8, jump(-400, 240, 3));
+    const { record } = await detect('enters', video);
+    const sampled = record.frames as (LayoutFile['frames'][number] & { atS: number })[];
+    const firstFace = sampled.findIndex((f) => f.faces.length > 0);
+    expect(firstFace).toBeGreaterThan(0);
+    expect(sampled[firstFace]!.atS).toBeGreaterThanOrEqual(3);
+    expect(sampled[firstFace]!.atS).toBeLessThanOrEqual(5);
+    expect(sampled.slice(firstFace).every((f) => f.faces.length === 1)).toBe(true);
+    // Before the face: a look every 2 s (4 of the 6 frames before 3 s skipped); after it: every frame.
+    const detectorFrames = (record as LayoutFile & { detectorFrames: number }).detectorFrames;
+    expect(detectorFrames).toBeLessThan(sampled.length);
+    expect(detectorFrames).toBeGreaterThanOrEqual(sampled.length - firstFace);
+  });
+
   it('grid: three or more faces', async () => {
     const video = await gridVideo(dir, 4);
     const { result, record } = await detect('grid', video);
