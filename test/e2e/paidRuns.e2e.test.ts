@@ -76,7 +76,12 @@ const within10 = (actual: number, estimate: number) => Math.abs(actual - estimat
 
 describe('paid runs end to end', () => {
   it('a 3-clip reel: the estimate recorded at the start is within 10 % of the metered cost, and summary.md shows both', async () => {
-    const handle = await startReel(temporal.client, config.temporal.taskQueue, { source: sample.video, clips: 3 });
+    // A 30 s moment: the three clips and their cost do not depend on the moment's length.
+    const handle = await startReel(temporal.client, config.temporal.taskQueue, {
+      source: sample.video,
+      durationS: 30,
+      clips: 3,
+    });
     const result = (await handle.result()) as ReelResult;
     const progress = (await handle.query(progressQuery)) as Progress;
     const cost = progress.cost!;
@@ -99,6 +104,7 @@ describe('paid runs end to end', () => {
     const before = veo.stats.submissions;
     const handle = await startReel(temporal.client, config.temporal.taskQueue, {
       source: sample.video,
+      durationS: 30,
       clips: 2,
       maxCostUsd: 1,
     });
