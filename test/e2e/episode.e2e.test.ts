@@ -22,7 +22,7 @@ import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';
 import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
-import { eventually } from '../helpers/workflows';
+import { eventually, maybeRecordHistory } from '../helpers/workflows';
 
 let temporal: TestTemporal;
 let bundle: WorkflowBundle;
@@ -131,6 +131,8 @@ describe('episode end to end (offline providers, real ffmpeg)', () => {
       await clip.executeUpdate(resumeUpdate);
       const delivered = (await clip.result()) as ReelResult;
       expect((await stat(delivered.reelPath)).size).toBeGreaterThan(0);
+      // A real episode (three clip workflows, one resumed) as a replay fixture.
+      await maybeRecordHistory(temporal.address, workflowId, 'episode-real-run', ['clip1', 'clip2', 'clip3']);
     });
   }, 900_000);
 });
