@@ -26,7 +26,7 @@ import { VeoVideoModel } from '../../src/providers/video/veo';
 import { ledgerQuery } from '../../src/workflows/budgetDefinitions';
 import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';
-import { eventually } from '../helpers/workflows';
+import { eventually, maybeRecordHistory } from '../helpers/workflows';
 import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import { writeTestPrices } from '../helpers/prices';
 import type { TestTemporal } from '../helpers/temporal';
@@ -131,6 +131,8 @@ describe('submitClip: budget caps', () => {
     for (const o of accepted) expect((o as PromiseFulfilledResult<{ costUsd: number }>).value.costUsd).toBe(CLIP_USD);
     const day = await ledger(today());
     expect(day).toMatchObject({ capUsd: DAILY_USD, spentUsd: DAILY_USD, reservedUsd: 0 });
+    // A day's ledger that granted 5 reservations and refused 15, as a replay fixture.
+    await maybeRecordHistory(temporal.address, today(), 'budget-day-ledger');
   });
 
   it('a run cap below one clip submits nothing; the run ledger and the day ledger stay untouched', async () => {
