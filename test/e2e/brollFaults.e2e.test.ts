@@ -8,7 +8,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import { startReel } from '../../src/cli/runs';
 import type { BrollInput, BrollJob, BrollSnapshot } from '../../src/domain/broll';
 import { isSettled } from '../../src/domain/clipStatus';
@@ -19,52 +18,37 @@ import type { ReelResult } from '../../src/domain/reel';
 import { probe } from '../../src/media/ffmpeg';
 import type { FaultRule } from '../../src/offlineVeo/faults';
 import type { LocalVeoServer } from '../../src/offlineVeo/server';
-import { createWorker } from '../../src/worker';
-import { testConfig } from '../helpers/config';
-import { smallPodcast, tempDir } from '../helpers/media';
-import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';
 import type { TestTemporal } from '../helpers/temporal';
-import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
+import { uniqueName } from '../helpers/temporal';
+import type { RealRuns } from '../helpers/realRuns';
+import { startRealRuns } from '../helpers/realRuns';
 import { eventually, maybeRecordHistory } from '../helpers/workflows';
 import { brollQuery, finishBrollSignal } from '../../src/workflows/definitions';
 
+let runs: RealRuns;
 let temporal: TestTemporal;
-let bundle: WorkflowBundle;
 let dir: string;
 let sample: SamplePodcast;
 let config: AppConfig;
 let veo: LocalVeoServer;
-let worker: Worker;
-let running: Promise<void>;
 
 beforeAll(async () => {
-  temporal = await connectTestTemporal();
-  dir = await tempDir('faults');
-  [bundle, sample] = await Promise.all([bundleWorkflows(), smallPodcast(path.join(dir, 'sample'), 60)]);
-  config = testConfig(dir, {
-    TEMPORAL_TASK_QUEUE: uniqueName('faults'),
-    VEO3_CLIP_COUNT: '1',
-    VEO3_TIMEOUT_S: '8',
-    VEO3_POLL_INITIAL_S: '0.3',
-    VEO3_POLL_MAX_S: '1',
-    VEO3_RATE_LIMIT_ATTEMPTS: '2',
-    VEO3_RATE_LIMIT_DELAY_S: '0.05',
+  runs = await startRealRuns({
+    name: 'faults',
+    sampleS: 60,
+    worker: true,
+    env: {
+      VEO3_CLIP_COUNT: '1',
+      VEO3_TIMEOUT_S: '8',
+      VEO3_POLL_INITIAL_S: '0.3',
+      VEO3_POLL_MAX_S: '1',
+      VEO3_RATE_LIMIT_ATTEMPTS: '2',
+      VEO3_RATE_LIMIT_DELAY_S: '0.05',
+    },
   });
-  veo = await startOfflineVeo(dir);
-  worker = await createWorker({
-    connection: temporal.nativeConnection,
-    config,
-    providers: providersFor(veo, config),
-    workflowBundle: bundle,
-  });
-  running = worker.run();
+  ({ temporal, dir, sample, config, veo } = runs);
 });
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await veo?.stop();
-  await temporal?.close();
-});
+afterAll(() => runs?.stop());
 
 type Case = { fault: FaultRule['fault']; rule?: Partial<FaultRule>; status: string };
 

@@ -20,12 +20,15 @@ import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import { grayFrame } from '../../src/media/ffmpeg';
 import { testConfig } from '../helpers/config';
 import { renderBase } from '../helpers/render';
-import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
-import { smallPodcast, tempDir } from '../helpers/media';
+import { geminiAnswer, providersFor, TEST_API_KEY } from '../helpers/offlineVeo';
+import { smallPodcast } from '../helpers/media';
+import type { RealRuns } from '../helpers/realRuns';
+import { startRealRuns } from '../helpers/realRuns';
 import type { TestTemporal } from '../helpers/temporal';
 import { maybeRecordHistory } from '../helpers/workflows';
-import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
+import { uniqueName } from '../helpers/temporal';
 
+let runs: RealRuns;
 let temporal: TestTemporal;
 let bundle: WorkflowBundle;
 let dir: string;
@@ -34,20 +37,14 @@ let config: AppConfig;
 let veo: LocalVeoServer;
 
 beforeAll(async () => {
-  temporal = await connectTestTemporal();
-  dir = await tempDir('e2e');
-  [bundle, sample] = await Promise.all([bundleWorkflows(), smallPodcast(path.join(dir, 'sample'), 100)]);
-  config = testConfig(dir, {
-    TEMPORAL_TASK_QUEUE: uniqueName('reel-e2e'),
-    VEO3_POLL_INITIAL_S: '0.5',
-    VEO3_POLL_MAX_S: '2',
+  runs = await startRealRuns({
+    name: 'reel-e2e',
+    sampleS: 100,
+    env: { VEO3_POLL_INITIAL_S: '0.5', VEO3_POLL_MAX_S: '2' },
   });
-  veo = await startOfflineVeo(dir);
+  ({ temporal, bundle, dir, sample, config, veo } = runs);
 });
-afterAll(async () => {
-  await veo?.stop();
-  await temporal?.close();
-});
+afterAll(() => runs?.stop());
 
 /** Mean absolute difference between two small grey frames. */
 function frameDifference(a: Buffer, b: Buffer): number {
@@ -58,12 +55,7 @@ function frameDifference(a: Buffer, b: Buffer): number {
 
 describe('reel pipeline end to end (offline providers, real ffmpeg)', () => {
   it('turns a side-by-side podcast into a 1080x1920 reel of the chosen moment, with audio and publishing assets', async () => {
-    const worker = await createWorker({
-      connection: temporal.nativeConnection,
-      config,
-      providers: providersFor(veo, config),
-      workflowBundle: bundle,
-    });
+    const worker = await runs.newWorker();
     const result = await worker.runUntil(async () => {
       const handle = await startReel(temporal.client, config.temporal.taskQueue, { source: sample.video });
       return (await handle.result()) as ReelResult;
@@ -227,12 +219,7 @@ describe('reel pipeline end to end (offline providers, real ffmpeg)', () => {
   }, 900_000); // a whole reel with real renders: generous for a busy machine
 
   it('fails at once, naming the file, when the instructions name a missing overlay', async () => {
-    const worker = await createWorker({
-      connection: temporal.nativeConnection,
-      config,
-      providers: providersFor(veo, config),
-      workflowBundle: bundle,
-    });
+    const worker = await runs.newWorker();
     const { error, history } = await worker.runUntil(async () => {
       const handle = await startReel(temporal.client, config.temporal.taskQueue, {
         source: sample.video,
