@@ -4,6 +4,9 @@
  * host's worker is SIGKILLed mid-render, its ffmpeg dies with it, the other host keeps taking new
  * runs, and the killed host's run finishes once that host's worker is back.
  *
+ * The API runs on host A (A's folders): it serves the reel B made from B's worker, byte for byte and
+ * by Range, and answers 503 naming the queue while A's own run's host is down.
+ *
  * Time is controlled by who is running: the first run can only be claimed by host A (B is not
  * started yet), the second only by B (A is dead by then).
  */
@@ -12,9 +15,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app';
 import { startReel } from '../../src/cli/runs';
 import type { SamplePodcast } from '../../src/dev/samplePodcast';
 import type { ReelResult } from '../../src/domain/reel';
+import { testConfig } from '../helpers/config';
 import { smallPodcast, tempDir } from '../helpers/media';
 import type { TestTemporal } from '../helpers/temporal';
 import { connectTestTemporal, uniqueName } from '../helpers/temporal';
@@ -102,6 +107,13 @@ describe('two hosts on one task queue', () => {
     );
     expect(orphans).toEqual([]);
 
+    // The API on host A (A's folders) while A's worker is down: the first run's files are A's, and A does not answer.
+    const apiOnA = buildApp({
+      client: temporal.client,
+      config: testConfig(path.join(dir, 'a'), { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue }),
+    });
+    const hostDown = apiOnA.inject({ method: 'GET', url: `/api/projects/${first.workflowId}/files/events.jsonl` });
+
     // Only B is alive: the second run is B's from its first activity, while the first waits for A.
     const second = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
     const claimed = await eventually(
@@ -111,6 +123,9 @@ describe('two hosts on one task queue', () => {
     );
     expect(claimed.workspace, hostB.output()).toBe(path.join(dir, 'b', 'runs', second.workflowId));
     expect((await progressOf(first)).status).toBe('RUNNING');
+    const down = await hostDown;
+    expect(down.statusCode, down.body).toBe(503);
+    expect(down.json().error).toContain(`${taskQueue}-host-`);
 
     // A comes back (same runs folder, so the same host queues) and finishes its run; B finishes its own.
     const hostAAgain = startHost('a', taskQueue);
@@ -125,6 +140,29 @@ describe('two hosts on one task queue', () => {
     // None split: each run's workspace exists on its own host only.
     expect(runsOf('a')).toEqual([first.workflowId]);
     expect(runsOf('b')).toEqual([second.workflowId]);
+
+    // The API on A serves B's reel from B: the list, the whole file byte for byte, and ranges (one across a chunk edge).
+    const reelOnB = readFileSync(secondResult!.reelPath);
+    const listed = await apiOnA.inject({ method: 'GET', url: `/api/projects/${second.workflowId}/files` });
+    expect(listed.json().files).toContainEqual({ name: 'reel.mp4', bytes: reelOnB.length });
+    const whole = await apiOnA.inject({ method: 'GET', url: `/api/projects/${second.workflowId}/files/reel.mp4` });
+    expect(whole.statusCode, whole.body.slice(0, 300)).toBe(200);
+    expect(whole.headers['content-length']).toBe(String(reelOnB.length));
+    expect(whole.rawPayload.equals(reelOnB)).toBe(true);
+    const edge = 1024 * 1024 - 100;
+    expect(reelOnB.length).toBeGreaterThan(edge + 200);
+    const ranged = await apiOnA.inject({
+      method: 'GET',
+      url: `/api/projects/${second.workflowId}/download`,
+      headers: { range: `bytes=${edge}-${edge + 199}` },
+    });
+    expect(ranged.statusCode, ranged.body.slice(0, 300)).toBe(206);
+    expect(ranged.headers['content-range']).toBe(`bytes ${edge}-${edge + 199}/${reelOnB.length}`);
+    expect(ranged.rawPayload.equals(reelOnB.subarray(edge, edge + 200))).toBe(true);
+    const missing = await apiOnA.inject({ method: 'GET', url: `/api/projects/${second.workflowId}/files/video.mp4` });
+    expect(missing.statusCode).toBe(404);
+    await apiOnA.close();
+
     hostB.child.kill('SIGTERM');
     hostAAgain.child.kill('SIGTERM');
   }, 1_500_000); // generous: three renders on a busy machine; nothing here races the clock
