@@ -13,7 +13,8 @@ import { HOST_FILE_CHUNK_BYTES } from '../domain/hostFiles';
 import type { ActivityDeps } from './deps';
 
 function checkedRunId(runId: string): string {
-  if (!RUN_ID.test(runId)) throw ApplicationFailure.nonRetryable(`runId: "${runId}" is not a run id`, 'INVALID_REQUEST');
+  if (!RUN_ID.test(runId))
+    throw ApplicationFailure.nonRetryable(`runId: "${runId}" is not a run id`, 'INVALID_REQUEST');
   return runId;
 }
 
@@ -29,7 +30,13 @@ export function createRunFileActivities({ config }: ActivityDeps) {
     async readRunFile({ runId, name, start, length }: HostFileRead): Promise<HostFileChunk | null> {
       if (!isArtifactName(name))
         throw ApplicationFailure.nonRetryable(`name: "${name}" is not a run file the API serves`, 'INVALID_REQUEST');
-      if (!Number.isInteger(start) || start < 0 || !Number.isInteger(length) || length < 0 || length > HOST_FILE_CHUNK_BYTES)
+      if (
+        !Number.isInteger(start) ||
+        start < 0 ||
+        !Number.isInteger(length) ||
+        length < 0 ||
+        length > HOST_FILE_CHUNK_BYTES
+      )
         throw ApplicationFailure.nonRetryable(
           `start/length: ${start}/${length} must be whole bytes, at most ${HOST_FILE_CHUNK_BYTES} at once`,
           'INVALID_REQUEST',

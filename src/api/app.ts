@@ -200,7 +200,12 @@ export function buildApp({ client, config, studioDir = STUDIO_BUILD_DIR }: AppOp
     const file = (result?.videoPath ?? result?.reelPath) as string | undefined;
     if (!file) return reply.code(409).send({ error: 'the project has no finished video yet' });
     // Only files the pipeline delivered: never anything outside the output folder (this host's, or the run's host's).
-    const here = isInside(outputDir, file) && (await stat(file).then((info) => info.isFile(), () => false));
+    const here =
+      isInside(outputDir, file) &&
+      (await stat(file).then(
+        (info) => info.isFile(),
+        () => false,
+      ));
     if (here) return sendFile(request, reply, path.resolve(file));
     const name = path.basename(file);
     const sent = isArtifactName(name) ? await hostFiles.send(request, reply, id, name) : undefined;

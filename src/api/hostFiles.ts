@@ -133,7 +133,7 @@ async function* chunks(
 ): AsyncGenerator<Buffer> {
   const ask = (at: number) => read(at, Math.min(HOST_FILE_CHUNK_BYTES, end - at + 1));
   let next = start <= end ? ask(start) : undefined;
-  for (let at = start; next; ) {
+  for (let at = start; next;) {
     const chunk = await next;
     const bytes = Buffer.from(chunk?.base64 ?? '', 'base64');
     // The file shrank or went away between reads: stop rather than send a short body as complete.

@@ -6,9 +6,10 @@
 
 /**
  * The most bytes one read returns. Activity results travel as Temporal payloads (JSON, so the bytes
- * are base64: 1 MiB becomes ~1.4 MB), which must stay under the server's 2 MB payload limit.
+ * are base64: 256 KiB becomes ~350 KB): well under the server's 2 MB payload limit, and under the
+ * 512 KB size at which it logs a warning for every payload.
  */
-export const HOST_FILE_CHUNK_BYTES = 1024 * 1024;
+export const HOST_FILE_CHUNK_BYTES = 256 * 1024;
 
 /** Read `length` bytes (at most HOST_FILE_CHUNK_BYTES; 0 only asks the size) of run `runId`'s file `name`. */
 export interface HostFileRead {

@@ -18,10 +18,16 @@ function onHost(hostQueue: string) {
   });
 }
 
-export async function listHostFiles({ hostQueue, request }: HostFilesInput<{ runId: string }>): Promise<HostFileEntry[]> {
+export async function listHostFiles({
+  hostQueue,
+  request,
+}: HostFilesInput<{ runId: string }>): Promise<HostFileEntry[]> {
   return onHost(hostQueue).listRunFiles(request);
 }
 
-export async function readHostFile({ hostQueue, request }: HostFilesInput<HostFileRead>): Promise<HostFileChunk | null> {
+export async function readHostFile({
+  hostQueue,
+  request,
+}: HostFilesInput<HostFileRead>): Promise<HostFileChunk | null> {
   return onHost(hostQueue).readRunFile(request);
 }
