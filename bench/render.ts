@@ -19,12 +19,19 @@ import type { CaptionStyle } from '../src/domain/render';
 import { planCutaways } from '../src/domain/cutaways';
 import type { Moment } from '../src/domain/reel';
 import { CUTAWAY_FADE_S } from '../src/media/cutaways';
-import { probe } from '../src/media/ffmpeg';
+import { measureAudioFeatures } from '../src/media/audioFeatures';
+import { frameSeries, probe } from '../src/media/ffmpeg';
+import { DETECT_WIDTH, SAMPLE_INTERVAL_S } from '../src/media/layoutAnalysis';
 import { renderReel } from '../src/media/finalRender';
 import { renderPromptClip } from '../src/media/promptClip';
 
 export interface RenderMeasurement {
   momentSeconds: number;
+  /** What LAYOUT_DETECTIVE must read at least: the sampled frames' decode and the audio features. */
+  layoutFloor: {
+    frameDecode: { wallS: number; cpuS: number; frames: number };
+    audioFeatures: { wallS: number; cpuS: number };
+  };
   source: string;
   cutaways: number;
   plain: { wallS: number; cpuS: number };
@@ -35,6 +42,8 @@ export interface RenderMeasurement {
     wallRatio: number;
     cpuRatio: number;
     pictureEncodes: number;
+    /** Wall and CPU seconds of each activity, in order. */
+    stages: Record<string, { wallS: number; cpuS: number }>;
   }[];
 }
 
@@ -97,29 +106,44 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
         veo3_prompts: [],
       }),
     );
+    // Each activity timed on its own too, so the table shows where the time over the plain encode goes.
+    const stages: Record<string, { wallS: number; cpuS: number }> = {};
+    const step = async <R>(name: string, work: () => Promise<R>): Promise<R> => {
+      const { result, wallS, cpuS } = await timed(work);
+      stages[name] = { wallS, cpuS };
+      return result;
+    };
     const measured = await timed(async () => {
-      const layout = await call(activities.detectLayout, { workspace, source: sample.video, ...window });
-      const prepared = await call(activities.renderSegments, {
-        workspace,
-        source: sample.video,
-        segments: layout.segments,
-        momentPath,
-        captions,
-      });
-      const assembled = await call(activities.assembleReel, { workspace, ...prepared, momentPath, clips });
-      await call(activities.deliver, {
-        workspace,
-        workflowId: `bench-${captions}`,
-        reelPath: assembled.reelPath,
-        assetsPath,
-        stages: [],
-      });
+      const layout = await step('LAYOUT_DETECTIVE', () =>
+        call(activities.detectLayout, { workspace, source: sample.video, ...window }),
+      );
+      const prepared = await step('FFMPEG_ENGINEER', () =>
+        call(activities.renderSegments, {
+          workspace,
+          source: sample.video,
+          segments: layout.segments,
+          momentPath,
+          captions,
+        }),
+      );
+      const assembled = await step('ASSEMBLY', () =>
+        call(activities.assembleReel, { workspace, ...prepared, momentPath, clips }),
+      );
+      await step('DELIVERY', () =>
+        call(activities.deliver, {
+          workspace,
+          workflowId: `bench-${captions}`,
+          reelPath: assembled.reelPath,
+          assetsPath,
+          stages: [],
+        }),
+      );
       return { layout, assembled };
     });
     const record = JSON.parse(await readFile(path.join(workspace, 'render.json'), 'utf8')) as {
       pictureEncodes: number;
     };
-    return { ...measured, workspace, moment, pictureEncodes: record.pictureEncodes };
+    return { ...measured, stages, workspace, moment, pictureEncodes: record.pictureEncodes };
   };
 
   const bare = await runPipeline('none');
@@ -147,6 +171,20 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
   );
   if (Math.abs((await probe(plainOut)).durationS - bare.result.assembled.durationS) > 0.1)
     throw new Error('the plain encode and the reel differ in length');
+  // What LAYOUT_DETECTIVE cannot do without: decoding the frames it samples (as it does) and the
+  // moment's audio for speech activity. The rest of its time is face detection and frame measures.
+  const info = await probe(sample.video);
+  const detectWidth = Math.min(DETECT_WIDTH, info.video!.width);
+  const detectHeight = Math.round((detectWidth * info.video!.height) / info.video!.width / 2) * 2;
+  const frameDecode = await timed(() =>
+    frameSeries(sample.video, window.startS, momentSeconds, SAMPLE_INTERVAL_S, detectWidth, detectHeight, 'rgb24'),
+  );
+  const audioDecode = await timed(() =>
+    measureAudioFeatures(sample.video, {
+      stepS: SAMPLE_INTERVAL_S,
+      window: { startS: window.startS, durationS: momentSeconds },
+    }),
+  );
   const row = (captions: CaptionStyle, r: typeof bare) => ({
     captions,
     wallS: r.wallS,
@@ -154,6 +192,7 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
     wallRatio: round(r.wallS / plain.wallS),
     cpuRatio: round(r.cpuS / plain.cpuS),
     pictureEncodes: r.pictureEncodes,
+    stages: r.stages,
   });
   return {
     momentSeconds,
@@ -161,6 +200,10 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
     cutaways: placed.length,
     plain: { wallS: plain.wallS, cpuS: plain.cpuS },
     pipeline: [row('none', bare), row('bold', captioned)],
+    layoutFloor: {
+      frameDecode: { wallS: frameDecode.wallS, cpuS: frameDecode.cpuS, frames: frameDecode.result.length },
+      audioFeatures: { wallS: audioDecode.wallS, cpuS: audioDecode.cpuS },
+    },
   };
 }
 
@@ -172,6 +215,14 @@ export function renderTable(m: RenderMeasurement): string {
     ...m.pipeline.map(
       (p) =>
         `| LAYOUT_DETECTIVE → DELIVERY, captions ${p.captions} | ${p.wallS} | ${p.cpuS} | ${p.wallRatio}x | ${p.cpuRatio}x | ${p.pictureEncodes} |`,
+    ),
+    `| … of which LAYOUT_DETECTIVE must read: the ${m.layoutFloor.frameDecode.frames} sampled frames (plain decode) | ${m.layoutFloor.frameDecode.wallS} | ${m.layoutFloor.frameDecode.cpuS} | | | |`,
+    `| … and the moment's audio features | ${m.layoutFloor.audioFeatures.wallS} | ${m.layoutFloor.audioFeatures.cpuS} | | | |`,
+    ...m.pipeline.flatMap((p) =>
+      Object.entries(p.stages).map(
+        ([stage, t]) =>
+          `| … ${stage} (captions ${p.captions}) | ${t.wallS} | ${t.cpuS} | ${round(t.wallS / m.plain.wallS)}x | ${round(t.cpuS / m.plain.cpuS)}x | |`,
+      ),
     ),
   ].join('\n');
 }

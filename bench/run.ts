@@ -10,7 +10,8 @@
  * - polls per clip (GET operation requests the provider saw);
  * - history events of the run and its B-roll child;
  * - share of B-roll generation time hidden behind LAYOUT_DETECTIVE + FFMPEG_ENGINEER;
- * - prompt to video: stitching by stream copy against a re-encode of the same clips.
+ * - prompt to video: stitching by stream copy against a re-encode of the same clips;
+ * - concurrency: 1, 4 and 8 reels at once on one worker (bench/concurrency.ts; BENCH_CONCURRENCY=0 skips).
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
@@ -41,6 +42,8 @@ import type { StitchMeasurement } from './stitch';
 import { measureStitch } from './stitch';
 import type { SpeechMeasurement } from './speech';
 import { measureSpeech } from './speech';
+import type { ConcurrencyMeasurement } from './concurrency';
+import { concurrencyTable, measureConcurrency } from './concurrency';
 import type { RecoveryMeasurement } from './recovery';
 import { measureRecovery } from './recovery';
 import type { TranscriptMeasurement } from './transcript';
@@ -194,6 +197,7 @@ async function main(): Promise<void> {
   let budget: BudgetMeasurement | undefined;
   let render: RenderMeasurement | undefined;
   let recovery: RecoveryMeasurement[] | undefined;
+  let concurrency: ConcurrencyMeasurement | undefined;
   try {
     if (SPEECH_SECONDS > 0) {
       console.log(`measuring local speech-to-text on ${SPEECH_SECONDS / 60} min of espeak-ng speech…`);
@@ -217,6 +221,21 @@ async function main(): Promise<void> {
     }
     console.log('measuring recovery: SIGKILL the worker running each stage, a standby takes over…');
     recovery = await measureRecovery(path.join(root, 'recovery'), server.address, client, sample.video);
+    const counts = (process.env.BENCH_CONCURRENCY ?? '1,4,8')
+      .split(',')
+      .map(Number)
+      .filter((n) => n > 0);
+    if (counts.length > 0) {
+      console.log(`measuring ${counts.join(', ')} reels at once on one worker…`);
+      await mkdir(path.join(root, 'concurrency'), { recursive: true });
+      concurrency = await measureConcurrency(
+        path.join(root, 'concurrency'),
+        server.address,
+        client,
+        sample.video,
+        counts,
+      );
+    }
   } finally {
     await client.connection.close();
     await server.stop();
@@ -232,6 +251,7 @@ async function main(): Promise<void> {
     budget,
     render,
     recovery,
+    concurrency,
   };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -289,6 +309,7 @@ async function main(): Promise<void> {
       );
     }
   }
+  if (concurrency) console.log(`\n${concurrencyTable(concurrency)}`);
   console.log('\nwritten to bench/results.json');
 }
 

@@ -7,6 +7,7 @@ import type { ActivityDeps } from './deps';
 import { createDeliveryActivities } from './delivery';
 import { createEpisodeActivities } from './episode';
 import { createHostActivities } from './hosts';
+import { createRunFileActivities } from './runFiles';
 import { createContentActivities } from './content';
 import { createPictureActivities } from './picture';
 import { createQaActivities } from './qa';
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBrollActivities(deps),
     ...video,
     ...createHostActivities(deps),
+    ...createRunFileActivities(deps),
     // The activities that call text or image models report what those calls cost.
     router: metered(deps, 'ROUTER', router.router),
     research: metered(deps, 'RESEARCH', research.research),

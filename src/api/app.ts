@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Fastify from 'fastify';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ListFilters } from '../cli/runs';
@@ -28,6 +29,7 @@ import { parseWith } from '../domain/validation';
 import { STUDIO_BUILD_DIR } from '../studio/build';
 import { findArtifact, isArtifactName, listArtifacts } from './artifacts';
 import { isInside, sendFile } from './files';
+import { HostFiles, HostUnavailableError } from './hostFiles';
 import { streamLive } from './live';
 import { openApiDocument } from './openapi';
 import { describeProject, isClosed, NotFoundError, PROJECT_ID } from './projects';
@@ -68,6 +70,7 @@ type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 function sendError(reply: FastifyReply, err: unknown): FastifyReply {
   if (err instanceof NotFoundError) return reply.code(404).send({ error: err.message });
   if (err instanceof RejectedError) return reply.code(409).send({ error: err.message });
+  if (err instanceof HostUnavailableError) return reply.code(503).send({ error: err.message });
   if (err instanceof UsageError)
     return reply.code(/^no run with id/.test(err.message) ? 404 : 400).send({ error: err.message });
   const status = (err as { statusCode?: number }).statusCode;
@@ -88,6 +91,8 @@ export function buildApp({ client, config, studioDir = STUDIO_BUILD_DIR }: AppOp
   const token = config.api.token;
   const outputDir = path.resolve(config.outputDir);
   const dirs = { runsDir: path.resolve(config.runsDir), outputDir };
+  // A run made on another host: its files come from that host's worker (see hostFiles.ts).
+  const hostFiles = new HostFiles(client, config.temporal.taskQueue);
 
   app.addHook('onRequest', async (request, reply) => {
     if (!token || request.url === '/api/health' || request.url === '/api/openapi.json') return;
@@ -190,18 +195,29 @@ export function buildApp({ client, config, studioDir = STUDIO_BUILD_DIR }: AppOp
   }
 
   app.get('/api/projects/:id/download', { config: { ticket: 'project' } }, async (request: IdRequest, reply) => {
-    const { result } = await describeProject(client, projectId(request));
+    const id = projectId(request);
+    const { result } = await describeProject(client, id);
     const file = (result?.videoPath ?? result?.reelPath) as string | undefined;
     if (!file) return reply.code(409).send({ error: 'the project has no finished video yet' });
-    // Only files the pipeline delivered: never anything outside the output folder.
-    if (!isInside(outputDir, file)) return reply.code(404).send({ error: 'the video is not in the output folder' });
-    return sendFile(request, reply, path.resolve(file));
+    // Only files the pipeline delivered: never anything outside the output folder (this host's, or the run's host's).
+    const here =
+      isInside(outputDir, file) &&
+      (await stat(file).then(
+        (info) => info.isFile(),
+        () => false,
+      ));
+    if (here) return sendFile(request, reply, path.resolve(file));
+    const name = path.basename(file);
+    const sent = isArtifactName(name) ? await hostFiles.send(request, reply, id, name) : undefined;
+    return sent ?? reply.code(404).send({ error: 'the video is not in the output folder' });
   });
 
   // A run's files by name (see artifacts.ts): the list, then each one (Range works; ?download=1 names it).
+  // Files of a run made on another host come from that host (hostFiles.ts).
   app.get('/api/projects/:id/files', async (request: IdRequest) => {
     const id = projectId(request);
-    return { id, files: await listArtifacts(dirs, id) };
+    const here = await listArtifacts(dirs, id);
+    return { id, files: here.length > 0 ? here : await hostFiles.list(id) };
   });
   app.get(
     '/api/projects/:id/files/:name',
@@ -213,9 +229,11 @@ export function buildApp({ client, config, studioDir = STUDIO_BUILD_DIR }: AppOp
       const id = projectId(request);
       const { name } = request.params;
       if (!isArtifactName(name)) throw new UsageError(`name: "${name}" is not a run file the API serves`);
+      const attachment = request.query.download ? `${id}-${name}` : undefined;
       const file = await findArtifact(dirs, id, name);
-      if (!file) return reply.code(404).send({ error: `${id} has no ${name} (yet)` });
-      return sendFile(request, reply, file, request.query.download ? `${id}-${name}` : undefined);
+      if (file) return sendFile(request, reply, file, attachment);
+      const sent = await hostFiles.send(request, reply, id, name, attachment);
+      return sent ?? reply.code(404).send({ error: `${id} has no ${name} (yet)` });
     },
   );
 

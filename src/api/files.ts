@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 
 /** Parses `bytes=a-b` against a file size; undefined means "the whole file". */
 export function parseRange(
@@ -38,7 +39,35 @@ export function isInside(dir: string, file: string): boolean {
   return path.resolve(file).startsWith(`${path.resolve(dir)}${path.sep}`);
 }
 
-/** Streams `file` (whole, or the requested range) with its content type; `attachment` names a download. */
+/** Bytes to send: their size, a name that gives the content type, and a stream of a range (or all). */
+export interface ByteSource {
+  size: number;
+  name: string;
+  stream(range?: { start: number; end: number }): Readable;
+}
+
+/** Sends `source` (whole, or the requested range) with its content type; `attachment` names a download. */
+export function sendBytes(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  source: ByteSource,
+  attachment?: string,
+): FastifyReply {
+  const { size } = source;
+  const range = parseRange(request.headers.range, size);
+  if (range === 'invalid')
+    return reply.code(416).header('content-range', `bytes */${size}`).send({ error: 'range not satisfiable' });
+  reply.header('accept-ranges', 'bytes').header('content-type', contentType(source.name));
+  if (attachment) reply.header('content-disposition', `attachment; filename="${attachment.replace(/[^\w.-]/g, '_')}"`);
+  if (!range) return reply.header('content-length', size).send(source.stream());
+  return reply
+    .code(206)
+    .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+    .header('content-length', range.end - range.start + 1)
+    .send(source.stream(range));
+}
+
+/** Streams `file` from this host's disk (whole, or the requested range). */
 export async function sendFile(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -46,15 +75,5 @@ export async function sendFile(
   attachment?: string,
 ): Promise<FastifyReply> {
   const { size } = await stat(file);
-  const range = parseRange(request.headers.range, size);
-  if (range === 'invalid')
-    return reply.code(416).header('content-range', `bytes */${size}`).send({ error: 'range not satisfiable' });
-  reply.header('accept-ranges', 'bytes').header('content-type', contentType(file));
-  if (attachment) reply.header('content-disposition', `attachment; filename="${attachment.replace(/[^\w.-]/g, '_')}"`);
-  if (!range) return reply.header('content-length', size).send(createReadStream(file));
-  return reply
-    .code(206)
-    .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
-    .header('content-length', range.end - range.start + 1)
-    .send(createReadStream(file, range));
+  return sendBytes(request, reply, { size, name: file, stream: (range) => createReadStream(file, range) }, attachment);
 }

@@ -117,7 +117,10 @@ export function openApiDocument(): Record<string, unknown> {
         { '200': answered, '409': refused },
         'post',
       ),
-      '/api/projects/{id}/files': project("The run's files the API serves (name, bytes)", { '200': any }),
+      '/api/projects/{id}/files': project(
+        "The run's files the API serves (name, bytes), from this host or the run's host (503: that host does not answer)",
+        { '200': any, '503': error },
+      ),
       '/api/projects/{id}/files/{name}': {
         get: {
           summary: 'One run file by name: reel, captions, publishing copy, moment, placements… (supports Range)',
@@ -127,7 +130,7 @@ export function openApiDocument(): Record<string, unknown> {
             { name: 'download', in: 'query', schema: { type: 'string' } },
             ticketParam,
           ],
-          responses: { '200': file, '206': file, '400': error, '401': error, '404': error, '416': error },
+          responses: { '200': file, '206': file, '400': error, '401': error, '404': error, '416': error, '503': error },
         },
       },
       '/api/uploads': {
@@ -178,6 +181,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
         '409': error,
         '416': error,
+        '503': error,
       }),
     },
   };

@@ -26,6 +26,9 @@ export const HEARTBEAT_TIMEOUT = '12 seconds';
  */
 export const HOST_PICKUP_TIMEOUT = '30 minutes';
 
+/** A host asked for a run's files (src/workflows/hostFiles.ts) that does not answer within this is down. */
+export const HOST_FILE_PICKUP_TIMEOUT = '20 seconds';
+
 /** Media work may wait its turn behind the host's MEDIA_CONCURRENCY limit, but not forever. */
 export const MEDIA_PICKUP_TIMEOUT = '2 hours';
 

@@ -4,3 +4,4 @@ export { reelPipeline } from './reel';
 export { promptToVideo, restitchVideo } from './video';
 export { budgetLedger } from './budget';
 export { episodeClips, episodeClip } from './episode';
+export { listHostFiles, readHostFile } from './hostFiles';

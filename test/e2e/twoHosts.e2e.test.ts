@@ -4,6 +4,9 @@
  * host's worker is SIGKILLed mid-render, its ffmpeg dies with it, the other host keeps taking new
  * runs, and the killed host's run finishes once that host's worker is back.
  *
+ * The API on host A (A's folders) serves the reel B made from B's worker, byte for byte and by
+ * Range; an API on a third host answers 503 naming the queue for a run whose host (A) is down.
+ *
  * Time is controlled by who is running: the first run can only be claimed by host A (B is not
  * started yet), the second only by B (A is dead by then).
  */
@@ -12,9 +15,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app';
 import { startReel } from '../../src/cli/runs';
+import { HOST_FILE_CHUNK_BYTES } from '../../src/domain/hostFiles';
 import type { SamplePodcast } from '../../src/dev/samplePodcast';
 import type { ReelResult } from '../../src/domain/reel';
+import { testConfig } from '../helpers/config';
 import { smallPodcast, tempDir } from '../helpers/media';
 import type { TestTemporal } from '../helpers/temporal';
 import { connectTestTemporal, uniqueName } from '../helpers/temporal';
@@ -102,6 +108,21 @@ describe('two hosts on one task queue', () => {
     );
     expect(orphans).toEqual([]);
 
+    // An API on a third host (no files of its own) while A's worker is down: A holds the first run's files and does not answer.
+    const apiFor = (host: string) =>
+      buildApp({
+        client: temporal.client,
+        config: testConfig(path.join(dir, host), {
+          TEMPORAL_ADDRESS: temporal.address,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+        }),
+      });
+    const apiElsewhere = apiFor('api');
+    const hostDown = apiElsewhere.inject({
+      method: 'GET',
+      url: `/api/projects/${first.workflowId}/files/events.jsonl`,
+    });
+
     // Only B is alive: the second run is B's from its first activity, while the first waits for A.
     const second = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
     const claimed = await eventually(
@@ -111,6 +132,10 @@ describe('two hosts on one task queue', () => {
     );
     expect(claimed.workspace, hostB.output()).toBe(path.join(dir, 'b', 'runs', second.workflowId));
     expect((await progressOf(first)).status).toBe('RUNNING');
+    const down = await hostDown;
+    expect(down.statusCode, down.body).toBe(503);
+    expect(down.json().error).toContain(`${taskQueue}-host-`);
+    await apiElsewhere.close();
 
     // A comes back (same runs folder, so the same host queues) and finishes its run; B finishes its own.
     const hostAAgain = startHost('a', taskQueue);
@@ -125,6 +150,30 @@ describe('two hosts on one task queue', () => {
     // None split: each run's workspace exists on its own host only.
     expect(runsOf('a')).toEqual([first.workflowId]);
     expect(runsOf('b')).toEqual([second.workflowId]);
+
+    // The API on host A (A's folders) serves B's reel from B: the list, the whole file byte for byte, and a range across a chunk edge.
+    const apiOnA = apiFor('a');
+    const reelOnB = readFileSync(secondResult!.reelPath);
+    const listed = await apiOnA.inject({ method: 'GET', url: `/api/projects/${second.workflowId}/files` });
+    expect(listed.json().files).toContainEqual({ name: 'reel.mp4', bytes: reelOnB.length });
+    const whole = await apiOnA.inject({ method: 'GET', url: `/api/projects/${second.workflowId}/files/reel.mp4` });
+    expect(whole.statusCode, whole.body.slice(0, 300)).toBe(200);
+    expect(whole.headers['content-length']).toBe(String(reelOnB.length));
+    expect(whole.rawPayload.equals(reelOnB)).toBe(true);
+    const edge = 4 * HOST_FILE_CHUNK_BYTES - 100;
+    expect(reelOnB.length).toBeGreaterThan(edge + 200);
+    const ranged = await apiOnA.inject({
+      method: 'GET',
+      url: `/api/projects/${second.workflowId}/download`,
+      headers: { range: `bytes=${edge}-${edge + 199}` },
+    });
+    expect(ranged.statusCode, ranged.body.slice(0, 300)).toBe(206);
+    expect(ranged.headers['content-range']).toBe(`bytes ${edge}-${edge + 199}/${reelOnB.length}`);
+    expect(ranged.rawPayload.equals(reelOnB.subarray(edge, edge + 200))).toBe(true);
+    const missing = await apiOnA.inject({ method: 'GET', url: `/api/projects/${second.workflowId}/files/video.mp4` });
+    expect(missing.statusCode).toBe(404);
+    await apiOnA.close();
+
     hostB.child.kill('SIGTERM');
     hostAAgain.child.kill('SIGTERM');
   }, 1_500_000); // generous: three renders on a busy machine; nothing here races the clock

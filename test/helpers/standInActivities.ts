@@ -108,6 +108,9 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
   const activities: Activities = {
     // No host queues here: a stand-in worker serves everything on the test's queue.
     claimHost: track('claimHost', () => Promise.resolve(null)),
+    // Stand-in runs keep no files on any host.
+    listRunFiles: track('listRunFiles', () => Promise.resolve([])),
+    readRunFile: track('readRunFile', () => Promise.resolve(null)),
     router: track('router', async ({ request, attempt, feedback }) => ({
       ...note('router', { attempt, feedback }),
       workspace,

@@ -1,0 +1,146 @@
+/**
+ * A run's files when they are not on the API's own disk: the host that holds the run serves them
+ * (src/activities/runFiles.ts), one chunk per short workflow (src/workflows/hostFiles.ts).
+ *
+ * Which host: the run's history says it. A pinned run schedules its activities on its host's queues
+ * (src/workflows/activityRoutes.ts), so the newest activity scheduled on a `<queue>-host-<id>` or
+ * `<queue>-media-<id>` queue names the host that holds its workspace now.
+ */
+import type { Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { HostFileChunk, HostFileEntry } from '../domain/hostFiles';
+import { HOST_FILE_CHUNK_BYTES } from '../domain/hostFiles';
+import { hostQueuesOf } from '../domain/hosts';
+import type { listHostFiles, readHostFile } from '../workflows/hostFiles';
+import { sendBytes } from './files';
+
+/** The host's light queue for a queue name a pinned run used, or undefined for any other queue. */
+export function hostQueueOfActivityQueue(taskQueue: string, activityQueue: string): string | undefined {
+  for (const kind of ['host', 'media'] as const) {
+    const prefix = `${taskQueue}-${kind}-`;
+    if (activityQueue.startsWith(prefix)) return hostQueuesOf(taskQueue, activityQueue.slice(prefix.length)).hostQueue;
+  }
+  return undefined;
+}
+
+/** The host that does not answer: the API says which and why, with 503 (try again when it is back). */
+export class HostUnavailableError extends Error {
+  override name = 'HostUnavailableError';
+}
+
+export class HostFiles {
+  /** Closed runs never move: their host is looked up once. */
+  private readonly closedRunHosts = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  /** The light queue of the host holding run `id`'s workspace; undefined when the run was never pinned. */
+  async hostQueueOf(id: string): Promise<string | undefined> {
+    if (this.closedRunHosts.has(id)) return this.closedRunHosts.get(id);
+    const execution = { workflowId: id };
+    const { namespace } = this.client.options;
+    let found: string | undefined;
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await this.client.workflowService.getWorkflowExecutionHistoryReverse({
+        namespace,
+        execution,
+        maximumPageSize: 200,
+        ...(nextPageToken ? { nextPageToken } : {}),
+      });
+      for (const event of page.history?.events ?? []) {
+        const queue = event.activityTaskScheduledEventAttributes?.taskQueue?.name;
+        found = queue ? hostQueueOfActivityQueue(this.taskQueue, queue) : undefined;
+        if (found) break;
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (!found && nextPageToken);
+    const { status } = await this.client.workflow.getHandle(id).describe();
+    if (status.name !== 'RUNNING') {
+      if (this.closedRunHosts.size > 1000) this.closedRunHosts.clear();
+      this.closedRunHosts.set(id, found);
+    }
+    return found;
+  }
+
+  /** The listed files run `id` has on its host (empty when it was never pinned). */
+  async list(id: string): Promise<HostFileEntry[]> {
+    const hostQueue = await this.hostQueueOf(id);
+    if (!hostQueue) return [];
+    return this.ask<typeof listHostFiles>('listHostFiles', hostQueue, { runId: id });
+  }
+
+  /**
+   * Sends file `name` of run `id` from its host (Range works, so a video seeks); undefined when the
+   * run has no host or its host has no such file, so the caller answers 404.
+   */
+  async send(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    name: string,
+    attachment?: string,
+  ): Promise<FastifyReply | undefined> {
+    const hostQueue = await this.hostQueueOf(id);
+    if (!hostQueue) return undefined;
+    const read = (start: number, length: number) =>
+      this.ask<typeof readHostFile>('readHostFile', hostQueue, { runId: id, name, start, length });
+    const first = await read(0, 0);
+    if (!first) return undefined;
+    const stream = (range = { start: 0, end: first.size - 1 }) => Readable.from(chunks(read, range));
+    return sendBytes(request, reply, { size: first.size, name, stream }, attachment);
+  }
+
+  private async ask<W extends typeof listHostFiles | typeof readHostFile>(
+    workflow: string,
+    hostQueue: string,
+    request: Parameters<W>[0]['request'],
+  ): Promise<Awaited<ReturnType<W>>> {
+    try {
+      return (await this.client.workflow.execute(workflow, {
+        taskQueue: this.taskQueue,
+        workflowId: `host-files-${randomUUID()}`,
+        args: [{ hostQueue, request }],
+        // Bounded: the host's pickup timeout fails it first when the host is down.
+        workflowExecutionTimeout: '2 minutes',
+      })) as Awaited<ReturnType<W>>;
+    } catch (err) {
+      if (err instanceof WorkflowFailedError)
+        throw new HostUnavailableError(
+          `the host that holds the run's files (task queue ${hostQueue}) did not serve them: ${rootMessage(err)}`,
+        );
+      throw err;
+    }
+  }
+}
+
+function rootMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown };
+  while (e.cause) e = e.cause as typeof e;
+  return e.message ?? String(err);
+}
+
+/** The bytes of `range`, one chunk per read, the next read already asked while one is sent. */
+async function* chunks(
+  read: (start: number, length: number) => Promise<HostFileChunk | null>,
+  { start, end }: { start: number; end: number },
+): AsyncGenerator<Buffer> {
+  const ask = (at: number) => read(at, Math.min(HOST_FILE_CHUNK_BYTES, end - at + 1));
+  let next = start <= end ? ask(start) : undefined;
+  for (let at = start; next;) {
+    const chunk = await next;
+    const bytes = Buffer.from(chunk?.base64 ?? '', 'base64');
+    // The file shrank or went away between reads: stop rather than send a short body as complete.
+    if (bytes.length === 0) throw new Error(`the file ended at byte ${at} of ${end + 1} on its host`);
+    at += bytes.length;
+    next = at <= end ? ask(at) : undefined;
+    next?.catch(() => undefined); // read when awaited; unhandled only if the client went away
+    yield bytes;
+  }
+}

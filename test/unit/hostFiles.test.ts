@@ -1,0 +1,47 @@
+/**
+ * Files served from a run's host (src/activities/runFiles.ts, src/api/hostFiles.ts): which queue a
+ * run's history names, and what the host's read refuses. The two-host e2e test serves a real reel.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRunFileActivities } from '../../src/activities/runFiles';
+import { hostQueueOfActivityQueue } from '../../src/api/hostFiles';
+import { HOST_FILE_CHUNK_BYTES } from '../../src/domain/hostFiles';
+import { testConfig } from '../helpers/config';
+import { tempDir } from '../helpers/media';
+
+describe('files from a run’s host', () => {
+  it('finds the host’s light queue from any queue a pinned run used, and nothing from others', () => {
+    expect(hostQueueOfActivityQueue('reelflow', 'reelflow-host-box1-ab12')).toBe('reelflow-host-box1-ab12');
+    expect(hostQueueOfActivityQueue('reelflow', 'reelflow-media-box1-ab12')).toBe('reelflow-host-box1-ab12');
+    expect(hostQueueOfActivityQueue('reelflow', 'reelflow')).toBeUndefined();
+    expect(hostQueueOfActivityQueue('reelflow', 'reelflow-speech')).toBeUndefined();
+    // Another project's queues on the same Temporal are not this deployment's hosts.
+    expect(hostQueueOfActivityQueue('reelflow', 'reelflow-b-host-x')).toBeUndefined();
+  });
+
+  it('reads listed files in ranges and refuses other names, other paths and oversized reads', async () => {
+    const dir = await tempDir('host-files');
+    const { listRunFiles, readRunFile } = createRunFileActivities({ config: testConfig(dir) });
+    const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251));
+    await mkdir(path.join(dir, 'output', 'reel-x-1'), { recursive: true });
+    await writeFile(path.join(dir, 'output', 'reel-x-1', 'reel.mp4'), bytes);
+
+    expect(await listRunFiles({ runId: 'reel-x-1' })).toEqual([{ name: 'reel.mp4', bytes: 5000 }]);
+    const chunk = await readRunFile({ runId: 'reel-x-1', name: 'reel.mp4', start: 4000, length: 2000 });
+    expect(chunk?.size).toBe(5000);
+    expect(Buffer.from(chunk!.base64, 'base64').equals(bytes.subarray(4000))).toBe(true);
+    expect(await readRunFile({ runId: 'reel-x-1', name: 'summary.md', start: 0, length: 10 })).toBeNull();
+
+    await expect(readRunFile({ runId: 'reel-x-1', name: '../../etc/passwd', start: 0, length: 1 })).rejects.toThrow(
+      /name: .* is not a run file/,
+    );
+    await expect(readRunFile({ runId: '../reel-x-1', name: 'reel.mp4', start: 0, length: 1 })).rejects.toThrow(
+      /runId: .* is not a run id/,
+    );
+    await expect(
+      readRunFile({ runId: 'reel-x-1', name: 'reel.mp4', start: 0, length: HOST_FILE_CHUNK_BYTES + 1 }),
+    ).rejects.toThrow(/at most/);
+  });
+});
