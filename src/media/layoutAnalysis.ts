@@ -148,7 +148,11 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
   const detected: DetectedFace[][] = [];
   const looked: number[] = [];
   for (const [i, pixels] of rgb.entries()) {
-    const thumb: Frame = { pixels: grayThumbnail(pixels, width, height, THUMB_W, THUMB_H), width: THUMB_W, height: THUMB_H };
+    const thumb: Frame = {
+      pixels: grayThumbnail(pixels, width, height, THUMB_W, THUMB_H),
+      width: THUMB_W,
+      height: THUMB_H,
+    };
     thumbs.push(thumb);
     const last = looked.at(-1);
     if (last === undefined || needsDetector(i - last, detected[last]!, thumbs[last]!, thumb)) {
