@@ -4,6 +4,7 @@ import { commit, refusal, release, reserve, reservedUsd } from '../../src/domain
 import type { LedgerState } from '../../src/domain/budget';
 import { addCalls, estimateReel, estimateVideo, formatEstimate, formatRunCost } from '../../src/domain/cost';
 import type { PricedModels } from '../../src/domain/cost';
+import { loadConfig } from '../../src/config';
 import { modelUnavailableMessage } from '../../src/domain/models';
 import { costLines } from '../../src/domain/summary';
 import { loadPriceTable } from '../../src/pricing';
@@ -49,6 +50,30 @@ describe('estimates', () => {
     );
     expect(unknown.lines.find((l) => l.kind === 'video')).toMatchObject({ unpriced: true, costUsd: 0 });
     expect(formatEstimate(unknown)).toContain('no price');
+  });
+
+  it('an episode of 3 clips: the source analysed once, copy and B-roll per clip', () => {
+    const one = estimateReel(table, gemini, { clips: 2, hasInstructions: false, transcribes: true });
+    const three = estimateReel(table, gemini, { clips: 2, hasInstructions: false, transcribes: true, reels: 3 });
+    const video = (e: typeof one) => e.lines.find((l) => l.kind === 'video')!;
+    const text = (e: typeof one) => e.lines.find((l) => l.kind === 'text')!;
+    expect(video(three).quantity).toBe(3 * video(one).quantity);
+    expect(video(three).what).toBe('3 clips × 2 B-roll clips (4 + 6 s)');
+    // RESEARCH and TRANSCRIPT once, CONTENT per clip.
+    expect(text(one).quantity).toBe(3);
+    expect(text(three).what).toBe('5 calls (RESEARCH, TRANSCRIPT, CONTENT, CONTENT, CONTENT)');
+    expect(three.totalUsd).toBeCloseTo(video(three).costUsd + text(three).costUsd, 6);
+  });
+
+  it('Gemini Omni is priced per second on the Gemini API, the default video model there', () => {
+    const omni = { ...gemini, video: { provider: 'gemini-api' as const, model: 'gemini-omni-flash-preview' } };
+    const e = estimateReel(table, omni, { clips: 1, hasInstructions: false, transcribes: false, pacing: 'slow' });
+    expect(e.lines.find((l) => l.kind === 'video')).toMatchObject({ quantity: 8, costUsd: 0.8 });
+    expect(loadConfig({ GEMINI_API_KEY: 'k' }).veo3.models).toEqual(['gemini-omni-flash-preview']);
+    expect(loadConfig({}).veo3.models).toEqual(['veo-3.1-generate-001']);
+    expect(
+      loadConfig({ GEMINI_API_KEY: 'k', GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p' }).veo3.models[0],
+    ).toBe('veo-3.1-generate-001');
   });
 
   it('a video estimate counts scenes + 1 key frames', () => {
