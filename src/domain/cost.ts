@@ -86,8 +86,11 @@ export interface RunCost {
   /** Metered calls, one per paid call (video: one per accepted job). */
   calls: MeteredCall[];
   actualUsd: number;
-  /** Clips refused by a cap, and why. */
-  refused?: { label: string; reason: string }[];
+  /**
+   * Clips a cap refused (or whose submission is unknown), and text/image calls a cap refused (those
+   * carry the stage that wanted them), with why.
+   */
+  refused?: { label: string; reason: string; stage?: string }[];
 }
 
 const round = (n: number) => Math.round(n * 1e6) / 1e6;

@@ -10,6 +10,8 @@ import { costLines } from '../../src/domain/summary';
 import { loadPriceTable } from '../../src/pricing';
 import { initialBrollJobs, reduceBrollJobs } from '../../src/workflows/brollJobs';
 import type { BrollJobsState } from '../../src/workflows/brollJobs';
+import type { Progress } from '../../src/domain/progress';
+import { meterClips, meterRefusedCall } from '../../src/workflows/meter';
 import { TEST_PRICES } from '../helpers/prices';
 
 const gemini: PricedModels = {
@@ -106,6 +108,19 @@ describe('budget ledger rules', () => {
     expect(refusal(state, 0.004, { id: 't', usd: 0.0029, label: 'a text call' })).toBe(
       'a text call would cost $0.0029: over the cap of $0.0040 ($0.0016 spent, $0.00 reserved)',
     );
+  });
+});
+
+describe('refused text and image calls', () => {
+  it('stay in the run cost beside the clips, and summary.md lists them', () => {
+    const progress = { cost: { calls: [], actualUsd: 0 } } as unknown as Progress;
+    meterRefusedCall(progress, 'ROUTER', 'not made, over a budget cap: run r: a text call would cost $0.0029');
+    meterClips(progress, []);
+    meterRefusedCall(progress, 'ROUTER', 'again');
+    expect(progress.cost?.refused).toEqual([
+      { label: 'ROUTER (text/image call)', stage: 'ROUTER', reason: 'over_budget, not sent: again' },
+    ]);
+    expect(costLines(progress.cost!)).toContain('- ROUTER (text/image call): over_budget, not sent: again');
   });
 });
 
