@@ -324,7 +324,10 @@ describe('submitClip: models that are no longer served', () => {
       expect(failure.type).toBe('model_unavailable');
       expect(failure.nonRetryable).toBe(true);
       expect(failure.message).toMatch(/no longer serves veo-3\.1-generate-preview/);
-      expect(failure.message).toMatch(/Set VEO3_MODEL to a model it serves, e\.g\. VEO3_MODEL=veo-3\.1-generate-001/);
+      // The Gemini API default after the Veo previews were withdrawn there.
+      expect(failure.message).toMatch(
+        /Set VEO3_MODEL to a model it serves, e\.g\. VEO3_MODEL=gemini-omni-flash-preview/,
+      );
       expect(veo.stats.submissions).toBe(before);
     } finally {
       veo.setUnavailableModels([]);
