@@ -215,7 +215,8 @@ export function startForm(onStarted: (id: string) => void): HTMLElement {
   form.addEventListener('change', () => refreshEstimate());
   form.addEventListener('input', () => refreshEstimate());
   show();
-  refreshEstimate();
+  // Not asked on load: the page learns whether the API wants a token first, and asks nothing before.
+  costSlot.textContent = 'Cost estimate: appears as you fill in the form (nothing is uploaded to price it).';
 
   async function reelRequest(): Promise<Record<string, unknown>> {
     let source: string | undefined;
