@@ -60,7 +60,7 @@ export function estimator(slot: HTMLElement): (kind: string, request: Record<str
 
 /** A run's cost: estimated and actual, each paid clip, and what a cap refused. */
 export function runCostView(cost: RunCost | undefined): HTMLElement {
-  if (!cost) return h('p', { class: 'cost', id: 'run-cost' }, 'Cost: not recorded yet.');
+  if (!cost) return h('p', { class: 'cost', id: 'run-cost' }, 'Cost: none recorded (yet).');
   const estimated = cost.estimate ? formatUsd(cost.estimate.totalUsd) : '—';
   const offline = cost.estimate?.offline && cost.actualUsd === 0;
   const clips = cost.calls.filter((c) => c.kind === 'video');
