@@ -35,7 +35,7 @@ import { ControlName } from './domain/control';
 import { formatEstimate } from './domain/cost';
 import { parseWith } from './domain/validation';
 import { VideoRequestSchema } from './domain/video';
-import { estimateReelRun, estimateVideoRun } from './pricing/estimate';
+import { estimateEpisodeRun, estimateReelRun, estimateVideoRun } from './pricing/estimate';
 import { connectClient } from './temporal/connection';
 
 type Config = ReturnType<typeof loadConfig>;
@@ -242,6 +242,19 @@ export function buildProgram(): Command {
     .addOption(json())
     .action((source: string, o: ReelOptions & { json?: boolean }) =>
       out(o.json, estimateReelRun(loadConfig(), reelRequestFrom(source, o)), formatEstimate),
+    );
+  reelOptions(estimate.command('clips').description('estimate an episode: the source analysed once, N clips'))
+    .option('--count <n>', `how many clips, 1–${EPISODE_MAX_CLIPS}`, '3')
+    .addOption(json())
+    .action((source: string, o: ReelOptions & { count: string; json?: boolean }) =>
+      out(
+        o.json,
+        estimateEpisodeRun(
+          loadConfig(),
+          prepareEpisodeRequest({ ...reelRequestFrom(source, o), count: number('--count', o.count) }, callerDir()),
+        ),
+        formatEstimate,
+      ),
     );
   generateOptions(estimate.command('generate').description('estimate a prompt-to-video run'))
     .addOption(json())

@@ -13,7 +13,7 @@ import type { HostQueues } from './domain/hosts';
 import { hostQueuesOf } from './domain/hosts';
 import { DEFAULT_SPEECH_TASK_QUEUE, TranscriberSchema } from './domain/speech';
 import type { Backend } from './domain/models';
-import { DEFAULT_MODELS, modelList } from './domain/models';
+import { DEFAULT_MODELS, modelList, OFFLINE_VIDEO_MODELS } from './domain/models';
 
 const int = (min: number, max: number) => {
   const rule = `must be a whole number from ${min} to ${max}`;
@@ -193,7 +193,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       clipCount: e.VEO3_CLIP_COUNT,
       timeoutS: e.VEO3_TIMEOUT_S,
       cropBottomPx: e.VEO3_CROP_BOTTOM_PX,
-      models: e.VEO3_MODEL ? modelList(e.VEO3_MODEL) : defaults.video,
+      models: e.VEO3_MODEL
+        ? modelList(e.VEO3_MODEL)
+        : providers.video === 'offline'
+          ? OFFLINE_VIDEO_MODELS
+          : defaults.video,
       pollInitialS: e.VEO3_POLL_INITIAL_S,
       pollMaxS: Math.max(e.VEO3_POLL_MAX_S, e.VEO3_POLL_INITIAL_S),
       rateLimit: { attempts: e.VEO3_RATE_LIMIT_ATTEMPTS, initialDelayS: e.VEO3_RATE_LIMIT_DELAY_S },

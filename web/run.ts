@@ -8,6 +8,7 @@ import type { EpisodeClip } from '../src/domain/episode';
 import type { Progress, StageRecord } from '../src/domain/progress';
 import { REEL_STAGE_SEQUENCE } from '../src/workflows/stages';
 import { call, follow } from './api';
+import { runCostView } from './cost';
 import { fill, h } from './dom';
 import { review } from './review';
 import { clock, CLIP_STATUS_WORDS, outcomeText, seconds, sentence } from './words';
@@ -206,6 +207,7 @@ export function runPage(id: string): { el: HTMLElement; stop: () => void } {
   const title = h('h2', {}, id);
   const status = h('p', { class: 'status', id: 'run-status', role: 'status' }, 'Loading…');
   const why = h('div', { class: 'why', id: 'run-error', hidden: true });
+  const costSlot = h('div', { id: 'run-cost-slot' });
   const actionMessage = h('p', { class: 'message', id: 'action-message', role: 'status' });
   const buttons = ACTIONS.map((action) =>
     h(
@@ -243,6 +245,7 @@ export function runPage(id: string): { el: HTMLElement; stop: () => void } {
       { class: 'card' },
       title,
       status,
+      costSlot,
       why,
       h('div', { class: 'actions' }, buttons),
       actionMessage,
@@ -265,6 +268,7 @@ export function runPage(id: string): { el: HTMLElement; stop: () => void } {
       p ? h('span', { class: 'muted' }, ` ${p.kind} · started ${clock(p.startedAt)} · ${seconds(took)}`) : null,
     );
     status.dataset.execution = d.execution;
+    fill(costSlot, runCostView(p?.cost));
     status.dataset.status = p?.status ?? '';
     const cause = p?.status === 'FAILED' || d.execution !== 'RUNNING' ? (p?.error ?? d.failure) : undefined;
     why.hidden = !cause;

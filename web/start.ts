@@ -1,9 +1,10 @@
 /**
  * The start form: a reel from an uploaded file, a server path or a URL, an episode (the same
- * source fields plus how many clips), or a prompt video. The cost estimate (issue 12) has its
- * place above the button.
+ * source fields plus how many clips), or a prompt video. Above the button, the cost estimate of
+ * what the form says, asked of the API as the form changes (nothing is uploaded to price it).
  */
 import { api, ApiError, auth, call, errorText } from './api';
+import { estimator } from './cost';
 import { h } from './dom';
 import { bytes } from './words';
 
@@ -145,6 +146,8 @@ export function startForm(onStarted: (id: string) => void): HTMLElement {
   );
 
   const startButton = h('button', { type: 'submit', id: 'start-button' }, 'Start');
+  const costSlot = h('div', { class: 'cost', id: 'cost-estimate', 'aria-live': 'polite' });
+  const estimate = estimator(costSlot);
   const form = h(
     'form',
     { class: 'card', id: 'start-form' },
@@ -152,11 +155,7 @@ export function startForm(onStarted: (id: string) => void): HTMLElement {
     kindPicker,
     reelFields,
     videoFields,
-    h(
-      'p',
-      { class: 'cost', id: 'cost-estimate' },
-      'Cost estimate: not available yet (paid-work budgets, issue 12). Offline providers cost nothing.',
-    ),
+    costSlot,
     startButton,
     message,
   );
@@ -170,10 +169,54 @@ export function startForm(onStarted: (id: string) => void): HTMLElement {
     pathRow.hidden = sourceMode.value !== 'path';
     urlRow.hidden = sourceMode.value !== 'url';
   }
-  show();
 
   const number = (input: HTMLInputElement) => (input.value.trim() === '' ? undefined : Number(input.value));
   const text = (input: HTMLInputElement | HTMLTextAreaElement) => input.value.trim() || undefined;
+
+  /** The fields of a reel request other than its source. */
+  const reelOptions = () => ({
+    instructions: text(instructions),
+    topic: text(topic),
+    durationS: number(duration),
+    clips: number(clips),
+  });
+
+  const videoRequest = () => ({
+    prompt: text(prompt),
+    aspectRatio: aspect.value,
+    clipDurationS: Number(clipDuration.value),
+    sceneCount: number(scenes),
+    crossfadeS: number(crossfade),
+  });
+
+  /**
+   * The estimate of what the form says now. Before an upload the source is only a name: the
+   * estimate needs the clip count, lengths and instructions, not the video (a chosen transcript
+   * file means no transcription is counted).
+   */
+  function refreshEstimate(): void {
+    if (!auth.ready) return estimate(kind(), 'Enter the API token above to see the cost estimate.');
+    if (kind() === 'video') {
+      const request = videoRequest();
+      return request.prompt
+        ? estimate('generate', request)
+        : estimate('generate', 'Cost estimate: enter a prompt to see what its scenes would cost.');
+    }
+    const mode = sourceMode.value;
+    const source =
+      (mode === 'upload' ? sourceFile.files?.[0]?.name : mode === 'path' ? text(sourcePath) : text(sourceUrl)) ??
+      'source.mp4';
+    const transcript =
+      mode === 'upload' ? transcriptFile.files?.[0]?.name : mode === 'path' ? text(transcriptPath) : undefined;
+    const request = { source, transcript, ...reelOptions() };
+    if (kind() === 'episode') estimate('episode', { ...request, count: number(count) });
+    else estimate('reel', request);
+  }
+  form.addEventListener('change', () => refreshEstimate());
+  form.addEventListener('input', () => refreshEstimate());
+  show();
+  // Not asked on load: the page learns whether the API wants a token first, and asks nothing before.
+  costSlot.textContent = 'Cost estimate: appears as you fill in the form (nothing is uploaded to price it).';
 
   async function reelRequest(): Promise<Record<string, unknown>> {
     let source: string | undefined;
@@ -192,14 +235,7 @@ export function startForm(onStarted: (id: string) => void): HTMLElement {
       source = text(sourceUrl);
       if (!source) throw new Error('Video URL: enter an http(s) or YouTube URL.');
     }
-    return {
-      source,
-      transcript,
-      instructions: text(instructions),
-      topic: text(topic),
-      durationS: number(duration),
-      clips: number(clips),
-    };
+    return { source, transcript, ...reelOptions() };
   }
 
   form.addEventListener('submit', (event) => {
@@ -217,16 +253,7 @@ export function startForm(onStarted: (id: string) => void): HTMLElement {
             ? ['/api/reels', await reelRequest()]
             : kind() === 'episode'
               ? ['/api/episodes', { ...(await reelRequest()), count: number(count) }]
-              : [
-                  '/api/generate',
-                  {
-                    prompt: text(prompt),
-                    aspectRatio: aspect.value,
-                    clipDurationS: Number(clipDuration.value),
-                    sceneCount: number(scenes),
-                    crossfadeS: number(crossfade),
-                  },
-                ];
+              : ['/api/generate', videoRequest()];
         say('Starting…');
         const { projectId } = await api<{ projectId: string }>(route, { method: 'POST', json: body });
         say(`Started ${projectId}.`);

@@ -31,6 +31,59 @@ export interface BudgetSettings {
   namespace: string;
   taskQueue: string;
   dailyUsd?: number;
+  /** Told each time a ledger refused to admit a reservation for now (too many in flight), before the retry. */
+  onAdmissionRefused?: (ledgerId: string, attempt: number) => void;
+}
+
+/**
+ * Temporal admits a bounded number of Updates in flight per workflow (10 on the dev server:
+ * `limit on number of concurrent in-flight updates has been reached`) and refuses the rest with
+ * RESOURCE_EXHAUSTED. Many submissions reserving in one ledger at once (a day's ledger is shared by
+ * every run) would meet it. So, by design:
+ * - one worker process sends at most LEDGER_UPDATES_IN_FLIGHT reservations to a ledger at a time,
+ *   the others wait their turn here (each Update is one short round trip);
+ * - workers together can still go over: the client's gRPC retry already resends RESOURCE_EXHAUSTED
+ *   with backoff (about 40 s in all, measured), and after that we try again a few times. Safe: a
+ *   refused Update never reached the ledger, so nothing was reserved; and a reservation is
+ *   idempotent by its id anyway (the ledger grants a repeated id without counting it twice).
+ */
+export const LEDGER_UPDATES_IN_FLIGHT = 8;
+const ADMISSION_ATTEMPTS = 3;
+const ADMISSION_DELAY_MS = 2_000;
+/** gRPC status RESOURCE_EXHAUSTED. */
+const RESOURCE_EXHAUSTED = 8;
+
+/** Reservations this process has in flight per ledger, and the ones waiting for a place. */
+const admission = new Map<string, { inFlight: number; waiting: (() => void)[] }>();
+
+/** How many reservations this process has in flight to `ledgerId`, and how many wait (for tests and logs). */
+export function ledgerAdmission(ledgerId: string): { inFlight: number; waiting: number } {
+  const entry = admission.get(ledgerId);
+  return { inFlight: entry?.inFlight ?? 0, waiting: entry?.waiting.length ?? 0 };
+}
+
+async function withAdmission<T>(ledgerId: string, work: () => Promise<T>): Promise<T> {
+  let entry = admission.get(ledgerId);
+  if (!entry) admission.set(ledgerId, (entry = { inFlight: 0, waiting: [] }));
+  const slot = entry;
+  if (slot.inFlight >= LEDGER_UPDATES_IN_FLIGHT) await new Promise<void>((resolve) => slot.waiting.push(resolve));
+  else slot.inFlight += 1;
+  try {
+    return await work();
+  } finally {
+    // Hand the place straight to the next in line; the last one out removes the entry.
+    const next = slot.waiting.shift();
+    if (next) next();
+    else if (--slot.inFlight === 0) admission.delete(ledgerId);
+  }
+}
+
+/** True when the server refused to admit the Update for now (the client passes the gRPC error on, maybe wrapped). */
+export function isAdmissionRefused(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth += 1) {
+    if ((e as { code?: unknown }).code === RESOURCE_EXHAUSTED) return true;
+  }
+  return false;
 }
 
 /** The ledgers one reservation was made in (kept in the intent record, so commit finds the same day). */
@@ -112,14 +165,7 @@ export class PaidBudget {
    * granted are released and OverBudgetError says which cap and why.
    */
   async reserve(refs: LedgerRef[], request: { id: string; usd: number; label: string; runId?: string }): Promise<void> {
-    const outcomes = await Promise.allSettled(
-      refs.map((ref) =>
-        this.client().workflow.executeUpdateWithStart(reserveUpdate, {
-          args: [request],
-          startWorkflowOperation: this.operation(ref),
-        }),
-      ),
-    );
+    const outcomes = await Promise.allSettled(refs.map((ref) => this.reserveIn(ref, request)));
     const refused = outcomes.findIndex((o) => o.status === 'rejected');
     if (refused < 0) return;
     await this.release(
@@ -132,6 +178,25 @@ export class PaidBudget {
       throw new OverBudgetError(`${refs[refused]!.input.scope}: ${reason}`);
     }
     throw err;
+  }
+
+  /** One reservation: waits for a place (LEDGER_UPDATES_IN_FLIGHT), retried while the ledger refuses to admit it. */
+  private async reserveIn(ref: LedgerRef, request: { id: string; usd: number; label: string; runId?: string }) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await withAdmission(ref.workflowId, () =>
+          this.client().workflow.executeUpdateWithStart(reserveUpdate, {
+            args: [request],
+            startWorkflowOperation: this.operation(ref),
+          }),
+        );
+      } catch (err) {
+        if (!isAdmissionRefused(err) || attempt >= ADMISSION_ATTEMPTS) throw err;
+        this.settings.onAdmissionRefused?.(ref.workflowId, attempt);
+        // Jittered: the submissions refused together should not come back together.
+        await new Promise((resolve) => setTimeout(resolve, ADMISSION_DELAY_MS * (0.5 + Math.random())));
+      }
+    }
   }
 
   /**

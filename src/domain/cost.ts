@@ -3,6 +3,7 @@
  * starts. Pure (no Node imports): the CLI, the API, activities and workflows share it.
  */
 import { z } from 'zod';
+import { formatUsd } from './money';
 
 const usd = z.number().min(0);
 /** A per-second video price, the same at every resolution or by resolution ("720p", "1080p"). */
@@ -85,8 +86,11 @@ export interface RunCost {
   /** Metered calls, one per paid call (video: one per accepted job). */
   calls: MeteredCall[];
   actualUsd: number;
-  /** Clips refused by a cap, and why. */
-  refused?: { label: string; reason: string }[];
+  /**
+   * Clips a cap refused (or whose submission is unknown), and text/image calls a cap refused (those
+   * carry the stage that wanted them), with why.
+   */
+  refused?: { label: string; reason: string; stage?: string }[];
 }
 
 const round = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -205,30 +209,41 @@ function finish(table: PriceTable, lines: EstimateLine[], assumptions: string[])
 }
 
 export interface ReelEstimateInput {
+  /** B-roll clips per reel. */
   clips: number;
   /** Free-form instructions make ROUTER ask the text model once. */
   hasInstructions: boolean;
   /** The source has no subtitles and the text model transcribes it (one more call). */
   transcribes: boolean;
   pacing?: 'slow' | 'medium' | 'fast';
+  /**
+   * Reels cut from the source: 1 for a reel, N for an episode (the source is analysed once;
+   * each clip writes its own copy and has its own B-roll).
+   */
+  reels?: number;
 }
 
 /** A reel: ROUTER (with instructions), TRANSCRIPT ranking and CONTENT copy are text calls; each clip is video. */
 export function estimateReel(table: PriceTable, models: PricedModels, input: ReelEstimateInput): CostEstimate {
+  const reels = input.reels ?? 1;
   const seconds = Array.from({ length: input.clips }, (_, i) => brollClipSeconds(input.pacing, i));
-  const totalS = seconds.reduce((a, b) => a + b, 0);
+  const totalS = seconds.reduce((a, b) => a + b, 0) * reels;
   const textStages = [
     ...(input.hasInstructions ? ['ROUTER'] : []),
     ...(input.transcribes ? ['RESEARCH'] : []),
     'TRANSCRIPT',
-    'CONTENT',
+    ...Array.from({ length: reels }, () => 'CONTENT'),
   ];
   const textCalls = models.text.provider === 'offline' ? [] : textStages;
+  const brollWhat =
+    reels === 1
+      ? `${input.clips} B-roll clips (${seconds.join(' + ')} s)`
+      : `${reels} clips × ${input.clips} B-roll clips (${seconds.join(' + ')} s)`;
   return finish(
     table,
     [
       line(table, 'text', `${textCalls.length} calls (${textCalls.join(', ')})`, models.text, textCalls.length, 'call'),
-      line(table, 'video', `${input.clips} B-roll clips (${seconds.join(' + ')} s)`, models.video, totalS, 'second'),
+      line(table, 'video', brollWhat, models.video, totalS, 'second'),
     ],
     [
       `clip lengths follow ${input.pacing ?? 'medium'} pacing (the copy writer may choose others)`,
@@ -280,8 +295,8 @@ export function estimateVideo(table: PriceTable, models: PricedModels, input: Vi
   );
 }
 
-const money = (n: number) => `$${n.toFixed(n !== 0 && n < 0.1 ? 4 : 2)}`;
-export const formatUsd = money;
+const money = formatUsd;
+export { formatUsd };
 
 /** The estimate as a table for a terminal or summary.md. */
 export function formatEstimate(estimate: CostEstimate): string {

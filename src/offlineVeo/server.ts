@@ -1,7 +1,8 @@
 /**
  * The offline video provider: a small HTTP server on 127.0.0.1 that speaks the subset of the
- * Gemini Developer API (and Vertex AI express mode) that Veo uses, so the real @google/genai code
- * path runs offline, in tests and in production alike. Clips are rendered with ffmpeg from the
+ * Gemini Developer API (and Vertex AI express mode) that Veo uses, and the Interactions API calls
+ * that Gemini Omni video uses (`POST /v1beta/interactions`, `GET /v1beta/interactions/{id}`, as
+ * @google/genai 2.32.0 sends them), so the real @google/genai code path runs offline, in tests and in production alike. Clips are rendered with ffmpeg from the
  * prompt (or start image) as asynchronous jobs. Jobs are kept on disk, so a restarted server still
  * answers for them (and finishes renders a crash interrupted); submissions with the same
  * idempotency key return the same operation.
@@ -23,7 +24,10 @@ import { FAILURE_FAULTS, FaultPlan, JOB_FAULTS, SUBMIT_FAULTS } from './faults';
 export const OFFLINE_VEO_NAME = 'reelflow-offline-veo';
 
 interface Job {
+  /** The operation name (Veo) or the interaction id (Gemini Omni). */
   id: string;
+  /** Which API made the job: Veo's operations (default) or Omni's interactions. */
+  api?: 'interactions';
   fileId: string;
   model: string;
   key?: string;
@@ -92,6 +96,12 @@ const VERTEX_FETCH_PATH =
   /^\/v1beta1\/(?:projects\/[^/]+\/locations\/[^/]+\/)?(?:publishers\/google\/)?models\/([^/:]+):fetchPredictOperation$/;
 const DOWNLOAD_PATH = /^\/v1beta\/files\/([a-z0-9]+):download$/;
 const GENERATE_CONTENT_PATH = /^\/v1beta\/models\/([^/:]+):generateContent$/;
+const INTERACTIONS_PATH = /^\/v1beta\/interactions$/;
+const INTERACTION_PATH = /^\/v1beta\/interactions\/([A-Za-z0-9_-]+)$/;
+/** Clip lengths Gemini Omni takes (whole seconds), as reported for the preview. */
+const OMNI_DURATIONS = [3, 4, 5, 6, 7, 8, 9, 10];
+/** Output tokens per second of 720p video, as reported for Gemini Omni Flash (metered in `usage`). */
+const OMNI_TOKENS_PER_SECOND = 5792;
 
 /** Answers a generateContent request body with a GenerateContentResponse (tests plug their own in). */
 export type ContentResponder = (
@@ -302,6 +312,10 @@ export class LocalVeoServer {
     if (req.method === 'GET' && (match = DOWNLOAD_PATH.exec(url.pathname))) {
       return this.download(res, match[1]!);
     }
+    if (req.method === 'POST' && INTERACTIONS_PATH.test(url.pathname)) return this.submitInteraction(req, res);
+    if (req.method === 'GET' && (match = INTERACTION_PATH.exec(url.pathname))) {
+      return this.sendJson(res, 200, await this.interaction(match[1]!));
+    }
     if (req.method === 'POST' && (match = GENERATE_CONTENT_PATH.exec(url.pathname))) {
       return this.sendJson(
         res,
@@ -333,15 +347,114 @@ export class LocalVeoServer {
       reject(400, 'INVALID_ARGUMENT', `aspectRatio must be 16:9 or 9:16`);
     const text = prompt as string;
 
+    const startImage = instance?.image?.bytesBase64Encoded;
+    const job = await this.createJob(req, res, {
+      model,
+      prompt: text,
+      durationS,
+      aspectRatio: aspectRatio as Job['aspectRatio'],
+      ...(startImage ? { startImage } : {}),
+      id: (opId) =>
+        vertex
+          ? `projects/local/locations/local/publishers/google/models/${model}/operations/${opId}`
+          : `models/${model}/operations/${opId}`,
+      // Google ignores the idempotency header; this server honours it unless told to behave like Google.
+      key: req.headers[IDEMPOTENCY_HEADER],
+    });
+    if (job) this.sendJson(res, 200, { name: job.id });
+  }
+
+  /**
+   * Gemini Omni: `interactions.create` with a video response format and `background: true`. There is
+   * no idempotency key in the Interactions API, so every accepted request is a new (paid) job.
+   */
+  private async submitInteraction(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = (await readBody(req)) as {
+      model?: unknown;
+      input?: unknown;
+      background?: unknown;
+      response_format?: { type?: unknown; aspect_ratio?: unknown; duration?: unknown };
+      response_modalities?: unknown;
+    };
+    const reject = (code: number, status: string, message: string): never => {
+      this.stats.rejected += 1;
+      throw new HttpError(code, status, message);
+    };
+    const model = body.model;
+    if (typeof model !== 'string' || model === '') return reject(400, 'INVALID_ARGUMENT', 'model is required');
+    const format = body.response_format;
+    const wantsVideo =
+      format?.type === 'video' ||
+      (Array.isArray(body.response_modalities) && body.response_modalities.includes('video'));
+    if (!wantsVideo)
+      reject(400, 'INVALID_ARGUMENT', 'this server makes videos only: response_format.type must be "video"');
+    if (body.background !== true)
+      reject(400, 'INVALID_ARGUMENT', 'video generation runs in the background: set background: true');
+    const blocks: { type?: unknown; text?: unknown; data?: unknown }[] =
+      typeof body.input === 'string'
+        ? [{ type: 'text', text: body.input }]
+        : Array.isArray(body.input)
+          ? body.input
+          : [];
+    const text = blocks
+      .filter((b) => b.type === 'text' && typeof b.text === 'string')
+      .map((b) => b.text as string)
+      .join(' ')
+      .trim();
+    if (text === '') reject(400, 'INVALID_ARGUMENT', 'input must carry a text prompt');
+    const duration = format?.duration === undefined ? '8s' : String(format.duration);
+    const durationS = Number(/^(\d+)s$/.exec(duration)?.[1] ?? NaN);
+    if (!OMNI_DURATIONS.includes(durationS))
+      reject(400, 'INVALID_ARGUMENT', `response_format.duration must be 3s to 10s (got ${JSON.stringify(duration)})`);
+    const aspectRatio = format?.aspect_ratio ?? '16:9';
+    if (aspectRatio !== '16:9' && aspectRatio !== '9:16')
+      reject(400, 'INVALID_ARGUMENT', 'response_format.aspect_ratio must be 16:9 or 9:16');
+    const image = blocks.find((b) => b.type === 'image' && typeof b.data === 'string');
+    const job = await this.createJob(req, res, {
+      model,
+      prompt: text,
+      durationS,
+      aspectRatio: aspectRatio as Job['aspectRatio'],
+      ...(image ? { startImage: image.data as string } : {}),
+      id: (opId) => `v1_${opId}`,
+      api: 'interactions',
+    });
+    if (job) this.sendJson(res, 200, { ...this.interactionHeader(job), status: 'in_progress' });
+  }
+
+  /**
+   * A submission the request has passed validation for: an unavailable model answers 404, submit
+   * faults answer their error, otherwise the job is created, counted, queued for rendering, and
+   * returned (undefined when a held answer found its caller gone).
+   */
+  private async createJob(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: {
+      model: string;
+      prompt: string;
+      durationS: number;
+      aspectRatio: Job['aspectRatio'];
+      /** Base64 image bytes. */
+      startImage?: string;
+      id: (opId: string) => string;
+      key?: string | string[];
+      api?: Job['api'];
+    },
+  ): Promise<Job | undefined> {
+    const { model, prompt: text, durationS, aspectRatio, key } = request;
+    const reject = (code: number, status: string, message: string): never => {
+      this.stats.rejected += 1;
+      throw new HttpError(code, status, message);
+    };
     if (this.unavailableModels.has(model)) {
       this.stats.unavailable += 1;
       throw new HttpError(404, 'NOT_FOUND', `models/${model} is no longer available. Please use a newer model.`);
     }
-    const key = req.headers[IDEMPOTENCY_HEADER];
     const existing = typeof key === 'string' && this.options.idempotency !== false ? this.byKey.get(key) : undefined;
     if (existing) {
       this.stats.deduplicated += 1;
-      return this.sendJson(res, 200, { name: this.jobs.get(existing)!.id });
+      return this.jobs.get(existing)!;
     }
     const submitFault = this.faults.take(text, SUBMIT_FAULTS);
     if (submitFault?.fault === 'rate_limit')
@@ -352,26 +465,24 @@ export class LocalVeoServer {
 
     const hold = this.faults.take(text, ['hold']);
     const jobFault = this.faults.take(text, JOB_FAULTS);
-    const opId = randomBytes(8).toString('hex');
     const now = Date.now();
     const job: Job = {
-      id: vertex
-        ? `projects/local/locations/local/publishers/google/models/${model}/operations/${opId}`
-        : `models/${model}/operations/${opId}`,
+      id: request.id(randomBytes(8).toString('hex')),
+      ...(request.api ? { api: request.api } : {}),
       fileId: randomBytes(8).toString('hex'),
       model,
       ...(typeof key === 'string' ? { key } : {}),
       prompt: text,
       durationS,
-      aspectRatio: aspectRatio as Job['aspectRatio'],
+      aspectRatio,
       ...(jobFault ? { fault: jobFault.fault } : {}),
       state: 'running',
       createdAt: now,
       readyAt: now + ((this.options.latencyS ?? 0) + (jobFault?.fault === 'slow' ? (jobFault.delayS ?? 5) : 0)) * 1000,
     };
-    if (instance?.image?.bytesBase64Encoded) {
+    if (request.startImage) {
       const imagePath = this.dir('files', `${job.fileId}-start.png`);
-      await writeFile(imagePath, Buffer.from(instance.image.bytesBase64Encoded, 'base64'));
+      await writeFile(imagePath, Buffer.from(request.startImage, 'base64'));
       job.startImage = imagePath;
     }
     this.jobs.set(job.id, job);
@@ -387,9 +498,61 @@ export class LocalVeoServer {
         this.heldAnswers.push(resolve);
         for (const wake of this.heldWaiters.splice(0)) wake();
       });
-      if (res.destroyed || req.socket.destroyed) return;
+      if (res.destroyed || req.socket.destroyed) return undefined;
     }
-    this.sendJson(res, 200, { name: job.id });
+    return job;
+  }
+
+  /** The fields every interaction answer carries. */
+  private interactionHeader(job: Job): Record<string, unknown> {
+    return {
+      id: job.id,
+      object: 'interaction',
+      model: job.model,
+      created: new Date(job.createdAt).toISOString(),
+      updated: new Date().toISOString(),
+    };
+  }
+
+  /**
+   * An interaction as the Gemini API shows it: the clip inline (base64) in the last model_output
+   * step, video output tokens in `usage`. A refusal is a completed interaction that answers in words.
+   */
+  private async interaction(id: string): Promise<Record<string, unknown>> {
+    this.stats.polls += 1;
+    const job = this.jobs.get(id);
+    if (!job || job.api !== 'interactions') throw new HttpError(404, 'NOT_FOUND', `interaction ${id} not found`);
+    const header = this.interactionHeader(job);
+    const asked = { type: 'user_input', content: [{ type: 'text', text: job.prompt }] };
+    if (job.fault === 'operation_error') {
+      return {
+        ...header,
+        status: 'failed',
+        errors: [{ code: 'internal', message: 'Video generation failed due to an internal error.' }],
+      };
+    }
+    if (job.fault === 'safety') {
+      const refusal = "I can't create that video: the request goes against the safety policies.";
+      return {
+        ...header,
+        status: 'completed',
+        steps: [asked, { type: 'model_output', content: [{ type: 'text', text: refusal }] }],
+        usage: { total_output_tokens: Math.ceil(refusal.length / 4) },
+      };
+    }
+    if (this.held || !this.isRendered(job) || Date.now() < job.readyAt) return { ...header, status: 'in_progress' };
+    this.stats.downloads += 1;
+    const data = (await readFile(this.dir('files', `${job.fileId}.mp4`))).toString('base64');
+    const tokens = job.durationS * OMNI_TOKENS_PER_SECOND;
+    return {
+      ...header,
+      status: 'completed',
+      steps: [asked, { type: 'model_output', content: [{ type: 'video', mime_type: 'video/mp4', data }] }],
+      usage: {
+        total_output_tokens: tokens,
+        output_tokens_by_modality: [{ modality: 'video', tokens }],
+      },
+    };
   }
 
   /** The operation as the Gemini API shows it. */

@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AppConfig } from '../config';
-import type { CostEstimate } from '../domain/cost';
+import type { CostEstimate, ReelEstimateInput } from '../domain/cost';
+import type { EpisodeRequest } from '../domain/episode';
+import { DEFAULT_EPISODE_CLIPS } from '../domain/episode';
 import { estimateReel, estimateVideo } from '../domain/cost';
 import type { ReelRequest } from '../domain/reel';
 import type { VideoRequest } from '../domain/video';
@@ -20,19 +22,33 @@ function needsTranscription(request: ReelRequest): boolean {
   return !['.srt', '.vtt'].some((ext) => existsSync(base + ext));
 }
 
+/** What the estimator needs to know about a reel request under this configuration. */
+function reelInput(config: AppConfig, request: ReelRequest, pacing?: 'slow' | 'medium' | 'fast'): ReelEstimateInput {
+  const textIsPaid = config.providers.text !== 'offline';
+  return {
+    clips: request.clips ?? config.veo3.clipCount,
+    hasInstructions: Boolean(request.instructions?.trim()),
+    transcribes: textIsPaid && needsTranscription(request),
+    pacing:
+      pacing ?? (request.instructions ? parseInstructionsOffline(request.instructions).narrative?.pacing : undefined),
+  };
+}
+
 export function estimateReelRun(
   config: AppConfig,
   request: ReelRequest,
   /** The pacing ROUTER understood, when it has run; otherwise read offline from the instructions. */
   pacing?: 'slow' | 'medium' | 'fast',
 ): CostEstimate {
-  const textIsPaid = config.providers.text !== 'offline';
+  return estimateReel(pricesFor(config), pricedModels(config), reelInput(config, request, pacing));
+}
+
+/** An episode: the source analysed once, then `count` clips, each with its copy and its B-roll. */
+export function estimateEpisodeRun(config: AppConfig, request: EpisodeRequest): CostEstimate {
+  const { count, ...reel } = request;
   return estimateReel(pricesFor(config), pricedModels(config), {
-    clips: request.clips ?? config.veo3.clipCount,
-    hasInstructions: Boolean(request.instructions?.trim()),
-    transcribes: textIsPaid && needsTranscription(request),
-    pacing:
-      pacing ?? (request.instructions ? parseInstructionsOffline(request.instructions).narrative?.pacing : undefined),
+    ...reelInput(config, reel),
+    reels: count ?? DEFAULT_EPISODE_CLIPS,
   });
 }
 

@@ -14,9 +14,11 @@ export class ModelUnavailableError extends Error {
 
 /** A 404 about the model itself (not about an operation or a file). */
 export function isModelGone(err: unknown): boolean {
+  // The Interactions client (Gemini Omni) throws its own error class, also with `status`.
+  const status = err instanceof ApiError ? err.status : (err as { status?: unknown } | undefined)?.status;
   return (
-    err instanceof ApiError &&
-    err.status === 404 &&
+    err instanceof Error &&
+    status === 404 &&
     /no longer available|is not found for API version|not supported for|models\/[^ ]+ is not found/i.test(err.message)
   );
 }

@@ -44,5 +44,24 @@ export function meterClips(progress: Progress, jobs: BrollJob[]): void {
           : `submit_unknown, may be charged: ${job.error_message ?? ''}`,
     }));
   const cost = addCalls(progress.cost ?? empty(), calls);
-  progress.cost = { ...cost, ...(refused.length > 0 ? { refused } : {}) };
+  // The refused text and image calls stay; the clips' entries are rebuilt from the jobs table.
+  const refusedCalls = (cost.refused ?? []).filter((r) => r.stage !== undefined);
+  const all = [...refusedCalls, ...refused];
+  const { refused: _old, ...rest } = cost;
+  progress.cost = { ...rest, ...(all.length > 0 ? { refused: all } : {}) };
+}
+
+/**
+ * A text or image call a cap refused: it was not sent, so nothing is charged, but the run lists it
+ * with why, like a refused clip. One entry per stage (a later refusal replaces the earlier one).
+ */
+export function meterRefusedCall(progress: Progress, stage: string, message: string): void {
+  const cost = progress.cost ?? empty();
+  const others = (cost.refused ?? []).filter((r) => r.stage !== stage);
+  // The activity's message names the stage already; the label says it once.
+  const why = message.startsWith(`${stage}: `) ? message.slice(stage.length + 2) : message;
+  progress.cost = {
+    ...cost,
+    refused: [...others, { label: `${stage} (text/image call)`, stage, reason: `over_budget, not sent: ${why}` }],
+  };
 }

@@ -32,7 +32,7 @@ import {
   resumeSignal,
   resumeUpdate,
 } from './definitions';
-import { meterResult } from './meter';
+import { meterRefusedCall, meterResult } from './meter';
 
 export type AppendEvents = (input: { workflowId: string; events: PipelineEvent[] }) => Promise<void>;
 
@@ -192,6 +192,7 @@ export class PipelineRun {
         this.progress.error = `${stage}: ${message}`;
         this.progress.failedStage = stage;
         if (type) this.progress.errorType = type;
+        if (type === 'over_budget') meterRefusedCall(this.progress, stage, message);
         this.emit('pipeline.stage.failed', stage, { error: message, ...(type ? { type } : {}) });
         if (type && INPUT_ERROR_TYPES.includes(type)) {
           this.setStage(ClosedStage.FAILED, PipelineStatus.FAILED);

@@ -56,6 +56,17 @@ describe('HTTP API', () => {
     expect(ok.json()).toMatchObject({ totalUsd: 0, offline: true });
     expect(ok.json().lines.find((l: { kind: string }) => l.kind === 'video')).toMatchObject({ quantity: 12 });
     expect(ok.json().table).toContain('Every call is served offline: nothing is paid.');
+    // An episode counts its N clips' B-roll (the studio asks this before anything is uploaded).
+    const episode = await app.inject({
+      method: 'POST',
+      url: '/api/estimate',
+      payload: { kind: 'episode', request: { source: 'not-uploaded-yet.mp4', clips: 2, count: 3 } },
+    });
+    expect(episode.statusCode).toBe(200);
+    expect(episode.json().lines.find((l: { kind: string }) => l.kind === 'video')).toMatchObject({
+      quantity: 30,
+      what: '3 clips × 2 B-roll clips (4 + 6 s)',
+    });
     const bad = await app.inject({
       method: 'POST',
       url: '/api/estimate',

@@ -182,6 +182,15 @@ describe('text calls under a run cap', () => {
       expect(waiting).toMatchObject({ awaitingResume: true, failedStage: 'STORYBOARD', errorType: 'over_budget' });
       expect(waiting.error).toMatch(/STORYBOARD: not made, over a budget cap: run .*a text call to gemini-2\.5-flash/);
       expect(veo.stats.contentRequests).toBe(before);
+      // Counted like a refused clip: listed in the run's cost with why, and nothing charged.
+      expect(waiting.cost?.refused).toEqual([
+        {
+          label: 'STORYBOARD (text/image call)',
+          stage: 'STORYBOARD',
+          reason: expect.stringMatching(/^over_budget, not sent: not made, over a budget cap: run /),
+        },
+      ]);
+      expect(waiting.cost?.actualUsd ?? 0).toBe(0);
       await handle.terminate('test done');
     });
   });

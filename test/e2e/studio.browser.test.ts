@@ -27,6 +27,7 @@ import { smallPodcast, tempDir } from '../helpers/media';
 import { providersFor, startOfflineVeo } from '../helpers/offlineVeo';
 import { crash, standInActivities } from '../helpers/standInActivities';
 import type { TestTemporal } from '../helpers/temporal';
+import { writeTestPrices } from '../helpers/prices';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
 import { withStandInWorker } from '../helpers/workflows';
 
@@ -75,6 +76,8 @@ beforeAll(async () => {
     VEO3_POLL_INITIAL_S: '0.5',
     VEO3_POLL_MAX_S: '2',
     VEO3_TIMEOUT_S: '900',
+    // Offline video priced at $0.50 a second, so the page has costs to show (nothing is paid).
+    PRICES_PATH: await writeTestPrices(dir),
   });
   // The first B-roll submission never finishes: the test, not the clock, decides when B-roll ends.
   veo = await startOfflineVeo(dir, { faults: [{ match: 'Documentary B-roll', fault: 'hang', times: 1 }] });
@@ -150,8 +153,13 @@ describe('the studio page in a real browser', () => {
     await page.setInputFiles('#source-file', sample.video);
     await page.setInputFiles('#transcript-file', sample.srt);
     await page.fill('#clips', '2');
-    // The cost estimate's place is there, saying plainly that it is not built yet.
-    expect(await page.locator('#cost-estimate').textContent()).toMatch(/^Cost estimate: not available yet/);
+    // The estimate follows the form before anything is uploaded: 2 clips of 4 + 6 s at $0.50/s.
+    await page.locator('#cost-estimate strong', { hasText: 'Estimated cost: $5.00' }).waitFor(SLOW);
+    expect(await page.locator('#cost-estimate li[data-kind="video"]').textContent()).toContain(
+      '2 B-roll clips (4 + 6 s)',
+    );
+    expect(await page.locator('#cost-estimate').textContent()).toContain('before anything is uploaded');
+    await page.locator('#cost-estimate').screenshot({ path: path.join(SCREENSHOTS, 'form-estimate.png') });
     await page.click('#start-button');
     await page.waitForURL(/#\/runs\/reel-/, SLOW);
     const id = runIdOf(page);
@@ -177,6 +185,18 @@ describe('the studio page in a real browser', () => {
     expect(await page.evaluate('window.studioMarker')).toBe(42);
     await page.locator('#clips tr[data-status="cancelled"]').waitFor(SLOW);
     expect(await page.locator('#clips tr[data-status="done"]').count()).toBe(1);
+    // Estimated and actual cost: the estimate recorded at the start, and each accepted clip as metered.
+    const cost = page.locator('#run-cost strong');
+    expect(await cost.getAttribute('data-estimated')).toBe('5');
+    const detail = (await (await fetch(`${base}/api/projects/${encodeURIComponent(id)}`)).json()) as {
+      progress: { cost: { actualUsd: number; calls: { kind: string }[] } };
+    };
+    const metered = detail.progress.cost;
+    expect(metered.actualUsd).toBeGreaterThan(0);
+    expect(await cost.textContent()).toBe(`Cost: estimated $5.00, actual $${metered.actualUsd.toFixed(2)}`);
+    expect(await page.locator('#run-cost li[data-clip]').count()).toBe(
+      metered.calls.filter((c) => c.kind === 'video').length,
+    );
 
     // The reel plays: enough data for the current frame, and as long as the file on disk.
     const reelPath = path.join(config.outputDir, id, 'reel.mp4');

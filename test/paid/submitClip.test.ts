@@ -16,6 +16,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities';
+import { isAdmissionRefused, LEDGER_UPDATES_IN_FLIGHT, ledgerAdmission, PaidBudget } from '../../src/activities/budget';
 import type { AppConfig } from '../../src/config';
 import { dailyLedgerId, runLedgerId } from '../../src/domain/budget';
 import type { LocalVeoServer } from '../../src/offlineVeo/server';
@@ -161,6 +162,54 @@ describe('submitClip: budget caps', () => {
     expect((await ledger(today())).spentUsd).toBe(CLIP_USD);
   });
 
+  it('one worker sends at most 8 reservations to a ledger at once (the server admits 10 Updates in flight); the rest wait, and all are granted once', async () => {
+    // No worker polls this ledger's queue yet, so every Update sent stays in flight.
+    const ledgerQueue = uniqueName('ledger-held');
+    const refusals: number[] = [];
+    const budget = new PaidBudget({
+      client: temporal.client,
+      namespace: 'default',
+      taskQueue: ledgerQueue,
+      onAdmissionRefused: (_ledger, attempt) => refusals.push(attempt),
+    });
+    const runId = uniqueName('inflight');
+    const [ref] = budget.ledgersFor({ runId, maxCostUsd: 100 }, new Date());
+    const reservations = Array.from({ length: 14 }, (_, i) =>
+      budget.reserve([ref!], { id: `${runId}_${i}`, usd: 1, label: `clip ${i}`, runId }),
+    );
+    expect(ledgerAdmission(ref!.workflowId)).toEqual({ inFlight: LEDGER_UPDATES_IN_FLIGHT, waiting: 6 });
+    // Now the ledger gets a worker: the Updates in flight complete and the waiting ones follow.
+    const ledgerWorker = await TemporalWorker.create({
+      connection: temporal.nativeConnection,
+      taskQueue: ledgerQueue,
+      workflowBundle: await bundleWorkflows(),
+    });
+    const view = await ledgerWorker.runUntil(async () => {
+      await Promise.all(reservations);
+      const seen = await ledger(runLedgerId(runId));
+      await temporal.client.workflow.getHandle(runLedgerId(runId)).terminate('test done');
+      return seen;
+    });
+    // Never over the server's limit, so never refused.
+    expect(refusals).toEqual([]);
+    expect(ledgerAdmission(ref!.workflowId)).toEqual({ inFlight: 0, waiting: 0 });
+    expect(Object.keys(view.reservations)).toHaveLength(14);
+    expect(view).toMatchObject({ reservedUsd: 14, spentUsd: 0 });
+  });
+
+  it('a reservation the ledger refuses to admit (RESOURCE_EXHAUSTED) is retried, and anything else is not', () => {
+    const exhausted = Object.assign(
+      new Error('limit on number of concurrent in-flight updates has been reached (10)'),
+      {
+        code: 8,
+      },
+    );
+    expect(isAdmissionRefused(exhausted)).toBe(true);
+    expect(isAdmissionRefused(new Error('wrapped', { cause: exhausted }))).toBe(true);
+    expect(isAdmissionRefused(Object.assign(new Error('not found'), { code: 5 }))).toBe(false);
+    expect(isAdmissionRefused(new Error('update failed'))).toBe(false);
+  });
+
   it('the ledger continues as new when its history grows, keeping what was spent', async () => {
     const runId = uniqueName('long');
     const activities = activitiesFor(configFor({ BUDGET_DAILY_USD: '1000' }));
@@ -277,7 +326,10 @@ describe('submitClip: models that are no longer served', () => {
       expect(failure.type).toBe('model_unavailable');
       expect(failure.nonRetryable).toBe(true);
       expect(failure.message).toMatch(/no longer serves veo-3\.1-generate-preview/);
-      expect(failure.message).toMatch(/Set VEO3_MODEL to a model it serves, e\.g\. VEO3_MODEL=veo-3\.1-generate-001/);
+      // The Gemini API default after the Veo previews were withdrawn there.
+      expect(failure.message).toMatch(
+        /Set VEO3_MODEL to a model it serves, e\.g\. VEO3_MODEL=gemini-omni-flash-preview/,
+      );
       expect(veo.stats.submissions).toBe(before);
     } finally {
       veo.setUnavailableModels([]);

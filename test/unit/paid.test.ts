@@ -4,11 +4,14 @@ import { commit, refusal, release, reserve, reservedUsd } from '../../src/domain
 import type { LedgerState } from '../../src/domain/budget';
 import { addCalls, estimateReel, estimateVideo, formatEstimate, formatRunCost } from '../../src/domain/cost';
 import type { PricedModels } from '../../src/domain/cost';
+import { loadConfig } from '../../src/config';
 import { modelUnavailableMessage } from '../../src/domain/models';
 import { costLines } from '../../src/domain/summary';
 import { loadPriceTable } from '../../src/pricing';
 import { initialBrollJobs, reduceBrollJobs } from '../../src/workflows/brollJobs';
 import type { BrollJobsState } from '../../src/workflows/brollJobs';
+import type { Progress } from '../../src/domain/progress';
+import { meterClips, meterRefusedCall } from '../../src/workflows/meter';
 import { TEST_PRICES } from '../helpers/prices';
 
 const gemini: PricedModels = {
@@ -51,6 +54,30 @@ describe('estimates', () => {
     expect(formatEstimate(unknown)).toContain('no price');
   });
 
+  it('an episode of 3 clips: the source analysed once, copy and B-roll per clip', () => {
+    const one = estimateReel(table, gemini, { clips: 2, hasInstructions: false, transcribes: true });
+    const three = estimateReel(table, gemini, { clips: 2, hasInstructions: false, transcribes: true, reels: 3 });
+    const video = (e: typeof one) => e.lines.find((l) => l.kind === 'video')!;
+    const text = (e: typeof one) => e.lines.find((l) => l.kind === 'text')!;
+    expect(video(three).quantity).toBe(3 * video(one).quantity);
+    expect(video(three).what).toBe('3 clips × 2 B-roll clips (4 + 6 s)');
+    // RESEARCH and TRANSCRIPT once, CONTENT per clip.
+    expect(text(one).quantity).toBe(3);
+    expect(text(three).what).toBe('5 calls (RESEARCH, TRANSCRIPT, CONTENT, CONTENT, CONTENT)');
+    expect(three.totalUsd).toBeCloseTo(video(three).costUsd + text(three).costUsd, 6);
+  });
+
+  it('Gemini Omni is priced per second on the Gemini API, the default video model there', () => {
+    const omni = { ...gemini, video: { provider: 'gemini-api' as const, model: 'gemini-omni-flash-preview' } };
+    const e = estimateReel(table, omni, { clips: 1, hasInstructions: false, transcribes: false, pacing: 'slow' });
+    expect(e.lines.find((l) => l.kind === 'video')).toMatchObject({ quantity: 8, costUsd: 0.8 });
+    expect(loadConfig({ GEMINI_API_KEY: 'k' }).veo3.models).toEqual(['gemini-omni-flash-preview']);
+    expect(loadConfig({}).veo3.models).toEqual(['veo-3.1-generate-001']);
+    expect(
+      loadConfig({ GEMINI_API_KEY: 'k', GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p' }).veo3.models[0],
+    ).toBe('veo-3.1-generate-001');
+  });
+
   it('a video estimate counts scenes + 1 key frames', () => {
     const e = estimateVideo(TEST_PRICES, offline, { prompt: 'p', clipDurationS: 4, sceneCount: 3 });
     expect(e.lines.find((l) => l.kind === 'image')).toMatchObject({ quantity: 4, costUsd: 0.16 });
@@ -81,6 +108,19 @@ describe('budget ledger rules', () => {
     expect(refusal(state, 0.004, { id: 't', usd: 0.0029, label: 'a text call' })).toBe(
       'a text call would cost $0.0029: over the cap of $0.0040 ($0.0016 spent, $0.00 reserved)',
     );
+  });
+});
+
+describe('refused text and image calls', () => {
+  it('stay in the run cost beside the clips, and summary.md lists them', () => {
+    const progress = { cost: { calls: [], actualUsd: 0 } } as unknown as Progress;
+    meterRefusedCall(progress, 'ROUTER', 'not made, over a budget cap: run r: a text call would cost $0.0029');
+    meterClips(progress, []);
+    meterRefusedCall(progress, 'ROUTER', 'again');
+    expect(progress.cost?.refused).toEqual([
+      { label: 'ROUTER (text/image call)', stage: 'ROUTER', reason: 'over_budget, not sent: again' },
+    ]);
+    expect(costLines(progress.cost!)).toContain('- ROUTER (text/image call): over_budget, not sent: again');
   });
 });
 

@@ -1,7 +1,9 @@
 /**
- * Veo through @google/genai 2.32.0 (the last line that calls Veo on the Gemini Developer API).
- * Works with a Gemini API key, in Vertex AI mode, and against the local offline server. The key
- * lives in this object only: it is sent as the x-goog-api-key header and never returned.
+ * Google video through @google/genai 2.32.0: Veo (`models.generateVideos`), and Gemini Omni
+ * (`interactions.create`, ./omni.ts) for the models of VEO3_MODEL named `gemini-omni…`, so one
+ * ordered fallback list covers both. Works with a Gemini API key, in Vertex AI mode (Veo), and
+ * against the local offline server. The key lives in this object only: it is sent as the
+ * x-goog-api-key header and never returned.
  */
 import { ApiError, GenerateVideosOperation } from '@google/genai';
 import type { GoogleGenAI } from '@google/genai';
@@ -12,6 +14,7 @@ import { classifyOperationError, classifySubmitError } from '../../domain/clipSt
 import type { Backend } from '../../domain/models';
 import { geminiClient } from '../gemini';
 import { ModelChain, ModelUnavailableError } from '../modelFallback';
+import { isOmniModel, isOmniOperation, OmniVideo } from './omni';
 import type { ClipRequest, PollOutcome, VideoModel } from './types';
 import { VideoProviderError } from './types';
 
@@ -40,15 +43,27 @@ async function imageInput(file: string): Promise<{ imageBytes: string; mimeType:
 
 function describe(err: unknown): { status?: number; message: string; code?: string } {
   if (err instanceof ApiError) return { status: err.status, message: err.message };
-  // fetch wraps network failures: the cause says whether the request ever left (ECONNREFUSED).
-  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  return { message: err instanceof Error ? err.message : String(err), ...(code ? { code } : {}) };
+  const message = err instanceof Error ? err.message : String(err);
+  // The Interactions client's errors are its own class, with the HTTP status as `status`.
+  const status = (err as { status?: unknown } | undefined)?.status;
+  if (typeof status === 'number') return { status, message };
+  // Network failures are wrapped (fetch, then the Interactions client's ConnectionError): the
+  // innermost cause says whether the request ever left (ECONNREFUSED).
+  let cause = (err as { cause?: unknown } | undefined)?.cause;
+  for (let depth = 0; cause && depth < 5; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') return { message, code };
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return { message };
 }
 
-/** The model an operation belongs to: `models/{model}/operations/{id}` (Vertex: `…/models/{model}/operations/{id}`). */
+/**
+ * The model an operation belongs to: `models/{model}/operations/{id}` (Vertex:
+ * `…/models/{model}/operations/{id}`; Gemini Omni: `models/{model}/interactions/{id}`).
+ */
 export function modelOfOperation(operation: string): string | undefined {
-  return /(?:^|\/)models\/([^/]+)\/operations\//.exec(operation)?.[1];
+  return /(?:^|\/)models\/([^/]+)\/(?:operations|interactions)\//.exec(operation)?.[1];
 }
 
 /**
@@ -61,10 +76,12 @@ export class VeoVideoModel implements VideoModel {
   readonly name: string;
   private readonly ai: GoogleGenAI;
   private readonly models: ModelChain;
+  private readonly omni: OmniVideo;
 
   constructor(private readonly options: VeoOptions) {
     this.name = options.name;
     this.ai = geminiClient(options);
+    this.omni = new OmniVideo(this.ai, { rateLimit: options.rateLimit });
     this.models = new ModelChain(
       'video',
       options.backend ?? (options.vertex ? 'vertex' : 'gemini-api'),
@@ -93,6 +110,7 @@ export class VeoVideoModel implements VideoModel {
       return result;
     } catch (err) {
       if (err instanceof ModelUnavailableError) throw new VideoProviderError('model_unavailable', err.message);
+      if (err instanceof VideoProviderError) throw err;
       const info = describe(err);
       throw new VideoProviderError(classifySubmitError(info), info.message);
     }
@@ -104,6 +122,7 @@ export class VeoVideoModel implements VideoModel {
     source: GenerateVideosParameters['source'],
     lastFrame: { imageBytes: string; mimeType: string } | undefined,
   ): Promise<string> {
+    if (isOmniModel(model)) return this.omni.submit(model, request);
     const params: GenerateVideosParameters = {
       model,
       source,
@@ -132,6 +151,7 @@ export class VeoVideoModel implements VideoModel {
   }
 
   async poll(operationName: string, destination: string): Promise<PollOutcome> {
+    if (isOmniOperation(operationName)) return this.omni.poll(operationName, destination);
     const operation = new GenerateVideosOperation();
     operation.name = operationName;
     let current: GenerateVideosOperation;
