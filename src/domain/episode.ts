@@ -62,6 +62,8 @@ export interface EpisodeMomentsResult {
   momentsPath: string;
   /** Fewer than asked when the source holds fewer distinct moments of the allowed length. */
   moments: EpisodeMoment[];
+  /** What the QA gate should know (e.g. the ranking model's answer was malformed and the heuristic's kept). */
+  notes?: string[];
 }
 
 /**
