@@ -10,7 +10,8 @@
  * - polls per clip (GET operation requests the provider saw);
  * - history events of the run and its B-roll child;
  * - share of B-roll generation time hidden behind LAYOUT_DETECTIVE + FFMPEG_ENGINEER;
- * - prompt to video: stitching by stream copy against a re-encode of the same clips.
+ * - prompt to video: stitching by stream copy against a re-encode of the same clips;
+ * - episodes of 3 and 6 clips against as many separate reels, and captions' encode cost (bench/episode.ts).
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
@@ -43,6 +44,8 @@ import type { SpeechMeasurement } from './speech';
 import { measureSpeech } from './speech';
 import type { RecoveryMeasurement } from './recovery';
 import { measureRecovery } from './recovery';
+import type { CaptionsMeasurement, EpisodeMeasurement } from './episode';
+import { EPISODE_COUNTS, EPISODE_MOMENT_S, episodeTables, measureCaptions, measureEpisodes } from './episode';
 import type { TranscriptMeasurement } from './transcript';
 import { measureTranscript } from './transcript';
 
@@ -194,6 +197,8 @@ async function main(): Promise<void> {
   let budget: BudgetMeasurement | undefined;
   let render: RenderMeasurement | undefined;
   let recovery: RecoveryMeasurement[] | undefined;
+  let episodes: EpisodeMeasurement[] | undefined;
+  let captions: CaptionsMeasurement | undefined;
   try {
     if (SPEECH_SECONDS > 0) {
       console.log(`measuring local speech-to-text on ${SPEECH_SECONDS / 60} min of espeak-ng speech…`);
@@ -211,6 +216,15 @@ async function main(): Promise<void> {
     console.log('measuring the render (LAYOUT_DETECTIVE → DELIVERY) against one plain encode of the same reel…');
     await mkdir(path.join(root, 'render'), { recursive: true });
     render = await measureRender(path.join(root, 'render'), Number(process.env.BENCH_RENDER_S ?? 30));
+    console.log("measuring captions' extra encode cost, then episodes of N clips against N separate reels…");
+    captions = await measureCaptions(path.join(root, 'captions'));
+    episodes = await measureEpisodes(
+      path.join(root, 'episodes'),
+      server.address,
+      client,
+      EPISODE_COUNTS,
+      EPISODE_MOMENT_S,
+    );
     for (const clips of CLIP_COUNTS) {
       console.log(`measuring a run with ${clips} clips…`);
       rows.push(await measure(clips, root, sample.video, server.address, client));
@@ -232,6 +246,8 @@ async function main(): Promise<void> {
     budget,
     render,
     recovery,
+    episodes,
+    captions,
   };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -278,6 +294,7 @@ async function main(): Promise<void> {
     );
   }
   if (render) console.log(`\n${renderTable(render)}`);
+  if (episodes) console.log(`\n${episodeTables(episodes, captions)}`);
   if (recovery) {
     console.log(
       '\n| stage (SIGKILL of the worker running it) | activity | seconds to resume on the standby | ffmpeg left running |',
