@@ -5,8 +5,9 @@
  * - An episode of N clips on a 6-minute generated source, next to N separate `reel` runs of the
  *   same moments (each reel gets a transcript holding only its moment's cues, so it picks the
  *   same span — the spans are recorded to show it). Both sides run on one worker with the same
- *   settings and start at once; the reels each analyse the whole source again (ROUTER, RESEARCH,
- *   the audio measured for moment scoring), which the episode does once.
+ *   settings and start at once, after one untimed warm-up reel; the reels each analyse the whole
+ *   source again (ROUTER, RESEARCH, the audio measured for moment scoring), which the episode
+ *   does once.
  * - Captions' extra encode cost: the ASSEMBLY encode (where captions are burned) of one reel,
  *   with captions `none` and `bold`, alternated, best of each.
  *
@@ -102,6 +103,9 @@ export async function measureEpisodes(
       const worker = await createWorker({ connection: await connectWorker({ address }), config, providers });
       const row = await worker.runUntil(async () => {
         const queue = config.temporal.taskQueue;
+        // Untimed: one reel first pays the worker's one-time costs (face model, first ffmpeg runs),
+        // which would otherwise land on whichever side is measured first.
+        await (await startReel(client, queue, { source: sample.video, durationS: momentS, clips: 0 })).result();
         let t0 = performance.now();
         const episode = (await (
           await startEpisode(client, queue, { source: sample.video, count, durationS: momentS, clips: 0 })
