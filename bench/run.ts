@@ -12,6 +12,7 @@
  * - share of B-roll generation time hidden behind LAYOUT_DETECTIVE + FFMPEG_ENGINEER;
  * - prompt to video: stitching by stream copy against a re-encode of the same clips;
  * - concurrency: 1, 4 and 8 reels at once on one worker (bench/concurrency.ts; BENCH_CONCURRENCY=0 skips).
+ * - episodes of 3 and 6 clips against as many separate reels, and captions' encode cost (bench/episode.ts).
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
@@ -46,6 +47,8 @@ import type { ConcurrencyMeasurement } from './concurrency';
 import { concurrencyTable, measureConcurrency } from './concurrency';
 import type { RecoveryMeasurement } from './recovery';
 import { measureRecovery } from './recovery';
+import type { CaptionsMeasurement, EpisodeMeasurement } from './episode';
+import { EPISODE_COUNTS, EPISODE_MOMENT_S, episodeTables, measureCaptions, measureEpisodes } from './episode';
 import type { TranscriptMeasurement } from './transcript';
 import { measureTranscript } from './transcript';
 
@@ -198,6 +201,8 @@ async function main(): Promise<void> {
   let render: RenderMeasurement | undefined;
   let recovery: RecoveryMeasurement[] | undefined;
   let concurrency: ConcurrencyMeasurement | undefined;
+  let episodes: EpisodeMeasurement[] | undefined;
+  let captions: CaptionsMeasurement | undefined;
   try {
     if (SPEECH_SECONDS > 0) {
       console.log(`measuring local speech-to-text on ${SPEECH_SECONDS / 60} min of espeak-ng speech…`);
@@ -215,6 +220,15 @@ async function main(): Promise<void> {
     console.log('measuring the render (LAYOUT_DETECTIVE → DELIVERY) against one plain encode of the same reel…');
     await mkdir(path.join(root, 'render'), { recursive: true });
     render = await measureRender(path.join(root, 'render'), Number(process.env.BENCH_RENDER_S ?? 30));
+    console.log("measuring captions' extra encode cost, then episodes of N clips against N separate reels…");
+    captions = await measureCaptions(path.join(root, 'captions'));
+    episodes = await measureEpisodes(
+      path.join(root, 'episodes'),
+      server.address,
+      client,
+      EPISODE_COUNTS,
+      EPISODE_MOMENT_S,
+    );
     for (const clips of CLIP_COUNTS) {
       console.log(`measuring a run with ${clips} clips…`);
       rows.push(await measure(clips, root, sample.video, server.address, client));
@@ -252,6 +266,8 @@ async function main(): Promise<void> {
     render,
     recovery,
     concurrency,
+    episodes,
+    captions,
   };
   await mkdir(path.resolve(__dirname), { recursive: true });
   await writeFile(path.resolve(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -298,6 +314,7 @@ async function main(): Promise<void> {
     );
   }
   if (render) console.log(`\n${renderTable(render)}`);
+  if (episodes) console.log(`\n${episodeTables(episodes, captions)}`);
   if (recovery) {
     console.log(
       '\n| stage (SIGKILL of the worker running it) | activity | seconds to resume on the standby | ffmpeg left running |',

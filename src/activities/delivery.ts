@@ -3,12 +3,14 @@ import { Context } from '@temporalio/activity';
 import { appendFile, copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunCost } from '../domain/cost';
+import { costOf } from '../domain/episode';
 import type { PipelineEvent } from '../domain/progress';
 import type { DeliveryResult, Moment, PublishingAssets, StageTiming, WebhookOutcome } from '../domain/reel';
 import type { SummaryInput } from '../domain/summary';
 import { formatSummary } from '../domain/summary';
 import { probe } from '../media/ffmpeg';
 import type { ActivityDeps } from './deps';
+import { clipOutputDir, episodeClipOf, recordClipDelivery } from './episode';
 import { workspaceDir } from './workspace';
 
 const WEBHOOK_ATTEMPTS = 3;
@@ -57,7 +59,11 @@ export function createDeliveryActivities({ config }: ActivityDeps) {
       /** The run's estimate and metered calls (from its progress). */
       cost?: RunCost;
     }): Promise<DeliveryResult> {
-      const outputDir = path.join(config.outputDir, path.basename(workspaceDir(config.runsDir, input.workflowId)));
+      // An episode's clip delivers inside its episode's folder (output/<episode id>/clip-<rank>/).
+      const clip = await episodeClipOf(input.workspace);
+      const outputDir = clip
+        ? clipOutputDir(config, clip)
+        : path.join(config.outputDir, path.basename(workspaceDir(config.runsDir, input.workflowId)));
       await mkdir(outputDir, { recursive: true });
       const reelPath = path.join(outputDir, 'reel.mp4');
       const assetsPath = path.join(outputDir, 'publishing-assets.json');
@@ -104,6 +110,16 @@ export function createDeliveryActivities({ config }: ActivityDeps) {
         await writeFile(summaryPath, `# ${input.workflowId}\n\nReel: ${reelDurationS.toFixed(1)} s.\n`);
       }
 
+      if (clip) {
+        const costUsd = costOf(input.cost);
+        await recordClipDelivery(config, clip, {
+          rank: clip.rank,
+          workflowId: input.workflowId,
+          reelPath,
+          durationS: reelDurationS,
+          ...(costUsd !== undefined ? { costUsd } : {}),
+        });
+      }
       Context.current().heartbeat();
       const webhook = config.webhookUrl
         ? await notifyWebhook(config.webhookUrl, {

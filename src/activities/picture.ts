@@ -5,11 +5,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { BrollClip } from '../domain/broll';
 import type { CaptionPage, WordTiming } from '../domain/captions';
-import { asksForHookTitle, hookTitle, pagesToSrt, pagesToVtt, paginate, reelWords } from '../domain/captions';
+import { hookTitle, pagesToSrt, pagesToVtt, paginate, reelWords } from '../domain/captions';
 import { dominantStrategy, formatAss } from '../domain/captionsAss';
 import type { PlacementPlan } from '../domain/cutaways';
 import { planCutaways } from '../domain/cutaways';
-import type { Transition, UserMedia } from '../domain/directives';
+import type { Directives, Transition, UserMedia } from '../domain/directives';
 import { TRANSITIONS, UserMediaSchema } from '../domain/directives';
 import type { AssemblyResult, EngineerResult, LayoutResult, LayoutSegment, Moment } from '../domain/reel';
 import type { Aspect, CaptionStyle } from '../domain/render';
@@ -267,7 +267,7 @@ export function createPictureActivities({ config }: ActivityDeps) {
       captions?: CaptionStyle;
       aspect?: Aspect;
       hook?: boolean;
-      /** ROUTER's directives.json: a clause like "start with a title" asks for the hook title. */
+      /** ROUTER's directives.json: its `hook` ("start with a title") asks for the hook title. */
       directivesPath?: string;
     }): Promise<EngineerResult> {
       const source = await probe(input.source);
@@ -298,14 +298,14 @@ export function createPictureActivities({ config }: ActivityDeps) {
         ? reelWords(moment.cues, first.startS, durationS)
         : { words: [], timing: undefined, estimatedCues: 0 };
       const pages: CaptionPage[] = paginate(words, style, durationS);
-      const clauses = input.directivesPath
+      // ROUTER parsed "start with a title" into the directives' `hook`.
+      const directiveHook = input.directivesPath
         ? await readFile(input.directivesPath, 'utf8').then(
-            (text) =>
-              ((JSON.parse(text) as { unparsed?: string[] }).unparsed ?? []).filter((c) => typeof c === 'string'),
-            () => [],
+            (text) => (JSON.parse(text) as Pick<Directives, 'hook'>).hook === true,
+            () => false,
           )
-        : [];
-      const asked = input.hook ? 'request' : asksForHookTitle(clauses) ? 'directive' : undefined;
+        : false;
+      const asked = input.hook ? 'request' : directiveHook ? 'directive' : undefined;
       const title = asked && moment ? hookTitle(moment) : null;
       const plan: RenderPlan = {
         source: input.source,

@@ -11,6 +11,7 @@ import { ErrorType } from '../domain/errors';
 import type { EpisodeMoment, EpisodeMomentsResult } from '../domain/episode';
 import {
   episodeMoments,
+  episodeRankingProblem,
   hookFrom,
   momentBounds,
   momentCandidates,
@@ -18,7 +19,7 @@ import {
   scorePercent,
   strongestLine,
 } from '../domain/moment';
-import type { MomentRanking } from '../domain/moment';
+import type { MomentRanking, MomentRequest } from '../domain/moment';
 import type { ReworkRequest } from '../domain/qa';
 import { artifactName } from '../domain/qa';
 import type { Cue, Moment, TranscriptResult } from '../domain/reel';
@@ -104,11 +105,9 @@ export function createTranscriptActivities({ providers }: ActivityDeps) {
     ): Promise<EpisodeMomentsResult> {
       // Measured once for the whole source, however many clips come from it.
       const { usable, emotion } = await scoringInputs(input);
-      const chosen = episodeMoments(
-        { cues: usable, topic: input.topic, durationS: input.durationS, emotion },
-        input.count,
-      );
-      if (chosen.length === 0) {
+      const request = { cues: usable, topic: input.topic, durationS: input.durationS, emotion };
+      const heuristic = episodeMoments(request, input.count);
+      if (heuristic.length === 0) {
         const { minS, maxS } = momentBounds(input.durationS);
         throw failure(
           ErrorType.NO_MOMENT,
@@ -116,21 +115,13 @@ export function createTranscriptActivities({ providers }: ActivityDeps) {
         );
       }
       const attempt = input.attempt ?? 1;
-      const moments = chosen.map((moment, i) => {
-        const line = strongestLine(moment.cues, input.topic);
-        return {
-          ...moment,
-          rank: i + 1,
-          percent: scorePercent(moment.score),
-          hook: hookFrom(line),
-          reason: reasonFor(moment, line, input.topic),
-          ranking: {
-            by: 'heuristic',
-            reason: 'the highest heuristic scores, no two overlapping',
-            candidates: chosen.length,
-          },
-        };
-      });
+      const { moments, notes } = await rankEpisode(
+        providers?.text,
+        request,
+        input.count,
+        heuristic,
+        input.feedback ?? [],
+      );
       const proposed: EpisodeMoment[] = [];
       for (const moment of moments) {
         const { rank, percent, ...single } = moment;
@@ -147,8 +138,8 @@ export function createTranscriptActivities({ providers }: ActivityDeps) {
         });
       }
       const momentsPath = path.join(input.workspace, artifactName('moments.json', attempt));
-      await writeJsonAtomic(momentsPath, { moments });
-      return { momentsPath, moments: proposed };
+      await writeJsonAtomic(momentsPath, { moments, ...(notes.length ? { notes } : {}) });
+      return { momentsPath, moments: proposed, ...(notes.length ? { notes } : {}) };
     },
   };
 }
@@ -186,6 +177,83 @@ async function rank(
     return {
       ...heuristic,
       notes: [`the ranking model's answer was malformed (${err.message}); kept the heuristic's choice`],
+    };
+  }
+}
+
+/** How many distinct windows beyond `count` a ranking model chooses from. */
+const EXTRA_EPISODE_CANDIDATES = 3;
+
+/** An episode's moment as moments.json holds it: the window, its rank, 0–100 score, hook and reason. */
+type RankedMoment = Moment & { rank: number; percent: number; hook: string; reason: string };
+
+/** The heuristic's episode: its best non-overlapping set, scored, with hooks from each moment's strongest line. */
+function heuristicEpisode(chosen: Moment[], topic: string | undefined): RankedMoment[] {
+  return chosen.map((moment, i) => {
+    const line = strongestLine(moment.cues, topic);
+    return {
+      ...moment,
+      rank: i + 1,
+      percent: scorePercent(moment.score),
+      hook: hookFrom(line),
+      reason: reasonFor(moment, line, topic),
+      ranking: {
+        by: 'heuristic',
+        reason: 'the highest heuristic scores, no two overlapping',
+        candidates: chosen.length,
+      },
+    };
+  });
+}
+
+/**
+ * The episode's moments: ranked by the text model when it ranks episodes (Gemini), over a pool of
+ * distinct windows a little larger than asked; otherwise, or when its answer is malformed, the
+ * heuristic's. What the model writes is checked by the QA gate afterwards, not here.
+ */
+async function rankEpisode(
+  model: TextModel | undefined,
+  request: MomentRequest,
+  count: number,
+  heuristic: Moment[],
+  feedback: string[],
+): Promise<{ moments: RankedMoment[]; notes: string[] }> {
+  const fallback = { moments: heuristicEpisode(heuristic, request.topic), notes: [] as string[] };
+  if (!model?.rankEpisode) return fallback;
+  // No two windows of the pool overlap, so any choice among them is a distinct set.
+  const pool = episodeMoments(request, count + EXTRA_EPISODE_CANDIDATES);
+  const offered = pool.map((moment, index) => ({
+    index,
+    startS: moment.startS,
+    endS: moment.endS,
+    score: scorePercent(moment.score),
+    text: moment.cues.map((cue) => cue.text).join(' '),
+  }));
+  try {
+    const ranking = await keepAlive(Context.current(), { phase: 'ranking', model: model.name }, () =>
+      model.rankEpisode!(offered, { count, ...(request.topic ? { topic: request.topic } : {}), feedback }),
+    );
+    const problem = episodeRankingProblem(ranking, pool.length, count);
+    if (problem) throw new ProviderError(ErrorType.MODEL_OUTPUT_INVALID, problem);
+    const moments = ranking.clips.map((clip, i): RankedMoment => ({
+      ...pool[clip.candidate]!,
+      rank: i + 1,
+      percent: clip.score,
+      hook: clip.hook.replace(/\s+/g, ' ').trim(),
+      reason: clip.reason.trim(),
+      ranking: {
+        by: model.name,
+        reason: `ranked ${ranking.clips.length} of ${pool.length} distinct candidates`,
+        candidates: pool.length,
+      },
+    }));
+    return { moments, notes: [] };
+  } catch (err) {
+    if (!(err instanceof ProviderError)) throw err;
+    if (err.type !== ErrorType.MODEL_OUTPUT_INVALID) throw failure(err.type, err.message);
+    return {
+      ...fallback,
+      notes: [`the ranking model's answer was malformed (${err.message}); kept the heuristic's moments`],
     };
   }
 }

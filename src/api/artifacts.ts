@@ -1,10 +1,11 @@
 /**
  * The run files the API may serve, by name: a fixed list, looked up in the run's output folder
- * (`OUTPUT_DIR/<id>/`, what DELIVERY published) and then its workspace (`RUNS_DIR/<id>/`). Nothing
+ * (`OUTPUT_DIR/<id>/`, or `OUTPUT_DIR/<episode id>/clip-<rank>/` for an episode's clip: what DELIVERY published) and then its workspace (`RUNS_DIR/<id>/`). Nothing
  * else on disk is reachable: the id is checked against PROJECT_ID and the name against the list.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { clipOutputDir, episodeClipOf } from '../activities/episode';
 import { isInside } from './files';
 
 export const ARTIFACT_NAMES = [
@@ -34,8 +35,15 @@ export interface ArtifactDirs {
 
 /** Where `name` of run `id` is, or undefined when the run has no such file (yet). */
 export async function findArtifact(dirs: ArtifactDirs, id: string, name: ArtifactName): Promise<string | undefined> {
-  for (const root of [dirs.outputDir, dirs.runsDir]) {
-    const file = path.join(root, id, name);
+  // An episode's clip published inside its episode's folder (output/<episode id>/clip-<rank>/).
+  const runDir = path.join(dirs.runsDir, id);
+  const clip = isInside(dirs.runsDir, runDir) ? await episodeClipOf(runDir) : undefined;
+  const clipDir = clip && path.relative(dirs.outputDir, clipOutputDir(dirs, clip));
+  for (const [root, folder] of [
+    [dirs.outputDir, clipDir ?? id],
+    [dirs.runsDir, id],
+  ] as const) {
+    const file = path.join(root, folder, name);
     if (!isInside(root, file)) continue;
     const info = await stat(file).catch(() => undefined);
     if (info?.isFile()) return file;

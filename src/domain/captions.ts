@@ -198,8 +198,3 @@ export function pagesToVtt(pages: CaptionPage[]): string {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
-
-/** True when one of the user's instructions asks for a title at the start ("start with a title", "open with a hook"). */
-export function asksForHookTitle(clauses: string[]): boolean {
-  return clauses.some((c) => /\b(start|open|begin)\w*\s+(it\s+)?(with|on)\s+(a|the)?\s*(title|hook)\b/i.test(c));
-}

@@ -44,6 +44,8 @@ export const ParsedDirectivesSchema = z
     cutaways: z.array(UserMediaSchema).max(10),
     /** Transition at layout changes in the base reel, and how user cutaways fade. */
     transition: z.enum(TRANSITIONS).optional(),
+    /** Open with the moment's hook line as a title ("start with a title"); a request's `hook` wins. */
+    hook: z.boolean().optional(),
     /** Clauses the parser did not understand: recorded so nothing is dropped silently. */
     unparsed: z.array(z.string()),
   })

@@ -62,6 +62,8 @@ export interface EpisodeMomentsResult {
   momentsPath: string;
   /** Fewer than asked when the source holds fewer distinct moments of the allowed length. */
   moments: EpisodeMoment[];
+  /** What the QA gate should know (e.g. the ranking model's answer was malformed and the heuristic's kept). */
+  notes?: string[];
 }
 
 /**
@@ -118,6 +120,38 @@ export interface ClipProgress {
 }
 
 export const clipWorkflowId = (episodeId: string, rank: number) => `${episodeId}-clip${rank}`;
+
+/** A clip's folder inside its episode's output folder: `output/<episode id>/clip-<rank>/`. */
+export const clipFolderName = (rank: number) => `clip-${rank}`;
+
+/** What a delivered clip records beside its reel (clip.json), so the episode's index can show it whenever it is written. */
+export interface ClipDelivery {
+  rank: number;
+  workflowId: string;
+  reelPath: string;
+  durationS: number;
+  costUsd?: number;
+}
+
+/**
+ * The ranked table as the episode knew it, with the deliveries found on disk laid over it: a clip
+ * resumed after its episode closed delivers later, and its row must say so from then on.
+ */
+export function withDeliveries(clips: EpisodeClip[], deliveries: ClipDelivery[]): EpisodeClip[] {
+  return clips.map((clip) => {
+    const delivery = deliveries.find((d) => d.rank === clip.rank && d.workflowId === clip.workflowId);
+    if (!delivery) return clip;
+    const { error: _error, ...rest } = clip;
+    return {
+      ...rest,
+      status: 'delivered',
+      stage: 'COMPLETED',
+      reelPath: delivery.reelPath,
+      durationS: delivery.durationS,
+      ...(delivery.costUsd !== undefined ? { costUsd: delivery.costUsd } : {}),
+    };
+  });
+}
 
 /** What the episode returns. */
 export interface EpisodeResult {

@@ -177,6 +177,26 @@ export interface MomentRanking {
   reason: string;
 }
 
+/** A ranking model's clips for an episode, best first: which candidate, its score, hook and reason. */
+export interface EpisodeRanking {
+  clips: { candidate: number; score: number; hook: string; reason: string }[];
+}
+
+/**
+ * What the QA gate cannot judge in an episode ranking, as a sentence, or undefined when sound:
+ * every pick is one of the candidates, none twice, and as many as asked (or every candidate when
+ * there are fewer). Hooks, quotes and score order are the gate's rules (EPISODE_MOMENTS).
+ */
+export function episodeRankingProblem(ranking: EpisodeRanking, candidates: number, count: number): string | undefined {
+  const wanted = Math.min(count, candidates);
+  const picks = ranking.clips.map((clip) => clip.candidate);
+  const stray = picks.find((pick) => !Number.isInteger(pick) || pick < 0 || pick >= candidates);
+  if (stray !== undefined) return `the model chose candidate ${stray}; there are ${candidates}`;
+  if (new Set(picks).size !== picks.length) return `the model chose a candidate twice (${picks.join(', ')})`;
+  if (picks.length !== wanted) return `asked for ${wanted} clips, the model ranked ${picks.length}`;
+  return undefined;
+}
+
 /**
  * An episode's moments: as many as `count` windows of which no two share a second, best first.
  * First as many clips as the source holds (up to `count`), then the highest total score among

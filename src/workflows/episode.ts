@@ -84,6 +84,7 @@ async function episode(run: PipelineRun, route: RunRoute, request: ParsedEpisode
         transcriptPath: research.transcriptPath,
         durationS,
         topic,
+        ...(r.notes ? { notes: r.notes } : {}),
       }),
     artifact: { path: (r) => r.momentsPath, withPath: (r, momentsPath) => ({ ...r, momentsPath }) },
     keep: gates.keep,

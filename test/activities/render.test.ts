@@ -18,6 +18,7 @@ import { parseSubtitles } from '../../src/domain/subtitles';
 import { normaliseText } from '../../src/domain/text';
 import { ffmpeg, probe, run } from '../../src/media/ffmpeg';
 import { renderPromptClip } from '../../src/media/promptClip';
+import { parseInstructionsOffline } from '../../src/providers/text/offlineInstructions';
 import { renderMomentAudio, renderSegmentVideo } from '../../src/media/reframe';
 import { testConfig } from '../helpers/config';
 import { layoutVideo, tempDir } from '../helpers/media';
@@ -46,7 +47,8 @@ beforeAll(async () => {
 
 async function render(
   name: string,
-  options: { captions?: CaptionStyle; aspect?: Aspect; hook?: boolean; clips?: BrollClip[] },
+  /** `hook: 'directive'`: asked for by ROUTER's directives ("start with a title"), not the request. */
+  options: { captions?: CaptionStyle; aspect?: Aspect; hook?: boolean | 'directive'; clips?: BrollClip[] },
 ) {
   const workspace = path.join(dir, 'runs', name);
   await mkdir(workspace, { recursive: true });
@@ -58,6 +60,13 @@ async function render(
     ...WINDOW,
     ...(options.aspect ? { aspect: options.aspect } : {}),
   });
+  const directivesPath = path.join(workspace, 'directives.json');
+  if (options.hook === 'directive') {
+    await writeFile(
+      directivesPath,
+      JSON.stringify({ ...parseInstructionsOffline('Start with a title.'), generator: 'test' }),
+    );
+  }
   const prepared = await env.run(activities.renderSegments, {
     workspace,
     source,
@@ -65,7 +74,8 @@ async function render(
     momentPath,
     ...(options.captions ? { captions: options.captions } : {}),
     ...(options.aspect ? { aspect: options.aspect } : {}),
-    ...(options.hook ? { hook: true } : {}),
+    ...(options.hook === true ? { hook: true } : {}),
+    ...(options.hook === 'directive' ? { directivesPath } : {}),
   });
   const assembled = await env.run(activities.assembleReel, {
     workspace,
@@ -76,7 +86,7 @@ async function render(
   const record = JSON.parse(await readFile(path.join(workspace, 'render.json'), 'utf8')) as {
     pictureEncodes: number;
     captions: { timing: string; estimatedCues: number };
-    hook?: { text: string };
+    hook?: { text: string; asked: string };
   };
   return { workspace, prepared, assembled, record };
 }
@@ -155,9 +165,9 @@ describe('the one-encode render', () => {
     }
   });
 
-  it.each<[Aspect, CaptionStyle, boolean]>([
+  it.each<[Aspect, CaptionStyle, boolean | 'directive']>([
     ['1:1', 'karaoke', false],
-    ['4:5', 'bold', true],
+    ['4:5', 'bold', 'directive'],
     ['16:9', 'none', false],
   ])(
     '%s (%s captions, hook %s): exact size, as long as the moment, audio as long as the picture',
@@ -187,7 +197,7 @@ describe('the one-encode render', () => {
         await expect(readFile(path.join(workspace, 'reel.srt'), 'utf8')).rejects.toThrow();
       }
       if (hook) {
-        expect(record.hook?.text).toBe('Nobody told us how cold the water would be!');
+        expect(record.hook).toMatchObject({ text: 'Nobody told us how cold the water would be!', asked: 'directive' });
         // The title is at the top for the first seconds, then gone.
         const top = (atS: number) => ocr(assembled.reelPath, atS, 0, 0.3);
         expect(found('Nobody told us how cold the water would be', await top(1))).toBeGreaterThanOrEqual(0.6);

@@ -1,4 +1,4 @@
-/** TRANSCRIPT: audio emotion measured from the source, and a Gemini ranking over the heuristic's candidates. */
+/** TRANSCRIPT: audio emotion measured from the source, and a Gemini ranking over the heuristic's candidates (one moment or an episode's). */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,8 +9,9 @@ import { AudioFeaturesSchema } from '../../src/domain/emotion';
 import type { Cue, Moment } from '../../src/domain/reel';
 import type { Providers } from '../../src/providers';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
-import type { LocalVeoServer } from '../../src/offlineVeo/server';
+import type { GenerateContentBody, LocalVeoServer } from '../../src/offlineVeo/server';
 import { testConfig } from '../helpers/config';
+import { candidatesIn, firstSentence, promptOf } from '../helpers/episodeRanking';
 import { smallPodcast, tempDir } from '../helpers/media';
 import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 
@@ -150,5 +151,116 @@ describe('pickMoment', () => {
     });
     const overlap = Math.max(0, Math.min(first.endS, second.endS) - Math.max(first.startS, second.startS));
     expect(overlap).toBeLessThanOrEqual(0.5 * (first.endS - first.startS));
+  });
+});
+
+describe('pickMoments with a Gemini ranking', () => {
+  const episodeInput = (workspace: string, transcriptPath: string) => ({
+    workspace,
+    transcriptPath,
+    sourceDurationS: 300,
+    count: 2,
+  });
+
+  it('ranks distinct candidates with score, hook and reason through structured output, and passes the QA gate', async () => {
+    const sent: GenerateContentBody[] = [];
+    server.setContentResponder((_model, request) => {
+      sent.push(request);
+      const offered = candidatesIn(promptOf(request));
+      // The model prefers the last candidate: its order, not the heuristic's, ranks the clips.
+      const [last, first] = [offered.at(-1)!, offered[0]!];
+      return geminiAnswer({
+        clips: [
+          {
+            candidate: last.index,
+            score: 91,
+            hook: 'The last word',
+            reason: `It ends on "${firstSentence(last.text)}"`,
+          },
+          {
+            candidate: first.index,
+            score: 77,
+            hook: 'Where it starts',
+            reason: `It opens "${firstSentence(first.text)}"`,
+          },
+        ],
+      });
+    });
+    const activities = createActivities({ config: testConfig(dir), providers: geminiProviders() });
+    const { workspace, transcriptPath } = await workspaceWith('episode-ranked', transcript);
+    const result = await env.run(activities.pickMoments, episodeInput(workspace, transcriptPath));
+
+    const request = sent.at(-1)!;
+    expect(request.generationConfig?.responseMimeType).toBe('application/json');
+    expect(request.generationConfig?.responseJsonSchema).toMatchObject({
+      type: 'object',
+      properties: { clips: { type: 'array' } },
+    });
+    const offered = candidatesIn(promptOf(request));
+    expect(offered.length).toBeGreaterThan(2);
+    // The pool is distinct: no two candidates share a second.
+    const spans = offered.map((c) => [c.startS, c.endS] as const).sort((a, b) => a[0] - b[0]);
+    spans.slice(1).forEach(([start], i) => expect(start).toBeGreaterThanOrEqual(spans[i]![1]));
+
+    expect(result.moments.map((m) => [m.rank, m.score, m.hook])).toEqual([
+      [1, 91, 'The last word'],
+      [2, 77, 'Where it starts'],
+    ]);
+    expect(result.moments[0]!.startS).toBe(offered.at(-1)!.startS);
+    expect(result.moments[1]!.startS).toBe(offered[0]!.startS);
+    expect(result.notes).toBeUndefined();
+    const saved = JSON.parse(await readFile(result.momentsPath, 'utf8')) as { moments: Moment[] };
+    expect(saved.moments[0]!.ranking).toMatchObject({ by: 'gemini text (gemini-2.5-flash)' });
+    const verdict = await env.run(activities.qaCheck, {
+      stage: 'EPISODE_MOMENTS' as const,
+      artifactPath: result.momentsPath,
+      transcriptPath,
+    });
+    expect(verdict).toMatchObject({ verdict: 'PASS', feedback: [] });
+  });
+
+  it('sends the QA feedback back to the model on a rework', async () => {
+    const prompts: string[] = [];
+    server.setContentResponder((_model, request) => {
+      prompts.push(promptOf(request));
+      const [a, b] = candidatesIn(promptOf(request));
+      return geminiAnswer({
+        clips: [a!, b!].map((c, i) => ({
+          candidate: c.index,
+          score: 80 - i,
+          hook: 'H',
+          reason: `"${firstSentence(c.text)}"`,
+        })),
+      });
+    });
+    const activities = createActivities({ config: testConfig(dir), providers: geminiProviders() });
+    const { workspace, transcriptPath } = await workspaceWith('episode-rework', transcript);
+    const result = await env.run(activities.pickMoments, {
+      ...episodeInput(workspace, transcriptPath),
+      attempt: 2,
+      feedback: ['clip 1: the hook is 75 characters; keep it to 60'],
+    });
+    expect(path.basename(result.momentsPath)).toBe('moments.attempt-2.json');
+    expect(prompts.at(-1)).toContain('Your previous answer was rejected: clip 1: the hook is 75 characters');
+  });
+
+  it.each([
+    ['a candidate twice', (i: number[]) => [i[0], i[0]], /chose a candidate twice/],
+    ['a candidate that was not offered', () => [0, 42], /chose candidate 42/],
+    ['fewer clips than asked', (i: number[]) => [i[0]], /asked for 2 clips, the model ranked 1/],
+  ])('keeps the heuristic moments, with a note for the QA gate, when the model picks %s', async (what, picks, note) => {
+    server.setContentResponder((_model, request) => {
+      const indices = candidatesIn(promptOf(request)).map((c) => c.index);
+      return geminiAnswer({
+        clips: picks(indices).map((candidate) => ({ candidate, score: 50, hook: 'h', reason: 'r' })),
+      });
+    });
+    const activities = createActivities({ config: testConfig(dir), providers: geminiProviders() });
+    const { workspace, transcriptPath } = await workspaceWith(`episode-bad-${what.replace(/\W+/g, '-')}`, transcript);
+    const result = await env.run(activities.pickMoments, episodeInput(workspace, transcriptPath));
+    expect(result.moments).toHaveLength(2);
+    expect(result.notes?.[0]).toMatch(note);
+    const saved = JSON.parse(await readFile(result.momentsPath, 'utf8')) as { moments: Moment[] };
+    expect(saved.moments.map((m) => m.ranking?.by)).toEqual(['heuristic', 'heuristic']);
   });
 });

@@ -41,12 +41,14 @@ describe('npm run demo', () => {
     });
     expect(code, output).toBe(0);
     const last = output.trim().split('\n').at(-1)!;
-    expect(last).toBe(path.join(dir, 'output', path.basename(path.dirname(last)), 'reel.mp4'));
     expect(output).toContain('✓ DELIVERY');
     // index.md, printed above the last line: 3 delivered clips, best first, none overlapping.
     expect(output).toContain('3 clips, best first: 3 delivered.');
     expect(output).toContain('| rank | score | hook | reason | time | duration | path | cost | status |');
     const indexPath = /^Episode index: (.+)$/m.exec(output)![1]!;
+    // The best clip's reel, inside the episode's folder beside index.md.
+    expect(path.dirname(indexPath)).toBe(path.join(dir, 'output', path.basename(path.dirname(indexPath))));
+    expect(last).toBe(path.join(path.dirname(indexPath), 'clip-1', 'reel.mp4'));
     const index = JSON.parse(await readFile(path.join(path.dirname(indexPath), 'index.json'), 'utf8')) as {
       clips: EpisodeClip[];
     };

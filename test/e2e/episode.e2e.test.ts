@@ -1,7 +1,8 @@
 /**
  * An episode end to end: real activities, real ffmpeg on a small generated podcast, a real
- * Temporal server. Three distinct moments, a ranked table, and one clip failing (its output folder
- * is blocked) without failing the others; then that clip resumes on its own workflow.
+ * Temporal server. Three distinct moments, a ranked table, each clip delivered inside the episode's
+ * folder, and one clip failing (its output folder is blocked) without failing the others; then that
+ * clip resumes on its own workflow and rewrites the closed episode's index.
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -53,9 +54,10 @@ describe('episode end to end (offline providers, real ffmpeg)', () => {
   it('cuts three distinct ranked clips; one failing clip waits on its own workflow while the others deliver', async () => {
     const workflowId = uniqueName('episode-e2e');
     const blocked = clipWorkflowId(workflowId, 2);
-    // A file where clip 2's output folder belongs: its DELIVERY fails until the file is gone.
-    await mkdir(config.outputDir, { recursive: true });
-    await writeFile(path.join(config.outputDir, blocked), 'not a folder');
+    // A file where clip 2's output folder belongs (inside the episode's): its DELIVERY fails until the file is gone.
+    const episodeDir = path.join(config.outputDir, workflowId);
+    await mkdir(episodeDir, { recursive: true });
+    await writeFile(path.join(episodeDir, 'clip-2'), 'not a folder');
 
     const worker = await createWorker({
       connection: temporal.nativeConnection,
@@ -89,6 +91,9 @@ describe('episode end to end (offline providers, real ffmpeg)', () => {
       expect(result.clips[1]).toMatchObject({ stage: 'DELIVERY', workflowId: blocked });
       expect(result.waiting).toEqual([{ workflowId: blocked, command: `reelflow resume ${blocked}` }]);
       for (const clip of [result.clips[0]!, result.clips[2]!]) {
+        // Each clip delivers inside the episode's folder, its caption files beside the reel.
+        expect(clip.reelPath).toBe(path.join(episodeDir, `clip-${clip.rank}`, 'reel.mp4'));
+        expect((await stat(path.join(episodeDir, `clip-${clip.rank}`, 'reel.srt'))).size).toBeGreaterThan(0);
         const reel = await probe(clip.reelPath!);
         expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
         expect(reel.audio).toBeDefined();
@@ -122,7 +127,7 @@ describe('episode end to end (offline providers, real ffmpeg)', () => {
       }
 
       // Unblocked, the waiting clip resumes on its own workflow and delivers.
-      await rm(path.join(config.outputDir, blocked));
+      await rm(path.join(episodeDir, 'clip-2'));
       const clip = temporal.client.workflow.getHandle(blocked);
       await eventually(
         () => clip.query(progressQuery),
@@ -130,7 +135,18 @@ describe('episode end to end (offline providers, real ffmpeg)', () => {
       );
       await clip.executeUpdate(resumeUpdate);
       const delivered = (await clip.result()) as ReelResult;
+      expect(delivered.reelPath).toBe(path.join(episodeDir, 'clip-2', 'reel.mp4'));
       expect((await stat(delivered.reelPath)).size).toBeGreaterThan(0);
+      // The episode had closed: the clip's delivery rewrote its index (the row, not the rest).
+      const rewritten = JSON.parse(await readFile(result.indexJsonPath, 'utf8')) as EpisodeResult;
+      expect(rewritten.clips.map((c) => c.status)).toEqual(['delivered', 'delivered', 'delivered']);
+      expect(rewritten.clips[1]).toMatchObject({ reelPath: delivered.reelPath, stage: 'COMPLETED' });
+      expect(rewritten.clips[1]!.error).toBeUndefined();
+      expect(rewritten.clips[0]).toEqual(result.clips[0]);
+      const rewrittenIndex = await readFile(result.indexPath, 'utf8');
+      expect(rewrittenIndex).toContain('3 clips, best first: 3 delivered.');
+      expect(rewrittenIndex).toContain(delivered.reelPath);
+      expect(rewrittenIndex).not.toContain(`reelflow resume ${blocked}`);
       // A real episode (three clip workflows, one resumed) as a replay fixture.
       await maybeRecordHistory(temporal.address, workflowId, 'episode-real-run', ['clip1', 'clip2', 'clip3']);
     });

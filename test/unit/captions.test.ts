@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TimedWord } from '../../src/domain/captions';
 import {
-  asksForHookTitle,
   estimateWords,
   hookTitle,
   LINE_CHARS,
@@ -154,11 +153,5 @@ describe('hook title', () => {
     const long = hookTitle({ cues: [cue(0, 9, `${'word '.repeat(30)}end.`)], startS: 0, endS: 9 })!;
     expect(long.text.length).toBeLessThanOrEqual(60);
     expect(hookTitle({ cues: [], startS: 0, endS: 4 })).toBeNull();
-  });
-
-  it('recognises a directive asking for a title', () => {
-    expect(asksForHookTitle(['start with a title'])).toBe(true);
-    expect(asksForHookTitle(['Open with the hook please'])).toBe(true);
-    expect(asksForHookTitle(['make it punchy'])).toBe(false);
   });
 });

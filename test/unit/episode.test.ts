@@ -1,7 +1,7 @@
 /** Episodes' pure parts: distinct moments, scores, hooks, reasons, the QA rules and the ranked table. */
 import { describe, expect, it } from 'vitest';
 import type { EpisodeClip } from '../../src/domain/episode';
-import { EpisodeRequestSchema, formatEpisodeIndex } from '../../src/domain/episode';
+import { EpisodeRequestSchema, formatEpisodeIndex, withDeliveries } from '../../src/domain/episode';
 import {
   episodeMoments,
   HOOK_MAX_CHARS,
@@ -163,5 +163,36 @@ describe('the episode request and index', () => {
     );
     expect(md).toContain('waiting for resume at ASSEMBLY: `reelflow resume ep-clip2`');
     expect(md).toContain('1 delivered, 1 waiting for resume');
+  });
+
+  it('lays a late delivery over the table: that row delivered, the others as the episode left them', () => {
+    const waiting: EpisodeClip = {
+      rank: 2,
+      score: 70,
+      hook: 'h',
+      reason: 'r',
+      startS: 100,
+      endS: 175,
+      workflowId: 'ep-clip2',
+      status: 'waiting',
+      stage: 'DELIVERY',
+      error: 'EEXIST',
+    };
+    const failed: EpisodeClip = { ...waiting, rank: 3, workflowId: 'ep-clip3', status: 'failed' };
+    const delivery = { rank: 2, workflowId: 'ep-clip2', reelPath: 'output/ep/clip-2/reel.mp4', durationS: 74.9 };
+    const [row, other] = withDeliveries([waiting, failed], [delivery]);
+    expect(row).toEqual({
+      ...delivery,
+      score: 70,
+      hook: 'h',
+      reason: 'r',
+      startS: 100,
+      endS: 175,
+      status: 'delivered',
+      stage: 'COMPLETED',
+    });
+    expect(other).toBe(failed);
+    // A delivery of another run with the same rank (an older episode's folder) changes nothing.
+    expect(withDeliveries([waiting], [{ ...delivery, workflowId: 'other-clip2' }])[0]).toBe(waiting);
   });
 });

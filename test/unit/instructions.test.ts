@@ -20,6 +20,28 @@ describe('offline instructions parser', () => {
     expect(ParsedDirectivesSchema.safeParse(parsed).success).toBe(true);
   });
 
+  it('reads "start with a title" as the hook directive, as its own clause or beside others', () => {
+    expect(parseInstructionsOffline('Start with a title.')).toEqual({
+      overlays: [],
+      cutaways: [],
+      unparsed: [],
+      hook: true,
+    });
+    for (const asked of ['open the reel with the hook line', 'Begin with a title card; keep it 45 seconds long']) {
+      expect(parseInstructionsOffline(asked)).toMatchObject({ hook: true, unparsed: [] });
+    }
+    expect(parseInstructionsOffline('No title please, make it playful')).toMatchObject({
+      hook: false,
+      narrative: { tone: 'playful' },
+    });
+    // A cutaway that opens the reel is media, not a title; a title mentioned elsewhere asks for nothing.
+    const media = parseInstructionsOffline('start with intro.mov');
+    expect(media.hook).toBeUndefined();
+    expect(media.cutaways).toEqual([{ path: 'intro.mov', at: { reelS: 0 } }]);
+    expect(parseInstructionsOffline('the title of the show is great').hook).toBeUndefined();
+    expect(ParsedDirectivesSchema.safeParse(parseInstructionsOffline('start with a hook')).success).toBe(true);
+  });
+
   it('reads an unquoted spoken cue', () => {
     const parsed = parseInstructionsOffline('insert clips/warehouse.mp4 when the guest mentions supply chains');
     expect(parsed.cutaways).toEqual([{ path: 'clips/warehouse.mp4', at: { anchor: 'supply chains' } }]);

@@ -1,10 +1,21 @@
-/** episodeClips' workflow logic on a real Temporal dev server, with stand-in activities. */
+/**
+ * episodeClips' workflow logic on a real Temporal dev server, with stand-in activities; the Gemini
+ * ranking case runs the real TRANSCRIPT and QA activities through the real SDK against the local double.
+ */
 import { WorkflowFailedError } from '@temporalio/client';
 import type { WorkflowBundle } from '@temporalio/worker';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../src/activities';
 import type { EpisodeResult } from '../../src/domain/episode';
 import type { ReelResult } from '../../src/domain/reel';
+import { GeminiTextModel } from '../../src/providers/text/geminiText';
 import { progressQuery, resumeUpdate } from '../../src/workflows/definitions';
+import { testConfig } from '../helpers/config';
+import { candidatesIn, firstSentence, promptOf } from '../helpers/episodeRanking';
+import { tempDir } from '../helpers/media';
+import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import type { StandIns } from '../helpers/standInActivities';
 import { standInActivities } from '../helpers/standInActivities';
 import type { TestTemporal } from '../helpers/temporal';
@@ -140,6 +151,106 @@ describe('episodeClips', () => {
       const delivered = (await clip.result()) as ReelResult;
       expect(delivered.reelPath).toBe(`/stand-in/output/${workflowId}-clip2/reel.mp4`);
     });
+  });
+
+  it('Gemini ranks the moments; an answer that breaks the QA rules is reworked with the feedback', async () => {
+    const dir = await tempDir('episode-gemini');
+    const veo = await startOfflineVeo(dir);
+    try {
+      const config = testConfig(dir);
+      const real = createActivities({
+        config,
+        providers: {
+          ...providersFor(veo, config),
+          text: new GeminiTextModel('gemini-2.5-flash', { apiKey: TEST_API_KEY, baseUrl: veo.url }),
+        },
+      });
+      // 300 s of short sentences; the source's audio counts as measured and silent (no emotion), so
+      // TRANSCRIPT needs no media and the ranking is the only thing that varies.
+      const workspace = path.join(dir, 'runs', 'episode');
+      await mkdir(workspace, { recursive: true });
+      const transcriptPath = path.join(workspace, 'transcript.json');
+      const cues = Array.from({ length: 60 }, (_, i) => ({
+        startS: i * 5,
+        endS: i * 5 + 4.8,
+        text: `Line ${i} is short.`,
+      }));
+      await writeFile(transcriptPath, JSON.stringify({ cues }));
+      await writeFile(
+        path.join(workspace, 'audio-features.json'),
+        JSON.stringify({ stepS: 1, loudnessDb: [], pitchHz: [] }),
+      );
+
+      const prompts: string[] = [];
+      veo.setContentResponder((_model, body) => {
+        const prompt = promptOf(body);
+        prompts.push(prompt);
+        const [a, b] = candidatesIn(prompt).slice(-2).reverse();
+        const reworked = prompt.includes('Your previous answer was rejected');
+        return geminiAnswer({
+          clips: [
+            {
+              candidate: a!.index,
+              score: 88,
+              // First answer: a hook too long for the screen and a reason that quotes nothing.
+              hook: reworked
+                ? 'The last line lands'
+                : 'This is the moment where everything that came before finally lands hard',
+              reason: reworked ? `It closes on "${firstSentence(a!.text)}"` : 'It is the best part of the episode.',
+            },
+            { candidate: b!.index, score: 64, hook: 'Just before', reason: `It asks "${firstSentence(b!.text)}"` },
+          ],
+        });
+      });
+      const standIns = standInActivities({ parallelClips: 2 });
+      const stage = standIns.activities;
+      const activities = {
+        ...stage,
+        router: async (input: Parameters<typeof stage.router>[0]) => ({ ...(await stage.router(input)), workspace }),
+        research: async () => ({
+          info: { durationS: 300, width: 1920, height: 1080, fps: 25, hasAudio: true },
+          transcriptPath,
+          transcriptOrigin: 'sidecar' as const,
+          cueCount: cues.length,
+        }),
+        pickMoments: real.pickMoments,
+        // The real gate rules for the episode's moments; the other stages' artifacts are stand-ins.
+        qaCheck: (input: Parameters<typeof stage.qaCheck>[0]) =>
+          input.stage === 'EPISODE_MOMENTS' ? real.qaCheck(input) : stage.qaCheck(input),
+        keepArtifact: (input: Parameters<typeof stage.keepArtifact>[0]) =>
+          input.artifactPath.startsWith(workspace) ? real.keepArtifact(input) : stage.keepArtifact(input),
+      };
+      const workflowId = uniqueName('episode-gemini');
+      const result = await withWorker({ ...standIns, activities }, async (taskQueue) => {
+        const handle = await temporal.client.workflow.start('episodeClips', {
+          taskQueue,
+          workflowId,
+          args: [{ source: '/media/episode.mp4', count: 2 }],
+        });
+        return (await handle.result()) as EpisodeResult;
+      });
+
+      expect(prompts).toHaveLength(2);
+      expect(prompts[1]).toMatch(/clip 1: the hook is 7\d characters; keep it to 60/);
+      expect(prompts[1]).toContain("clip 1: the reason must quote the moment's own words");
+      const offered = candidatesIn(prompts[1]!);
+      expect(result.clips.map((c) => [c.rank, c.score, c.hook, c.status])).toEqual([
+        [1, 88, 'The last line lands', 'delivered'],
+        [2, 64, 'Just before', 'delivered'],
+      ]);
+      expect(result.clips.map((c) => c.startS)).toEqual([offered.at(-1)!.startS, offered.at(-2)!.startS]);
+      expect(result.clips[0]!.reason).toMatch(/^It closes on "Line \d+ is short\."$/);
+      // The reworked answer is the one kept, under the artifact's own name.
+      const kept = JSON.parse(await readFile(path.join(workspace, 'moments.json'), 'utf8')) as {
+        moments: { hook: string; ranking: { by: string } }[];
+      };
+      expect(kept.moments.map((m) => [m.hook, m.ranking.by])).toEqual([
+        ['The last line lands', 'gemini text (gemini-2.5-flash)'],
+        ['Just before', 'gemini text (gemini-2.5-flash)'],
+      ]);
+    } finally {
+      await veo.stop();
+    }
   });
 
   it('rejects a bad count, naming the field', async () => {

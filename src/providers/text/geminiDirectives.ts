@@ -16,6 +16,7 @@ export function directivesPrompt(instructions: string, feedback: string[]): stri
     '- overlays: image files to show over the reel; cutaways: video files to cut to. Copy each file name exactly as written.',
     '  "at" is either {"reelS": seconds from the start of the reel} or {"anchor": the words spoken when it should appear}; durationS if they say how long.',
     `- transition: ${TRANSITIONS.join(', ')}, if they say how to move between shots.`,
+    '- hook: true if they ask to open the reel with a title or hook line on screen; false if they ask for none.',
     '- unparsed: every instruction you cannot express in these fields, word for word. Never invent anything.',
     ...(feedback.length ? ['', `Your previous answer was rejected: ${feedback.join(' ')}`] : []),
     '',

@@ -21,6 +21,7 @@ import { geminiPublishingAssets } from './geminiCopy';
 import type { CopyRequest, TextModel } from './types';
 import { geminiDirectives } from './geminiDirectives';
 import { geminiRanking } from './geminiRanking';
+import { geminiEpisodeRanking } from './geminiEpisodeRanking';
 import { transcribeWithGemini } from './geminiTranscribe';
 
 export class GeminiTextModel implements TextModel {
@@ -109,6 +110,10 @@ export class GeminiTextModel implements TextModel {
 
   rankMoments(candidates: MomentCandidate[], context: { topic?: string; feedback: string[] }): Promise<MomentRanking> {
     return geminiRanking(this, candidates, context);
+  }
+
+  rankEpisode(candidates: MomentCandidate[], context: { count: number; topic?: string; feedback: string[] }) {
+    return geminiEpisodeRanking(this, candidates, context);
   }
 
   publishingAssets(moment: Moment, request: CopyRequest): Promise<PublishingAssets> {

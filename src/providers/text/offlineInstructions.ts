@@ -12,6 +12,7 @@
  * - Pacing: fast/quick/snappy/punchy, slow/relaxed, medium/moderate (with pace, paced or pacing).
  * - Transitions: hard cuts / no transitions → cut; crossfade / dissolve / fades → fade;
  *   dip or fade to black → dip_to_black.
+ * - Hook title: `start/open/begin with a title` (or `hook`, `title card`) → hook; `no title` → no hook.
  */
 import type { ParsedDirectives, Transition, UserMedia } from '../../domain/directives';
 import { UserMediaSchema } from '../../domain/directives';
@@ -129,6 +130,14 @@ function parseTransition(clause: string): Transition | undefined {
   return undefined;
 }
 
+/** Whether the clause asks for the hook title at the start (true), refuses one (false), or neither. */
+function parseHookTitle(clause: string): boolean | undefined {
+  if (/\b(?:no|without(?:\s+a)?)\s+(?:hook\s+)?title\b/i.test(clause)) return false;
+  const opens =
+    /\b(?:start|open|begin)\w*\s+(?:it\s+|the\s+(?:reel|clips?)\s+)?(?:with|on)\s+(?:an?\s+|the\s+)?(?:hook|title)\b/i;
+  return opens.test(clause) ? true : undefined;
+}
+
 function parsePacing(clause: string): 'slow' | 'medium' | 'fast' | undefined {
   const paced = /\bpac(?:e|ed|ing)\b/i.test(clause);
   if (/\b(?:fast|quick|snappy|punchy)\b/i.test(clause) && (paced || /\b(?:snappy|punchy)\b/i.test(clause))) {
@@ -180,6 +189,11 @@ export function parseInstructionsOffline(instructions: string): ParsedDirectives
     const transition = parseTransition(clause);
     if (transition) {
       directives.transition = transition;
+      understood = true;
+    }
+    const hook = parseHookTitle(clause);
+    if (hook !== undefined) {
+      directives.hook = hook;
       understood = true;
     }
     const pacing = parsePacing(clause);

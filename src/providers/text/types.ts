@@ -1,5 +1,5 @@
 import type { ParsedDirectives } from '../../domain/directives';
-import type { MomentCandidate, MomentRanking } from '../../domain/moment';
+import type { EpisodeRanking, MomentCandidate, MomentRanking } from '../../domain/moment';
 import type { Cue, Moment, PublishingAssets } from '../../domain/reel';
 import type { Storyboard, VideoRequest } from '../../domain/video';
 
@@ -23,6 +23,11 @@ export interface TextModel {
   parseInstructions(instructions: string, feedback: string[]): Promise<ParsedDirectives>;
   /** TRANSCRIPT: which of the heuristic's best candidates makes the best reel. */
   rankMoments(candidates: MomentCandidate[], context: { topic?: string; feedback: string[] }): Promise<MomentRanking>;
+  /** TRANSCRIPT for an episode: rank the best `count` distinct candidates with score, hook and reason (absent: the heuristic's). */
+  rankEpisode?(
+    candidates: MomentCandidate[],
+    context: { count: number; topic?: string; feedback: string[] },
+  ): Promise<EpisodeRanking>;
   /** CONTENT: descriptions, hashtags, music mood and B-roll prompts for the moment. */
   publishingAssets(moment: Moment, request: CopyRequest): Promise<PublishingAssets>;
   /** Whether `transcribe` can work (the offline model cannot), so nothing is extracted for nothing. */
