@@ -3,6 +3,7 @@
  * src/cli/ and src/dev/, and print (as text, or JSON with --json). Errors are one line on stderr
  * and a non-zero exit.
  */
+import { accessSync, constants } from 'node:fs';
 import { Command, Option } from 'commander';
 import { describeProject } from './api/projects';
 import { controlRun } from './cli/control';
@@ -23,7 +24,7 @@ import {
   startVideo,
 } from './cli/runs';
 import type { EpisodeResult } from './domain/episode';
-import { EPISODE_MAX_CLIPS, formatClipTable } from './domain/episode';
+import { DEFAULT_EPISODE_CLIPS, EPISODE_MAX_CLIPS, formatClipTable } from './domain/episode';
 import { ASPECT_PRESETS, CAPTION_STYLES } from './domain/render';
 import { UsageError } from './cli/usage';
 import { watchRun } from './cli/watch';
@@ -87,7 +88,10 @@ function reelOptions(command: Command): Command {
     .option('--topic <topic>', 'topic to focus the moment on')
     .option('--instructions <text>', 'free-form directions')
     .option('--duration <seconds>', 'preferred reel length, 30–120 (default: 60–90)')
-    .option('--clips <count>', "B-roll clips for this run (default: the worker's VEO3_CLIP_COUNT)")
+    .option(
+      '--clips <count>',
+      "B-roll cutaways per reel, for an episode per clip (the number of clips is --count); default: the worker's VEO3_CLIP_COUNT",
+    )
     .option('--max-cost <usd>', 'the most this run may spend on paid clips (a clip over it is not submitted)');
 }
 
@@ -167,7 +171,7 @@ export function buildProgram(): Command {
         'start an episode: the N best distinct moments of one source, one clip each; prints its workflow id',
       ),
   )
-    .option('--count <n>', `how many clips, 1–${EPISODE_MAX_CLIPS}`, '3')
+    .option('--count <n>', `how many clips, 1–${EPISODE_MAX_CLIPS} (default ${DEFAULT_EPISODE_CLIPS})`)
     .option('--captions <style>', `burned-in captions: ${CAPTION_STYLES.join(', ')} (default bold)`)
     .option('--aspect <ratio>', `frame: ${Object.keys(ASPECT_PRESETS).join(', ')} (default 9:16)`)
     .option('--hook', "show each clip's hook line as a title over its first seconds")
@@ -177,7 +181,7 @@ export function buildProgram(): Command {
       async (
         source: string,
         o: ReelOptions & {
-          count: string;
+          count?: string;
           captions?: string;
           aspect?: string;
           hook?: boolean;
@@ -188,7 +192,7 @@ export function buildProgram(): Command {
         const request = prepareEpisodeRequest(
           {
             ...reelRequestFrom(source, o),
-            count: number('--count', o.count),
+            ...(o.count === undefined ? {} : { count: number('--count', o.count) }),
             ...(o.captions === undefined ? {} : { captions: o.captions }),
             ...(o.aspect === undefined ? {} : { aspect: o.aspect }),
             ...(o.hook ? { hook: true } : {}),
@@ -235,23 +239,40 @@ export function buildProgram(): Command {
     });
 
   // Estimates need no Temporal: this machine's settings (providers, models, clip count, prices).
+  // They do not read the source, but a source that is not there is named now, not after paying for nothing.
+  const readable = <R extends { source: string }>(request: R): R => {
+    try {
+      accessSync(request.source, constants.R_OK);
+    } catch {
+      throw new UsageError(`source not found or not readable: ${request.source}`);
+    }
+    return request;
+  };
   const estimate = program
     .command('estimate')
     .description('print what a run would cost, per kind of call, before starting it (same options)');
   reelOptions(estimate.command('reel').description('estimate a reel run'))
     .addOption(json())
     .action((source: string, o: ReelOptions & { json?: boolean }) =>
-      out(o.json, estimateReelRun(loadConfig(), reelRequestFrom(source, o)), formatEstimate),
+      out(o.json, estimateReelRun(loadConfig(), readable(reelRequestFrom(source, o))), formatEstimate),
     );
   reelOptions(estimate.command('clips').description('estimate an episode: the source analysed once, N clips'))
-    .option('--count <n>', `how many clips, 1–${EPISODE_MAX_CLIPS}`, '3')
+    .option('--count <n>', `how many clips, 1–${EPISODE_MAX_CLIPS} (default ${DEFAULT_EPISODE_CLIPS})`)
     .addOption(json())
-    .action((source: string, o: ReelOptions & { count: string; json?: boolean }) =>
+    .action((source: string, o: ReelOptions & { count?: string; json?: boolean }) =>
       out(
         o.json,
         estimateEpisodeRun(
           loadConfig(),
-          prepareEpisodeRequest({ ...reelRequestFrom(source, o), count: number('--count', o.count) }, callerDir()),
+          readable(
+            prepareEpisodeRequest(
+              {
+                ...reelRequestFrom(source, o),
+                ...(o.count === undefined ? {} : { count: number('--count', o.count) }),
+              },
+              callerDir(),
+            ),
+          ),
         ),
         formatEstimate,
       ),
@@ -377,7 +398,7 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('a whole reel run on a generated sample podcast (offline)')
+    .description('an episode of 3 captioned clips from a generated sample podcast (offline)')
     .option('--no-subtitles', "drop the sample's .srt: the speech worker transcribes it")
     .action((o: { subtitles: boolean }) => runDemo({ subtitles: o.subtitles }));
 

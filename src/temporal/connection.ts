@@ -22,7 +22,7 @@ function envConnectionOptions() {
 function unreachable(address: string, err: unknown): Error {
   return new Error(
     `cannot reach Temporal at ${address}: ${err instanceof Error ? err.message : String(err)}\n` +
-      'Start a dev server (`npm run demo` starts one) or set TEMPORAL_ADDRESS.',
+      'Start one with `npm run reelflow -- dev` (a dev server, a worker and the API), or set TEMPORAL_ADDRESS.',
   );
 }
 

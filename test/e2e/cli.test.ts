@@ -267,9 +267,21 @@ describe('reelflow CLI', () => {
     expect(result.stderr).toMatch(/^reelflow: invalid reel request: source: /);
   });
 
-  it('names the address it could not reach', async () => {
+  it('names the address it could not reach, and the command that starts a server', async () => {
     const result = await reelflow(['status', 'reel-x-000000'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
+    expect(result.stderr).toContain('npm run reelflow -- dev');
+  });
+
+  it('estimates name a source that is not there instead of pricing it', async () => {
+    for (const kind of ['reel', 'clips']) {
+      const result = await reelflow(['estimate', kind, 'no-such-talk.mp4']);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr.trim()).toBe(
+        `reelflow: source not found or not readable: ${path.resolve('no-such-talk.mp4')}`,
+      );
+      expect(result.stdout).toBe('');
+    }
   });
 });
