@@ -3,6 +3,7 @@ import type { RunCost } from './cost';
 import { actualByKind, formatUsd } from './cost';
 import type { LayoutSegment, Moment, PublishingAssets, StageTiming } from './reel';
 import type { PlacementsRecord, UserMediaRecord } from './userMedia';
+import { scorePercent } from './moment';
 
 export interface SummaryInput {
   workflowId: string;
@@ -51,7 +52,8 @@ export function formatSummary(input: SummaryInput): string {
     '',
     '## Moment',
     '',
-    `Score ${moment.score} (${Object.entries(moment.breakdown)
+    // The 0–100 score the episode's table and the studio show, then the heuristic's raw parts.
+    `Score ${scorePercent(moment.score)}/100 (heuristic ${moment.score}: ${Object.entries(moment.breakdown)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}).`,
     '',

@@ -60,6 +60,9 @@ describe('npm run demo', () => {
     for (const [i, a] of index.clips.entries())
       for (const b of index.clips.slice(i + 1)) expect(a.endS <= b.startS || b.endS <= a.startS).toBe(true);
     expect(last).toBe(index.clips[0]!.reelPath);
+    // The clip's summary.md gives the same 0–100 score as the ranked table.
+    const summary = await readFile(path.join(path.dirname(last), 'summary.md'), 'utf8');
+    expect(summary).toContain(`Score ${index.clips[0]!.score}/100 (heuristic `);
     // The studio's address is printed (next to the Temporal UI's when the demo starts its own server).
     expect(output).toMatch(/^Studio: http:\/\/127\.0\.0\.1:\d+\/ /m);
     const reel = await probe(last);
