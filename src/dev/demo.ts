@@ -4,7 +4,7 @@
  * podcast's 3 best distinct moments into 3 captioned clips while printing each stage, prints the
  * episode's index.md (the ranked table), and the best clip's path on the last line.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { followRun, startEpisode, stageLogger } from '../cli/runs';
@@ -20,6 +20,7 @@ import type { EpisodeResult } from '../domain/episode';
 import { connectWorker } from '../temporal/connection';
 import { createProviders } from '../providers';
 import { createWorkers } from '../worker';
+import { consoleLogger } from './consoleLogger';
 
 const log = (line: string) => console.log(line);
 
@@ -35,7 +36,7 @@ export interface DemoOptions {
 
 export async function runDemo({ subtitles = true }: DemoOptions = {}): Promise<void> {
   // The demo prints its own story; the SDK only speaks up for warnings.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: consoleLogger() });
   const config = loadConfig();
   const providerNames = describeConfig(config).providers as Record<string, string>;
   log(

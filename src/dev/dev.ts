@@ -3,7 +3,7 @@
  * already running), a worker with the offline video server inside it, and the HTTP API — until
  * Ctrl-C stops all.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { createProviders } from '../providers';
 import { connectWorker } from '../temporal/connection';
@@ -13,9 +13,10 @@ import { reuseOrStartTemporal } from './demoEnvironment';
 import type { SpeechWorkerProcess } from './speechEnv';
 import { ensureSpeechEnv, startSpeechWorker } from './speechEnv';
 import { ensureSystemTools } from './systemTools';
+import { consoleLogger } from './consoleLogger';
 
 export async function runDev(log: (line: string) => void = console.log): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: consoleLogger() });
   const config = loadConfig();
   await ensureSystemTools(log);
   const temporal = await reuseOrStartTemporal(config, log);

@@ -42,6 +42,8 @@ describe('npm run demo', () => {
     expect(code, output).toBe(0);
     const last = output.trim().split('\n').at(-1)!;
     expect(output).toContain('✓ DELIVERY');
+    // The SDK's notices that are no news to a person (media-only workers poll no workflows) stay out.
+    expect(output).not.toContain('No workflows registered');
     // index.md, printed above the last line: 3 delivered clips, best first, none overlapping.
     expect(output).toContain('3 clips, best first: 3 delivered.');
     expect(output).toContain('| rank | score | hook | reason | time | duration | path | cost | status |');
