@@ -1,6 +1,7 @@
 /** File and media checks shared by ROUTER and RESEARCH: each failure names the file and its role. */
 import { access, stat } from 'node:fs/promises';
 import { ErrorType } from '../domain/errors';
+import { MOMENT_MIN_S } from '../domain/reel';
 import type { MediaProbe } from '../media/ffmpeg';
 import { ffmpeg, probe, run } from '../media/ffmpeg';
 import { failure } from './failures';
@@ -40,6 +41,19 @@ export async function requireDecodable(file: string, role: string): Promise<void
     throw failure(
       ErrorType.MEDIA_INVALID,
       `${role} cannot be decoded: ${file} (${(err as Error).message.split('\n')[0]})`,
+    );
+  }
+}
+
+/**
+ * A source shorter than the shortest moment cannot make a reel. ROUTER says so for a local file (in
+ * seconds, from its probe); RESEARCH for a download, once it has the file.
+ */
+export function requireLongEnough(durationS: number): void {
+  if (durationS < MOMENT_MIN_S) {
+    throw failure(
+      ErrorType.MEDIA_INVALID,
+      `source video is ${durationS.toFixed(1)} s long; a reel needs at least ${MOMENT_MIN_S} s`,
     );
   }
 }

@@ -7,7 +7,6 @@ import { ErrorType } from '../domain/errors';
 import type { ReworkRequest } from '../domain/qa';
 import { artifactName } from '../domain/qa';
 import type { Cue, ResearchResult, SourceInfo } from '../domain/reel';
-import { MOMENT_MIN_S } from '../domain/reel';
 import { parseSubtitles, SubtitleSyntaxError } from '../domain/subtitles';
 import type { DownloadedSource } from '../media/fetchSource';
 import { downloadSource, isRemoteSource, SourceError } from '../media/fetchSource';
@@ -17,7 +16,7 @@ import { extractSubtitleStream } from '../media/subtitles';
 import { ProviderError } from '../providers/errors';
 import type { ActivityDeps } from './deps';
 import { failure } from './failures';
-import { probeVideo } from './mediaChecks';
+import { probeVideo, requireLongEnough } from './mediaChecks';
 import { SUBTITLE_EXTENSIONS } from './router';
 import { keepAlive } from './heartbeat';
 import type { Transcriber, SpeechJob } from '../domain/speech';
@@ -163,12 +162,7 @@ export function createResearchActivities(deps: ActivityDeps) {
         ...(title ? { title } : {}),
         ...(media.tags.creation_time ? { createdAt: media.tags.creation_time } : {}),
       };
-      if (info.durationS < MOMENT_MIN_S) {
-        throw failure(
-          ErrorType.MEDIA_INVALID,
-          `source video is ${info.durationS.toFixed(1)} s long; a reel needs at least ${MOMENT_MIN_S} s`,
-        );
-      }
+      requireLongEnough(info.durationS);
       const found = await findTranscript(ctx, source, input.transcript, media, input.workspace, input.attempt ?? 1, {
         canCall: input.speech ?? false,
         ...(input.transcribe ? { transcribe: input.transcribe } : {}),

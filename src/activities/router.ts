@@ -16,7 +16,7 @@ import { OFFLINE_TEXT_MODEL } from '../providers/text/offlineText';
 import type { TextModel } from '../providers/text/types';
 import type { ActivityDeps } from './deps';
 import { failure } from './failures';
-import { probeVideo, requireDecodable, requireFile } from './mediaChecks';
+import { probeVideo, requireDecodable, requireFile, requireLongEnough } from './mediaChecks';
 import { workspaceDir, writeJsonAtomic } from './workspace';
 
 export const SUBTITLE_EXTENSIONS = ['.srt', '.vtt'];
@@ -44,7 +44,7 @@ export function createRouterActivities({ config, providers }: ActivityDeps) {
       } else {
         source = path.resolve(request.source);
         await requireFile(source, 'source video');
-        await probeVideo(source, 'source video');
+        requireLongEnough((await probeVideo(source, 'source video')).durationS);
       }
       let transcript: string | undefined;
       if (request.transcript) {

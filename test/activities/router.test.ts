@@ -82,6 +82,17 @@ describe('router directives', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('fails at once on a local source shorter than the shortest reel, naming its length', async () => {
+    const short = path.join(dir, 'sample', 'factory.mp4');
+    await expect(
+      env.run(activities.router, { workflowId: 'reel-too-short', request: { source: short } }),
+    ).rejects.toMatchObject({
+      type: 'MEDIA_INVALID',
+      nonRetryable: true,
+      message: expect.stringMatching(/^source video is 3\.0 s long; a reel needs at least \d+ s$/),
+    });
+  });
+
   it('rejects media of the wrong kind', async () => {
     await expect(
       env.run(activities.router, {
