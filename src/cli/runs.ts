@@ -293,12 +293,13 @@ export async function listRuns(client: Client, filters: ListFilters): Promise<Ru
 
 export function formatRuns(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no runs';
-  return runs
-    .map(
-      (r) =>
-        `${r.workflowId.padEnd(40)} ${r.kind.padEnd(7)} ${r.status.padEnd(10)} ${r.stage.padEnd(18)} ${r.startedAt}`,
-    )
-    .join('\n');
+  const row = (id: string, kind: string, status: string, stage: string, started: string) =>
+    `${id.padEnd(40)} ${kind.padEnd(7)} ${status.padEnd(10)} ${stage.padEnd(18)} ${started}`;
+  return [
+    row('RUN', 'KIND', 'STATUS', 'STAGE', 'STARTED'),
+    // A closed run's stage is its ending (COMPLETED, FAILED…), which the status already says.
+    ...runs.map((r) => row(r.workflowId, r.kind, r.status, r.stage === r.status ? '—' : r.stage, r.startedAt)),
+  ].join('\n');
 }
 
 export async function readBroll(client: Client, workflowId: string): Promise<BrollJob[]> {
