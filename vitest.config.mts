@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { HeavyFirstSequencer } from './test/sequencer.js';
+import { HeavyFirstSequencer } from './test/sequencer.mjs';
 
 export default defineConfig({
   test: {

@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { AppConfig } from '../config';
 import type { ClipDelivery, EpisodeClip } from '../domain/episode';
 import { clipFolderName, formatEpisodeIndex, withDeliveries } from '../domain/episode';
+import type { CostEstimate } from '../domain/cost';
+import { estimateClipRun } from '../pricing/estimate';
 import type { ActivityDeps } from './deps';
 import { readJson, workspaceDir, writeJsonAtomic } from './workspace';
 
@@ -83,7 +85,10 @@ export function createEpisodeActivities({ config }: ActivityDeps) {
       episodeId: string;
       rank: number;
       momentPath: string;
-    }): Promise<{ workspace: string; momentPath: string }> {
+      /** The clip's B-roll count and pacing, for its own estimate (absent in runs recorded before it). */
+      clipCount?: number;
+      pacing?: 'slow' | 'medium' | 'fast';
+    }): Promise<{ workspace: string; momentPath: string; estimate?: CostEstimate }> {
       const workspace = workspaceDir(config.runsDir, input.workflowId);
       await mkdir(workspace, { recursive: true });
       const momentPath = path.join(workspace, 'moment.json');
@@ -93,7 +98,10 @@ export function createEpisodeActivities({ config }: ActivityDeps) {
         rank: input.rank,
         momentPath: input.momentPath,
       });
-      return { workspace, momentPath };
+      if (input.clipCount === undefined) return { workspace, momentPath };
+      const estimate = estimateClipRun(config, input.clipCount, input.pacing);
+      await writeJsonAtomic(path.join(workspace, 'estimate.json'), estimate);
+      return { workspace, momentPath, estimate };
     },
 
     /** output/<episode id>/index.md and index.json: the ranked table, best first. */

@@ -27,7 +27,14 @@ const MIN_CUTAWAY_S = 0.5;
 export function createRouterActivities({ config, providers }: ActivityDeps) {
   return {
     /** ROUTER: fail fast on anything the request names that is missing, before minutes of work. */
-    async router(input: { workflowId: string; request: ReelRequest } & Partial<ReworkRequest>): Promise<RouterResult> {
+    async router(
+      input: {
+        workflowId: string;
+        request: ReelRequest;
+        /** An episode's clip count, for its estimate (a reel: 1). */
+        reels?: number;
+      } & Partial<ReworkRequest>,
+    ): Promise<RouterResult> {
       const { request } = input;
       const workspace = workspaceDir(config.runsDir, input.workflowId);
       const remote = isRemoteSource(request.source);
@@ -69,7 +76,7 @@ export function createRouterActivities({ config, providers }: ActivityDeps) {
         pollMaxS: config.veo3.pollMaxS,
       };
       // The estimate as this worker will run it (its clip count, models and prices), kept with the run.
-      const estimate = estimateReelRun(config, request, directives.narrative?.pacing);
+      const estimate = estimateReelRun(config, request, directives.narrative?.pacing, input.reels);
       await writeJsonAtomic(path.join(workspace, 'estimate.json'), estimate);
       return {
         workspace,

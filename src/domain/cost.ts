@@ -216,6 +216,8 @@ export interface ReelEstimateInput {
   /** The source has no subtitles and the text model transcribes it (one more call). */
   transcribes: boolean;
   pacing?: 'slow' | 'medium' | 'fast';
+  /** One clip of an episode, whose source the episode analysed: only the clip's copy and B-roll. */
+  clipOfEpisode?: boolean;
   /**
    * Reels cut from the source: 1 for a reel, N for an episode (the source is analysed once;
    * each clip writes its own copy and has its own B-roll).
@@ -228,12 +230,12 @@ export function estimateReel(table: PriceTable, models: PricedModels, input: Ree
   const reels = input.reels ?? 1;
   const seconds = Array.from({ length: input.clips }, (_, i) => brollClipSeconds(input.pacing, i));
   const totalS = seconds.reduce((a, b) => a + b, 0) * reels;
-  const textStages = [
+  const analysis = [
     ...(input.hasInstructions ? ['ROUTER'] : []),
     ...(input.transcribes ? ['RESEARCH'] : []),
     'TRANSCRIPT',
-    ...Array.from({ length: reels }, () => 'CONTENT'),
   ];
+  const textStages = [...(input.clipOfEpisode ? [] : analysis), ...Array.from({ length: reels }, () => 'CONTENT')];
   const textCalls = models.text.provider === 'offline' ? [] : textStages;
   const brollWhat =
     reels === 1

@@ -39,16 +39,26 @@ export function estimateReelRun(
   request: ReelRequest,
   /** The pacing ROUTER understood, when it has run; otherwise read offline from the instructions. */
   pacing?: 'slow' | 'medium' | 'fast',
+  /** An episode's clips: the source analysed once, then each clip's copy and B-roll. */
+  reels = 1,
 ): CostEstimate {
-  return estimateReel(pricesFor(config), pricedModels(config), reelInput(config, request, pacing));
+  return estimateReel(pricesFor(config), pricedModels(config), { ...reelInput(config, request, pacing), reels });
 }
 
 /** An episode: the source analysed once, then `count` clips, each with its copy and its B-roll. */
 export function estimateEpisodeRun(config: AppConfig, request: EpisodeRequest): CostEstimate {
   const { count, ...reel } = request;
+  return estimateReelRun(config, reel, undefined, count ?? DEFAULT_EPISODE_CLIPS);
+}
+
+/** One clip of an episode: its copy and its B-roll (the episode's estimate holds the analysis). */
+export function estimateClipRun(config: AppConfig, clips: number, pacing?: 'slow' | 'medium' | 'fast'): CostEstimate {
   return estimateReel(pricesFor(config), pricedModels(config), {
-    ...reelInput(config, reel),
-    reels: count ?? DEFAULT_EPISODE_CLIPS,
+    clips,
+    hasInstructions: false,
+    transcribes: false,
+    ...(pacing ? { pacing } : {}),
+    clipOfEpisode: true,
   });
 }
 

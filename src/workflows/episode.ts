@@ -36,6 +36,7 @@ import type { ReelResult } from '../domain/reel';
 import { BrollGate } from './brollGate';
 import { describeFailure, PipelineRun } from './pipelineRun';
 import type { Route } from './reel';
+import { meterResult } from './meter';
 import { analyseSource, qaGates, renderClip } from './reel';
 import { hostRoute, RunRoute, sharedRoute } from './activityRoutes';
 import { PipelineStage } from './stages';
@@ -64,6 +65,7 @@ async function episode(run: PipelineRun, route: RunRoute, request: ParsedEpisode
     route,
     reelRequestOf(request),
     gates,
+    request.count,
   );
   const picked = await gates.gate<EpisodeMomentsResult>(PipelineStage.TRANSCRIPT, {
     produce: (rework) =>
@@ -242,8 +244,12 @@ export async function episodeClip(request: ClipRequest): Promise<ReelResult> {
       episodeId: request.episodeId,
       rank: request.rank,
       momentPath: request.momentPath,
+      clipCount: request.broll.clipCount,
+      ...(request.directives?.narrative?.pacing ? { pacing: request.directives.narrative.pacing } : {}),
     });
     run.progress.workspace = prepared.workspace;
+    // The clip's own estimate (its copy and B-roll), shown beside what it spends.
+    meterResult(run.progress, prepared);
     return renderClip(run, route, qaGates(run, route), broll, {
       workspace: prepared.workspace,
       source: request.source,

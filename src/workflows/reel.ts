@@ -65,10 +65,12 @@ export async function analyseSource(
   { light, media }: Route,
   request: ReelRequest,
   { gate, keep }: ReturnType<typeof qaGates>,
+  /** An episode's clip count (its estimate counts each clip's copy and B-roll). */
+  reels?: number,
 ): Promise<AnalysedSource> {
   const { workflowId } = workflowInfo();
   const routed = await gate(PipelineStage.ROUTER, {
-    produce: (rework) => light.router({ workflowId, request, ...rework }),
+    produce: (rework) => light.router({ workflowId, request, ...(reels ? { reels } : {}), ...rework }),
     check: (r) => light.qaCheck({ stage: 'ROUTER', artifactPath: r.directivesPath ?? '', notes: r.notes }),
     artifact: { path: (r) => r.directivesPath ?? '', withPath: (r, directivesPath) => ({ ...r, directivesPath }) },
     keep,

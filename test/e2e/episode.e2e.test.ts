@@ -94,6 +94,9 @@ describe('episode end to end (offline providers, real ffmpeg)', () => {
         // Each clip delivers inside the episode's folder, its caption files beside the reel.
         expect(clip.reelPath).toBe(path.join(episodeDir, `clip-${clip.rank}`, 'reel.mp4'));
         expect((await stat(path.join(episodeDir, `clip-${clip.rank}`, 'reel.srt'))).size).toBeGreaterThan(0);
+        // Its summary gives its own estimate (its copy and B-roll) beside what it spent.
+        const summary = await readFile(path.join(episodeDir, `clip-${clip.rank}`, 'summary.md'), 'utf8');
+        expect(summary).toContain('| **total** | **$0.00** | **$0.00** |');
         const reel = await probe(clip.reelPath!);
         expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
         expect(reel.audio).toBeDefined();
@@ -114,6 +117,13 @@ describe('episode end to end (offline providers, real ffmpeg)', () => {
       expect(index).toContain(`reelflow resume ${blocked}`);
       expect(index).toContain(result.clips[0]!.reelPath!);
       expect(JSON.parse(await readFile(result.indexJsonPath, 'utf8')).clips).toEqual(result.clips);
+
+      // ROUTER was told the clip count, so the estimate it records counts each clip's copy and B-roll.
+      const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
+      const routerInput = (history.events ?? [])
+        .map((e) => e.activityTaskScheduledEventAttributes)
+        .find((a) => a?.activityType?.name === 'router')!.input!.payloads![0]!;
+      expect(JSON.parse(Buffer.from(routerInput.data!).toString('utf8'))).toMatchObject({ reels: 3 });
 
       // The source was analysed once: only the episode ran RESEARCH and the moment scoring.
       const episodeActivities = await scheduledActivities(workflowId);

@@ -13,6 +13,7 @@ import type { BrollJobsState } from '../../src/workflows/brollJobs';
 import type { Progress } from '../../src/domain/progress';
 import { meterClips, meterRefusedCall } from '../../src/workflows/meter';
 import { TEST_PRICES } from '../helpers/prices';
+import { estimateClipRun, estimateEpisodeRun, estimateReelRun } from '../../src/pricing/estimate';
 
 const gemini: PricedModels = {
   video: { provider: 'gemini-api', model: 'veo-3.1-generate-001' },
@@ -181,5 +182,20 @@ describe('B-roll reducer and unknown submissions', () => {
     state = reduceBrollJobs(plain.state, { type: 'retry_requested', includeUnknown: true }).state;
     const knowing = reduceBrollJobs(state, { type: 'retry', at });
     expect(knowing.commands).toEqual([{ type: 'submit', key: 'run_intro', submitKey: 'run_intro_r2' }]);
+  });
+});
+
+describe('episode estimates', () => {
+  it("an episode's ROUTER estimate counts its clips; each clip's own is its copy and B-roll only", () => {
+    const config = loadConfig({ TEXT_PROVIDER: 'gemini', GEMINI_API_KEY: 'x', VEO3_CLIP_COUNT: '2' });
+    const request = { source: '/talk.mp4', instructions: 'keep it calm' };
+    const episode = estimateReelRun(config, request, undefined, 3);
+    expect(episode).toEqual(estimateEpisodeRun(config, { ...request, count: 3 }));
+    const clip = estimateClipRun(config, 2);
+    const text = (e: typeof clip) => e.lines.find((l) => l.kind === 'text')!;
+    expect(text(clip).what).toBe('1 calls (CONTENT)');
+    expect(text(episode).what).toBe('6 calls (ROUTER, RESEARCH, TRANSCRIPT, CONTENT, CONTENT, CONTENT)');
+    const video = (e: typeof clip) => e.lines.find((l) => l.kind === 'video')!;
+    expect(video(episode).quantity).toBe(3 * video(clip).quantity);
   });
 });
