@@ -7,7 +7,7 @@
  * `<queue>-media-<id>` queue names the host that holds its workspace now.
  */
 import type { Client } from '@temporalio/client';
-import { WorkflowFailedError } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowFailedError } from '@temporalio/client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -27,6 +27,9 @@ export function hostQueueOfActivityQueue(taskQueue: string, activityQueue: strin
 }
 
 /** The host that does not answer: the API says which and why, with 503 (try again when it is back). */
+/** gRPC's NOT_FOUND status code. */
+const GRPC_NOT_FOUND = 5;
+
 export class HostUnavailableError extends Error {
   override name = 'HostUnavailableError';
 }
@@ -48,12 +51,19 @@ export class HostFiles {
     let found: string | undefined;
     let nextPageToken: Uint8Array | undefined;
     do {
-      const page = await this.client.workflowService.getWorkflowExecutionHistoryReverse({
-        namespace,
-        execution,
-        maximumPageSize: 200,
-        ...(nextPageToken ? { nextPageToken } : {}),
-      });
+      const page = await this.client.workflowService
+        .getWorkflowExecutionHistoryReverse({
+          namespace,
+          execution,
+          maximumPageSize: 200,
+          ...(nextPageToken ? { nextPageToken } : {}),
+        })
+        .catch((err: unknown) => {
+          // No such run in Temporal (its history was deleted, or files copied in by hand): no host to ask.
+          if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) return undefined;
+          throw err;
+        });
+      if (!page) return undefined;
       for (const event of page.history?.events ?? []) {
         const queue = event.activityTaskScheduledEventAttributes?.taskQueue?.name;
         found = queue ? hostQueueOfActivityQueue(this.taskQueue, queue) : undefined;
