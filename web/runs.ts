@@ -68,7 +68,7 @@ export function runsList(): { el: HTMLElement; stop: () => void } {
           h('td', {}, run.stage),
           h('td', {}, clock(run.startedAt)),
           h('td', {}, seconds(end - Date.parse(run.startedAt))),
-          h('td', { class: 'muted', title: 'cost tracking comes with paid-work budgets (issue 12)' }, '—'),
+          h('td', { class: 'muted', title: "each run's page shows its estimated and actual cost" }, '—'),
         );
       }),
     );
