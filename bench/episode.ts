@@ -29,10 +29,8 @@ import type { EpisodeResult } from '../src/domain/episode';
 import type { CaptionStyle } from '../src/domain/render';
 import type { Moment, ReelResult } from '../src/domain/reel';
 import { formatSrt } from '../src/domain/subtitles';
-import { LocalVeoServer, OFFLINE_VEO_NAME } from '../src/offlineVeo/server';
-import { OfflineImageModel } from '../src/providers/image/offlineImage';
-import { OfflineTextModel } from '../src/providers/text/offlineText';
-import { VeoVideoModel } from '../src/providers/video/veo';
+import { LocalVeoServer } from '../src/offlineVeo/server';
+import { providersFor } from '../test/helpers/offlineVeo';
 import { connectClient, connectWorker } from '../src/temporal/connection';
 import { createWorker } from '../src/worker';
 
@@ -88,18 +86,7 @@ export async function measureEpisodes(
         OUTPUT_DIR: path.join(dir, 'output'),
         FFMPEG_PRESET: 'ultrafast',
       });
-      const providers = {
-        text: new OfflineTextModel(),
-        image: new OfflineImageModel(),
-        video: new VeoVideoModel({
-          name: OFFLINE_VEO_NAME,
-          models: config.veo3.models,
-          apiKey: 'bench',
-          baseUrl: veo.url,
-          rateLimit: config.veo3.rateLimit,
-        }),
-        close: () => Promise.resolve(),
-      };
+      const providers = providersFor(veo, config);
       const worker = await createWorker({ connection: await connectWorker({ address }), config, providers });
       const row = await worker.runUntil(async () => {
         const queue = config.temporal.taskQueue;

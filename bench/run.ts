@@ -26,10 +26,8 @@ import { generateSamplePodcast } from '../src/dev/samplePodcast';
 import type { BrollJob } from '../src/domain/broll';
 import type { Progress } from '../src/domain/progress';
 import type { ReelResult } from '../src/domain/reel';
-import { LocalVeoServer, OFFLINE_VEO_NAME } from '../src/offlineVeo/server';
-import { VeoVideoModel } from '../src/providers/video/veo';
-import { OfflineImageModel } from '../src/providers/image/offlineImage';
-import { OfflineTextModel } from '../src/providers/text/offlineText';
+import { LocalVeoServer } from '../src/offlineVeo/server';
+import { providersFor } from '../test/helpers/offlineVeo';
 import { connectClient, connectWorker } from '../src/temporal/connection';
 import { progressQuery } from '../src/workflows/definitions';
 import { createWorker } from '../src/worker';
@@ -104,18 +102,7 @@ async function measure(
     FFMPEG_PRESET: 'ultrafast',
     VEO3_CLIP_COUNT: String(clips),
   });
-  const providers = {
-    text: new OfflineTextModel(),
-    image: new OfflineImageModel(),
-    video: new VeoVideoModel({
-      name: OFFLINE_VEO_NAME,
-      models: config.veo3.models,
-      apiKey: 'bench',
-      baseUrl: veo.url,
-      rateLimit: config.veo3.rateLimit,
-    }),
-    close: () => Promise.resolve(),
-  };
+  const providers = providersFor(veo, config);
   const worker = await createWorker({ connection: await connectWorker({ address }), config, providers });
   const started = Date.now();
   const { result, progress } = await worker.runUntil(async () => {
