@@ -405,12 +405,48 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Request fields by the flag (or argument) a person typed for them on this CLI. */
+const FLAG_OF: Record<string, string> = {
+  source: '<source>',
+  prompt: '<prompt>',
+  transcript: '--transcript',
+  transcribe: '--transcribe',
+  topic: '--topic',
+  instructions: '--instructions',
+  durationS: '--duration',
+  clips: '--clips',
+  maxCostUsd: '--max-cost',
+  count: '--count',
+  captions: '--captions',
+  aspect: '--aspect',
+  hook: '--hook',
+  style: '--style',
+  aspectRatio: '--aspect-ratio',
+  clipDurationS: '--clip-duration',
+  sceneCount: '--scenes',
+  crossfadeS: '--crossfade',
+};
+
+/**
+ * A request error as the CLI says it: the fields named by their flags (`--duration: Too big…`),
+ * since the person typed flags; the API names the same fields as its JSON does.
+ */
+export function inFlags(message: string): string {
+  const request = /^(invalid (?:reel|episode|video) request: )(.*)$/s.exec(message);
+  if (!request) return message;
+  const fields = request[2]!.replace(/(^|; )([A-Za-z]+)(?=: )/g, (_, sep: string, field: string) => {
+    return `${sep}${FLAG_OF[field] ?? field}`;
+  });
+  return `${request[1]}${fields}`;
+}
+
 export async function runCli(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
     // Our own errors may carry a second line that says what to do next (the resume command).
-    console.error(`reelflow: ${err instanceof Error ? err.message : String(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`reelflow: ${err instanceof UsageError ? inFlags(message) : message}`);
     process.exitCode = 1;
   }
 }

@@ -208,13 +208,13 @@ describe('reelflow CLI', () => {
       /^reelflow: --clip-duration: must be a number/,
     );
     expect((await reelflow(['generate', 'a fox', '--clip-duration', '5'])).stderr).toMatch(
-      /^reelflow: invalid video request: clipDurationS/,
+      /^reelflow: invalid video request: --clip-duration: /,
     );
     expect((await reelflow(['reel', 'talk.mp4', '--clips', '2.5'])).stderr).toMatch(
-      /^reelflow: invalid reel request: clips: /,
+      /^reelflow: invalid reel request: --clips: /,
     );
     expect((await reelflow(['reel', 'talk.mp4', '--duration', '300'])).stderr).toMatch(
-      /^reelflow: invalid reel request: durationS: /,
+      /^reelflow: invalid reel request: --duration: /,
     );
     expect((await reelflow(['broll', 'retry', 'reel-nope-000000'])).stderr.trim()).toBe(
       'reelflow: no run with id reel-nope-000000',
@@ -264,7 +264,7 @@ describe('reelflow CLI', () => {
   it('rejects an invalid request before contacting Temporal, naming the field', async () => {
     const result = await reelflow(['reel', '  '], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/^reelflow: invalid reel request: source: /);
+    expect(result.stderr).toMatch(/^reelflow: invalid reel request: <source>: /);
   });
 
   it('names the address it could not reach, and the command that starts a server', async () => {
