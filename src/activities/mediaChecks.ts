@@ -3,7 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { ErrorType } from '../domain/errors';
 import { MOMENT_MIN_S } from '../domain/reel';
 import type { MediaProbe } from '../media/ffmpeg';
-import { ffmpeg, probe, run } from '../media/ffmpeg';
+import { ffmpeg, probe, ProbeError, run } from '../media/ffmpeg';
 import { failure } from './failures';
 
 export async function requireFile(file: string, role: string): Promise<void> {
@@ -24,7 +24,8 @@ export async function probeVideo(
   try {
     info = await probe(file);
   } catch (err) {
-    throw failure(ErrorType.MEDIA_INVALID, `${role} is not readable media: ${file} (${(err as Error).message})`);
+    const reason = err instanceof ProbeError ? err.reason : (err as Error).message;
+    throw failure(ErrorType.MEDIA_INVALID, `${role} is not readable media: ${file} (${reason})`);
   }
   // ffprobe reads any text file as a "tty" video (ANSI art); that is never what a user meant.
   if (!info.video || info.formatName === 'tty') {

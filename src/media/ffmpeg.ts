@@ -26,10 +26,26 @@ function parseRate(rate: string | undefined): number {
   return num / den;
 }
 
+/** ffprobe's refusal, with the reason it gave (its last line, without the file name it starts with). */
+export class ProbeError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`ffprobe could not read ${file}: ${reason}`);
+  }
+}
+
+function probeReason(file: string, message: string): string {
+  const last = message.trim().split('\n').at(-1)?.trim() ?? '';
+  const reason = last.startsWith(`${file}: `) ? last.slice(file.length + 2) : last;
+  return reason || firstLine(message);
+}
+
 export function probe(file: string): Promise<MediaProbe> {
   return new Promise((resolve, reject) => {
     ffmpeg.ffprobe(file, (err: Error | null, data: FfprobeData) => {
-      if (err) return reject(new Error(`ffprobe could not read ${file}: ${firstLine(err.message)}`));
+      if (err) return reject(new ProbeError(file, probeReason(file, err.message)));
       const video = data.streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
       const audio = data.streams.find((s) => s.codec_type === 'audio');
       const tags: Record<string, string> = {};
