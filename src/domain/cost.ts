@@ -50,7 +50,10 @@ export interface MeteredCall {
   /** What it was for: a clip key, `ROUTER`, `scene-2 start frame`… */
   label: string;
   costUsd: number;
-  /** video: seconds generated; image: images; text: tokens in and out as the API reported them. */
+  /**
+   * video: seconds generated (and, for Gemini Omni, the output tokens its interaction reported; the
+   * price is still per second); image: images; text: tokens in and out as the API reported them.
+   */
   seconds?: number;
   images?: number;
   inputTokens?: number;
