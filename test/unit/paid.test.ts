@@ -11,6 +11,7 @@ import { loadPriceTable } from '../../src/pricing';
 import { initialBrollJobs, reduceBrollJobs } from '../../src/workflows/brollJobs';
 import type { BrollJobsState } from '../../src/workflows/brollJobs';
 import type { Progress } from '../../src/domain/progress';
+import type { BrollJob } from '../../src/domain/broll';
 import { meterClips, meterRefusedCall } from '../../src/workflows/meter';
 import { TEST_PRICES } from '../helpers/prices';
 import { estimateClipRun, estimateEpisodeRun, estimateReelRun } from '../../src/pricing/estimate';
@@ -122,6 +123,36 @@ describe('refused text and image calls', () => {
       { label: 'ROUTER (text/image call)', stage: 'ROUTER', reason: 'over_budget, not sent: again' },
     ]);
     expect(costLines(progress.cost!)).toContain('- ROUTER (text/image call): over_budget, not sent: again');
+  });
+});
+
+describe('metered clips', () => {
+  it('a clip counted when accepted gets the output tokens its provider reported when it finished, once', () => {
+    const progress = { cost: { calls: [], actualUsd: 0 } } as unknown as Progress;
+    const job: BrollJob = {
+      idempotent_key: 'run_intro',
+      variant: 'intro',
+      status: 'submitted',
+      operation: 'models/gemini-omni-flash-preview/interactions/v1_1',
+      video_path: null,
+      error_message: null,
+      attempts: 1,
+      updated_at: 't',
+      cost_usd: 0.4,
+      model: 'gemini-omni-flash-preview',
+      provider: 'gemini-api',
+      prompt: 'a harbour',
+      duration_s: 4,
+      narrative_anchor: '',
+    };
+    meterClips(progress, [job]);
+    expect(progress.cost?.calls[0]).not.toHaveProperty('outputTokens');
+    meterClips(progress, [{ ...job, status: 'done', video_path: 'clip.mp4', output_tokens: 23168 }]);
+    meterClips(progress, [{ ...job, status: 'done', video_path: 'clip.mp4', output_tokens: 23168 }]);
+    expect(progress.cost?.calls).toEqual([
+      expect.objectContaining({ kind: 'video', label: 'run_intro', costUsd: 0.4, seconds: 4, outputTokens: 23168 }),
+    ]);
+    expect(progress.cost?.actualUsd).toBe(0.4);
   });
 });
 
