@@ -56,6 +56,21 @@ describe('estimates', () => {
     expect(formatEstimate(unknown)).toContain('no price');
   });
 
+  it("Gemini Omni's price is marked unconfirmed in the shipped table, and an estimate that uses it says so", () => {
+    const omni = { ...gemini, video: { provider: 'gemini-api' as const, model: 'gemini-omni-flash-preview' } };
+    const e = estimateVideo(table, omni, { prompt: 'x', clipDurationS: 8, sceneCount: 1 });
+    expect(e.lines.find((l) => l.kind === 'video')).toMatchObject({ quantity: 8, costUsd: 0.8 });
+    expect(e.assumptions).toContainEqual(
+      expect.stringMatching(
+        /^the price of gemini-omni-flash-preview is unconfirmed: .*third-party reports.*to be confirmed$/,
+      ),
+    );
+    expect(formatEstimate(e)).toContain('the price of gemini-omni-flash-preview is unconfirmed');
+    // A Veo price from the list is not marked.
+    const veo = estimateReel(table, gemini, { clips: 3, hasInstructions: false, transcribes: false });
+    expect(veo.assumptions.some((a) => a.includes('unconfirmed'))).toBe(false);
+  });
+
   it('an episode of 3 clips: the source analysed once, copy and B-roll per clip', () => {
     const one = estimateReel(table, gemini, { clips: 2, hasInstructions: false, transcribes: true });
     const three = estimateReel(table, gemini, { clips: 2, hasInstructions: false, transcribes: true, reels: 3 });
