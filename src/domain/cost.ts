@@ -353,7 +353,11 @@ export function formatRunCost(cost: RunCost, workflowId: string): string[] {
       : `  cost: estimated ${cost.estimate ? money(cost.estimate.totalUsd) : '—'}, actual ${money(cost.actualUsd)}`,
     ...cost.calls
       .filter((c) => c.kind === 'video')
-      .map((c) => `    ${c.label}: ${money(c.costUsd)} (${c.model || c.provider}, ${c.seconds ?? '?'} s)`),
+      .map(
+        (c) =>
+          `    ${c.label}: ${money(c.costUsd)} (${c.model || c.provider}, ${c.seconds ?? '?'} s` +
+          `${c.outputTokens !== undefined ? `, ${c.outputTokens} output tokens` : ''})`,
+      ),
   ];
   const other = cost.calls.filter((c) => c.kind !== 'video').reduce((sum, c) => sum + c.costUsd, 0);
   if (other > 0) lines.push(`    text and images: ${money(round(other))}`);

@@ -168,6 +168,13 @@ describe('metered clips', () => {
       expect.objectContaining({ kind: 'video', label: 'run_intro', costUsd: 0.4, seconds: 4, outputTokens: 23168 }),
     ]);
     expect(progress.cost?.actualUsd).toBe(0.4);
+    // summary.md and `reelflow status` show them beside the seconds.
+    expect(costLines(progress.cost!)).toContain(
+      '- run_intro: video, gemini-api gemini-omni-flash-preview, 4 s, 23168 output tokens: $0.40',
+    );
+    expect(formatRunCost(progress.cost!, 'run')).toContain(
+      '    run_intro: $0.40 (gemini-omni-flash-preview, 4 s, 23168 output tokens)',
+    );
   });
 });
 
