@@ -10,7 +10,7 @@ import { Worker as TemporalWorker } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { spawn } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -166,9 +166,20 @@ describe('submitClip: budget caps', () => {
     expect(new Set(veo.stats.prompts).size).toBe(veo.stats.prompts.length);
     expect(done).toHaveLength(5);
     expect(refused).toHaveLength(15);
-    for (const job of refused) expect(job.error_message).toMatch(/over the cap of \$10\.00/);
     for (const job of done) expect(job.cost_usd).toBe(CLIP_USD);
     for (const job of done) expect((await stat(job.video_path!)).size).toBeGreaterThan(0);
+    for (const [i, job] of jobs.entries()) {
+      const workspace = path.join(dir, 'runs', ids[i]!);
+      // Each run wrote its own table; a refused clip left no intent: nothing was sent for it.
+      const table = JSON.parse(await readFile(path.join(workspace, 'veo3', 'jobs.json'), 'utf8')) as {
+        jobs: { status: string }[];
+      };
+      expect(table.jobs.map((j) => j.status)).toEqual([job.status]);
+      if (job.status === 'over_budget') {
+        expect(job.error_message).toMatch(/over the cap of \$10\.00/);
+        await expect(readdir(path.join(workspace, 'veo3', 'submitted'))).rejects.toThrow();
+      }
+    }
     const day = await ledger(today());
     expect(day).toMatchObject({ capUsd: DAILY_USD, spentUsd: DAILY_USD, reservedUsd: 0 });
     // A day's ledger that granted 5 reservations and refused 15, as a replay fixture.
