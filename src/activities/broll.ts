@@ -211,7 +211,12 @@ export function createBrollActivities({ config, providers, temporalClient }: Act
           if (err instanceof InvalidClipError) return { key: job.key, status: 'invalid_clip', error: err.message };
           throw err;
         }
-        return { key: job.key, status: 'done', videoPath: clip };
+        return {
+          key: job.key,
+          status: 'done',
+          videoPath: clip,
+          ...(outcome.outputTokens !== undefined ? { outputTokens: outcome.outputTokens } : {}),
+        };
       }
     },
 

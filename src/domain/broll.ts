@@ -63,6 +63,8 @@ export interface BrollJob {
   /** The model that took the job, and where it is priced. */
   model?: string;
   provider?: PriceProvider;
+  /** Output tokens the provider reported for the finished clip (Gemini Omni), metered with it. */
+  output_tokens?: number;
   /** What was asked, so a retry can resubmit and ASSEMBLY can place the clip. */
   prompt: string;
   duration_s: Veo3Prompt['duration_s'];
@@ -134,5 +136,5 @@ export type PollResult =
   | { key: string; status: 'submitted' }
   /** A poll that failed for a reason that may pass (network, 5xx): the workflow counts these. */
   | { key: string; status: 'poll_error'; error: string }
-  | { key: string; status: 'done'; videoPath: string }
+  | { key: string; status: 'done'; videoPath: string; outputTokens?: number }
   | { key: string; status: JobStatus; error: string };

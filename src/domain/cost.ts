@@ -15,7 +15,18 @@ const ProviderPricesSchema = z
     /** Runs on this machine with no provider account: every call it serves costs 0. */
     offline: z.boolean().optional(),
     note: z.string().optional(),
-    video: z.record(z.string(), z.object({ perSecond: PerSecondSchema }).strict()).optional(),
+    video: z
+      .record(
+        z.string(),
+        z
+          .object({
+            perSecond: PerSecondSchema,
+            /** Where a price not checked against the provider's own price list came from (estimates say so). */
+            unconfirmed: z.string().min(1).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     image: z.record(z.string(), z.object({ perImage: usd }).strict()).optional(),
     text: z.record(z.string(), z.object({ inputPerMTokens: usd, outputPerMTokens: usd }).strict()).optional(),
   })
@@ -50,7 +61,10 @@ export interface MeteredCall {
   /** What it was for: a clip key, `ROUTER`, `scene-2 start frame`… */
   label: string;
   costUsd: number;
-  /** video: seconds generated; image: images; text: tokens in and out as the API reported them. */
+  /**
+   * video: seconds generated (and, for Gemini Omni, the output tokens its interaction reported; the
+   * price is still per second); image: images; text: tokens in and out as the API reported them.
+   */
   seconds?: number;
   images?: number;
   inputTokens?: number;
@@ -194,6 +208,18 @@ function line(
   };
 }
 
+/** A line priced from a row marked `unconfirmed` says so, with where the price came from. */
+function unconfirmedPrices(table: PriceTable, lines: EstimateLine[]): string[] {
+  return [
+    ...new Set(
+      lines.flatMap((l) => {
+        const why = l.kind === 'video' ? table.providers[l.provider]?.video?.[l.model]?.unconfirmed : undefined;
+        return why ? [`the price of ${l.model} is unconfirmed: ${why}`] : [];
+      }),
+    ),
+  ];
+}
+
 function finish(table: PriceTable, lines: EstimateLine[], assumptions: string[]): CostEstimate {
   const kept = lines.filter((l) => l.quantity > 0);
   return {
@@ -203,6 +229,7 @@ function finish(table: PriceTable, lines: EstimateLine[], assumptions: string[])
     assumptions: [
       ...assumptions,
       ...(kept.some((l) => l.unpriced) ? ['models marked "no price" are not in the price table: counted as 0'] : []),
+      ...unconfirmedPrices(table, kept),
     ],
     pricesAsOf: table.asOf,
   };
@@ -326,7 +353,11 @@ export function formatRunCost(cost: RunCost, workflowId: string): string[] {
       : `  cost: estimated ${cost.estimate ? money(cost.estimate.totalUsd) : '—'}, actual ${money(cost.actualUsd)}`,
     ...cost.calls
       .filter((c) => c.kind === 'video')
-      .map((c) => `    ${c.label}: ${money(c.costUsd)} (${c.model || c.provider}, ${c.seconds ?? '?'} s)`),
+      .map(
+        (c) =>
+          `    ${c.label}: ${money(c.costUsd)} (${c.model || c.provider}, ${c.seconds ?? '?'} s` +
+          `${c.outputTokens !== undefined ? `, ${c.outputTokens} output tokens` : ''})`,
+      ),
   ];
   const other = cost.calls.filter((c) => c.kind !== 'video').reduce((sum, c) => sum + c.costUsd, 0);
   if (other > 0) lines.push(`    text and images: ${money(round(other))}`);

@@ -132,7 +132,8 @@ export function costLines(cost: RunCost): string[] {
     ...cost.calls.map(
       (c) =>
         `- ${c.label}: ${c.kind}, ${c.provider === 'offline' ? 'offline' : c.provider} ${c.model}` +
-        `${c.seconds ? `, ${c.seconds} s` : ''}${c.inputTokens !== undefined ? `, ${c.inputTokens} + ${c.outputTokens} tokens` : ''}: ${formatUsd(c.costUsd)}`,
+        `${c.seconds ? `, ${c.seconds} s` : ''}${c.inputTokens !== undefined ? `, ${c.inputTokens} + ${c.outputTokens} tokens` : ''}` +
+        `${c.inputTokens === undefined && c.outputTokens !== undefined ? `, ${c.outputTokens} output tokens` : ''}: ${formatUsd(c.costUsd)}`,
     ),
     ...(cost.refused ?? []).map((r) => `- ${r.label}: ${r.reason}`),
   ];

@@ -28,6 +28,8 @@ interface Job {
   id: string;
   /** Which API made the job: Veo's operations (default) or Omni's interactions. */
   api?: 'interactions';
+  /** Omni: the clip comes back as a Files API link (`response_format.delivery: "uri"`), not inline. */
+  delivery?: 'uri';
   fileId: string;
   model: string;
   key?: string;
@@ -373,7 +375,7 @@ export class LocalVeoServer {
       model?: unknown;
       input?: unknown;
       background?: unknown;
-      response_format?: { type?: unknown; aspect_ratio?: unknown; duration?: unknown };
+      response_format?: { type?: unknown; aspect_ratio?: unknown; duration?: unknown; delivery?: unknown };
       response_modalities?: unknown;
     };
     const reject = (code: number, status: string, message: string): never => {
@@ -409,6 +411,9 @@ export class LocalVeoServer {
     const aspectRatio = format?.aspect_ratio ?? '16:9';
     if (aspectRatio !== '16:9' && aspectRatio !== '9:16')
       reject(400, 'INVALID_ARGUMENT', 'response_format.aspect_ratio must be 16:9 or 9:16');
+    const delivery = format?.delivery ?? 'inline';
+    if (delivery !== 'inline' && delivery !== 'uri')
+      reject(400, 'INVALID_ARGUMENT', 'response_format.delivery must be "inline" or "uri"');
     const image = blocks.find((b) => b.type === 'image' && typeof b.data === 'string');
     const job = await this.createJob(req, res, {
       model,
@@ -418,6 +423,7 @@ export class LocalVeoServer {
       ...(image ? { startImage: image.data as string } : {}),
       id: (opId) => `v1_${opId}`,
       api: 'interactions',
+      ...(delivery === 'uri' ? { delivery: 'uri' as const } : {}),
     });
     if (job) this.sendJson(res, 200, { ...this.interactionHeader(job), status: 'in_progress' });
   }
@@ -440,6 +446,7 @@ export class LocalVeoServer {
       id: (opId: string) => string;
       key?: string | string[];
       api?: Job['api'];
+      delivery?: Job['delivery'];
     },
   ): Promise<Job | undefined> {
     const { model, prompt: text, durationS, aspectRatio, key } = request;
@@ -469,6 +476,7 @@ export class LocalVeoServer {
     const job: Job = {
       id: request.id(randomBytes(8).toString('hex')),
       ...(request.api ? { api: request.api } : {}),
+      ...(request.delivery ? { delivery: request.delivery } : {}),
       fileId: randomBytes(8).toString('hex'),
       model,
       ...(typeof key === 'string' ? { key } : {}),
@@ -515,8 +523,10 @@ export class LocalVeoServer {
   }
 
   /**
-   * An interaction as the Gemini API shows it: the clip inline (base64) in the last model_output
-   * step, video output tokens in `usage`. A refusal is a completed interaction that answers in words.
+   * An interaction as the Gemini API shows it: the clip in the last model_output step, inline
+   * (base64) or, when the request asked for `delivery: "uri"`, as a Files API link that the SDK's
+   * `files.download` fetches from `files/{id}:download`; video output tokens in `usage`. A refusal
+   * is a completed interaction that answers in words.
    */
   private async interaction(id: string): Promise<Record<string, unknown>> {
     this.stats.polls += 1;
@@ -541,13 +551,24 @@ export class LocalVeoServer {
       };
     }
     if (this.held || !this.isRendered(job) || Date.now() < job.readyAt) return { ...header, status: 'in_progress' };
-    this.stats.downloads += 1;
-    const data = (await readFile(this.dir('files', `${job.fileId}.mp4`))).toString('base64');
+    let video: Record<string, unknown>;
+    if (job.delivery === 'uri') {
+      // Google's Files API form; the download itself is counted when it is fetched.
+      video = {
+        type: 'video',
+        mime_type: 'video/mp4',
+        uri: `https://generativelanguage.googleapis.com/v1beta/files/${job.fileId}`,
+      };
+    } else {
+      this.stats.downloads += 1;
+      const data = (await readFile(this.dir('files', `${job.fileId}.mp4`))).toString('base64');
+      video = { type: 'video', mime_type: 'video/mp4', data };
+    }
     const tokens = job.durationS * OMNI_TOKENS_PER_SECOND;
     return {
       ...header,
       status: 'completed',
-      steps: [asked, { type: 'model_output', content: [{ type: 'video', mime_type: 'video/mp4', data }] }],
+      steps: [asked, { type: 'model_output', content: [video] }],
       usage: {
         total_output_tokens: tokens,
         output_tokens_by_modality: [{ modality: 'video', tokens }],

@@ -236,7 +236,13 @@ export function reduceBrollJobs(
     } else {
       delete state.pollErrors[key];
       if (result.status === Status.DONE && 'videoPath' in result)
-        setStatus(target, Status.DONE, at, { video_path: result.videoPath, error_message: null });
+        setStatus(target, Status.DONE, at, {
+          video_path: result.videoPath,
+          error_message: null,
+          ...('outputTokens' in result && result.outputTokens !== undefined
+            ? { output_tokens: result.outputTokens }
+            : {}),
+        });
       else setStatus(target, result.status, at, { error_message: 'error' in result ? result.error : null });
     }
   }

@@ -33,6 +33,7 @@ export function meterClips(progress: Progress, jobs: BrollJob[]): void {
       label: job.idempotent_key,
       costUsd: job.cost_usd!,
       seconds: job.duration_s,
+      ...(job.output_tokens !== undefined ? { outputTokens: job.output_tokens } : {}),
     }));
   const refused = jobs
     .filter((job) => job.status === 'over_budget' || job.status === 'submit_unknown')
@@ -43,12 +44,24 @@ export function meterClips(progress: Progress, jobs: BrollJob[]): void {
           ? `over_budget, not submitted: ${job.error_message ?? ''}`
           : `submit_unknown, may be charged: ${job.error_message ?? ''}`,
     }));
-  const cost = addCalls(progress.cost ?? empty(), calls);
+  const cost = withTokens(addCalls(progress.cost ?? empty(), calls), calls);
   // The refused text and image calls stay; the clips' entries are rebuilt from the jobs table.
   const refusedCalls = (cost.refused ?? []).filter((r) => r.stage !== undefined);
   const all = [...refusedCalls, ...refused];
   const { refused: _old, ...rest } = cost;
   progress.cost = { ...rest, ...(all.length > 0 ? { refused: all } : {}) };
+}
+
+/** A clip's output tokens arrive when it finishes, after its call was counted at submission: filled in then. */
+function withTokens(cost: RunCost, calls: MeteredCall[]): RunCost {
+  const tokens = new Map(calls.flatMap((c) => (c.outputTokens !== undefined ? [[c.id, c.outputTokens] as const] : [])));
+  if (tokens.size === 0) return cost;
+  return {
+    ...cost,
+    calls: cost.calls.map((c) =>
+      c.outputTokens === undefined && tokens.has(c.id) ? { ...c, outputTokens: tokens.get(c.id)! } : c,
+    ),
+  };
 }
 
 /**

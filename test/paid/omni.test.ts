@@ -1,8 +1,9 @@
 /**
  * Gemini Omni video through the real @google/genai 2.32.0 Interactions client, against the local
  * server speaking the wire format as the SDK sends it (POST /v1beta/interactions with
- * `background: true`, GET /v1beta/interactions/{id}): submit, poll, the inline clip, a refusal, a
- * withdrawn model, and at-most-once through the submitClip activity (no caps here, so no Temporal).
+ * `background: true`, GET /v1beta/interactions/{id}): submit, poll, the clip by Files API link (the
+ * Gemini API) and inline (Vertex), a refusal, a withdrawn model, token usage, and at-most-once
+ * through the submitClip activity (no caps here, so no Temporal).
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
@@ -16,6 +17,8 @@ import type { LocalVeoServer } from '../../src/offlineVeo/server';
 import type { PollOutcome } from '../../src/providers/video/types';
 import { VideoProviderError } from '../../src/providers/video/types';
 import { VeoVideoModel } from '../../src/providers/video/veo';
+import { OmniVideo } from '../../src/providers/video/omni';
+import { geminiClient } from '../../src/providers/gemini';
 import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';
 import { providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
@@ -67,18 +70,50 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('Gemini Omni video (Interactions API)', () => {
-  it('submits in the background, polls, and writes the inline clip; the operation names the model', async () => {
+  it('submits in the background, polls, and downloads the clip by its Files API link; reads back the tokens used', async () => {
     const model = omni();
-    const before = server.stats.submissions;
+    const before = { submissions: server.stats.submissions, downloads: server.stats.downloads };
     const operation = await model.submit(request('a lighthouse at dusk'));
     expect(operation).toMatch(new RegExp(`^models/${OMNI}/interactions/v1_[0-9a-f]+$`));
-    expect(server.stats.submissions - before).toBe(1);
+    expect(server.stats.submissions - before.submissions).toBe(1);
     const destination = path.join(dir, 'lighthouse.mp4');
-    expect(await settle(model, operation, destination)).toEqual({ state: 'downloaded' });
+    // The interaction's `usage.total_output_tokens` (the double reports 5792 per second of video).
+    expect(await settle(model, operation, destination)).toEqual({ state: 'downloaded', outputTokens: 4 * 5792 });
+    // Fetched once through files.download (GET files/{id}:download), not carried in the interaction.
+    expect(server.stats.downloads - before.downloads).toBe(1);
     const media = await probe(destination);
     expect(media.video).toMatchObject({ width: 720, height: 1280 });
     expect(media.durationS).toBeGreaterThan(3.8);
     expect(media.durationS).toBeLessThan(4.3);
+  });
+
+  it('inline delivery (what Vertex gets without a bucket): the clip comes as base64 in the interaction', async () => {
+    const inline = new OmniVideo(geminiClient({ apiKey: TEST_API_KEY, baseUrl: server.url }), {
+      rateLimit: { attempts: 1, initialDelayS: 0.05 },
+      delivery: 'inline',
+    });
+    const operation = await inline.submit(OMNI, request('a lighthouse at noon'));
+    const destination = path.join(dir, 'lighthouse-inline.mp4');
+    const outcome = await eventually(
+      () => inline.poll(operation, destination),
+      (o) => o.state !== 'running',
+    );
+    expect(outcome).toEqual({ state: 'downloaded', outputTokens: 4 * 5792 });
+    expect((await probe(destination)).video).toMatchObject({ width: 720, height: 1280 });
+  });
+
+  it('a link that answers 404 is download_failed (the job is not submitted again)', async () => {
+    server.setFaults([{ match: 'GONE', fault: 'download_404' }]);
+    try {
+      const model = omni();
+      const before = server.stats.submissions;
+      const operation = await model.submit(request('GONE a pier'));
+      const outcome = await settle(model, operation, path.join(dir, 'gone.mp4'));
+      expect(outcome).toMatchObject({ state: 'failed', status: 'download_failed' });
+      expect(server.stats.submissions - before).toBe(1);
+    } finally {
+      server.setFaults([]);
+    }
   });
 
   it('a model that answers in words instead of a clip is a refusal (rai_filtered) carrying its reason', async () => {
@@ -161,6 +196,18 @@ describe('Gemini Omni video (Interactions API)', () => {
     const done = await run(activities.submitClip, { workspace, ...request('a quiet market', 'omni-run_a') });
     expect(done).toMatchObject({ model: OMNI, costUsd: 0.4 });
     expect(done.operation).toContain(`models/${OMNI}/interactions/`);
+    // The finished clip carries the tokens the interaction reported; the workflow meters them with it.
+    const polled = await eventually(
+      () =>
+        run(activities.pollClips, {
+          workspace,
+          jobs: [{ key: 'omni-run_a', operation: done.operation, durationS: 4 as const, aspectRatio: '9:16' as const }],
+        }),
+      (results) => results[0]?.status !== 'submitted',
+    );
+    expect(polled).toEqual([
+      { key: 'omni-run_a', status: 'done', videoPath: expect.any(String), outputTokens: 4 * 5792 },
+    ]);
 
     server.setFaults([{ match: 'LOST', fault: 'server_error' }]);
     try {

@@ -1,7 +1,8 @@
 /**
- * Paid calls at the activity level, with the real budget ledger workflow on a real Temporal server
- * and the real SDK against the local Veo/Gemini server: clip submissions at most once, caps under
- * concurrency, withdrawn models; text and image calls refused by the caps before they are sent.
+ * Paid calls with the real budget ledger workflow on a real Temporal server and the real SDK against
+ * the local Veo/Gemini server: 20 B-roll workflow runs at once against the daily cap, then at the
+ * activity level clip submissions at most once, caps, withdrawn models; text and image calls
+ * refused by the caps before they are sent.
  * (One file, because the day's ledger is one per namespace: its tests must not run side by side.)
  */
 import type { Worker } from '@temporalio/worker';
@@ -9,13 +10,17 @@ import { Worker as TemporalWorker } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { spawn } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities';
+import type { BrollInput, BrollSnapshot } from '../../src/domain/broll';
+import { isSettled } from '../../src/domain/clipStatus';
+import { createWorker } from '../../src/worker';
+import { brollQuery, finishBrollSignal } from '../../src/workflows/definitions';
 import { isAdmissionRefused, LEDGER_UPDATES_IN_FLIGHT, ledgerAdmission, PaidBudget } from '../../src/activities/budget';
 import type { AppConfig } from '../../src/config';
 import { dailyLedgerId, runLedgerId } from '../../src/domain/budget';
@@ -52,10 +57,13 @@ beforeAll(async () => {
   veo = await startOfflineVeo(dir, { faults: [{ match: 'HOLD', fault: 'hold' }], idempotency: false });
   temporal = await connectTestTemporal();
   taskQueue = uniqueName('paid');
-  // The ledger workflows need only a workflow worker; the activities run in the test.
-  worker = await TemporalWorker.create({
+  // One real worker for the file: the ledger workflows, and the workflow runs of the first test with
+  // their activities (the daily cap worth 5 clips). The other tests run activities in the test.
+  const config = configFor();
+  worker = await createWorker({
     connection: temporal.nativeConnection,
-    taskQueue,
+    config,
+    providers: providersFor(veo, config),
     workflowBundle: await bundleWorkflows(),
   });
   running = worker.run();
@@ -115,26 +123,68 @@ beforeEach(async () => {
 });
 
 describe('submitClip: budget caps', () => {
-  it('20 clips at once against a daily cap worth 5: exactly 5 reach the provider, 15 are over_budget', async () => {
-    const activities = activitiesFor(configFor());
+  it('20 B-roll workflow runs started at once against a daily cap worth 5 clips: at most 5 are submitted, the rest are over_budget, every run completes', async () => {
+    // The cheapest whole run that submits one paid clip: the B-roll workflow every reel and video
+    // runs as its child (submit through the ledgers, poll, download, crop and validate), one 4 s
+    // clip each. 20 reels would spend their time on transcription and 1080x1920 encodes instead.
     const before = veo.stats.submissions;
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => run(activities.submitClip, clip(uniqueName(`day${i}`), `harbour ${i}`))),
+    const ids = Array.from({ length: 20 }, (_, i) => uniqueName(`day-run${i}`));
+    const handles = await Promise.all(
+      ids.map((workflowId, i) => {
+        const input: BrollInput = {
+          runId: workflowId,
+          workspace: path.join(dir, 'runs', workflowId),
+          prompts: [{ variant: 'intro', prompt: `a harbour at dawn, boat ${i}`, duration_s: 4, narrative_anchor: '' }],
+          aspectRatio: '9:16',
+          pollInitialS: 0.5,
+          pollMaxS: 2,
+          budget: { runId: workflowId },
+        };
+        return temporal.client.workflow.start('brollGeneration', { taskQueue, workflowId, args: [input] });
+      }),
     );
-    const accepted = outcomes.filter((o) => o.status === 'fulfilled');
-    const refused = outcomes.filter((o) => o.status === 'rejected');
-    expect(accepted).toHaveLength(5);
-    expect(veo.stats.submissions - before).toBe(5);
-    for (const o of refused) {
-      expect((o as PromiseRejectedResult).reason).toMatchObject({ type: 'over_budget', nonRetryable: true });
-      expect(String((o as PromiseRejectedResult).reason.message)).toMatch(/over the cap of \$10\.00/);
+    // Each run is finished by its parent's gate once its clip has settled; here the test is the parent.
+    // One run at a time is read, in the order started: nothing depends on which settled first.
+    const results: BrollSnapshot[] = [];
+    for (const handle of handles) {
+      const settled = await eventually(
+        () => handle.query(brollQuery),
+        (jobs) => jobs.length === 1 && jobs.every((job) => isSettled(job.status)),
+        600_000,
+      );
+      expect(settled.every((job) => isSettled(job.status))).toBe(true);
+      await handle.signal(finishBrollSignal, 'finished');
+      results.push((await handle.result()) as BrollSnapshot);
     }
-    for (const o of accepted) expect((o as PromiseFulfilledResult<{ costUsd: number }>).value.costUsd).toBe(CLIP_USD);
+
+    const jobs = results.map((r) => r.jobs[0]!);
+    const done = jobs.filter((job) => job.status === 'done');
+    const refused = jobs.filter((job) => job.status === 'over_budget');
+    // Counted at the provider: the cap is worth exactly 5 clips, and nothing was sent twice.
+    expect(veo.stats.submissions - before).toBeLessThanOrEqual(5);
+    expect(veo.stats.submissions - before).toBe(done.length);
+    expect(new Set(veo.stats.prompts).size).toBe(veo.stats.prompts.length);
+    expect(done).toHaveLength(5);
+    expect(refused).toHaveLength(15);
+    for (const job of done) expect(job.cost_usd).toBe(CLIP_USD);
+    for (const job of done) expect((await stat(job.video_path!)).size).toBeGreaterThan(0);
+    for (const [i, job] of jobs.entries()) {
+      const workspace = path.join(dir, 'runs', ids[i]!);
+      // Each run wrote its own table; a refused clip left no intent: nothing was sent for it.
+      const table = JSON.parse(await readFile(path.join(workspace, 'veo3', 'jobs.json'), 'utf8')) as {
+        jobs: { status: string }[];
+      };
+      expect(table.jobs.map((j) => j.status)).toEqual([job.status]);
+      if (job.status === 'over_budget') {
+        expect(job.error_message).toMatch(/over the cap of \$10\.00/);
+        await expect(readdir(path.join(workspace, 'veo3', 'submitted'))).rejects.toThrow();
+      }
+    }
     const day = await ledger(today());
     expect(day).toMatchObject({ capUsd: DAILY_USD, spentUsd: DAILY_USD, reservedUsd: 0 });
     // A day's ledger that granted 5 reservations and refused 15, as a replay fixture.
     await maybeRecordHistory(temporal.address, today(), 'budget-day-ledger');
-  });
+  }, 900_000);
 
   it('a run cap below one clip submits nothing; the run ledger and the day ledger stay untouched', async () => {
     const activities = activitiesFor(configFor());

@@ -11,6 +11,7 @@ import { loadPriceTable } from '../../src/pricing';
 import { initialBrollJobs, reduceBrollJobs } from '../../src/workflows/brollJobs';
 import type { BrollJobsState } from '../../src/workflows/brollJobs';
 import type { Progress } from '../../src/domain/progress';
+import type { BrollJob } from '../../src/domain/broll';
 import { meterClips, meterRefusedCall } from '../../src/workflows/meter';
 import { TEST_PRICES } from '../helpers/prices';
 import { estimateClipRun, estimateEpisodeRun, estimateReelRun } from '../../src/pricing/estimate';
@@ -53,6 +54,21 @@ describe('estimates', () => {
     );
     expect(unknown.lines.find((l) => l.kind === 'video')).toMatchObject({ unpriced: true, costUsd: 0 });
     expect(formatEstimate(unknown)).toContain('no price');
+  });
+
+  it("Gemini Omni's price is marked unconfirmed in the shipped table, and an estimate that uses it says so", () => {
+    const omni = { ...gemini, video: { provider: 'gemini-api' as const, model: 'gemini-omni-flash-preview' } };
+    const e = estimateVideo(table, omni, { prompt: 'x', clipDurationS: 8, sceneCount: 1 });
+    expect(e.lines.find((l) => l.kind === 'video')).toMatchObject({ quantity: 8, costUsd: 0.8 });
+    expect(e.assumptions).toContainEqual(
+      expect.stringMatching(
+        /^the price of gemini-omni-flash-preview is unconfirmed: .*third-party reports.*to be confirmed$/,
+      ),
+    );
+    expect(formatEstimate(e)).toContain('the price of gemini-omni-flash-preview is unconfirmed');
+    // A Veo price from the list is not marked.
+    const veo = estimateReel(table, gemini, { clips: 3, hasInstructions: false, transcribes: false });
+    expect(veo.assumptions.some((a) => a.includes('unconfirmed'))).toBe(false);
   });
 
   it('an episode of 3 clips: the source analysed once, copy and B-roll per clip', () => {
@@ -122,6 +138,43 @@ describe('refused text and image calls', () => {
       { label: 'ROUTER (text/image call)', stage: 'ROUTER', reason: 'over_budget, not sent: again' },
     ]);
     expect(costLines(progress.cost!)).toContain('- ROUTER (text/image call): over_budget, not sent: again');
+  });
+});
+
+describe('metered clips', () => {
+  it('a clip counted when accepted gets the output tokens its provider reported when it finished, once', () => {
+    const progress = { cost: { calls: [], actualUsd: 0 } } as unknown as Progress;
+    const job: BrollJob = {
+      idempotent_key: 'run_intro',
+      variant: 'intro',
+      status: 'submitted',
+      operation: 'models/gemini-omni-flash-preview/interactions/v1_1',
+      video_path: null,
+      error_message: null,
+      attempts: 1,
+      updated_at: 't',
+      cost_usd: 0.4,
+      model: 'gemini-omni-flash-preview',
+      provider: 'gemini-api',
+      prompt: 'a harbour',
+      duration_s: 4,
+      narrative_anchor: '',
+    };
+    meterClips(progress, [job]);
+    expect(progress.cost?.calls[0]).not.toHaveProperty('outputTokens');
+    meterClips(progress, [{ ...job, status: 'done', video_path: 'clip.mp4', output_tokens: 23168 }]);
+    meterClips(progress, [{ ...job, status: 'done', video_path: 'clip.mp4', output_tokens: 23168 }]);
+    expect(progress.cost?.calls).toEqual([
+      expect.objectContaining({ kind: 'video', label: 'run_intro', costUsd: 0.4, seconds: 4, outputTokens: 23168 }),
+    ]);
+    expect(progress.cost?.actualUsd).toBe(0.4);
+    // summary.md and `reelflow status` show them beside the seconds.
+    expect(costLines(progress.cost!)).toContain(
+      '- run_intro: video, gemini-api gemini-omni-flash-preview, 4 s, 23168 output tokens: $0.40',
+    );
+    expect(formatRunCost(progress.cost!, 'run')).toContain(
+      '    run_intro: $0.40 (gemini-omni-flash-preview, 4 s, 23168 output tokens)',
+    );
   });
 });
 

@@ -3,7 +3,8 @@
  * 2.32.0: `ai.interactions.create` with a video `response_format` and `background: true` answers at
  * once with an interaction id and status `in_progress`; `ai.interactions.get(id)` later shows
  * `completed` with the clip as a `video` content block of the last `model_output` step (the SDK
- * surfaces it as `output_video`: inline base64 `data`, or a `uri`). It is a long-running job like
+ * surfaces it as `output_video`: inline base64 `data`, or a Files API `uri` when the request asked
+ * for `delivery: "uri"`). It is a long-running job like
  * Veo's operation, so it fits the same submit/poll port. Used by VeoVideoModel for the models of
  * VEO3_MODEL whose names start with `gemini-omni` (one fallback list for every Google video model).
  */
@@ -38,6 +39,12 @@ const REFUSAL =
 export interface OmniOptions {
   /** 429 handling: attempts including the first, and the first delay in seconds. */
   rateLimit: { attempts: number; initialDelayS: number };
+  /**
+   * How the finished clip comes back (`response_format.delivery`): `uri`, a Files API link
+   * downloaded once by `files.download`, keeps a multi-megabyte clip out of the interaction's JSON;
+   * `inline`, base64 in the interaction, is what Vertex gives without a Cloud Storage bucket.
+   */
+  delivery: 'inline' | 'uri';
 }
 
 export class OmniVideo {
@@ -63,7 +70,12 @@ export class OmniVideo {
       {
         model,
         input: [{ type: 'text', text: request.prompt }, ...(image ? [image] : [])],
-        response_format: { type: 'video', aspect_ratio: request.aspectRatio, duration: `${request.durationS}s` },
+        response_format: {
+          type: 'video',
+          aspect_ratio: request.aspectRatio,
+          duration: `${request.durationS}s`,
+          delivery: this.options.delivery,
+        },
         // A job that outlives this HTTP call; `store` keeps it readable by interactions.get.
         background: true,
         store: true,
@@ -123,7 +135,9 @@ export class OmniVideo {
     } catch (err) {
       return { state: 'failed', status: 'download_failed', message: err instanceof Error ? err.message : String(err) };
     }
-    return { state: 'downloaded' };
+    // What the generation used, as the interaction reports it: metered beside the seconds.
+    const tokens = interaction.usage?.total_output_tokens;
+    return typeof tokens === 'number' ? { state: 'downloaded', outputTokens: tokens } : { state: 'downloaded' };
   }
 }
 

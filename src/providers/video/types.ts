@@ -15,8 +15,11 @@ export interface ClipRequest {
 
 export type PollOutcome =
   | { state: 'running' }
-  /** Finished and downloaded to the destination path. */
-  | { state: 'downloaded' }
+  /**
+   * Finished and downloaded to the destination path; `outputTokens` when the provider reports what
+   * the generation used (Gemini Omni's interaction `usage`; Veo's operations report none).
+   */
+  | { state: 'downloaded'; outputTokens?: number }
   | { state: 'failed'; status: JobStatus; message: string };
 
 export interface VideoModel {

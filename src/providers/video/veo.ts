@@ -81,7 +81,8 @@ export class VeoVideoModel implements VideoModel {
   constructor(private readonly options: VeoOptions) {
     this.name = options.name;
     this.ai = geminiClient(options);
-    this.omni = new OmniVideo(this.ai, { rateLimit: options.rateLimit });
+    // The Gemini API hands a clip back as a Files API link when asked; Vertex would need a bucket (gcs_uri).
+    this.omni = new OmniVideo(this.ai, { rateLimit: options.rateLimit, delivery: options.vertex ? 'inline' : 'uri' });
     this.models = new ModelChain(
       'video',
       options.backend ?? (options.vertex ? 'vertex' : 'gemini-api'),
