@@ -6,7 +6,7 @@
  * RESEARCH) runs once per source, `renderClip` (CONTENT → DELIVERY) once per clip. Splitting them
  * into functions changes no command, so recorded reel runs replay as before.
  */
-import { patched, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
 import type { Directives } from '../domain/directives';
 import type { RenderOptions } from '../domain/render';
 import type { BrollSettings } from '../domain/broll';
@@ -14,9 +14,9 @@ import type { ReelRequest, ReelResult, ResearchResult, RouterResult, TranscriptR
 import { ReelRequestSchema } from '../domain/reel';
 import type { HostQueues } from '../domain/hosts';
 import type { ActivityRoute } from './activityRoutes';
-import { HOST_AFFINITY_PATCH, RunRoute } from './activityRoutes';
+import { HOST_AFFINITY_PATCH, HOST_FAILOVER_PATCH, RunRoute } from './activityRoutes';
 import { BrollGate } from './brollGate';
-import { PipelineRun } from './pipelineRun';
+import { HOST_LOST, PipelineRun } from './pipelineRun';
 import { renderOptionsOf } from '../domain/episode';
 import type { GatedStage } from './qaGate';
 import { passQaGate } from './qaGate';
@@ -117,6 +117,45 @@ async function reel(run: PipelineRun, route: RunRoute, request: ReelRequest): Pr
   const broll = new BrollGate(run);
   // The host that answers keeps the workspace: every later activity goes to its queues.
   if (patched(HOST_AFFINITY_PATCH)) await route.pin();
+  run.failover = patched(HOST_FAILOVER_PATCH) && route.host !== undefined;
+  let brollDropped: string | undefined;
+  for (;;) {
+    try {
+      return await reelOnHost(run, route, request, broll, brollDropped);
+    } catch (err) {
+      const lost = hostLostOf(err);
+      if (!run.failover || !lost) throw err;
+      // Every file of the run is on the lost host: the stages run again on another one, from the
+      // source and the request (in history). Paid clips the lost host may have submitted are not
+      // submitted again: their intents are in the lost workspace, so the new host could not tell.
+      if (broll.started) brollDropped ??= 'B-roll had started on the lost host; its clips are not submitted again';
+      const from = route.host!.hostId;
+      const to = (await route.pin())!.hostId;
+      const change = { at: new Date().toISOString(), from, to, stage: lost.stage, reason: lost.reason };
+      run.progress.hostChanges = [
+        ...(run.progress.hostChanges ?? []),
+        { ...change, ...(brollDropped ? { brollDropped } : {}) },
+      ];
+      run.emit('pipeline.host.changed', lost.stage, { ...change });
+    }
+  }
+}
+
+/** The stage and reason of a HOST_LOST failure from PipelineRun.stage. */
+function hostLostOf(err: unknown): { stage: string; reason: string } | undefined {
+  if (!(err instanceof ApplicationFailure) || err.type !== HOST_LOST) return undefined;
+  const [stage, ...reason] = err.message.split(': ');
+  return { stage: stage!, reason: reason.join(': ') };
+}
+
+/** Every stage of a reel on the run's current host. */
+async function reelOnHost(
+  run: PipelineRun,
+  route: RunRoute,
+  request: ReelRequest,
+  broll: BrollGate,
+  brollDropped: string | undefined,
+): Promise<ReelResult> {
   const { light, media } = route;
   const gates = qaGates(run, route);
   const { gate, keep } = gates;
@@ -159,6 +198,7 @@ async function reel(run: PipelineRun, route: RunRoute, request: ReelRequest): Pr
     ...(routed.directivesPath ? { directivesPath: routed.directivesPath } : {}),
     ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
     render: renderOptionsOf(request),
+    ...(brollDropped ? { brollDropped } : {}),
   });
 }
 
@@ -175,6 +215,8 @@ export interface ClipPlan {
   maxCostUsd?: number;
   /** Caption style, aspect preset and hook title, passed to the render activities. */
   render: RenderOptions;
+  /** Why this clip gets no B-roll (its generation started on a lost host): no child is started. */
+  brollDropped?: string;
 }
 
 /**
@@ -218,7 +260,7 @@ export async function renderClip(
   await broll.start({
     runId: workflowId,
     workspace,
-    prompts: content.veo3Prompts.slice(0, clipCount),
+    prompts: plan.brollDropped ? [] : content.veo3Prompts.slice(0, clipCount),
     aspectRatio: settings.aspectRatio,
     pollInitialS: settings.pollInitialS,
     pollMaxS: settings.pollMaxS,
@@ -268,6 +310,7 @@ export async function renderClip(
         ...(qa?.length ? { qa: qa.map(({ verdict, score }) => ({ verdict, score })) } : {}),
       })),
       ...(run.progress.cost ? { cost: run.progress.cost } : {}),
+      ...(run.progress.hostChanges ? { hostChanges: run.progress.hostChanges } : {}),
     }),
   );
   const { webhook } = delivered;
