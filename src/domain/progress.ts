@@ -65,4 +65,18 @@ export interface Progress {
   episodeId?: string;
   /** The estimate recorded at the start and every metered paid call (absent in runs recorded before metering). */
   cost?: RunCost;
+  /** Each move of the run to another host after its host was lost (README "Scaling out"). */
+  hostChanges?: HostChange[];
+}
+
+/** A run moved from a lost host to another one and restarted its host-bound stages there. */
+export interface HostChange {
+  at: string;
+  from: string;
+  to: string;
+  /** The stage that found the host gone. */
+  stage: string;
+  reason: string;
+  /** Set when B-roll generation had started on the lost host: it is not submitted again (at most once). */
+  brollDropped?: string;
 }
