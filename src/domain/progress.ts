@@ -77,6 +77,8 @@ export interface HostChange {
   /** The stage that found the host gone. */
   stage: string;
   reason: string;
-  /** Set when B-roll generation had started on the lost host: it is not submitted again (at most once). */
+  /** B-roll clips the lost host's child had sent, taken over by the new host (polled and downloaded again, not resubmitted). */
+  brollAdopted?: number;
+  /** Set when B-roll had started on the lost host and nothing of it could be taken over: the reel has none. */
   brollDropped?: string;
 }

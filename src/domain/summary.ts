@@ -26,6 +26,7 @@ export function hostChangeLines(changes: HostChange[]): string[] {
   return changes.map(
     (c) =>
       `Moved from host ${c.from} to ${c.to} at ${c.stage}: ${c.reason}; every stage ran again on ${c.to}` +
+      `${c.brollAdopted ? `, taking over ${c.brollAdopted} B-roll clip(s) the provider already had (downloaded again, not resubmitted)` : ''}` +
       `${c.brollDropped ? ` (${c.brollDropped})` : ''}.`,
   );
 }

@@ -9,7 +9,7 @@
 import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
 import type { Directives } from '../domain/directives';
 import type { RenderOptions } from '../domain/render';
-import type { BrollSettings } from '../domain/broll';
+import type { BrollJob, BrollSettings } from '../domain/broll';
 import type { ReelRequest, ReelResult, ResearchResult, RouterResult, TranscriptResult } from '../domain/reel';
 import { ReelRequestSchema } from '../domain/reel';
 import type { HostQueues } from '../domain/hosts';
@@ -118,27 +118,46 @@ async function reel(run: PipelineRun, route: RunRoute, request: ReelRequest): Pr
   // The host that answers keeps the workspace: every later activity goes to its queues.
   if (patched(HOST_AFFINITY_PATCH)) await route.pin();
   run.failover = patched(HOST_FAILOVER_PATCH) && route.host !== undefined;
-  let brollDropped: string | undefined;
+  let moved: BrollAfterMove = {};
   for (;;) {
     try {
-      return await reelOnHost(run, route, request, broll, brollDropped);
+      return await reelOnHost(run, route, request, broll, moved);
     } catch (err) {
       const lost = hostLostOf(err);
       if (!run.failover || !lost) throw err;
       // Every file of the run is on the lost host: the stages run again on another one, from the
-      // source and the request (in history). Paid clips the lost host may have submitted are not
-      // submitted again: their intents are in the lost workspace, so the new host could not tell.
-      if (broll.started) brollDropped ??= 'B-roll had started on the lost host; its clips are not submitted again';
+      // source and the request (in history). B-roll the lost host started is never submitted again.
+      if (broll.started) moved = brollAfterMove(broll.jobs);
       const from = route.host!.hostId;
       const to = (await route.pin())!.hostId;
       const change = { at: new Date().toISOString(), from, to, stage: lost.stage, reason: lost.reason };
       run.progress.hostChanges = [
         ...(run.progress.hostChanges ?? []),
-        { ...change, ...(brollDropped ? { brollDropped } : {}) },
+        {
+          ...change,
+          ...(moved.brollAdopted ? { brollAdopted: moved.brollAdopted.length } : {}),
+          ...(moved.brollDropped ? { brollDropped: moved.brollDropped } : {}),
+        },
       ];
-      run.emit('pipeline.host.changed', lost.stage, { ...change });
+      run.emit('pipeline.host.changed', lost.stage, { ...change, adoptedClips: moved.brollAdopted?.length ?? 0 });
     }
   }
+}
+
+/** What a moved run does with the B-roll its lost host started. */
+interface BrollAfterMove {
+  /** The lost child's jobs: accepted ones are downloaded again on the new host, none submitted again. */
+  brollAdopted?: BrollJob[];
+  /** No B-roll at all, and why. */
+  brollDropped?: string;
+}
+
+function brollAfterMove(jobs: BrollJob[]): BrollAfterMove {
+  // The parent learns the table from the child's reports: with none, what was sent is unknown.
+  if (jobs.length > 0) return { brollAdopted: jobs };
+  return {
+    brollDropped: 'B-roll had started on the lost host and reported nothing; its clips are not submitted again',
+  };
 }
 
 /** The stage and reason of a HOST_LOST failure from PipelineRun.stage. */
@@ -154,7 +173,7 @@ async function reelOnHost(
   route: RunRoute,
   request: ReelRequest,
   broll: BrollGate,
-  brollDropped: string | undefined,
+  moved: BrollAfterMove,
 ): Promise<ReelResult> {
   const { light, media } = route;
   const gates = qaGates(run, route);
@@ -198,7 +217,7 @@ async function reelOnHost(
     ...(routed.directivesPath ? { directivesPath: routed.directivesPath } : {}),
     ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
     render: renderOptionsOf(request),
-    ...(brollDropped ? { brollDropped } : {}),
+    ...moved,
   });
 }
 
@@ -217,6 +236,8 @@ export interface ClipPlan {
   render: RenderOptions;
   /** Why this clip gets no B-roll (its generation started on a lost host): no child is started. */
   brollDropped?: string;
+  /** The B-roll jobs of a lost host's child, taken over instead of new submissions. */
+  brollAdopted?: BrollJob[];
 }
 
 /**
@@ -267,6 +288,7 @@ export async function renderClip(
     budget: { runId: workflowId, ...(plan.maxCostUsd !== undefined ? { maxCostUsd: plan.maxCostUsd } : {}) },
     // The B-roll child keeps its submit intents in the workspace: it follows the run's host.
     ...(route.host ? { host: route.host } : {}),
+    ...(plan.brollAdopted ? { adopted: plan.brollAdopted } : {}),
   });
   const layout = await run.stage(PipelineStage.LAYOUT_DETECTIVE, () =>
     media.detectLayout({ workspace, source, startS: moment.startS, endS: moment.endS, ...(aspect ? { aspect } : {}) }),
