@@ -13,7 +13,7 @@
  * A host that never returns: with a short configured pickup timeout, a run pinned to a host whose
  * worker is killed for good moves to the other host (only that one is alive), restarts its stages
  * there and delivers; its status and summary say which host it left and why, and the clip the
- * offline Veo server accepted from the dead host is not submitted again.
+ * offline Veo server accepted from the dead host is downloaded again on the new host, not submitted again.
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
@@ -208,10 +208,12 @@ describe('a host that never returns', () => {
     };
     const gone = startHost('gone', taskQueue, env);
     const run = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
-    // Only `gone` is alive: it claims the run. Once the provider has accepted its clip, `gone` dies for good.
+    // Only `gone` is alive: it claims the run. Once the provider has accepted its clip (and the run
+    // knows the job), `gone` dies for good.
     const pinned = await eventually(
       () => progressOf(run),
-      (p) => (p.workspace !== undefined && veo!.stats.submissions > 0) || p.status !== 'RUNNING',
+      (p) =>
+        (p.workspace !== undefined && (p.broll?.submitted ?? 0) + (p.broll?.done ?? 0) > 0) || p.status !== 'RUNNING',
       600_000,
     );
     expect(pinned.workspace, gone.output()).toBe(path.join(dir, 'gone', 'runs', run.workflowId));
@@ -244,11 +246,12 @@ describe('a host that never returns', () => {
     expect(summary).toContain(`Moved from host ${change!.from} to ${change!.to}`);
 
     // At most once: the clip the provider accepted from the dead host is not submitted again (its
-    // intent is on the dead disk), so the moved run makes its reel without B-roll and says why.
-    expect(change!.brollDropped).toContain('not submitted again');
-    expect(summary).toContain(change!.brollDropped);
+    // intent is on the dead disk); the new host polls its job and downloads it, and the reel has it.
+    expect(change!.brollAdopted).toBe(1);
+    expect(summary).toContain('taking over 1 B-roll clip(s)');
     expect(veo.stats.submissions).toBe(1);
-    expect(result.broll.generated).toBe(0);
+    expect(result.broll.generated).toBe(1);
+    expect(existsSync(path.join(result.workspace, 'veo3', 'clips'))).toBe(true);
     expect(progress.events.some((e) => e.type === 'pipeline.host.changed')).toBe(true);
     expect(runsOf('spare')).toEqual([run.workflowId]);
     await maybeRecordHistory(temporal.address, run.workflowId, 'reel-host-failover');
