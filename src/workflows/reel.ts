@@ -127,7 +127,7 @@ async function reel(run: PipelineRun, route: RunRoute, request: ReelRequest): Pr
       if (!run.failover || !lost) throw err;
       // Every file of the run is on the lost host: the stages run again on another one, from the
       // source and the request (in history). B-roll the lost host started is never submitted again.
-      if (broll.started) moved = brollAfterMove(broll.jobs);
+      if (broll.started) moved = brollAfterMove(broll.jobs, moved);
       const from = route.host!.hostId;
       const to = (await route.pin())!.hostId;
       const change = { at: new Date().toISOString(), from, to, stage: lost.stage, reason: lost.reason };
@@ -152,9 +152,11 @@ interface BrollAfterMove {
   brollDropped?: string;
 }
 
-function brollAfterMove(jobs: BrollJob[]): BrollAfterMove {
-  // The parent learns the table from the child's reports: with none, what was sent is unknown.
+function brollAfterMove(jobs: BrollJob[], earlier: BrollAfterMove): BrollAfterMove {
+  // The parent learns the table from the child's reports: with none, what was sent is unknown
+  // (unless an earlier move's table is all this child had: it adopted exactly that).
   if (jobs.length > 0) return { brollAdopted: jobs };
+  if (earlier.brollAdopted) return earlier;
   return {
     brollDropped: 'B-roll had started on the lost host and reported nothing; its clips are not submitted again',
   };
