@@ -103,6 +103,13 @@ const EnvSchema = z.object({
     .optional(),
   /** Media activities (ffmpeg, layout, audio features) running at once on this host (default: half the cores). */
   MEDIA_CONCURRENCY: int(1, 256).optional(),
+  /**
+   * A run's host is lost when its light work waits this long to start (README "Scaling out"): a healthy
+   * host starts light work at once even when busy, and 5 minutes lets a restarted worker come back first.
+   */
+  HOST_PICKUP_TIMEOUT_S: int(1, 86_400).default(300),
+  /** The same for media work, which may queue behind MEDIA_CONCURRENCY renders on a busy healthy host. */
+  MEDIA_PICKUP_TIMEOUT_S: int(1, 86_400).default(7200),
   /** Who transcribes sources without subtitles: `local` (speech worker) or `gemini`; default: Gemini when it is the text provider. */
   TRANSCRIBE: TranscriberSchema.optional(),
 });
@@ -148,7 +155,7 @@ export interface AppConfig {
   speech: { taskQueue: string; transcribe?: 'local' | 'gemini' };
   episode: { parallelClips: number };
   /** This host's task queues (a run's workspace stays on one host) and how much media work it runs at once. */
-  host: HostQueues & { mediaConcurrency: number };
+  host: Required<HostQueues> & { mediaConcurrency: number };
 }
 
 export class ConfigError extends Error {
@@ -226,6 +233,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ...hostQueuesOf(e.TEMPORAL_TASK_QUEUE, e.REELFLOW_HOST_ID ?? defaultHostId(path.resolve(cwd, e.RUNS_DIR))),
       // One encode already uses every core; two at once keep a 2-core host busy without thrashing.
       mediaConcurrency: e.MEDIA_CONCURRENCY ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
+      pickupTimeoutS: e.HOST_PICKUP_TIMEOUT_S,
+      mediaPickupTimeoutS: e.MEDIA_PICKUP_TIMEOUT_S,
     },
   };
 }

@@ -4,7 +4,7 @@ import { appendFile, copyFile, mkdir, readFile, rename, writeFile } from 'node:f
 import path from 'node:path';
 import type { RunCost } from '../domain/cost';
 import { costOf } from '../domain/episode';
-import type { PipelineEvent } from '../domain/progress';
+import type { HostChange, PipelineEvent } from '../domain/progress';
 import type { DeliveryResult, Moment, PublishingAssets, StageTiming, WebhookOutcome } from '../domain/reel';
 import type { SummaryInput } from '../domain/summary';
 import { formatSummary } from '../domain/summary';
@@ -58,6 +58,8 @@ export function createDeliveryActivities({ config }: ActivityDeps) {
       stages: StageTiming[];
       /** The run's estimate and metered calls (from its progress). */
       cost?: RunCost;
+      /** Moves to another host after a host was lost (from its progress). */
+      hostChanges?: HostChange[];
     }): Promise<DeliveryResult> {
       // An episode's clip delivers inside its episode's folder (output/<episode id>/clip-<rank>/).
       const clip = await episodeClipOf(input.workspace);
@@ -104,6 +106,7 @@ export function createDeliveryActivities({ config }: ActivityDeps) {
             stages: input.stages,
             ...(placements ? { placements } : {}),
             ...(input.cost ? { cost: input.cost } : {}),
+            ...(input.hostChanges ? { hostChanges: input.hostChanges } : {}),
           }),
         );
       } else {

@@ -10,8 +10,8 @@ export function createHostActivities(deps: ActivityDeps) {
      */
     async claimHost(): Promise<HostQueues | null> {
       if (!deps.servesHostQueues) return null;
-      const { hostId, hostQueue, mediaQueue } = deps.config.host;
-      return { hostId, hostQueue, mediaQueue };
+      const { hostId, hostQueue, mediaQueue, pickupTimeoutS, mediaPickupTimeoutS } = deps.config.host;
+      return { hostId, hostQueue, mediaQueue, pickupTimeoutS, mediaPickupTimeoutS };
     },
   };
 }

@@ -24,6 +24,7 @@ import { describeRunFailure, waitingMessage, RunWaitingError } from './control';
 import { UsageError } from './usage';
 import type { ProjectDetail } from '../api/projects';
 import type { BrollJob } from '../domain/broll';
+import { hostChangeLines } from '../domain/summary';
 import {
   brollQuery,
   PipelineKindKey,
@@ -164,6 +165,7 @@ export function formatProgress(progress: Progress): string {
   }
   if (progress.clips?.length) lines.push('', formatClipTable(progress.clips));
   if (progress.episodeId) lines.push(`  clip of episode ${progress.episodeId}`);
+  lines.push(...hostChangeLines(progress.hostChanges ?? []).map((line) => `  ${line}`));
   if (progress.cost) lines.push(...formatRunCost(progress.cost, progress.workflowId));
   return lines.join('\n');
 }

@@ -96,6 +96,11 @@ export interface BrollInput {
   budget?: ClipBudget;
   /** The host holding the workspace (src/domain/hosts.ts); absent: the child's own task queue. */
   host?: HostQueues;
+  /**
+   * The jobs table of a child whose host was lost (src/workflows/reel.ts): accepted jobs are polled
+   * and downloaded again here, never submitted again; see adoptJob in src/workflows/brollJobs.ts.
+   */
+  adopted?: BrollJob[];
 }
 
 /** Which run a paid submission is charged to, and that run's cap (none: only the daily cap applies). */

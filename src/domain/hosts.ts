@@ -12,6 +12,9 @@ export interface HostQueues {
   hostQueue: string;
   /** CPU-heavy media work (ffmpeg, layout, audio features): at most MEDIA_CONCURRENCY at once per host. */
   mediaQueue: string;
+  /** Schedule-to-start limits of the host's light and media queues (HOST_PICKUP_TIMEOUT_S, MEDIA_PICKUP_TIMEOUT_S); absent in older claims. */
+  pickupTimeoutS?: number;
+  mediaPickupTimeoutS?: number;
 }
 
 /** The queues of `hostId` under the deployment's main task queue (names derive from it, so projects never mix). */

@@ -65,4 +65,20 @@ export interface Progress {
   episodeId?: string;
   /** The estimate recorded at the start and every metered paid call (absent in runs recorded before metering). */
   cost?: RunCost;
+  /** Each move of the run to another host after its host was lost (README "Scaling out"). */
+  hostChanges?: HostChange[];
+}
+
+/** A run moved from a lost host to another one and restarted its host-bound stages there. */
+export interface HostChange {
+  at: string;
+  from: string;
+  to: string;
+  /** The stage that found the host gone. */
+  stage: string;
+  reason: string;
+  /** B-roll clips the lost host's child had sent, taken over by the new host (polled and downloaded again, not resubmitted). */
+  brollAdopted?: number;
+  /** Set when B-roll had started on the lost host and nothing of it could be taken over: the reel has none. */
+  brollDropped?: string;
 }

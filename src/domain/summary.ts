@@ -1,5 +1,6 @@
 /** summary.md: what a person wants to know about a finished reel, in one page. */
 import type { RunCost } from './cost';
+import type { HostChange } from './progress';
 import { actualByKind, formatUsd } from './cost';
 import type { LayoutSegment, Moment, PublishingAssets, StageTiming } from './reel';
 import type { PlacementsRecord, UserMediaRecord } from './userMedia';
@@ -16,6 +17,18 @@ export interface SummaryInput {
   stages: StageTiming[];
   /** Estimated and actual cost (runs recorded before metering have none). */
   cost?: RunCost;
+  /** The run moved to another host after losing one. */
+  hostChanges?: HostChange[];
+}
+
+/** One line per move to another host: which, when it was noticed, why, and what it cost the run. */
+export function hostChangeLines(changes: HostChange[]): string[] {
+  return changes.map(
+    (c) =>
+      `Moved from host ${c.from} to ${c.to} at ${c.stage}: ${c.reason}; every stage ran again on ${c.to}` +
+      `${c.brollAdopted ? `, taking over ${c.brollAdopted} B-roll clip(s) the provider already had (downloaded again, not resubmitted)` : ''}` +
+      `${c.brollDropped ? ` (${c.brollDropped})` : ''}.`,
+  );
 }
 
 const clock = (s: number) => `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, '0')}`;
@@ -85,6 +98,7 @@ export function formatSummary(input: SummaryInput): string {
   }
   if (placements?.userMedia) lines.push(...userMediaLines(placements.userMedia));
   if (input.cost) lines.push(...costLines(input.cost));
+  if (input.hostChanges?.length) lines.push('', '## Hosts', '', ...hostChangeLines(input.hostChanges));
   lines.push(
     '',
     '## Publishing copy',

@@ -21,10 +21,11 @@ import type { HostQueues } from '../domain/hosts';
 export const HEARTBEAT_TIMEOUT = '12 seconds';
 
 /**
- * A run pinned to a host whose worker does not pick its light work up within this is stuck: the stage
- * fails visibly (FAILED, waiting for resume) instead of hanging. Long enough for a host to restart.
+ * A run pinned to a host whose worker does not pick its light work up within this has lost its host
+ * (reel runs move to another host, src/workflows/reel.ts; other runs' stage fails visibly and waits for
+ * resume). The default for runs whose claimHost answer carries no HOST_PICKUP_TIMEOUT_S (src/config.ts).
  */
-export const HOST_PICKUP_TIMEOUT = '30 minutes';
+export const HOST_PICKUP_TIMEOUT = '5 minutes';
 
 /** A host asked for a run's files (src/workflows/hostFiles.ts) that does not answer within this is down. */
 export const HOST_FILE_PICKUP_TIMEOUT = '20 seconds';
@@ -58,24 +59,31 @@ export function sharedRoute(): ActivityRoute {
   return { light: proxyActivities<Activities>(LIGHT), media: proxyActivities<Activities>(MEDIA) };
 }
 
-/** Light work on the host's queue, media work on its bounded media queue. */
+/**
+ * Light work on the host's queue, media work on its bounded media queue. The pickup timeouts come
+ * from the claiming host's config (in history with its claimHost answer); older answers have none.
+ */
 export function hostRoute(queues: HostQueues): ActivityRoute {
+  const seconds = (s: number | undefined, fallback: string) => (s === undefined ? fallback : `${s} seconds`);
   return {
     light: proxyActivities<Activities>({
       ...LIGHT,
       taskQueue: queues.hostQueue,
-      scheduleToStartTimeout: HOST_PICKUP_TIMEOUT,
+      scheduleToStartTimeout: seconds(queues.pickupTimeoutS, HOST_PICKUP_TIMEOUT),
     }),
     media: proxyActivities<Activities>({
       ...MEDIA,
       taskQueue: queues.mediaQueue,
-      scheduleToStartTimeout: MEDIA_PICKUP_TIMEOUT,
+      scheduleToStartTimeout: seconds(queues.mediaPickupTimeoutS, MEDIA_PICKUP_TIMEOUT),
     }),
   };
 }
 
 /** The patch that pins new runs to the host that creates their workspace; runs recorded before it replay unpinned. */
 export const HOST_AFFINITY_PATCH = 'host-affinity';
+
+/** The patch that moves a reel run whose host stopped picking up its work to another host; older runs wait for resume. */
+export const HOST_FAILOVER_PATCH = 'host-failover';
 
 /**
  * A run's route: shared until `pin()` asks the shared queue which host takes the run (the first worker
@@ -94,8 +102,12 @@ export class RunRoute implements ActivityRoute {
     return this.route.media;
   }
 
+  /**
+   * Claims a host through the shared queue (any live host answers; none alive: it waits for one).
+   * Called again after the run's host is lost, so a dead host's queue is never asked.
+   */
   async pin(): Promise<HostQueues | undefined> {
-    const host = await this.route.light.claimHost();
+    const host = await sharedRoute().light.claimHost();
     if (host) {
       this.host = host;
       this.route = hostRoute(host);

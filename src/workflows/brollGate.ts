@@ -102,6 +102,11 @@ export class BrollGate {
     });
   }
 
+  /** A child was started (its submissions may have reached the provider). */
+  get started(): boolean {
+    return this.rounds > 0;
+  }
+
   /** The latest jobs table of the current round (final once the gate has closed). */
   get jobs(): BrollJob[] {
     return (this.round?.final ?? this.round?.snapshot)?.jobs ?? [];

@@ -72,27 +72,48 @@ export function idempotentKeys(runId: string, prompts: Pick<ClipPrompt, 'variant
   });
 }
 
+/**
+ * A job of a child whose host was lost, as the new host's child starts it. At most once: a job the
+ * provider accepted is polled again by its operation (its clip was on the lost disk: downloaded
+ * again); a job still pending may have been sent, so it is submit_unknown (a person may resubmit it
+ * knowingly); a settled failure stays as it was.
+ */
+export function adoptJob(job: BrollJob, at: string): BrollJob {
+  if (job.operation && (job.status === Status.SUBMITTED || job.status === Status.DONE))
+    return { ...job, status: Status.SUBMITTED, video_path: null, updated_at: at };
+  if (job.status === Status.PENDING)
+    return {
+      ...job,
+      status: Status.SUBMIT_UNKNOWN,
+      error_message: 'its submission was under way on a host that was lost: the provider may have accepted it',
+      updated_at: at,
+    };
+  return { ...job };
+}
+
 export function initialBrollJobs(
-  input: { runId: string; prompts: ClipPrompt[]; maxConcurrent?: number },
+  input: { runId: string; prompts: ClipPrompt[]; maxConcurrent?: number; adopted?: BrollJob[] },
   at: string,
 ): BrollJobsState {
   const keys = idempotentKeys(input.runId, input.prompts);
   return {
-    jobs: input.prompts.map((prompt, i) => ({
-      idempotent_key: keys[i]!,
-      variant: prompt.variant,
-      status: Status.PENDING,
-      operation: null,
-      video_path: null,
-      error_message: null,
-      attempts: 0,
-      updated_at: at,
-      prompt: prompt.prompt,
-      duration_s: prompt.duration_s,
-      narrative_anchor: prompt.narrative_anchor,
-      ...(prompt.start_image ? { start_image: prompt.start_image } : {}),
-      ...(prompt.last_image ? { last_image: prompt.last_image } : {}),
-    })),
+    jobs: input.adopted?.length
+      ? input.adopted.map((job) => adoptJob(job, at))
+      : input.prompts.map((prompt, i) => ({
+          idempotent_key: keys[i]!,
+          variant: prompt.variant,
+          status: Status.PENDING,
+          operation: null,
+          video_path: null,
+          error_message: null,
+          attempts: 0,
+          updated_at: at,
+          prompt: prompt.prompt,
+          duration_s: prompt.duration_s,
+          narrative_anchor: prompt.narrative_anchor,
+          ...(prompt.start_image ? { start_image: prompt.start_image } : {}),
+          ...(prompt.last_image ? { last_image: prompt.last_image } : {}),
+        })),
     queue: [],
     submitting: [],
     pollErrors: {},
@@ -151,7 +172,8 @@ export function reduceBrollJobs(
 
   switch (event.type) {
     case 'start':
-      for (const target of state.jobs) enqueue(target, event.at);
+      // Only new jobs are submitted (adopted ones start submitted or settled).
+      for (const target of state.jobs) if (target.status === Status.PENDING) enqueue(target, event.at);
       launch();
       break;
     case 'submit_accepted': {

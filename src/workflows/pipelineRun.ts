@@ -13,6 +13,7 @@ import {
   isCancellation,
   patched,
   setHandler,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -46,6 +47,17 @@ export const CONTROL_UPDATES_PATCH = 'control-updates';
 /** Stage names of a closed run. */
 export const ClosedStage = { COMPLETED: 'COMPLETED', FAILED: 'FAILED', CANCELLED: 'CANCELLED' } as const;
 
+/** The failure type of a stage whose host stopped picking up its work (see `PipelineRun.failover`). */
+export const HOST_LOST = 'host_lost';
+
+/** Why a failure means the run's host is gone: an activity on a host queue that no worker started in time. */
+export function hostLostReason(err: unknown): string | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof TimeoutFailure)) return undefined;
+  if (err.cause.timeoutType !== 'SCHEDULE_TO_START') return undefined;
+  // Only host queues set a schedule-to-start timeout (src/workflows/activityRoutes.ts hostRoute).
+  return `no worker of the run's host started ${err.activityType} within its pickup timeout`;
+}
+
 export class PipelineRun {
   readonly progress: Progress;
   /** False only when replaying a run recorded before the control Updates. */
@@ -54,6 +66,11 @@ export class PipelineRun {
   private resumeRequested = false;
   /** The failed stage while the run waits for `resume`. */
   private waiting?: StageRecord;
+  /**
+   * Set by a flow that moves to another host when its host is lost (reel.ts, under patched('host-failover')):
+   * such a failure then ends the stage with a HOST_LOST failure instead of waiting for resume.
+   */
+  failover = false;
   /** Told of every stage or status change (an episode's clip reports them to its episode). */
   onStageChange?: (progress: Progress) => void;
 
@@ -185,6 +202,15 @@ export class PipelineRun {
         return result;
       } catch (err) {
         if (isCancellation(err)) throw err;
+        const lost = this.failover ? hostLostReason(err) : undefined;
+        if (lost) {
+          // No event flush here: it would go to the lost host's queue. The events follow the run.
+          record.status = 'failed';
+          record.error = lost;
+          record.durationMs = Date.now() - Date.parse(record.startedAt);
+          this.emit('pipeline.stage.failed', stage, { error: lost, type: HOST_LOST });
+          throw ApplicationFailure.create({ type: HOST_LOST, message: `${stage}: ${lost}`, nonRetryable: true });
+        }
         const { message, type } = describeFailure(err);
         record.status = 'failed';
         record.error = message;

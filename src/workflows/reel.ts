@@ -6,17 +6,17 @@
  * RESEARCH) runs once per source, `renderClip` (CONTENT → DELIVERY) once per clip. Splitting them
  * into functions changes no command, so recorded reel runs replay as before.
  */
-import { patched, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
 import type { Directives } from '../domain/directives';
 import type { RenderOptions } from '../domain/render';
-import type { BrollSettings } from '../domain/broll';
+import type { BrollJob, BrollSettings } from '../domain/broll';
 import type { ReelRequest, ReelResult, ResearchResult, RouterResult, TranscriptResult } from '../domain/reel';
 import { ReelRequestSchema } from '../domain/reel';
 import type { HostQueues } from '../domain/hosts';
 import type { ActivityRoute } from './activityRoutes';
-import { HOST_AFFINITY_PATCH, RunRoute } from './activityRoutes';
+import { HOST_AFFINITY_PATCH, HOST_FAILOVER_PATCH, RunRoute } from './activityRoutes';
 import { BrollGate } from './brollGate';
-import { PipelineRun } from './pipelineRun';
+import { HOST_LOST, PipelineRun } from './pipelineRun';
 import { renderOptionsOf } from '../domain/episode';
 import type { GatedStage } from './qaGate';
 import { passQaGate } from './qaGate';
@@ -117,6 +117,66 @@ async function reel(run: PipelineRun, route: RunRoute, request: ReelRequest): Pr
   const broll = new BrollGate(run);
   // The host that answers keeps the workspace: every later activity goes to its queues.
   if (patched(HOST_AFFINITY_PATCH)) await route.pin();
+  run.failover = patched(HOST_FAILOVER_PATCH) && route.host !== undefined;
+  let moved: BrollAfterMove = {};
+  for (;;) {
+    try {
+      return await reelOnHost(run, route, request, broll, moved);
+    } catch (err) {
+      const lost = hostLostOf(err);
+      if (!run.failover || !lost) throw err;
+      // Every file of the run is on the lost host: the stages run again on another one, from the
+      // source and the request (in history). B-roll the lost host started is never submitted again.
+      if (broll.started) moved = brollAfterMove(broll.jobs, moved);
+      const from = route.host!.hostId;
+      const to = (await route.pin())!.hostId;
+      const change = { at: new Date().toISOString(), from, to, stage: lost.stage, reason: lost.reason };
+      run.progress.hostChanges = [
+        ...(run.progress.hostChanges ?? []),
+        {
+          ...change,
+          ...(moved.brollAdopted ? { brollAdopted: moved.brollAdopted.length } : {}),
+          ...(moved.brollDropped ? { brollDropped: moved.brollDropped } : {}),
+        },
+      ];
+      run.emit('pipeline.host.changed', lost.stage, { ...change, adoptedClips: moved.brollAdopted?.length ?? 0 });
+    }
+  }
+}
+
+/** What a moved run does with the B-roll its lost host started. */
+interface BrollAfterMove {
+  /** The lost child's jobs: accepted ones are downloaded again on the new host, none submitted again. */
+  brollAdopted?: BrollJob[];
+  /** No B-roll at all, and why. */
+  brollDropped?: string;
+}
+
+function brollAfterMove(jobs: BrollJob[], earlier: BrollAfterMove): BrollAfterMove {
+  // The parent learns the table from the child's reports: with none, what was sent is unknown
+  // (unless an earlier move's table is all this child had: it adopted exactly that).
+  if (jobs.length > 0) return { brollAdopted: jobs };
+  if (earlier.brollAdopted) return earlier;
+  return {
+    brollDropped: 'B-roll had started on the lost host and reported nothing; its clips are not submitted again',
+  };
+}
+
+/** The stage and reason of a HOST_LOST failure from PipelineRun.stage. */
+function hostLostOf(err: unknown): { stage: string; reason: string } | undefined {
+  if (!(err instanceof ApplicationFailure) || err.type !== HOST_LOST) return undefined;
+  const [stage, ...reason] = err.message.split(': ');
+  return { stage: stage!, reason: reason.join(': ') };
+}
+
+/** Every stage of a reel on the run's current host. */
+async function reelOnHost(
+  run: PipelineRun,
+  route: RunRoute,
+  request: ReelRequest,
+  broll: BrollGate,
+  moved: BrollAfterMove,
+): Promise<ReelResult> {
   const { light, media } = route;
   const gates = qaGates(run, route);
   const { gate, keep } = gates;
@@ -159,6 +219,7 @@ async function reel(run: PipelineRun, route: RunRoute, request: ReelRequest): Pr
     ...(routed.directivesPath ? { directivesPath: routed.directivesPath } : {}),
     ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
     render: renderOptionsOf(request),
+    ...moved,
   });
 }
 
@@ -175,6 +236,10 @@ export interface ClipPlan {
   maxCostUsd?: number;
   /** Caption style, aspect preset and hook title, passed to the render activities. */
   render: RenderOptions;
+  /** Why this clip gets no B-roll (its generation started on a lost host): no child is started. */
+  brollDropped?: string;
+  /** The B-roll jobs of a lost host's child, taken over instead of new submissions. */
+  brollAdopted?: BrollJob[];
 }
 
 /**
@@ -218,13 +283,14 @@ export async function renderClip(
   await broll.start({
     runId: workflowId,
     workspace,
-    prompts: content.veo3Prompts.slice(0, clipCount),
+    prompts: plan.brollDropped ? [] : content.veo3Prompts.slice(0, clipCount),
     aspectRatio: settings.aspectRatio,
     pollInitialS: settings.pollInitialS,
     pollMaxS: settings.pollMaxS,
     budget: { runId: workflowId, ...(plan.maxCostUsd !== undefined ? { maxCostUsd: plan.maxCostUsd } : {}) },
     // The B-roll child keeps its submit intents in the workspace: it follows the run's host.
     ...(route.host ? { host: route.host } : {}),
+    ...(plan.brollAdopted ? { adopted: plan.brollAdopted } : {}),
   });
   const layout = await run.stage(PipelineStage.LAYOUT_DETECTIVE, () =>
     media.detectLayout({ workspace, source, startS: moment.startS, endS: moment.endS, ...(aspect ? { aspect } : {}) }),
@@ -268,6 +334,7 @@ export async function renderClip(
         ...(qa?.length ? { qa: qa.map(({ verdict, score }) => ({ verdict, score })) } : {}),
       })),
       ...(run.progress.cost ? { cost: run.progress.cost } : {}),
+      ...(run.progress.hostChanges ? { hostChanges: run.progress.hostChanges } : {}),
     }),
   );
   const { webhook } = delivered;

@@ -9,6 +9,11 @@
  *
  * Time is controlled by who is running: the first run can only be claimed by host A (B is not
  * started yet), the second only by B (A is dead by then).
+ *
+ * A host that never returns: with a short configured pickup timeout, a run pinned to a host whose
+ * worker is killed for good moves to the other host (only that one is alive), restarts its stages
+ * there and delivers; its status and summary say which host it left and why, and the clip the
+ * offline Veo server accepted from the dead host is downloaded again on the new host, not submitted again.
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
@@ -20,17 +25,22 @@ import { startReel } from '../../src/cli/runs';
 import { HOST_FILE_CHUNK_BYTES } from '../../src/domain/hostFiles';
 import type { SamplePodcast } from '../../src/dev/samplePodcast';
 import type { ReelResult } from '../../src/domain/reel';
+import { formatProgress } from '../../src/cli/runs';
+import { probe } from '../../src/media/ffmpeg';
+import type { LocalVeoServer } from '../../src/offlineVeo/server';
+import { startOfflineVeo } from '../helpers/offlineVeo';
 import { testConfig } from '../helpers/config';
 import { smallPodcast, tempDir } from '../helpers/media';
 import type { TestTemporal } from '../helpers/temporal';
 import { connectTestTemporal, uniqueName } from '../helpers/temporal';
-import { eventually, progressOf } from '../helpers/workflows';
+import { eventually, maybeRecordHistory, progressOf } from '../helpers/workflows';
 
 const ROOT = path.resolve(__dirname, '../..');
 let temporal: TestTemporal;
 let dir: string;
 let sample: SamplePodcast;
 const workers: ChildProcess[] = [];
+let veo: LocalVeoServer | undefined;
 
 beforeAll(async () => {
   temporal = await connectTestTemporal();
@@ -39,11 +49,16 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const worker of workers) worker.kill('SIGKILL');
+  await veo?.stop();
   await temporal?.close();
 });
 
 /** A worker process of host `name`: its own runs and output folders, like a machine of its own. */
-function startHost(name: string, taskQueue: string): { child: ChildProcess; output: () => string } {
+function startHost(
+  name: string,
+  taskQueue: string,
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string } {
   let output = '';
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
     cwd: ROOT,
@@ -55,6 +70,7 @@ function startHost(name: string, taskQueue: string): { child: ChildProcess; outp
       OUTPUT_DIR: path.join(dir, name, 'output'),
       FFMPEG_PRESET: 'ultrafast',
       VEO3_CLIP_COUNT: '0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -177,4 +193,68 @@ describe('two hosts on one task queue', () => {
     hostB.child.kill('SIGTERM');
     hostAAgain.child.kill('SIGTERM');
   }, 1_500_000); // generous: three renders on a busy machine; nothing here races the clock
+});
+
+describe('a host that never returns', () => {
+  it('moves a run pinned to a dead host to a live one, which delivers it without paying twice', async () => {
+    const taskQueue = uniqueName('failover');
+    veo = await startOfflineVeo(path.join(dir, 'veo'));
+    // Short pickup timeouts so the test does not wait minutes; the only host alive picks its work up at once.
+    const env = {
+      HOST_PICKUP_TIMEOUT_S: '20',
+      MEDIA_PICKUP_TIMEOUT_S: '20',
+      VEO3_CLIP_COUNT: '1',
+      OFFLINE_VEO_URL: veo.url,
+    };
+    const gone = startHost('gone', taskQueue, env);
+    const run = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
+    // Only `gone` is alive: it claims the run. Once the provider has accepted its clip (and the run
+    // knows the job), `gone` dies for good.
+    const pinned = await eventually(
+      () => progressOf(run),
+      (p) =>
+        (p.workspace !== undefined && (p.broll?.submitted ?? 0) + (p.broll?.done ?? 0) > 0) || p.status !== 'RUNNING',
+      600_000,
+    );
+    expect(pinned.workspace, gone.output()).toBe(path.join(dir, 'gone', 'runs', run.workflowId));
+    const exited = new Promise((resolve) => gone.child.once('exit', resolve));
+    gone.child.kill('SIGKILL');
+    await exited;
+    const spare = startHost('spare', taskQueue, env);
+
+    const result = (await run.result()) as ReelResult;
+    expect(result.workspace, spare.output()).toBe(path.join(dir, 'spare', 'runs', run.workflowId));
+    const reel = await probe(result.reelPath);
+    expect(result.reelPath.startsWith(path.join(dir, 'spare', 'output'))).toBe(true);
+    expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
+    expect(reel.audio).toBeDefined();
+    expect(reel.durationS).toBeGreaterThan(20);
+
+    const progress = await progressOf(run);
+    expect(progress.status).toBe('COMPLETED');
+    expect(progress.hostChanges).toHaveLength(1);
+    const [change] = progress.hostChanges!;
+    expect(change!.from).not.toBe(change!.to);
+    expect(gone.output()).toContain(`(host ${change!.from},`);
+    expect(spare.output()).toContain(`(host ${change!.to},`);
+    expect(change!.reason).toContain('pickup timeout');
+    expect(progress.stages.find((s) => s.error === change!.reason)?.stage).toBe(change!.stage);
+    const status = formatProgress(progress);
+    expect(status).toContain(`Moved from host ${change!.from} to ${change!.to} at ${change!.stage}`);
+    const summary = readFileSync(path.join(path.dirname(result.reelPath), 'summary.md'), 'utf8');
+    expect(summary).toContain('## Hosts');
+    expect(summary).toContain(`Moved from host ${change!.from} to ${change!.to}`);
+
+    // At most once: the clip the provider accepted from the dead host is not submitted again (its
+    // intent is on the dead disk); the new host polls its job and downloads it, and the reel has it.
+    expect(change!.brollAdopted).toBe(1);
+    expect(summary).toContain('taking over 1 B-roll clip(s)');
+    expect(veo.stats.submissions).toBe(1);
+    expect(result.broll.generated).toBe(1);
+    expect(existsSync(path.join(result.workspace, 'veo3', 'clips'))).toBe(true);
+    expect(progress.events.some((e) => e.type === 'pipeline.host.changed')).toBe(true);
+    expect(runsOf('spare')).toEqual([run.workflowId]);
+    await maybeRecordHistory(temporal.address, run.workflowId, 'reel-host-failover');
+    spare.child.kill('SIGTERM');
+  }, 1_200_000); // generous: a pickup timeout and one render on a busy machine
 });

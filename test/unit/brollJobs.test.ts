@@ -113,6 +113,24 @@ describe('B-roll jobs reducer', () => {
     expect(statusOf(timedOut.state)).toEqual({ a: 'submit_failed', b: 'cancelled' });
   });
 
+  it('takes over a lost host’s jobs without submitting any again: accepted ones are polled, pending ones unknown', () => {
+    // The lost child's table: a accepted, b done (its clip was on the lost disk), c pending, d refused by safety.
+    let { state } = start(['a', 'b', 'c', 'd']);
+    ({ state } = drive(state, [
+      { type: 'submit_accepted', key: 'run_a', operation: 'op-a', at },
+      { type: 'submit_accepted', key: 'run_b', operation: 'op-b', at },
+      { type: 'polled', results: [{ key: 'run_b', status: 'done', videoPath: '/lost/b.mp4' }], at },
+      { type: 'submit_failed', key: 'run_d', status: 'rai_filtered', message: 'safety', at },
+    ]));
+    const adopted = initialBrollJobs({ runId: 'run', prompts: [], adopted: state.jobs }, at);
+    const { state: moved, commands } = drive(adopted, [{ type: 'start', at }]);
+    expect(commands).toEqual([]);
+    expect(statusOf(moved)).toEqual({ a: 'submitted', b: 'submitted', c: 'submit_unknown', d: 'rai_filtered' });
+    expect(pollableJobs(moved).map((j) => j.operation)).toEqual(['op-a', 'op-b']);
+    expect(moved.jobs.find((j) => j.variant === 'b')!.video_path).toBeNull();
+    expect(moved.jobs.map((j) => j.attempts)).toEqual([1, 1, 1, 1]);
+  });
+
   it('is pure: the state it was given is left as it was', () => {
     const { state } = start(['a']);
     const before = JSON.stringify(state);

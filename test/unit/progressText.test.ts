@@ -36,6 +36,21 @@ describe('progress as text', () => {
     expect(text).toContain('QA attempt 2: PASS (score 1)');
   });
 
+  it('says when a run moved to another host, why, and what became of its B-roll', () => {
+    const moved = (change: Partial<NonNullable<Progress['hostChanges']>[number]>) =>
+      formatProgress({
+        ...progress(stage(undefined)),
+        hostChanges: [
+          { at: '2026-01-01T00:01:00Z', from: 'a', to: 'b', stage: 'LAYOUT_DETECTIVE', reason: 'gone', ...change },
+        ],
+      });
+    expect(formatProgress(progress(stage(undefined)))).not.toContain('Moved');
+    expect(moved({ brollAdopted: 2 })).toContain(
+      'Moved from host a to b at LAYOUT_DETECTIVE: gone; every stage ran again on b, taking over 2 B-roll clip(s)',
+    );
+    expect(moved({ brollDropped: 'nothing reported' })).toContain('ran again on b (nothing reported).');
+  });
+
   it('prints a rework as it arrives while following a run', () => {
     const lines: string[] = [];
     const log = stageLogger((line) => lines.push(line));
