@@ -178,21 +178,6 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
   return { video, srt, durationS, speech, cues: plainCues };
 }
 
-/** A small badge image (red with a white frame) for the demo's overlay directive; kept if it exists. */
-export async function sampleBadge(dir: string): Promise<string> {
-  const file = path.join(dir, 'badge.png');
-  if ((await stat(file).catch(() => undefined))?.size) return file;
-  await run(
-    ffmpeg()
-      .input('color=c=0xe63946:s=480x120')
-      .inputOptions(['-f', 'lavfi'])
-      .videoFilters('drawbox=x=8:y=8:w=464:h=104:color=white:t=6')
-      .frames(1)
-      .output(file),
-  );
-  return file;
-}
-
 /** True when a sample already exists at `dir` (the demo reuses it instead of rendering again). */
 export async function sampleExists(dir: string): Promise<boolean> {
   const sizes = await Promise.all(
