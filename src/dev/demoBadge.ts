@@ -19,8 +19,7 @@ export async function demoBadge(dir: string, font: string): Promise<string> {
   const canvas = overlayBox();
   const { x, y, width, height } = BADGE_RECT;
   const label = (text: string, size: number, dy: number) =>
-    `drawtext=font='${font}':text='${text}':fontsize=${size}:fontcolor=white:` +
-    `x=${x}+(${width}-tw)/2:y=${y + dy}`;
+    `drawtext=font='${font}':text='${text}':fontsize=${size}:fontcolor=white:` + `x=${x}+(${width}-tw)/2:y=${y + dy}`;
   await run(
     ffmpeg()
       .input(`color=c=black@0:s=${canvas.width}x${canvas.height},format=yuva444p`)

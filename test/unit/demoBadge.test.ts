@@ -48,10 +48,14 @@ describe('demo badge', () => {
     expect({ x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }).toEqual(BADGE_RECT);
 
     // A label is drawn on it: white-ish pixels inside the frame's border (the red fill has none).
-    const { stdout: rgb } = await exec('ffmpeg', ['-v', 'error', '-i', badge, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
-      encoding: 'buffer',
-      maxBuffer: box.width * box.height * 4,
-    });
+    const { stdout: rgb } = await exec(
+      'ffmpeg',
+      ['-v', 'error', '-i', badge, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+      {
+        encoding: 'buffer',
+        maxBuffer: box.width * box.height * 4,
+      },
+    );
     let white = 0;
     for (let y = BADGE_RECT.y + 10; y < BADGE_RECT.y + BADGE_RECT.height - 10; y++)
       for (let x = BADGE_RECT.x + 10; x < BADGE_RECT.x + BADGE_RECT.width - 10; x++) {

@@ -151,7 +151,7 @@ describe('openings and hook titles (what a viewer sees first)', () => {
     for (const moment of moments) expect(moment.cues[0]!.text).toMatch(/^Line \d+ starts$/);
   });
 
-  it('opens the demo episode\'s clips on lines of their own, the topic\'s clip on the topic, with titles that read as hooks', () => {
+  it("opens the demo episode's clips on lines of their own, the topic's clip on the topic, with titles that read as hooks", () => {
     const topic = 'rate limits';
     const moments = episodeMoments({ cues: demoCues, topic, durationS: 40 }, 3);
     expect(moments).toHaveLength(3);
@@ -165,7 +165,12 @@ describe('openings and hook titles (what a viewer sees first)', () => {
       expect(hook).not.toMatch(/\.$/);
       // The title is one sentence, said in the clip.
       expect(hook).not.toMatch(/[.!?] /);
-      expect(moment.cues.map((c) => c.text).join(' ').toLowerCase()).toContain(hook.toLowerCase().replace(/\?$/, ''));
+      expect(
+        moment.cues
+          .map((c) => c.text)
+          .join(' ')
+          .toLowerCase(),
+      ).toContain(hook.toLowerCase().replace(/\?$/, ''));
     }
   });
 });
