@@ -289,7 +289,7 @@ const EARLY_LINE_S = 15;
 
 /**
  * The moment's strongest sentence: one naming the topic first (the clip is about it), then a
- * question (it opens a loop), then the most quotable; a sentence in the first EARLY_LINE_S seconds
+ * question or an exclamation (it opens a loop, or it is felt), then the most quotable; a sentence in the first EARLY_LINE_S seconds
  * wins over a later one of the same kind (the title is kept at once), shorter ones winning ties.
  * Sentences, not captions: a caption of two sentences is two candidates, and a title is one of them.
  * Empty when the moment has no words.
@@ -305,7 +305,7 @@ export function strongestLine(cues: Cue[], topic?: string): string {
   const onTopic = (text: string) => wordsOf(text).some((word) => wanted.includes(word));
   const weight = ({ text, early }: { text: string; early: boolean }) =>
     (onTopic(text) ? 20 : 0) +
-    (text.endsWith('?') ? 10 : 0) +
+    (/[?!]$/.test(text) ? 10 : 0) +
     (early ? 1 : 0) +
     sentenceScore(text) -
     wordsOf(text).length / 100;

@@ -141,6 +141,11 @@ describe('openings and hook titles (what a viewer sees first)', () => {
       { startS: 20, endS: 22, text: 'What instead?' },
     ];
     expect(strongestLine(questions)).toBe('How much money are we talking about?');
+    const exclaimed: Cue[] = [
+      { startS: 0, endS: 3, text: 'Boats leave the harbour at dawn, every single morning.' },
+      { startS: 3, endS: 6, text: 'Nobody told us how cold the water would be!' },
+    ];
+    expect(hookFrom(strongestLine(exclaimed))).toBe('Nobody told us how cold the water would be!');
   });
 
   it('never starts a moment inside a sentence that a caption split in two', () => {
