@@ -12,7 +12,8 @@ import { describeConfig, loadConfig } from '../config';
 import type { RunningApi } from './apiServer';
 import { startApi } from './apiServer';
 import { reuseOrStartTemporal } from './demoEnvironment';
-import { generateSamplePodcast, sampleBadge, sampleExists } from './samplePodcast';
+import { demoBadge } from './demoBadge';
+import { generateSamplePodcast, sampleExists } from './samplePodcast';
 import type { SpeechWorkerProcess } from './speechEnv';
 import { ensureSpeechEnv, speechEnvReady, startSpeechWorker } from './speechEnv';
 import { ensureSystemTools } from './systemTools';
@@ -67,7 +68,7 @@ export async function runDemo({ subtitles = true }: DemoOptions = {}): Promise<v
     await copyFile(video, source);
     await ensureSpeechEnv(log);
   }
-  await sampleBadge(path.dirname(source));
+  await demoBadge(path.dirname(source), config.captions.font);
 
   const temporal = await reuseOrStartTemporal(config, log);
   // The studio watches the run live while the demo lasts; a busy port only costs the studio.

@@ -29,6 +29,8 @@ export interface SamplePodcastOptions {
   speech?: boolean;
   /** x264 preset for the sample (it is a throwaway source). */
   preset?: string;
+  /** Frames a second (default 25); a long test source at a few frames a second decodes cheaply. */
+  fps?: number;
 }
 
 export interface SamplePodcast {
@@ -136,6 +138,7 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
 
   // Two people side by side: each half a different "studio" with a head and shoulders, and a bar
   // over the head of whoever is speaking (kept inside what the vertical crop shows).
+  const fps = options.fps ?? 25;
   const half = Math.floor(width / 2);
   const s = height / 1080;
   const px = (n: number) => Math.round(n * s);
@@ -143,8 +146,8 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
     `drawbox=x=${x0 + half / 2 - px(110)}:y=${px(260)}:w=${px(220)}:h=${px(260)}:color=${colour}:t=fill,` +
     `drawbox=x=${x0 + half / 2 - px(230)}:y=${px(560)}:w=${px(460)}:h=${px(520)}:color=${colour}@0.85:t=fill`;
   const filter = [
-    `color=c=0x1d3557:s=${half}x${height}:d=${durationS}:r=25[left]`,
-    `color=c=0x6b2737:s=${width - half}x${height}:d=${durationS}:r=25[right]`,
+    `color=c=0x1d3557:s=${half}x${height}:d=${durationS}:r=${fps}[left]`,
+    `color=c=0x6b2737:s=${width - half}x${height}:d=${durationS}:r=${fps}[right]`,
     `[left][right]hstack=inputs=2,` +
       `${person(0, '0xf1c27d')},${person(half, '0xc68642')},` +
       `drawbox=x=${Math.round(half / 2 - px(160))}:y=${px(200)}:w=${px(320)}:h=${px(24)}:color=0xffd166:t=fill:enable='${speakingExpression(cues, 'A')}',` +
@@ -158,7 +161,7 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
       '[v]',
       '-map',
       '0:a',
-      ...videoOutputOptions({ preset: options.preset ?? 'ultrafast', crf: 28, threads: 0 }, 25),
+      ...videoOutputOptions({ preset: options.preset ?? 'ultrafast', crf: 28, threads: 0 }, fps),
       '-c:a',
       'aac',
       '-b:a',
@@ -176,21 +179,6 @@ export async function generateSamplePodcast(options: SamplePodcastOptions): Prom
   const plainCues = cues.map(({ startS, endS, text }) => ({ startS, endS, text }));
   await writeFile(srt, formatSrt(plainCues));
   return { video, srt, durationS, speech, cues: plainCues };
-}
-
-/** A small badge image (red with a white frame) for the demo's overlay directive; kept if it exists. */
-export async function sampleBadge(dir: string): Promise<string> {
-  const file = path.join(dir, 'badge.png');
-  if ((await stat(file).catch(() => undefined))?.size) return file;
-  await run(
-    ffmpeg()
-      .input('color=c=0xe63946:s=480x120')
-      .inputOptions(['-f', 'lavfi'])
-      .videoFilters('drawbox=x=8:y=8:w=464:h=104:color=white:t=6')
-      .frames(1)
-      .output(file),
-  );
-  return file;
 }
 
 /** True when a sample already exists at `dir` (the demo reuses it instead of rendering again). */

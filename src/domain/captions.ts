@@ -5,6 +5,7 @@
  * the burned captions show. Pure functions; src/domain/captionsAss.ts draws the pages.
  */
 import type { CaptionStyle } from './render';
+import { hookFrom, strongestLine } from './moment';
 import type { Cue, Moment } from './reel';
 
 /** One spoken word, seconds from the start of the reel. */
@@ -145,12 +146,9 @@ export function pageLines(page: CaptionPage): string[] {
   );
 }
 
-/** Longest hook title shown, in characters (the moment's schema allows no more). */
-export const HOOK_MAX_CHARS = 60;
-
 /**
- * The hook title: the moment's own hook line when it has one, else its strongest line: the first
- * question or exclamation among its cues, else its first sentence, cut at a word to 60 characters.
+ * The hook title: the moment's own hook line when it has one, else a title made of its strongest
+ * sentence (moment.ts: strongestLine, hookFrom), as an episode's hooks are made.
  */
 export function hookTitle(moment: Pick<Moment, 'hook' | 'cues' | 'startS' | 'endS'>): {
   text: string;
@@ -158,22 +156,9 @@ export function hookTitle(moment: Pick<Moment, 'hook' | 'cues' | 'startS' | 'end
 } | null {
   if (moment.hook?.trim()) return { text: moment.hook.trim(), from: 'moment' };
   const inMoment = moment.cues.filter((c) => c.endS > moment.startS && c.startS < moment.endS);
-  const text = inMoment.map((c) => c.text).join(' ');
-  const sentences =
-    text
-      .match(/[^.!?]+[.!?]+|[^.!?]+$/g)
-      ?.map((s) => s.trim())
-      .filter(Boolean) ?? [];
-  const strongest = sentences.find((s) => /[?!]$/.test(s)) ?? sentences[0];
+  const strongest = strongestLine(inMoment);
   if (!strongest) return null;
-  return { text: cutAtWord(strongest, HOOK_MAX_CHARS), from: 'strongest line' };
-}
-
-function cutAtWord(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[,;:\s]+$/, '')}…`;
+  return { text: hookFrom(strongest), from: 'strongest line' };
 }
 
 function timestamp(seconds: number, separator: ',' | '.'): string {

@@ -1,15 +1,18 @@
 /**
- * Picking the reel's moment from a transcript: every window that starts at a cue and ends on a
- * sentence end within the allowed length is scored, and the best one wins.
+ * Picking the reel's moment from a transcript: every window that starts where a sentence starts and
+ * ends on a sentence end within the allowed length is scored, and the best one wins.
  *
  * Score (per window), documented so results can be explained:
  * - quotable: short declarative sentences (3–14 words), questions and numbers, per minute;
- * - hook: the first sentence is a question or a short punchy line (+2);
+ * - hook: the first sentence is a question or a short punchy line (+2); a first line that answers
+ *   or continues the one before ("And…", "So…", "Exactly.") costs as much (-2): the viewer lacks
+ *   the line it leans on;
  * - resolution: the last sentence is a short declarative conclusion (+1);
- * - topic: each mention of a topic word is worth 10, so a topic dominates the rest;
+ * - topic: each mention of a topic word is worth 10, so a topic dominates the rest, and +5 when the
+ *   topic is named in the first TOPIC_OPENING_S seconds: a clip about a topic should open on it;
  * - emotion (when the audio was measured): loudness variation, loudness peaks and pitch
  *   variation, each about 0–1, weighted by EMOTION_WEIGHT.
- * Unpunctuated captions (auto-captions) end windows at pauses instead of sentence ends.
+ * Unpunctuated captions (auto-captions) start and end windows at pauses instead of sentence ends.
  */
 import type { Cue, Moment } from './reel';
 import { MOMENT_MAX_S, MOMENT_MIN_S } from './reel';
@@ -42,6 +45,18 @@ function sentenceScore(text: string): number {
   return score;
 }
 
+/** A line that answers or carries on from the one before it: it leans on words the clip does not show. */
+const CONTINUES =
+  /^(?:(?:and|but|so|because|or|then|also|plus)\b,?|(?:well|exactly|right|partly|yes|yeah|no|sure|true|ouch)[,.!])\s*/i;
+
+/** True when a line starts a thought of its own (it is not an answer or a continuation). */
+export function opensThought(text: string): boolean {
+  return !CONTINUES.test(text.trim());
+}
+
+/** Seconds at the start of a window in which naming the topic counts as opening on it. */
+const TOPIC_OPENING_S = 10;
+
 export function topicWords(topic?: string): string[] {
   return wordsOf(topic ?? '').filter((word) => word.length > 2);
 }
@@ -52,19 +67,26 @@ export function scoreWindow(cues: Cue[], topic?: string): { score: number; break
   if (!first || !last) return { score: 0, breakdown: {} };
   const minutes = Math.max((last.endS - first.startS) / 60, 0.1);
   const quotable = cues.reduce((sum, cue) => sum + sentenceScore(cue.text), 0) / minutes;
-  const hook = first.text.trim().endsWith('?') || wordsOf(first.text).length <= 10 ? 2 : 0;
+  const punchy = first.text.trim().endsWith('?') || wordsOf(first.text).length <= 10;
+  // Opening on an answer or a continuation costs what a good opening earns: the viewer lacks the line before.
+  const hook = !opensThought(first.text) ? -2 : punchy ? 2 : 0;
   const resolution = !last.text.trim().endsWith('?') && wordsOf(last.text).length <= 14 ? 1 : 0;
   const wanted = topicWords(topic);
   const mentions =
     wanted.length === 0 ? 0 : cues.flatMap((cue) => wordsOf(cue.text)).filter((w) => wanted.includes(w)).length;
+  const opensOnTopic = cues.some(
+    (cue) => cue.startS < first.startS + TOPIC_OPENING_S && wordsOf(cue.text).some((w) => wanted.includes(w)),
+  );
   const topicScore = mentions * 10;
+  const topicOpening = opensOnTopic ? 5 : 0;
   const breakdown = {
     quotable: round(quotable),
     hook,
     resolution,
     topic: topicScore,
+    ...(wanted.length ? { topicOpening } : {}),
   };
-  return { score: round(quotable + hook + resolution + topicScore), breakdown };
+  return { score: round(quotable + hook + resolution + topicScore + topicOpening), breakdown };
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -83,7 +105,9 @@ export function isPunctuated(cues: Cue[]): boolean {
 
 /**
  * Where a window may end: on a sentence end; for unpunctuated captions, at a pause (or the last
- * caption), so auto-captions still give a moment instead of none.
+ * caption), so auto-captions still give a moment instead of none. A window starts only right after
+ * such a boundary (or at the first caption), so a clip never opens mid-sentence when a caption
+ * holds only part of one.
  */
 function endRule(cues: Cue[]): { boundary: 'sentence' | 'pause'; canEnd: (j: number) => boolean } {
   if (isPunctuated(cues)) return { boundary: 'sentence', canEnd: (j) => endsSentence(cues[j]?.text ?? '') };
@@ -128,7 +152,7 @@ function scoredWindows(request: MomentRequest): Moment[] {
   const all: Moment[] = [];
   for (let i = 0; i < cues.length; i++) {
     const start = cues[i];
-    if (!start) continue;
+    if (!start || (i > 0 && !canEnd(i - 1))) continue;
     for (let j = i; j < cues.length; j++) {
       const end = cues[j];
       if (!end) continue;
@@ -260,25 +284,45 @@ export function scorePercent(score: number): number {
 /** The longest hook line: a title over the first seconds must be read at a glance. */
 export const HOOK_MAX_CHARS = 60;
 
+/** Seconds from a moment's start in which a line can be the promise its title makes and keeps at once. */
+const EARLY_LINE_S = 15;
+
 /**
- * The moment's strongest line: one naming the topic first (the clip is about it), then a question
- * (it opens a loop), then the line with the most quotable sentences, shorter lines winning ties.
+ * The moment's strongest sentence: one naming the topic first (the clip is about it), then a
+ * question or an exclamation (it opens a loop, or it is felt), then the most quotable; a sentence in the first EARLY_LINE_S seconds
+ * wins over a later one of the same kind (the title is kept at once), shorter ones winning ties.
+ * Sentences, not captions: a caption of two sentences is two candidates, and a title is one of them.
  * Empty when the moment has no words.
  */
 export function strongestLine(cues: Cue[], topic?: string): string {
-  const lines = cues.map((cue) => cue.text.replace(/\s+/g, ' ').trim()).filter((text) => wordsOf(text).length > 0);
+  const start = cues[0]?.startS ?? 0;
+  const lines = cues.flatMap((cue) =>
+    (cue.text.replace(/\s+/g, ' ').match(/[^.!?]+[.!?]+["')\]]*|[^.!?]+$/g) ?? [])
+      .map((text) => ({ text: text.trim(), early: cue.startS < start + EARLY_LINE_S }))
+      .filter((line) => wordsOf(line.text).length > 0),
+  );
   const wanted = topicWords(topic);
   const onTopic = (text: string) => wordsOf(text).some((word) => wanted.includes(word));
-  const weight = (text: string) =>
-    (onTopic(text) ? 20 : 0) + (text.endsWith('?') ? 10 : 0) + sentenceScore(text) - wordsOf(text).length / 100;
-  let best = '';
+  const weight = ({ text, early }: { text: string; early: boolean }) =>
+    (onTopic(text) ? 20 : 0) +
+    (/[?!]$/.test(text) ? 10 : 0) +
+    (early ? 1 : 0) +
+    sentenceScore(text) -
+    wordsOf(text).length / 100;
+  let best: { text: string; early: boolean } | undefined;
   for (const line of lines) if (!best || weight(line) > weight(best)) best = line;
-  return best;
+  return best?.text ?? '';
 }
 
-/** A hook of at most HOOK_MAX_CHARS, cut at a word with an ellipsis when the line is longer. */
+/**
+ * A title made of a line: without the word that ties it to the line before ("And if a stage fails
+ * for good?" → "If a stage fails for good?") and without a closing full stop, as titles are
+ * written; at most HOOK_MAX_CHARS, cut at a word with an ellipsis when the line is longer.
+ */
 export function hookFrom(line: string): string {
-  const text = line.replace(/\s+/g, ' ').trim();
+  let text = line.replace(/\s+/g, ' ').trim();
+  for (let rest = text.replace(CONTINUES, ''); rest && rest !== text; rest = text.replace(CONTINUES, '')) text = rest;
+  text = `${text.charAt(0).toUpperCase()}${text.slice(1)}`.replace(/(?<!\.)\.$/, '');
   if (text.length <= HOOK_MAX_CHARS) return text;
   const cut = text.slice(0, HOOK_MAX_CHARS - 1);
   const space = cut.lastIndexOf(' ');
@@ -289,9 +333,10 @@ export function hookFrom(line: string): string {
 export function reasonFor(moment: Moment, line: string, topic?: string): string {
   const b = moment.breakdown;
   const parts = [`${(b.quotable ?? 0).toFixed(1)} quotable lines a minute`];
-  if (b.hook) parts.push('opens on a short line or question');
+  if ((b.hook ?? 0) > 0) parts.push('opens on a short line or question');
   if (b.resolution) parts.push('ends on a conclusion');
   if (topic && b.topic) parts.push(`mentions "${topic}" ${Math.round(b.topic / 10)} times`);
+  if (topic && b.topicOpening) parts.push('opens on it');
   if ((b.loudness ?? 0) + (b.pitch ?? 0) + (b.peaks ?? 0) > 1) parts.push('lively delivery');
   return `${parts.join(', ')}; strongest line: "${line}"`;
 }

@@ -32,11 +32,14 @@ const STOP_WORDS = new Set(
 const stem = (word: string) =>
   word.length > 4 && word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : word;
 
+/** A content word: long enough to say something and not a stop word. */
+const isContent = (word: string) => word.length >= 4 && !STOP_WORDS.has(word);
+
 /** The moment's most frequent content words, most frequent first (ties by first appearance). */
 export function keywords(text: string, count: number): string[] {
   const seen = new Map<string, { n: number; first: number; word: string }>();
   (text.toLowerCase().match(/[a-z][a-z']+/g) ?? []).forEach((word, index) => {
-    if (word.length < 4 || STOP_WORDS.has(word)) return;
+    if (!isContent(word)) return;
     const key = stem(word);
     const entry = seen.get(key) ?? { n: 0, first: index, word };
     entry.n += 1;
@@ -46,6 +49,43 @@ export function keywords(text: string, count: number): string[] {
     .sort((a, b) => b.n - a.n || a.first - b.first)
     .slice(0, count)
     .map((entry) => entry.word);
+}
+
+/**
+ * Two content words that follow each other inside one sentence at least twice ("rate limits"),
+ * most frequent first: a hashtag of either word alone would be half a term.
+ */
+export function keyPhrases(text: string, count: number): string[] {
+  const seen = new Map<string, { n: number; first: number; phrase: string }>();
+  let index = 0;
+  for (const sentence of text.toLowerCase().split(/[.?!,;:()\u2014]+/)) {
+    const words = sentence.match(/[a-z][a-z']+/g) ?? [];
+    for (let i = 0; i + 1 < words.length; i++, index++) {
+      const [a, b] = [words[i]!, words[i + 1]!];
+      if (!isContent(a) || !isContent(b)) continue;
+      const key = `${stem(a)} ${stem(b)}`;
+      const entry = seen.get(key) ?? { n: 0, first: index, phrase: `${a} ${b}` };
+      entry.n += 1;
+      seen.set(key, entry);
+    }
+  }
+  return [...seen.values()]
+    .filter((entry) => entry.n >= 2)
+    .sort((a, b) => b.n - a.n || a.first - b.first)
+    .slice(0, count)
+    .map((entry) => entry.phrase);
+}
+
+/**
+ * Up to `count` whole-term hashtags: #podcast, the topic, the moment's repeated phrases, then its
+ * frequent words that are not part of a phrase already tagged (no "#rate" beside "#ratelimits").
+ */
+export function hashtags(text: string, topic: string | undefined, count: number): string[] {
+  const terms = [topic ?? '', ...keyPhrases(text, 2)].filter((term) => term.trim());
+  const inTerms = new Set(terms.flatMap((term) => (term.toLowerCase().match(/[a-z][a-z']+/g) ?? []).map(stem)));
+  const words = keywords(text, count + inTerms.size).filter((word) => !inTerms.has(stem(word)));
+  const tags = ['podcast', ...terms, ...words].map((term) => `#${term.toLowerCase().replace(/[^a-z0-9]/g, '')}`);
+  return [...new Set(tags.filter((tag) => tag.length > 1))].slice(0, count);
 }
 
 /**
@@ -220,7 +260,7 @@ export function offlinePublishingAssets(
       `"${clipWords(quote, pace.quoteWords)}" — ${style.quoteTag(subject)}`,
       pacing === 'slow' ? `${summary} ${style.closer}` : summary,
     ],
-    hashtags: [...new Set(['podcast', ...top.slice(0, 4)])].map((word) => `#${word.replace(/'/g, '')}`),
+    hashtags: hashtags(text, options.topic, 5),
     music_mood: style.mood,
     veo3_prompts: prompts,
   };

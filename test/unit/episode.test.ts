@@ -6,12 +6,14 @@ import {
   episodeMoments,
   HOOK_MAX_CHARS,
   hookFrom,
+  opensThought,
   reasonFor,
   scorePercent,
   strongestLine,
 } from '../../src/domain/moment';
 import { checkEpisodeMoments } from '../../src/domain/qaRules';
 import type { Cue } from '../../src/domain/reel';
+import { PODCAST_LINES } from '../../src/dev/podcastScript';
 
 function cues(count: number, lengthS: number, text: (i: number) => string): Cue[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -102,6 +104,79 @@ describe('episode moments', () => {
     expect(hook.length).toBeLessThanOrEqual(HOOK_MAX_CHARS);
     expect(hook.endsWith('…')).toBe(true);
     expect(long.startsWith(hook.slice(0, -1))).toBe(true);
+  });
+});
+
+describe('openings and hook titles (what a viewer sees first)', () => {
+  /** The demo's dialogue, timed as espeak-ng speaks it (about 0.33 s a word, 0.45 s between lines). */
+  const demoCues: Cue[] = [];
+  for (let t = 0.5, i = 0; i < PODCAST_LINES.length; i++) {
+    const text = PODCAST_LINES[i]!.text;
+    const length = text.split(' ').length * 0.33;
+    demoCues.push({ startS: Math.round(t * 100) / 100, endS: Math.round((t + length) * 100) / 100, text });
+    t += length + 0.45;
+  }
+
+  it('titles a line without the word tying it to the line before, without a closing full stop', () => {
+    expect(hookFrom('And if a stage fails for good?')).toBe('If a stage fails for good?');
+    expect(hookFrom('So the fix is to write everything to disk?')).toBe('The fix is to write everything to disk?');
+    expect(hookFrom('Exactly. So their results are in the history.')).toBe('Their results are in the history');
+    expect(hookFrom('Let us talk about rate limits.')).toBe('Let us talk about rate limits');
+    // Words that only look like replies stay.
+    expect(hookFrom('No starting over.')).toBe('No starting over');
+    expect(hookFrom('Right now we ship...')).toBe('Right now we ship...');
+    expect(opensThought('Andrew was right.')).toBe(true);
+    expect(opensThought('Exactly. It is.')).toBe(false);
+  });
+
+  it('takes the strongest sentence, not a caption of two, and an early one over a later one of its kind', () => {
+    const lines: Cue[] = [
+      { startS: 0, endS: 4, text: 'Let us talk about rate limits. Those drive people crazy.' },
+      { startS: 4, endS: 8, text: 'They do.' },
+    ];
+    expect(strongestLine(lines, 'rate limits')).toBe('Let us talk about rate limits.');
+    const questions: Cue[] = [
+      { startS: 0, endS: 4, text: 'How much money are we talking about?' },
+      { startS: 4, endS: 20, text: 'A lot.' },
+      { startS: 20, endS: 22, text: 'What instead?' },
+    ];
+    expect(strongestLine(questions)).toBe('How much money are we talking about?');
+    const exclaimed: Cue[] = [
+      { startS: 0, endS: 3, text: 'Boats leave the harbour at dawn, every single morning.' },
+      { startS: 3, endS: 6, text: 'Nobody told us how cold the water would be!' },
+    ];
+    expect(hookFrom(strongestLine(exclaimed))).toBe('Nobody told us how cold the water would be!');
+  });
+
+  it('never starts a moment inside a sentence that a caption split in two', () => {
+    // Every sentence is spread over two captions: "Line i starts" / "and line i ends here."
+    const split = cues(60, 3, (i) => (i % 2 === 0 ? `Line ${i} starts` : `and line ${i - 1} ends here.`));
+    const moments = episodeMoments({ cues: split }, 3);
+    expect(moments.length).toBeGreaterThan(0);
+    for (const moment of moments) expect(moment.cues[0]!.text).toMatch(/^Line \d+ starts$/);
+  });
+
+  it("opens the demo episode's clips on lines of their own, the topic's clip on the topic, with titles that read as hooks", () => {
+    const topic = 'rate limits';
+    const moments = episodeMoments({ cues: demoCues, topic, durationS: 40 }, 3);
+    expect(moments).toHaveLength(3);
+    expect(moments[0]!.cues[0]!.text).toMatch(/^Let us talk about rate limits/);
+    for (const moment of moments) {
+      expect(opensThought(moment.cues[0]!.text)).toBe(true);
+      const hook = hookFrom(strongestLine(moment.cues, topic));
+      expect(hook.length).toBeLessThanOrEqual(HOOK_MAX_CHARS);
+      expect(hook).toMatch(/^[A-Z]/);
+      expect(opensThought(hook)).toBe(true);
+      expect(hook).not.toMatch(/\.$/);
+      // The title is one sentence, said in the clip.
+      expect(hook).not.toMatch(/[.!?] /);
+      expect(
+        moment.cues
+          .map((c) => c.text)
+          .join(' ')
+          .toLowerCase(),
+      ).toContain(hook.toLowerCase().replace(/\?$/, ''));
+    }
   });
 });
 
