@@ -50,6 +50,18 @@ export const ClosedStage = { COMPLETED: 'COMPLETED', FAILED: 'FAILED', CANCELLED
 /** The failure type of a stage whose host stopped picking up its work (see `PipelineRun.failover`). */
 export const HOST_LOST = 'host_lost';
 
+/** The stage whose host was lost and why: the details of a HOST_LOST failure. */
+export interface HostLost {
+  stage: string;
+  reason: string;
+}
+
+/** The stage and reason of a HOST_LOST failure thrown by `PipelineRun.stage`. */
+export function hostLostOf(err: unknown): HostLost | undefined {
+  if (!(err instanceof ApplicationFailure) || err.type !== HOST_LOST) return undefined;
+  return err.details?.[0] as HostLost | undefined;
+}
+
 /** Why a failure means the run's host is gone: an activity on a host queue that no worker started in time. */
 export function hostLostReason(err: unknown): string | undefined {
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof TimeoutFailure)) return undefined;
@@ -209,7 +221,13 @@ export class PipelineRun {
           record.error = lost;
           record.durationMs = Date.now() - Date.parse(record.startedAt);
           this.emit('pipeline.stage.failed', stage, { error: lost, type: HOST_LOST });
-          throw ApplicationFailure.create({ type: HOST_LOST, message: `${stage}: ${lost}`, nonRetryable: true });
+          const details: HostLost = { stage, reason: lost };
+          throw ApplicationFailure.create({
+            type: HOST_LOST,
+            message: `${stage}: ${lost}`,
+            nonRetryable: true,
+            details: [details],
+          });
         }
         const { message, type } = describeFailure(err);
         record.status = 'failed';

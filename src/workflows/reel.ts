@@ -6,7 +6,7 @@
  * RESEARCH) runs once per source, `renderClip` (CONTENT → DELIVERY) once per clip. Splitting them
  * into functions changes no command, so recorded reel runs replay as before.
  */
-import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import type { Directives } from '../domain/directives';
 import type { RenderOptions } from '../domain/render';
 import type { BrollJob, BrollSettings } from '../domain/broll';
@@ -16,7 +16,7 @@ import type { HostQueues } from '../domain/hosts';
 import type { ActivityRoute } from './activityRoutes';
 import { HOST_AFFINITY_PATCH, HOST_FAILOVER_PATCH, RunRoute } from './activityRoutes';
 import { BrollGate } from './brollGate';
-import { HOST_LOST, PipelineRun } from './pipelineRun';
+import { hostLostOf, PipelineRun } from './pipelineRun';
 import { renderOptionsOf } from '../domain/episode';
 import type { GatedStage } from './qaGate';
 import { passQaGate } from './qaGate';
@@ -160,13 +160,6 @@ function brollAfterMove(jobs: BrollJob[], earlier: BrollAfterMove): BrollAfterMo
   return {
     brollDropped: 'B-roll had started on the lost host and reported nothing; its clips are not submitted again',
   };
-}
-
-/** The stage and reason of a HOST_LOST failure from PipelineRun.stage. */
-function hostLostOf(err: unknown): { stage: string; reason: string } | undefined {
-  if (!(err instanceof ApplicationFailure) || err.type !== HOST_LOST) return undefined;
-  const [stage, ...reason] = err.message.split(': ');
-  return { stage: stage!, reason: reason.join(': ') };
 }
 
 /** Every stage of a reel on the run's current host. */
