@@ -8,21 +8,13 @@
  *
  * Alone: `npx tsx bench/concurrency.ts` (BENCH_CONCURRENCY=1,4,8; BENCH_REEL_S=30). Prints a table.
  */
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { startReel } from '../src/cli/runs';
-import { startLocalTemporal } from '../src/dev/localTemporal';
-import { generateSamplePodcast } from '../src/dev/samplePodcast';
-import { connectClient } from '../src/temporal/connection';
-
-const ROOT = path.resolve(__dirname, '..');
-const CLOCK_TICKS = 100;
+import { runAlone } from './standalone';
+import { sleep, spawnWorker, treeCpuSeconds, treeRssMb, untilPolling } from './workerProcesses';
 
 export interface ConcurrencyRow {
   reels: number;
@@ -46,49 +38,7 @@ export interface ConcurrencyMeasurement {
   rows: ConcurrencyRow[];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round = (n: number) => Math.round(n * 100) / 100;
-
-function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds of the worker and every child it has reaped (its ffmpegs). */
-function treeCpuSeconds(pid: number): number {
-  const f = statFields(pid);
-  if (!f) return 0;
-  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i]), 0) / CLOCK_TICKS;
-}
-
-/** Resident memory of `pid` and all its descendants, MB. */
-function treeRssMb(pid: number): number {
-  const parents = new Map<number, number>();
-  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    const f = statFields(Number(name));
-    if (f) parents.set(Number(name), Number(f[1]));
-  }
-  const inTree = (p: number): boolean => {
-    for (let at: number | undefined = p, hops = 0; at && hops < 20; at = parents.get(at), hops++)
-      if (at === pid) return true;
-    return false;
-  };
-  let kb = 0;
-  for (const p of parents.keys()) {
-    if (!inTree(p)) continue;
-    try {
-      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      kb += Number(rss?.[1] ?? 0);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return Math.round(kb / 1024);
-}
 
 async function timeoutsIn(client: Client, workflowId: string): Promise<{ all: number; heartbeat: number }> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -115,31 +65,15 @@ export async function measureConcurrency(
   const taskQueue = `concurrency-${Date.now()}`;
   const cores = os.cpus().length;
   const mediaConcurrency = Math.max(1, Math.floor(cores / 2)); // the worker's default (src/config.ts)
-  const worker: ChildProcess = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/worker.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      RUNS_DIR: path.join(dir, 'runs'),
-      OUTPUT_DIR: path.join(dir, 'output'),
-      VEO3_CLIP_COUNT: '0',
-      MEDIA_CONCURRENCY: String(mediaConcurrency),
-    },
-    stdio: 'ignore',
+  const worker = spawnWorker(address, taskQueue, {
+    RUNS_DIR: path.join(dir, 'runs'),
+    OUTPUT_DIR: path.join(dir, 'output'),
+    MEDIA_CONCURRENCY: String(mediaConcurrency),
   });
   const rows: ConcurrencyRow[] = [];
   try {
-    // The worker's start (bundling workflows) is not part of any row: wait until it polls the media queue too.
-    for (;;) {
-      const { pollers } = await client.workflowService.describeTaskQueue({
-        namespace: 'default',
-        taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      });
-      if ((pollers ?? []).length > 0) break;
-      await sleep(500);
-    }
+    // The worker's start (bundling workflows) is not part of any row.
+    await untilPolling(client, taskQueue, () => new Set([worker.pid!]), 1);
     let oneReelCpuS: number | undefined;
     for (const reels of counts) {
       const cpu0 = treeCpuSeconds(worker.pid!);
@@ -200,35 +134,10 @@ export function concurrencyTable(m: ConcurrencyMeasurement): string {
 }
 
 if (require.main === module) {
-  (async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'reelflow-bench-concurrency-'));
-    const sample = await generateSamplePodcast({
-      dir: path.join(dir, 'sample'),
-      durationS: 60,
-      width: 640,
-      height: 360,
-      speech: false,
-    });
-    const server = await startLocalTemporal({ log: () => {} });
-    const client = await connectClient({ address: server.address, namespace: 'default' });
-    try {
-      const counts = (process.env.BENCH_CONCURRENCY ?? '1,4,8').split(',').map(Number);
-      const m = await measureConcurrency(
-        dir,
-        server.address,
-        client,
-        sample.video,
-        counts,
-        Number(process.env.BENCH_REEL_S ?? 30),
-      );
-      console.log(JSON.stringify(m, null, 2));
-      console.log(concurrencyTable(m));
-    } finally {
-      await client.connection.close();
-      await server.stop();
-    }
-  })().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
+  runAlone('concurrency', async ({ dir, source, address, client }) => {
+    const counts = (process.env.BENCH_CONCURRENCY ?? '1,4,8').split(',').map(Number);
+    const m = await measureConcurrency(dir, address, client, source, counts, Number(process.env.BENCH_REEL_S ?? 30));
+    console.log(JSON.stringify(m, null, 2));
+    console.log(concurrencyTable(m));
   });
 }

@@ -11,6 +11,9 @@
  * - history events of the run and its B-roll child;
  * - share of B-roll generation time hidden behind LAYOUT_DETECTIVE + FFMPEG_ENGINEER;
  * - prompt to video: stitching by stream copy against a re-encode of the same clips;
+ * - recovery: the worker running each stage SIGKILLed, seconds until a standby runs it (bench/recovery.ts);
+ * - two hosts on one queue, 4 reels, one host killed mid-render and left down (bench/twoHosts.ts;
+ *   BENCH_TWO_HOSTS_REELS=0 skips);
  * - concurrency: 1, 4 and 8 reels at once on one worker (bench/concurrency.ts; BENCH_CONCURRENCY=0 skips).
  * - episodes of 3 and 6 clips against as many separate reels, and captions' encode cost (bench/episode.ts).
  */
@@ -22,7 +25,6 @@ import path from 'node:path';
 import { startReel } from '../src/cli/runs';
 import { loadConfig } from '../src/config';
 import { startLocalTemporal } from '../src/dev/localTemporal';
-import { generateSamplePodcast } from '../src/dev/samplePodcast';
 import type { BrollJob } from '../src/domain/broll';
 import type { Progress } from '../src/domain/progress';
 import type { ReelResult } from '../src/domain/reel';
@@ -44,6 +46,9 @@ import { measureSpeech } from './speech';
 import type { ConcurrencyMeasurement } from './concurrency';
 import { concurrencyTable, measureConcurrency } from './concurrency';
 import type { RecoveryMeasurement } from './recovery';
+import type { TwoHostsMeasurement } from './twoHosts';
+import { measureTwoHosts, twoHostsTable } from './twoHosts';
+import { benchSample } from './standalone';
 import { measureRecovery } from './recovery';
 import type { CaptionsMeasurement, EpisodeMeasurement } from './episode';
 import { EPISODE_COUNTS, EPISODE_MOMENT_S, episodeTables, measureCaptions, measureEpisodes } from './episode';
@@ -171,13 +176,7 @@ async function main(): Promise<void> {
   console.log('measuring LAYOUT_DETECTIVE (face detection included) on a minute of 720p…');
   await mkdir(path.join(root, 'layout'), { recursive: true });
   const layout: LayoutMeasurement = await measureLayout(path.join(root, 'layout'));
-  const sample = await generateSamplePodcast({
-    dir: path.join(root, 'sample'),
-    durationS: 60,
-    width: 640,
-    height: 360,
-    speech: false,
-  });
+  const sample = { video: await benchSample(path.join(root, 'sample')) };
   const server = await startLocalTemporal({ log: () => {} });
   const client = await connectClient({ address: server.address, namespace: 'default' });
   const rows: Measurement[] = [];
@@ -188,6 +187,7 @@ async function main(): Promise<void> {
   let render: RenderMeasurement | undefined;
   let recovery: RecoveryMeasurement[] | undefined;
   let concurrency: ConcurrencyMeasurement | undefined;
+  let twoHosts: TwoHostsMeasurement | undefined;
   let episodes: EpisodeMeasurement[] | undefined;
   let captions: CaptionsMeasurement | undefined;
   try {
@@ -222,6 +222,17 @@ async function main(): Promise<void> {
     }
     console.log('measuring recovery: SIGKILL the worker running each stage, a standby takes over…');
     recovery = await measureRecovery(path.join(root, 'recovery'), server.address, client, sample.video);
+    const twoHostReels = Number(process.env.BENCH_TWO_HOSTS_REELS ?? 4);
+    if (twoHostReels > 0) {
+      console.log(`measuring two hosts on one queue, ${twoHostReels} reels, one host killed mid-render…`);
+      twoHosts = await measureTwoHosts(
+        path.join(root, 'two-hosts'),
+        server.address,
+        client,
+        sample.video,
+        twoHostReels,
+      );
+    }
     const counts = (process.env.BENCH_CONCURRENCY ?? '1,4,8')
       .split(',')
       .map(Number)
@@ -252,6 +263,7 @@ async function main(): Promise<void> {
     budget,
     render,
     recovery,
+    twoHosts,
     concurrency,
     episodes,
     captions,
@@ -304,15 +316,16 @@ async function main(): Promise<void> {
   if (episodes) console.log(`\n${episodeTables(episodes, captions)}`);
   if (recovery) {
     console.log(
-      '\n| stage (SIGKILL of the worker running it) | activity | seconds to resume on the standby | ffmpeg left running |',
+      '\n| stage (SIGKILL of the worker running it) | activity | seconds to resume on the standby | attempt resumed | ffmpeg left running |',
     );
-    console.log('|---|---|---|---|');
+    console.log('|---|---|---|---|---|');
     for (const r of recovery) {
       console.log(
-        `| ${r.stage} | ${r.activity ?? '—'} | ${r.recoveryS ?? 'finished before the kill'} | ${r.orphanedFfmpeg} |`,
+        `| ${r.stage} | ${r.activity ?? '—'} | ${r.recoveryS ?? 'finished before the kill'} | ${r.resumedAttempt ?? '—'} | ${r.orphanedFfmpeg} |`,
       );
     }
   }
+  if (twoHosts) console.log(`\n${twoHostsTable(twoHosts)}`);
   if (concurrency) console.log(`\n${concurrencyTable(concurrency)}`);
   console.log('\nwritten to bench/results.json');
 }
