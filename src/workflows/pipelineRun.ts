@@ -229,7 +229,7 @@ export class PipelineRun {
             details: [details],
           });
         }
-        const { message, type } = describeFailure(err);
+        const { message, type } = describeLoss(err) ?? describeFailure(err);
         record.status = 'failed';
         record.error = message;
         record.durationMs = Date.now() - Date.parse(record.startedAt);
@@ -316,6 +316,16 @@ export class PipelineRun {
 }
 
 /** The innermost message and failure type of an activity or application failure. */
+/**
+ * A lost host in a run that does not move (episodes, their clips, prompt-to-video): said as such,
+ * with what resume does, instead of the SDK's timeout message.
+ */
+function describeLoss(err: unknown): { message: string; type: string } | undefined {
+  const lost = hostLostReason(err);
+  if (!lost) return undefined;
+  return { message: `${lost}; resume runs it again once that host is back`, type: HOST_LOST };
+}
+
 export function describeFailure(err: unknown): { message: string; type?: string } {
   let current: unknown = err;
   if (current instanceof ActivityFailure && current.cause) current = current.cause;

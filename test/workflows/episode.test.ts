@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities';
 import type { EpisodeResult } from '../../src/domain/episode';
+import { hostQueuesOf } from '../../src/domain/hosts';
 import type { ReelResult } from '../../src/domain/reel';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
 import { progressQuery, resumeUpdate } from '../../src/workflows/definitions';
@@ -251,6 +252,32 @@ describe('episodeClips', () => {
     } finally {
       await veo.stop();
     }
+  });
+
+  it("says so when the episode's host stops picking up its work, and waits for resume", async () => {
+    // Claimed by a host with no worker (set before the worker takes the activities): its queues stay
+    // unpolled, so ROUTER's pickup times out.
+    const standIns = standInActivities();
+    standIns.activities.claimHost = () =>
+      Promise.resolve({ ...hostQueuesOf(uniqueName('nobody'), 'gone'), pickupTimeoutS: 1, mediaPickupTimeoutS: 1 });
+    const workflowId = uniqueName('episode-host-lost');
+    await withWorker(standIns, async (taskQueue) => {
+      const handle = await temporal.client.workflow.start('episodeClips', {
+        taskQueue,
+        workflowId,
+        args: [{ source: '/media/episode.mp4', count: 2 }],
+      });
+      const waiting = await eventually(
+        () => progressOf(handle),
+        (p) => p.awaitingResume === true || p.status !== 'RUNNING',
+      );
+      await handle.terminate('test over');
+      expect(waiting).toMatchObject({ failedStage: 'ROUTER', errorType: 'host_lost', awaitingResume: true });
+      expect(waiting.error).toBe(
+        "ROUTER: no worker of the run's host started router within its pickup timeout; resume runs it again once that host is back",
+      );
+    });
+    expect(standIns.calls.router).toBeUndefined();
   });
 
   it('rejects a bad count, naming the field', async () => {
