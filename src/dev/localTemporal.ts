@@ -24,6 +24,19 @@ export interface LocalTemporal {
   stop(): Promise<void>;
 }
 
+/**
+ * One partition per task queue. A server splits each queue into 4 partitions by default, and a task
+ * that lands in a partition none of the few live pollers is on waits for forwarding: after a worker
+ * was SIGKILLed, retried work sat 20 s or more on a host queue (bench/recovery.ts: 31–34 s from the
+ * kill instead of 13 s). A host's queues have one worker's pollers, so partitions buy nothing.
+ */
+const ONE_PARTITION = [
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
 export async function startLocalTemporal(options: LocalTemporalOptions = {}): Promise<LocalTemporal> {
   const log = options.log ?? console.log;
   const server = {
@@ -33,6 +46,7 @@ export async function startLocalTemporal(options: LocalTemporalOptions = {}): Pr
     ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
     ...(options.port ? { port: options.port } : {}),
     ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
+    extraArgs: ONE_PARTITION,
   };
   if (options.dbFilename) await mkdir(path.dirname(options.dbFilename), { recursive: true });
   let env: TestWorkflowEnvironment;
