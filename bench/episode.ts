@@ -17,13 +17,11 @@
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createActivities } from '../src/activities';
 import { startEpisode, startReel } from '../src/cli/runs';
 import { loadConfig } from '../src/config';
-import { startLocalTemporal } from '../src/dev/localTemporal';
 import { generateSamplePodcast } from '../src/dev/samplePodcast';
 import type { EpisodeResult } from '../src/domain/episode';
 import type { CaptionStyle } from '../src/domain/render';
@@ -31,8 +29,9 @@ import type { Moment, ReelResult } from '../src/domain/reel';
 import { formatSrt } from '../src/domain/subtitles';
 import { LocalVeoServer } from '../src/offlineVeo/server';
 import { providersFor } from '../test/helpers/offlineVeo';
-import { connectClient, connectWorker } from '../src/temporal/connection';
+import { connectWorker } from '../src/temporal/connection';
 import { createWorker } from '../src/worker';
+import { runAlone } from './standalone';
 
 export interface EpisodeMeasurement {
   clips: number;
@@ -211,23 +210,12 @@ export const EPISODE_COUNTS = (process.env.BENCH_EPISODE_COUNTS ?? '3,6').split(
 export const EPISODE_MOMENT_S = Number(process.env.BENCH_EPISODE_MOMENT_S ?? 45);
 
 if (require.main === module) {
-  (async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    const root = await mkdtemp(path.join(os.tmpdir(), 'reelflow-bench-episode-'));
-    const captions = await measureCaptions(path.join(root, 'captions'));
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runAlone('episode', async ({ dir, address, client }) => {
+    const captions = await measureCaptions(path.join(dir, 'captions'));
     console.log(JSON.stringify(captions));
-    const server = await startLocalTemporal({ log: () => {} });
-    const client = await connectClient({ address: server.address, namespace: 'default' });
-    try {
-      const rows = await measureEpisodes(root, server.address, client, EPISODE_COUNTS, EPISODE_MOMENT_S);
-      console.log(JSON.stringify(rows, null, 2));
-      console.log(episodeTables(rows, captions));
-    } finally {
-      await client.connection.close();
-      await server.stop();
-    }
-  })().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
+    const rows = await measureEpisodes(dir, address, client, EPISODE_COUNTS, EPISODE_MOMENT_S);
+    console.log(JSON.stringify(rows, null, 2));
+    console.log(episodeTables(rows, captions));
   });
 }
