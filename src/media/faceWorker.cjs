@@ -35,10 +35,35 @@ async function detect({ pixels, width, height, inputSize, minScore }) {
   }
 }
 
+/**
+ * The landmark net alone on given boxes (integer pixels inside the frame): the cheap way to follow
+ * faces already found (~20 ms a face against ~150 ms for the detector at 416).
+ */
+async function follow({ pixels, width, height, boxes }) {
+  const tensor = faceapi.tf.tensor3d(pixels, [height, width, 3], 'int32');
+  let crops = [];
+  try {
+    crops = await faceapi.extractFaceTensors(
+      tensor,
+      boxes.map((b) => new faceapi.Rect(b.x, b.y, b.width, b.height)),
+    );
+    const found = [];
+    for (const [i, crop] of crops.entries()) {
+      const landmarks = await faceapi.nets.faceLandmark68Net.detectLandmarks(crop);
+      const { x, y } = boxes[i];
+      found.push({ points: landmarks.positions.map((p) => ({ x: p.x + x, y: p.y + y })) });
+    }
+    return found;
+  } finally {
+    for (const crop of crops) crop.dispose();
+    tensor.dispose();
+  }
+}
+
 parentPort.on('message', async (request) => {
   try {
     await load();
-    const faces = request.pixels ? await detect(request) : [];
+    const faces = !request.pixels ? [] : request.boxes ? await follow(request) : await detect(request);
     parentPort.postMessage({ id: request.id, faces });
   } catch (err) {
     parentPort.postMessage({ id: request.id, error: err instanceof Error ? err.message : String(err) });
