@@ -112,7 +112,6 @@ export async function loadFaceModel(): Promise<void> {
   });
 }
 
-
 /** Every face in the frame with its landmarks, biggest first. */
 export async function detectFaces(frame: RgbFrame): Promise<DetectedFace[]> {
   const found = await ask(frame);
@@ -133,7 +132,8 @@ const REFIT_SHIFT = 0.2;
 export async function followFaces(frame: RgbFrame, faces: DetectedFace[]): Promise<(DetectedFace | null)[]> {
   const moved = await fitAround(frame, faces);
   const refit = moved.map((face, i) =>
-    face && Math.hypot(face.shape.cx - faces[i]!.shape.cx, face.shape.cy - faces[i]!.shape.cy) > REFIT_SHIFT * faces[i]!.box.w
+    face &&
+    Math.hypot(face.shape.cx - faces[i]!.shape.cx, face.shape.cy - faces[i]!.shape.cy) > REFIT_SHIFT * faces[i]!.box.w
       ? i
       : -1,
   );

@@ -20,6 +20,7 @@ import {
   grayThumbnail,
   measureFrame,
   motion,
+  movedOutside,
   patchDifference,
   SCREEN_DETAIL,
   SEAM_THRESHOLD,
@@ -47,12 +48,16 @@ export const MIN_SEGMENT_S = 6;
  */
 const FACELESS_RECHECK = 4;
 /**
- * Where faces are in view, the detector (~150 ms a frame at 416) looks every this many samples
- * (2 s, so a face that joins is found as late as one that walks into an empty shot), and at once on
- * a cut or when a followed face is lost. In between, the faces are followed by the landmark net
+ * Where faces are in view and something moved outside them, the detector (~150 ms a frame at 416)
+ * looks every this many samples (2 s, so a face that walks in is found as late as one that walks
+ * into an empty shot), and at once on a cut or when a followed face is lost. In between, the faces are followed by the landmark net
  * alone (~20 ms a face), which also gives the mouths that speaker choice reads.
  */
 const DETECT_EVERY = 4;
+/** …and every this many samples (4 s) when nothing moved outside the faces: talking heads. */
+const STILL_RECHECK = 8;
+/** Share of the thumbnail outside the faces that must move for a look after DETECT_EVERY samples. */
+const MOVED_OUTSIDE = 0.01;
 /** patchDifference beyond which the followed box no longer holds the face it held (see layoutMetrics). */
 const LOST_FACE = 0.6;
 /** Share of thumbnail pixels that moved (layoutMetrics' MOVING) beyond which the picture changed. */
@@ -171,8 +176,12 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
     const last = looked.at(-1);
     const before = detected[i - 1] ?? [];
     let faces: DetectedFace[] | null = null;
-    if (last !== undefined && before.length > 0 && i - last < DETECT_EVERY && !changed(thumbs[i - 1]!, thumb)) {
-      faces = await followed(frame, rgb[i - 1]!, before);
+    if (
+      last !== undefined &&
+      before.length > 0 &&
+      !facesNeedDetector(i - last, thumbs[last]!, thumbs[i - 1]!, thumb, before)
+    ) {
+      faces = await followed(frame, rgb[i - 1]!, before, detected[i - 2] ?? []);
       if (faces) followedFrames += 1;
     }
     if (!faces && (last === undefined || before.length > 0 || needsDetector(i - last, thumbs[last]!, thumb))) {
@@ -236,6 +245,23 @@ function needsDetector(since: number, seen: Frame, now: Frame): boolean {
   return since >= FACELESS_RECHECK || changed(seen, now);
 }
 
+/**
+ * Whether a frame with faces in view (`faces`, followed up to the frame before) needs the detector:
+ * after a cut, every STILL_RECHECK samples, and every DETECT_EVERY samples when something moved
+ * outside the faces since the detector's last look (someone may have walked in).
+ */
+function facesNeedDetector(since: number, seen: Frame, previous: Frame, now: Frame, faces: DetectedFace[]): boolean {
+  if (since >= STILL_RECHECK || changed(previous, now)) return true;
+  return (
+    since >= DETECT_EVERY &&
+    movedOutside(
+      seen,
+      now,
+      faces.map((f) => f.box),
+    ) > MOVED_OUTSIDE
+  );
+}
+
 /** A cut or a big change of picture: more than SCENE_CHANGE of the thumbnail moved. */
 function changed(seen: Frame, now: Frame): boolean {
   return summariseMotion(motion(seen, now), now.width, now.height).moving > SCENE_CHANGE;
@@ -246,16 +272,46 @@ function changed(seen: Frame, now: Frame): boolean {
  * of them was lost (its landmarks jumped in size, or the picture inside its new box no longer looks
  * like the one inside its old box): then the detector looks at the frame.
  */
-async function followed(frame: RgbFrame, previous: Uint8Array, faces: DetectedFace[]): Promise<DetectedFace[] | null> {
-  const moved = await followFaces(frame, faces);
+async function followed(
+  frame: RgbFrame,
+  previous: Uint8Array,
+  faces: DetectedFace[],
+  earlier: DetectedFace[],
+): Promise<DetectedFace[] | null> {
+  const moved = await followFaces(
+    frame,
+    faces.map((face) => ahead(face, earlier)),
+  );
   const kept: DetectedFace[] = [];
   for (const [i, face] of moved.entries()) {
     if (!face) return null;
     const before = { rgb: previous, box: faces[i]!.box };
-    if (patchDifference(before, { rgb: frame.pixels, box: face.box }, frame.width, frame.height) > LOST_FACE) return null;
+    if (patchDifference(before, { rgb: frame.pixels, box: face.box }, frame.width, frame.height) > LOST_FACE)
+      return null;
     kept.push(face);
   }
   return kept;
+}
+
+/**
+ * Where a face should be one sample on if it keeps moving as it did since the sample before (its
+ * nearest face there, if that is within a face width): the landmark net is given the box there, so
+ * a face moving steadily stays inside the box it is fitted in.
+ */
+function ahead(face: DetectedFace, earlier: DetectedFace[]): DetectedFace {
+  const centre = (f: DetectedFace) => centreOf(f.box);
+  const now = centre(face);
+  const nearest = earlier
+    .map((f) => ({ f, d: Math.hypot(centre(f).x - now.x, centre(f).y - now.y) }))
+    .sort((a, b) => a.d - b.d)[0];
+  if (!nearest || nearest.d > face.box.w) return face;
+  const dx = now.x - centre(nearest.f).x;
+  const dy = now.y - centre(nearest.f).y;
+  return {
+    ...face,
+    box: { ...face.box, x: face.box.x + dx, y: face.box.y + dy },
+    shape: { ...face.shape, cx: face.shape.cx + dx, cy: face.shape.cy + dy },
+  };
 }
 
 /** Whether the audio holds speech (is louder than SPEECH_DB) at each sample time. */

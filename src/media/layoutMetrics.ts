@@ -275,3 +275,30 @@ export function patchDifference(
   }
   return diff / Math.max(1, texture);
 }
+
+/**
+ * Share of the pixels outside the given boxes (fractions of the frame, each widened by half its
+ * size to cover hair and shoulders) that moved between two thumbnails: a person walking into a
+ * shot whose faces are known moves pixels here; talking heads do not.
+ */
+export function movedOutside(a: Frame, b: Frame, boxes: { x: number; y: number; w: number; h: number }[]): number {
+  const inside = (x: number, y: number) =>
+    boxes.some(
+      (box) =>
+        x >= (box.x - box.w / 4) * a.width &&
+        x < (box.x + (box.w * 5) / 4) * a.width &&
+        y >= (box.y - box.h / 4) * a.height &&
+        y < (box.y + (box.h * 5) / 4) * a.height,
+    );
+  let outside = 0;
+  let moved = 0;
+  for (let y = 0; y < a.height; y++) {
+    for (let x = 0; x < a.width; x++) {
+      if (inside(x, y)) continue;
+      outside += 1;
+      const i = y * a.width + x;
+      if (Math.abs((a.pixels[i] ?? 0) - (b.pixels[i] ?? 0)) > MOVING) moved += 1;
+    }
+  }
+  return outside > 0 ? moved / outside : 0;
+}
