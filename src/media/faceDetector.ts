@@ -88,8 +88,14 @@ function modelThread(): Worker {
   return thread;
 }
 
-/** Detection on the whole frame, or (with `boxes`) the landmark net alone on those boxes. */
-function ask(frame: RgbFrame | undefined, boxes?: PixelBox[]): Promise<RawFace[]> {
+/**
+ * Detection on the whole frame, or only inside `look.region` at `look.inputSize`, or (with
+ * `look.boxes`) the landmark net alone on those boxes.
+ */
+function ask(
+  frame: RgbFrame | undefined,
+  look: { boxes?: PixelBox[]; region?: PixelBox; inputSize?: number } = {},
+): Promise<RawFace[]> {
   const thread = modelThread();
   const id = nextId++;
   return new Promise((resolve, reject) => {
@@ -99,7 +105,7 @@ function ask(frame: RgbFrame | undefined, boxes?: PixelBox[]): Promise<RawFace[]
     // A copy of just this frame, handed over (a view into a larger buffer would clone all of it).
     const pixels = new Uint8Array(frame.pixels);
     thread.postMessage(
-      { id, pixels, width: frame.width, height: frame.height, inputSize: INPUT_SIZE, minScore: MIN_SCORE, boxes },
+      { id, pixels, width: frame.width, height: frame.height, inputSize: INPUT_SIZE, minScore: MIN_SCORE, ...look },
       [pixels.buffer],
     );
   });
@@ -116,6 +122,28 @@ export async function loadFaceModel(): Promise<void> {
 export async function detectFaces(frame: RgbFrame): Promise<DetectedFace[]> {
   const found = await ask(frame);
   return found.map((face) => describe(face, frame)).sort((a, b) => b.box.w * b.box.h - a.box.w * a.box.h);
+}
+
+/** The detector's input for a look around one face (a region 3 face boxes wide): ~1/6 the cost of 416. */
+const REGION_INPUT_SIZE = 160;
+
+/**
+ * The detector again, only around a face it missed on the whole frame (a small face at the edge of
+ * its recall is missed now and then): the face it finds there, nearest the box, or null. A face
+ * that is truly gone is not found; one the whole-frame look missed usually is, bigger in the region.
+ */
+export async function confirmFace(frame: RgbFrame, face: DetectedFace): Promise<DetectedFace | null> {
+  const { box } = face;
+  const region = pixelBox({ x: box.x - box.w, y: box.y - box.h, w: box.w * 3, h: box.h * 3 }, frame);
+  if (region.width < 16 || region.height < 16) return null;
+  const found = (await ask(frame, { region, inputSize: REGION_INPUT_SIZE })).map((f) => describe(f, frame));
+  const centre = (b: Box) => [b.x + b.w / 2, b.y + b.h / 2] as const;
+  const [cx, cy] = centre(box);
+  const near = found
+    .map((f) => ({ f, d: Math.hypot(centre(f.box)[0] - cx, centre(f.box)[1] - cy) }))
+    .filter(({ d }) => d < box.w)
+    .sort((a, b) => a.d - b.d)[0];
+  return near?.f ?? null;
 }
 
 /** A followed face whose landmarks grew or shrank more than this between two samples was lost. */
@@ -149,10 +177,7 @@ export async function followFaces(frame: RgbFrame, faces: DetectedFace[]): Promi
 async function fitAround(frame: RgbFrame, faces: DetectedFace[]): Promise<(DetectedFace | null)[]> {
   const boxes = faces.map((f) => pixelBox(f.box, frame));
   const usable = boxes.map((b) => b.width >= 8 && b.height >= 8);
-  const fitted: Fitted[] = await ask(
-    frame,
-    boxes.filter((_, i) => usable[i]),
-  );
+  const fitted: Fitted[] = await ask(frame, { boxes: boxes.filter((_, i) => usable[i]) });
   let next = 0;
   return faces.map((before, i) => {
     if (!usable[i]) return null;

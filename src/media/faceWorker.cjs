@@ -48,13 +48,6 @@ function registerChannelConcat(tf) {
   });
 }
 
-/**
- * The tiny 68-point landmark net (~10 ms a face against ~20 ms for the full one) on detections and
- * followed faces alike, so one net's mouth readings are compared with each other.
- */
-const TINY_LANDMARKS = process.env.REELFLOW_FULL_LANDMARKS !== '1';
-const landmarkNet = () => (TINY_LANDMARKS ? faceapi.nets.faceLandmark68TinyNet : faceapi.nets.faceLandmark68Net);
-
 let loaded;
 function load() {
   loaded ??= (async () => {
@@ -64,24 +57,33 @@ function load() {
     registerChannelConcat(faceapi.tf);
     const modelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
     await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
-    await landmarkNet().loadFromDisk(modelDir);
+    await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
   })();
   return loaded;
 }
 
-async function detect({ pixels, width, height, inputSize, minScore }) {
-  const tensor = faceapi.tf.tensor3d(pixels, [height, width, 3], 'int32');
+/** Detection on the whole frame, or only inside `region` (pixels; results in frame pixels). */
+async function detect({ pixels, width, height, inputSize, minScore, region }) {
+  const frame = faceapi.tf.tensor3d(pixels, [height, width, 3], 'int32');
+  const tensor = region ? faceapi.tf.slice3d(frame, [region.y, region.x, 0], [region.height, region.width, 3]) : frame;
+  const [dx, dy] = region ? [region.x, region.y] : [0, 0];
   try {
     const found = await faceapi
       .detectAllFaces(tensor, new faceapi.TinyFaceDetectorOptions({ inputSize, scoreThreshold: minScore }))
-      .withFaceLandmarks(TINY_LANDMARKS);
+      .withFaceLandmarks();
     return found.map(({ detection, landmarks }) => ({
-      box: { x: detection.box.x, y: detection.box.y, width: detection.box.width, height: detection.box.height },
+      box: {
+        x: detection.box.x + dx,
+        y: detection.box.y + dy,
+        width: detection.box.width,
+        height: detection.box.height,
+      },
       score: detection.score,
-      points: landmarks.positions.map((p) => ({ x: p.x, y: p.y })),
+      points: landmarks.positions.map((p) => ({ x: p.x + dx, y: p.y + dy })),
     }));
   } finally {
-    tensor.dispose();
+    if (tensor !== frame) tensor.dispose();
+    frame.dispose();
   }
 }
 
@@ -99,7 +101,10 @@ async function follow({ pixels, width, height, boxes }) {
     );
     const found = [];
     for (const [i, crop] of crops.entries()) {
-      const landmarks = await landmarkNet().detectLandmarks(crop);
+      // The full net, as on detections: one net's mouth readings are compared with each other. (The
+      // tiny net saved ~0.7 CPU s of ~10 on the bench's minute of two faces: not worth mouths the
+      // speaker tests were not tuned on.)
+      const landmarks = await faceapi.nets.faceLandmark68Net.detectLandmarks(crop);
       const { x, y } = boxes[i];
       found.push({ points: landmarks.positions.map((p) => ({ x: p.x + x, y: p.y + y })) });
     }

@@ -10,7 +10,7 @@ import { chooseSubjects, DEFAULT_CROP_SETTINGS, planCrop } from '../domain/cropP
 import type { Box, CropStrategy, Layout, LayoutSegment } from '../domain/reel';
 import { measureAudioFeatures } from './audioFeatures';
 import type { DetectedFace, RgbFrame } from './faceDetector';
-import { detectFaces, followFaces } from './faceDetector';
+import { confirmFace, detectFaces, followFaces } from './faceDetector';
 import type { TrackedFace } from './faceTracks';
 import { activeSpeakers, SPEECH_DB, speakingScores, trackFaces } from './faceTracks';
 import { frameSeries } from './ffmpeg';
@@ -176,17 +176,24 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
     const last = looked.at(-1);
     const before = detected[i - 1] ?? [];
     let faces: DetectedFace[] | null = null;
-    if (
-      last !== undefined &&
-      before.length > 0 &&
-      !facesNeedDetector(i - last, thumbs[last]!, thumbs[i - 1]!, thumb, before)
-    ) {
-      faces = await followed(frame, rgb[i - 1]!, before, detected[i - 2] ?? []);
-      if (faces) followedFrames += 1;
+    // Faces of the frame before, unless this is a cut: a whole-frame look that misses one of them
+    // looks again around it before letting it go.
+    let carried: DetectedFace[] = [];
+    if (last !== undefined && before.length > 0 && !changed(thumbs[i - 1]!, thumb)) {
+      carried = before;
+      if (!facesNeedDetector(i - last, thumbs[last]!, thumb, before)) {
+        faces = await followed(frame, rgb[i - 1]!, before, detected[i - 2] ?? []);
+        if (faces) followedFrames += 1;
+      }
     }
     if (!faces && (last === undefined || before.length > 0 || needsDetector(i - last, thumbs[last]!, thumb))) {
-      faces = await detectFaces(frame);
+      const found = await detectFaces(frame);
       looked.push(i);
+      for (const face of carried.filter((c) => !found.some((f) => sameFace(f, c)))) {
+        const again = await confirmFace(frame, face);
+        if (again) found.push(again);
+      }
+      faces = found;
     }
     detected.push(faces ?? []);
     input.onProgress?.(i + 1, rgb.length);
@@ -246,12 +253,12 @@ function needsDetector(since: number, seen: Frame, now: Frame): boolean {
 }
 
 /**
- * Whether a frame with faces in view (`faces`, followed up to the frame before) needs the detector:
- * after a cut, every STILL_RECHECK samples, and every DETECT_EVERY samples when something moved
+ * Whether a frame with faces in view (`faces`, followed up to the frame before; not a cut) needs
+ * the detector: every STILL_RECHECK samples, and every DETECT_EVERY samples when something moved
  * outside the faces since the detector's last look (someone may have walked in).
  */
-function facesNeedDetector(since: number, seen: Frame, previous: Frame, now: Frame, faces: DetectedFace[]): boolean {
-  if (since >= STILL_RECHECK || changed(previous, now)) return true;
+function facesNeedDetector(since: number, seen: Frame, now: Frame, faces: DetectedFace[]): boolean {
+  if (since >= STILL_RECHECK) return true;
   return (
     since >= DETECT_EVERY &&
     movedOutside(
@@ -260,6 +267,12 @@ function facesNeedDetector(since: number, seen: Frame, previous: Frame, now: Fra
       faces.map((f) => f.box),
     ) > MOVED_OUTSIDE
   );
+}
+
+/** Two boxes of one face: centres closer than the earlier box's width. */
+function sameFace(found: DetectedFace, earlier: DetectedFace): boolean {
+  const [p, q] = [centreOf(found.box), centreOf(earlier.box)];
+  return Math.hypot(p.x - q.x, p.y - q.y) < earlier.box.w;
 }
 
 /** A cut or a big change of picture: more than SCENE_CHANGE of the thumbnail moved. */
