@@ -1,9 +1,10 @@
 /**
  * What LAYOUT_DETECTIVE costs per minute of moment now that it looks for faces: the whole analysis
- * (one decode of the sampled frames, face detection and landmarks on each, tracking, speech
- * activity, seam measures, crop planning) next to a plain ffmpeg decode of the same frames, and
- * the process's peak memory. The source is a 60 s 1280x720 wide shot of two real faces (the
- * test photographs), one of them talking.
+ * (one decode of the sampled frames, faces detected on some and followed by the landmark net on
+ * the rest, tracking, speech activity, seam measures, crop planning) next to a plain ffmpeg decode
+ * of the same frames at the same size, in wall and CPU time, and the process's peak memory. Alone:
+ * `npx tsx bench/layout.ts` (`BENCH_LAYOUT_S` sets the moment's length). The source is a 60 s
+ * 1280x720 wide shot of two real faces (the test photographs), one of them talking.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -21,6 +22,9 @@ export interface LayoutMeasurement {
   momentSeconds: number;
   source: string;
   framesSampled: number;
+  /** Frames the whole-frame detector looked at, and frames whose faces the landmark net followed. */
+  detectorFrames: number;
+  followedFrames: number;
   decodeMs: number;
   layoutMs: number;
   /** CPU of this process (all its threads: the model's too) and of its ffmpeg children. */
@@ -71,8 +75,9 @@ export async function measureLayout(dir: string, seconds = 60): Promise<LayoutMe
   const decode = await timed(async () => {
     framesSampled = (await frameSeries(file, 0, seconds, SAMPLE_INTERVAL_S, DETECT_WIDTH, height, 'rgb24')).length;
   });
-  const layout = await timed(() =>
-    analyseLayout({
+  let looks = { detectorFrames: 0, followedFrames: 0 };
+  const layout = await timed(async () => {
+    looks = await analyseLayout({
       source: file,
       sourceWidth: info.video!.width,
       sourceHeight: info.video!.height,
@@ -80,12 +85,14 @@ export async function measureLayout(dir: string, seconds = 60): Promise<LayoutMe
       startS: 0,
       endS: seconds,
       aspect: REEL_WIDTH / REEL_HEIGHT,
-    }),
-  );
+    });
+  });
   return {
     momentSeconds: seconds,
     source: `${info.video!.width}x${info.video!.height} H.264, two faces`,
     framesSampled,
+    detectorFrames: looks.detectorFrames,
+    followedFrames: looks.followedFrames,
     decodeMs: decode.wallMs,
     layoutMs: layout.wallMs,
     decodeCpuMs: decode.cpuMs,
