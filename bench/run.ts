@@ -288,11 +288,11 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    '\n| LAYOUT_DETECTIVE on | frames | plain decode of the frames (ms) | analysis (ms) | ratio | ms per minute of moment | model load (ms) | RSS before → peak (MB) |',
+    '\n| LAYOUT_DETECTIVE on | frames (detector / followed) | plain decode of the frames (ms) | analysis (ms) | ratio | CPU: decode → analysis (ms) | CPU ratio | ms per minute of moment | model load (ms) | RSS before → peak (MB) |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   console.log(
-    `| ${layout.momentSeconds} s, ${layout.source} | ${layout.framesSampled} | ${layout.decodeMs} | ${layout.layoutMs} | ${layout.layoutPerDecode}x | ${layout.layoutMsPerMinute} | ${layout.modelLoadMs} | ${layout.rssBeforeMb} → ${layout.peakRssMb} |`,
+    `| ${layout.momentSeconds} s, ${layout.source} | ${layout.framesSampled} (${layout.detectorFrames} / ${layout.followedFrames}) | ${layout.decodeMs} | ${layout.layoutMs} | ${layout.layoutPerDecode}x | ${layout.decodeCpuMs} → ${layout.layoutCpuMs} | ${layout.layoutCpuPerDecode}x | ${layout.layoutMsPerMinute} | ${layout.modelLoadMs} | ${layout.rssBeforeMb} → ${layout.peakRssMb} |`,
   );
   if (speech) {
     console.log(

@@ -41,6 +41,8 @@ function layoutRecord(a: LayoutAnalysis) {
     speakingScores: a.speakingScores,
     // Frames the face detector looked at, of frames.length (faceless unchanged frames are skipped).
     detectorFrames: a.detectorFrames,
+    // Frames whose faces the landmark net followed from the frame before, without the detector.
+    followedFrames: a.followedFrames,
     frames: a.frames.map((f) => ({
       atS: f.atS,
       layout: f.decision.layout,

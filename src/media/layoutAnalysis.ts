@@ -9,8 +9,8 @@ import type { CropPlan, CropSettings, SubjectSample } from '../domain/cropPlan';
 import { chooseSubjects, DEFAULT_CROP_SETTINGS, planCrop } from '../domain/cropPlan';
 import type { Box, CropStrategy, Layout, LayoutSegment } from '../domain/reel';
 import { measureAudioFeatures } from './audioFeatures';
-import type { DetectedFace } from './faceDetector';
-import { detectFaces } from './faceDetector';
+import type { DetectedFace, RgbFrame } from './faceDetector';
+import { confirmFace, detectFaces, followFaces } from './faceDetector';
 import type { TrackedFace } from './faceTracks';
 import { activeSpeakers, SPEECH_DB, speakingScores, trackFaces } from './faceTracks';
 import { frameSeries } from './ffmpeg';
@@ -20,6 +20,8 @@ import {
   grayThumbnail,
   measureFrame,
   motion,
+  movedOutside,
+  patchDifference,
   SCREEN_DETAIL,
   SEAM_THRESHOLD,
   segmentLayouts,
@@ -45,6 +47,19 @@ export const MIN_SEGMENT_S = 6;
  * mouths and small moves that speaker framing reads change every frame.
  */
 const FACELESS_RECHECK = 4;
+/**
+ * Where faces are in view and something moved outside them, the detector (~150 ms a frame at 416)
+ * looks every this many samples (2 s, so a face that walks in is found as late as one that walks
+ * into an empty shot), and at once on a cut or when a followed face is lost. In between, the faces are followed by the landmark net
+ * alone (~20 ms a face), which also gives the mouths that speaker choice reads.
+ */
+const DETECT_EVERY = 4;
+/** …and every this many samples (4 s) when nothing moved outside the faces: talking heads. */
+const STILL_RECHECK = 8;
+/** Share of the thumbnail outside the faces that must move for a look after DETECT_EVERY samples. */
+const MOVED_OUTSIDE = 0.01;
+/** patchDifference beyond which the followed box no longer holds the face it held (see layoutMetrics). */
+const LOST_FACE = 0.6;
 /** Share of thumbnail pixels that moved (layoutMetrics' MOVING) beyond which the picture changed. */
 const SCENE_CHANGE = 0.2;
 /** A face narrower than this (fraction of the frame) can be a screen share's speaker thumbnail. */
@@ -113,8 +128,10 @@ export interface LayoutAnalysis {
   /** Each face track's speaking score (mouth activity in speech minus in pauses). */
   speakingScores: Record<number, number>;
   detectSize: string;
-  /** How many of the frames the face detector looked at (see FACELESS_RECHECK). */
+  /** How many of the frames the face detector looked at (see FACELESS_RECHECK, DETECT_EVERY). */
   detectorFrames: number;
+  /** How many frames' faces were followed by the landmark net alone (see DETECT_EVERY). */
+  followedFrames: number;
 }
 
 export interface AnalyseInput {
@@ -145,6 +162,7 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
   // The model runs on its own thread; the thumbnails and measures run here, frame by frame with a
   // yield after each, so a long moment never holds the event loop (heartbeats, workflow tasks).
   const thumbs: Frame[] = [];
+  let followedFrames = 0;
   const detected: DetectedFace[][] = [];
   const looked: number[] = [];
   for (const [i, pixels] of rgb.entries()) {
@@ -154,13 +172,30 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
       height: THUMB_H,
     };
     thumbs.push(thumb);
+    const frame = { pixels, width, height };
     const last = looked.at(-1);
-    if (last === undefined || needsDetector(i - last, detected[last]!, thumbs[last]!, thumb)) {
-      detected.push(await detectFaces({ pixels, width, height }));
-      looked.push(i);
-    } else {
-      detected.push([]);
+    const before = detected[i - 1] ?? [];
+    let faces: DetectedFace[] | null = null;
+    // Faces of the frame before, unless this is a cut: a whole-frame look that misses one of them
+    // looks again around it before letting it go.
+    let carried: DetectedFace[] = [];
+    if (last !== undefined && before.length > 0 && !changed(thumbs[i - 1]!, thumb)) {
+      carried = before;
+      if (!facesNeedDetector(i - last, thumbs[last]!, thumb, before)) {
+        faces = await followed(frame, rgb[i - 1]!, before, detected[i - 2] ?? []);
+        if (faces) followedFrames += 1;
+      }
     }
+    if (!faces && (last === undefined || before.length > 0 || needsDetector(i - last, thumbs[last]!, thumb))) {
+      const found = await detectFaces(frame);
+      looked.push(i);
+      for (const face of carried.filter((c) => !found.some((f) => sameFace(f, c)))) {
+        const again = await confirmFace(frame, face);
+        if (again) found.push(again);
+      }
+      faces = found;
+    }
+    detected.push(faces ?? []);
     input.onProgress?.(i + 1, rgb.length);
     await setImmediate();
   }
@@ -170,7 +205,12 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
     measures.push(measureFrame(frame, thumbs[i + MOTION_GAP] ?? thumbs[i - MOTION_GAP]));
     await setImmediate();
   }
-  const tracked = trackFaces(detected.map((faces, i) => ({ atS: times[i]!, faces })));
+  const tracked = trackFaces(
+    detected.map((faces, i) => ({
+      atS: times[i]!,
+      faces: faces.map(({ box, score, eyesY, mouthOpen }) => ({ box, score, eyesY, mouthOpen })),
+    })),
+  );
 
   const speech = await speechAt(input, times);
   const active = activeSpeakers(tracked, times, speech);
@@ -203,13 +243,88 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
     speakingScores: speakingScores(tracked, times, speech),
     detectSize: `${width}x${height}`,
     detectorFrames: looked.length,
+    followedFrames,
   };
 }
 
-/** Whether frame `since` samples after the detector's last look (which found `faces` on `seen`) needs a look. */
-function needsDetector(since: number, faces: DetectedFace[], seen: Frame, now: Frame): boolean {
-  if (faces.length > 0 || since >= FACELESS_RECHECK) return true;
+/** Whether a faceless frame `since` samples after the detector's last look (on `seen`) needs a look. */
+function needsDetector(since: number, seen: Frame, now: Frame): boolean {
+  return since >= FACELESS_RECHECK || changed(seen, now);
+}
+
+/**
+ * Whether a frame with faces in view (`faces`, followed up to the frame before; not a cut) needs
+ * the detector: every STILL_RECHECK samples, and every DETECT_EVERY samples when something moved
+ * outside the faces since the detector's last look (someone may have walked in).
+ */
+function facesNeedDetector(since: number, seen: Frame, now: Frame, faces: DetectedFace[]): boolean {
+  if (since >= STILL_RECHECK) return true;
+  return (
+    since >= DETECT_EVERY &&
+    movedOutside(
+      seen,
+      now,
+      faces.map((f) => f.box),
+    ) > MOVED_OUTSIDE
+  );
+}
+
+/** Two boxes of one face: centres closer than the earlier box's width. */
+function sameFace(found: DetectedFace, earlier: DetectedFace): boolean {
+  const [p, q] = [centreOf(found.box), centreOf(earlier.box)];
+  return Math.hypot(p.x - q.x, p.y - q.y) < earlier.box.w;
+}
+
+/** A cut or a big change of picture: more than SCENE_CHANGE of the thumbnail moved. */
+function changed(seen: Frame, now: Frame): boolean {
   return summariseMotion(motion(seen, now), now.width, now.height).moving > SCENE_CHANGE;
+}
+
+/**
+ * The previous sample's faces followed into this one by the landmark net alone, or null when any
+ * of them was lost (its landmarks jumped in size, or the picture inside its new box no longer looks
+ * like the one inside its old box): then the detector looks at the frame.
+ */
+async function followed(
+  frame: RgbFrame,
+  previous: Uint8Array,
+  faces: DetectedFace[],
+  earlier: DetectedFace[],
+): Promise<DetectedFace[] | null> {
+  const moved = await followFaces(
+    frame,
+    faces.map((face) => ahead(face, earlier)),
+  );
+  const kept: DetectedFace[] = [];
+  for (const [i, face] of moved.entries()) {
+    if (!face) return null;
+    const before = { rgb: previous, box: faces[i]!.box };
+    if (patchDifference(before, { rgb: frame.pixels, box: face.box }, frame.width, frame.height) > LOST_FACE)
+      return null;
+    kept.push(face);
+  }
+  return kept;
+}
+
+/**
+ * Where a face should be one sample on if it keeps moving as it did since the sample before (its
+ * nearest face there, if that is within a face width): the landmark net is given the box there, so
+ * a face moving steadily stays inside the box it is fitted in.
+ */
+function ahead(face: DetectedFace, earlier: DetectedFace[]): DetectedFace {
+  const centre = (f: DetectedFace) => centreOf(f.box);
+  const now = centre(face);
+  const nearest = earlier
+    .map((f) => ({ f, d: Math.hypot(centre(f).x - now.x, centre(f).y - now.y) }))
+    .sort((a, b) => a.d - b.d)[0];
+  if (!nearest || nearest.d > face.box.w) return face;
+  const dx = now.x - centre(nearest.f).x;
+  const dy = now.y - centre(nearest.f).y;
+  return {
+    ...face,
+    box: { ...face.box, x: face.box.x + dx, y: face.box.y + dy },
+    shape: { ...face.shape, cx: face.shape.cx + dx, cy: face.shape.cy + dy },
+  };
 }
 
 /** Whether the audio holds speech (is louder than SPEECH_DB) at each sample time. */

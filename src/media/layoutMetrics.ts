@@ -239,3 +239,66 @@ export function segmentLayouts(
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/**
+ * How different the picture inside box `a` of one RGB frame is from inside box `b` of another
+ * (boxes as fractions of the frame), compared as small grayscale patches with each patch's mean
+ * removed: ~0 for the same face moved or lit a little differently, ~1 or more when one patch holds
+ * a face and the other a wall. It tells a followed face that is still there from one that left.
+ */
+export function patchDifference(
+  a: { rgb: Uint8Array; box: { x: number; y: number; w: number; h: number } },
+  b: { rgb: Uint8Array; box: { x: number; y: number; w: number; h: number } },
+  width: number,
+  height: number,
+): number {
+  const side = 16;
+  const patch = (rgb: Uint8Array, box: { x: number; y: number; w: number; h: number }) => {
+    const out = new Float64Array(side * side);
+    for (let py = 0; py < side; py++) {
+      const y = Math.min(height - 1, Math.max(0, Math.floor((box.y + ((py + 0.5) * box.h) / side) * height)));
+      for (let px = 0; px < side; px++) {
+        const x = Math.min(width - 1, Math.max(0, Math.floor((box.x + ((px + 0.5) * box.w) / side) * width)));
+        const i = (y * width + x) * 3;
+        out[py * side + px] = 0.299 * rgb[i]! + 0.587 * rgb[i + 1]! + 0.114 * rgb[i + 2]!;
+      }
+    }
+    const mean = out.reduce((s, v) => s + v, 0) / out.length;
+    return out.map((v) => v - mean);
+  };
+  const [p, q] = [patch(a.rgb, a.box), patch(b.rgb, b.box)];
+  let diff = 0;
+  let texture = 0;
+  for (let i = 0; i < p.length; i++) {
+    diff += Math.abs(p[i]! - q[i]!);
+    texture += Math.abs(p[i]!);
+  }
+  return diff / Math.max(1, texture);
+}
+
+/**
+ * Share of the pixels outside the given boxes (fractions of the frame, each widened by half its
+ * size to cover hair and shoulders) that moved between two thumbnails: a person walking into a
+ * shot whose faces are known moves pixels here; talking heads do not.
+ */
+export function movedOutside(a: Frame, b: Frame, boxes: { x: number; y: number; w: number; h: number }[]): number {
+  const inside = (x: number, y: number) =>
+    boxes.some(
+      (box) =>
+        x >= (box.x - box.w / 4) * a.width &&
+        x < (box.x + (box.w * 5) / 4) * a.width &&
+        y >= (box.y - box.h / 4) * a.height &&
+        y < (box.y + (box.h * 5) / 4) * a.height,
+    );
+  let outside = 0;
+  let moved = 0;
+  for (let y = 0; y < a.height; y++) {
+    for (let x = 0; x < a.width; x++) {
+      if (inside(x, y)) continue;
+      outside += 1;
+      const i = y * a.width + x;
+      if (Math.abs((a.pixels[i] ?? 0) - (b.pixels[i] ?? 0)) > MOVING) moved += 1;
+    }
+  }
+  return outside > 0 ? moved / outside : 0;
+}

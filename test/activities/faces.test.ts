@@ -118,6 +118,25 @@ async function expectFaceWherePlanned(name: string, video: FaceVideo, workspace:
   expect(checked).toBeGreaterThan(frames.length / 2);
 }
 
+/**
+ * Between the detector's looks the faces are followed by the landmark net alone: most frames must
+ * be followed, and every frame's face box (detected or followed) must sit where the face truly is,
+ * within `px` source pixels once the box's own offset from the face centre (its median) is taken off.
+ * (The face is ~70 px wide; the detector looking at every frame of the drift video scatters ±7 px.)
+ */
+function expectFollowedWithin(name: string, video: FaceVideo, record: LayoutFile, px: number) {
+  const { followedFrames } = record as LayoutFile & { followedFrames: number };
+  const frames = record.frames as unknown as { atS: number; faces: { x: number; w: number }[] }[];
+  expect(followedFrames, `${name}: frames followed without the detector`).toBeGreaterThan(frames.length / 2);
+  const offsets = frames.map((f) => {
+    expect(f.faces, `${name}: one face at ${f.atS} s`).toHaveLength(1);
+    return (f.faces[0]!.x + f.faces[0]!.w / 2) * FACE_VIDEO.width - video.faces(f.atS)[0]!.x;
+  });
+  const median = [...offsets].sort((a, b) => a - b)[Math.floor(offsets.length / 2)]!;
+  for (const [i, offset] of offsets.entries())
+    expect(Math.abs(offset - median), `${name}: face box off the face at ${frames[i]!.atS} s`).toBeLessThanOrEqual(px);
+}
+
 describe('framing real faces', () => {
   it('jitter: the crop does not move, and the face is where the plan put it', async () => {
     const video = await movingFaceVideo(dir, 'jitter', 4, jitter(240));
@@ -130,8 +149,9 @@ describe('framing real faces', () => {
 
   it('drift: the crop follows within the speed limit, never turning back', async () => {
     const video = await movingFaceVideo(dir, 'drift', 8, drift(40, 35));
-    const { workspace, result } = await detect('drift', video);
+    const { workspace, result, record } = await detect('drift', video);
     const plan = onlyCrop(result);
+    expectFollowedWithin('drift', video, record, 10);
     const limit = DEFAULT_CROP_SETTINGS.maxPanPerS * FACE_VIDEO.width;
     expect(cutTimes(plan)).toEqual([]);
     for (const [i, k] of plan.keyframes.slice(1).entries()) {
@@ -207,10 +227,15 @@ describe('framing real faces', () => {
     expect(sampled[firstFace]!.atS).toBeGreaterThanOrEqual(3);
     expect(sampled[firstFace]!.atS).toBeLessThanOrEqual(5);
     expect(sampled.slice(firstFace).every((f) => f.faces.length === 1)).toBe(true);
-    // Before the face: a look every 2 s (4 of the 6 frames before 3 s skipped); after it: every frame.
-    const detectorFrames = (record as LayoutFile & { detectorFrames: number }).detectorFrames;
+    // Before the face: a look every 2 s (4 of the 6 frames before 3 s skipped); after it, every frame
+    // is either looked at or has its face followed by the landmark net from the frame before.
+    const { detectorFrames, followedFrames } = record as LayoutFile & {
+      detectorFrames: number;
+      followedFrames: number;
+    };
     expect(detectorFrames).toBeLessThan(sampled.length);
-    expect(detectorFrames).toBeGreaterThanOrEqual(sampled.length - firstFace);
+    expect(detectorFrames + followedFrames).toBeGreaterThanOrEqual(sampled.length - firstFace);
+    expect(followedFrames).toBeGreaterThan(0);
   });
 
   it('grid: three or more faces', async () => {

@@ -4,6 +4,8 @@ import {
   classifyFrame,
   detail,
   motion,
+  movedOutside,
+  patchDifference,
   seamScore,
   segmentLayouts,
   summariseMotion,
@@ -60,6 +62,37 @@ describe('detail and motion', () => {
     expect(summary.cornerShare).toBe(1);
     expect(summary.corner).toEqual({ x: 0.7, y: 0.7, w: 0.3, h: 0.3 });
     expect(summariseMotion(motion(still, still), 160, 90)).toMatchObject({ moving: 0, centreX: 0.5 });
+  });
+});
+
+describe('following faces between detector looks', () => {
+  // A 64x36 RGB picture: a flat wall with a textured square (a "face") whose left edge is at `at`.
+  const W = 64;
+  const H = 36;
+  const picture = (at: number) => {
+    const rgb = new Uint8Array(W * H * 3);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const inFace = x >= at && x < at + 12 && y >= 10 && y < 22;
+        rgb.fill(inFace ? (((x - at) * 37 + y * 91) % 200) + 20 : 90, (y * W + x) * 3, (y * W + x) * 3 + 3);
+      }
+    return rgb;
+  };
+  const box = (at: number) => ({ x: at / W, y: 10 / H, w: 12 / W, h: 12 / H });
+
+  it('patchDifference: ~0 for the same face where it moved to, large for a wall where a face was', () => {
+    const [before, after] = [picture(10), picture(14)];
+    expect(patchDifference({ rgb: before, box: box(10) }, { rgb: after, box: box(14) }, W, H)).toBeLessThan(0.1);
+    expect(patchDifference({ rgb: before, box: box(10) }, { rgb: after, box: box(40) }, W, H)).toBeGreaterThan(0.8);
+  });
+
+  it('movedOutside: a face moving inside its own box is not motion outside; a newcomer is', () => {
+    const gray = (rgb: Uint8Array) => frame(W, H, (x, y) => rgb[(y * W + x) * 3]!);
+    const still = gray(picture(10));
+    const talking = gray(picture(11));
+    expect(movedOutside(still, talking, [box(10)])).toBe(0);
+    const newcomer = frame(W, H, (x, y) => (x >= 44 && x < 56 && y >= 10 && y < 22 ? 200 : still.pixels[y * W + x]!));
+    expect(movedOutside(still, newcomer, [box(10)])).toBeGreaterThan(0.05);
   });
 });
 
