@@ -1,0 +1,46 @@
+/** Where ASSEMBLY's encode is cut into chunks (src/media/chunks.ts). */
+import { describe, expect, it } from 'vitest';
+import { crossfadeSpans, planChunks } from '../../src/media/chunks';
+import { CROSSFADE_S } from '../../src/media/reframe';
+
+/** The chunks cover [0, duration) back to back. */
+function expectCovers(chunks: { fromS: number; toS: number }[], durationS: number) {
+  expect(chunks[0]!.fromS).toBe(0);
+  expect(chunks[chunks.length - 1]!.toS).toBe(durationS);
+  for (let i = 1; i < chunks.length; i++) expect(chunks[i]!.fromS).toBe(chunks[i - 1]!.toS);
+}
+
+describe('planChunks', () => {
+  it('keeps a reel of up to one and a half chunks whole (one command, no chunking)', () => {
+    expect(planChunks(10, 15)).toEqual([{ fromS: 0, toS: 10 }]);
+    expect(planChunks(22.4, 15)).toEqual([{ fromS: 0, toS: 22.4 }]);
+  });
+
+  it('cuts a long reel into whole-second chunks, a short tail joining the last one', () => {
+    const chunks = planChunks(69.8, 15);
+    expectCovers(chunks, 69.8);
+    expect(chunks.map((c) => c.toS)).toEqual([15, 30, 45, 60, 69.8]);
+    // 37 s: 15 + 22 rather than 15 + 15 + 7.
+    expect(planChunks(37, 15).map((c) => c.toS)).toEqual([15, 37]);
+    for (const c of planChunks(200, 15)) expect(c.toS - c.fromS).toBeLessThan(22.5);
+  });
+
+  it('never puts a boundary inside a crossfade at a layout change', () => {
+    const segments = [
+      { startS: 100, endS: 114.9 },
+      { startS: 114.9, endS: 140 },
+    ];
+    const fades = crossfadeSpans(segments, 'fade');
+    expect(fades).toHaveLength(1);
+    expect(fades[0]!.fromS).toBeCloseTo(14.9, 6);
+    expect(fades[0]!.toS).toBeCloseTo(14.9 + CROSSFADE_S, 6);
+    const chunks = planChunks(40, 15, fades);
+    expectCovers(chunks, 40);
+    expect(chunks.map((c) => c.toS)).toEqual([16, 31, 40]);
+    expect(crossfadeSpans(segments, 'dip_to_black')).toEqual([]);
+  });
+
+  it('refuses a reel with no duration', () => {
+    expect(() => planChunks(0, 15)).toThrow(/duration must be positive/);
+  });
+});
