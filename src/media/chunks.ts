@@ -22,19 +22,26 @@ export interface ReelSpan {
 }
 
 /**
- * The chunks of a reel of `durationS` seconds: spans of about `chunkS` seconds back to back, covering the
- * reel. A tail shorter than half a chunk joins the last chunk, so a reel of up to 1.5 chunks is
- * one chunk (rendered as one command, with no chunking at all). A boundary never falls inside one
- * of `avoid` (the crossfades at layout changes, which must see both framings from their first
- * frame): it moves to the end of that span.
+ * The chunks of a reel of `durationS` seconds: spans of about `chunkS` seconds back to back,
+ * covering the reel. A tail shorter than half a chunk joins the last chunk, so a reel of up to 1.5
+ * chunks is one chunk (rendered as one command, with no chunking at all). A boundary that falls
+ * inside one of `avoid` moves to the end of it: the crossfades at layout changes (which must see
+ * both framings from their first frame) and the cutaways and overlays (a chunk starting inside a
+ * cutaway would decode and scale the clip's earlier frames only to drop them) — unless that would
+ * make the chunk longer than two chunks (a long user cutaway; crossfades are short). So a chunk is
+ * at most 2 × chunkS.
  */
 export function planChunks(durationS: number, chunkS: number, avoid: ReelSpan[] = []): ReelSpan[] {
   if (!(durationS > 0)) throw new Error(`planChunks: the reel's duration must be positive (got ${durationS})`);
+  const spans = [...avoid].sort((a, b) => a.fromS - b.fromS);
   const chunks: ReelSpan[] = [];
   let fromS = 0;
   while (durationS - fromS >= 1.5 * chunkS) {
     let toS = fromS + chunkS;
-    for (const span of avoid) if (toS > span.fromS && toS < span.toS) toS = Math.ceil(span.toS);
+    for (const span of spans) {
+      const after = Math.ceil(span.toS);
+      if (toS > span.fromS && toS < span.toS && after - fromS <= 2 * chunkS) toS = after;
+    }
     if (durationS - toS < chunkS / 2) break;
     chunks.push({ fromS, toS });
     fromS = toS;

@@ -192,7 +192,12 @@ export async function renderReel(
 ): Promise<RenderReport> {
   const { chunks, ...runOptions } = options;
   const durationS = pictureDurationS(input.segments);
-  const spans = chunks ? planChunks(durationS, chunks.chunkS, crossfadeSpans(input.segments, input.transition)) : [];
+  const spans = chunks
+    ? planChunks(durationS, chunks.chunkS, [
+        ...crossfadeSpans(input.segments, input.transition),
+        ...[...layers.cutaways, ...layers.images].map((l) => ({ fromS: l.startS, toS: l.startS + l.durationS })),
+      ])
+    : [];
   if (!chunks || spans.length <= 1) {
     await encodeSpan(input, layers, wholeReel(input), audioPath, output, encoding, runOptions);
     return { chunks: 1, encoded: 1, reused: 0 };

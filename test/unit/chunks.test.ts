@@ -40,6 +40,19 @@ describe('planChunks', () => {
     expect(crossfadeSpans(segments, 'dip_to_black')).toEqual([]);
   });
 
+  it('moves a boundary past a cutaway it would cut, unless the chunk would pass two chunks', () => {
+    // The bench's middle B-roll clip, 13.2–17.2 s of a 30 s reel: one chunk ends after it.
+    expect(planChunks(40, 15, [{ fromS: 13.2, toS: 17.2 }]).map((c) => c.toS)).toEqual([18, 40]);
+    // A 30 s user cutaway from 10 s: cut at 15 (past it would be a 40 s chunk), then passed (25 s).
+    expect(planChunks(60, 15, [{ fromS: 10, toS: 40 }]).map((c) => c.toS)).toEqual([15, 40, 60]);
+    // Spans in any order: past the first, then past the one that boundary falls in.
+    const chunks = planChunks(60, 15, [
+      { fromS: 16.5, toS: 19.5 },
+      { fromS: 14, toS: 17 },
+    ]);
+    expect(chunks[0]!.toS).toBe(20);
+  });
+
   it('refuses a reel with no duration', () => {
     expect(() => planChunks(0, 15)).toThrow(/duration must be positive/);
   });
