@@ -8,11 +8,12 @@ import { CROSSFADE_S } from './reframe';
 
 /*
  * Seconds of reel per chunk (RENDER_CHUNK_S in src/config.ts, default 15) is the bound on what a
- * crash mid-render redoes: one chunk's encode, ~6 CPU s at 1080x1920 ultrafast. Each chunk costs
- * a process start, a filter-graph and libass set-up and an accurate seek (decoding from the source
- * keyframe before the chunk's start), a fixed cost that 15 s of encode keeps small (measured in
- * bench/render.ts); shorter chunks would bound less work but pay it more often. A whole number of
- * seconds is a whole number of frames at the reel's 30 fps, so chunk boundaries fall on frames.
+ * crash mid-render redoes: one chunk's encode, ~16 CPU s at 1080x1920 veryfast. Each chunk after
+ * the first costs ~0.5 CPU s more than one command would (measured: a 4 s reel as 2 chunks, 3.89
+ * against 3.33 CPU s, median of 6): a process, libass's cold glyph cache, and the accurate seek
+ * (decoding from the source keyframe before the chunk's start, up to a GOP). 15 s keeps that near
+ * 3 % of the encode; shorter chunks would bound less work but pay it more often. A whole number
+ * of seconds is a whole number of frames at the reel's 30 fps, so boundaries fall on frames.
  */
 
 /** A span of the reel in seconds from its start: [fromS, toS). */
