@@ -42,9 +42,14 @@ export interface RenderMeasurement {
     wallRatio: number;
     cpuRatio: number;
     pictureEncodes: number;
+    /** Chunks ASSEMBLY encoded the reel in (src/media/chunks.ts). */
+    chunks: number;
     /** Wall and CPU seconds of each activity, in order. */
     stages: Record<string, { wallS: number; cpuS: number }>;
   }[];
+  /** ASSEMBLY of the captioned reel again as one command: the chunks' cost is the difference. */
+  assemblyOneCommand: { wallS: number; cpuS: number };
+  chunkS: number;
 }
 
 const CLOCK_TICKS = 100;
@@ -67,7 +72,11 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; wallS: num
 }
 
 export async function measureRender(dir: string, momentSeconds = 30): Promise<RenderMeasurement> {
-  const config = loadConfig({ RUNS_DIR: path.join(dir, 'runs'), OUTPUT_DIR: path.join(dir, 'output') });
+  const config = loadConfig({
+    RUNS_DIR: path.join(dir, 'runs'),
+    OUTPUT_DIR: path.join(dir, 'output'),
+    RENDER_CHUNK_S: process.env.RENDER_CHUNK_S,
+  });
   const activities = createActivities({ config });
   const mock = new MockActivityEnvironment();
   const call = <A, R>(fn: (input: A) => Promise<R>, input: A) => mock.run(fn, input) as Promise<R>;
@@ -142,12 +151,32 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
     });
     const record = JSON.parse(await readFile(path.join(workspace, 'render.json'), 'utf8')) as {
       pictureEncodes: number;
+      chunks: { chunks: number };
     };
-    return { ...measured, stages, workspace, moment, pictureEncodes: record.pictureEncodes };
+    return {
+      ...measured,
+      stages,
+      workspace,
+      moment,
+      pictureEncodes: record.pictureEncodes,
+      chunks: record.chunks.chunks,
+    };
   };
 
   const bare = await runPipeline('none');
   const captioned = await runPipeline('bold');
+  // What the chunks cost: ASSEMBLY of the captioned reel once more, as one command.
+  const oneCommand = createActivities({ config: { ...config, render: { chunkS: Number.MAX_SAFE_INTEGER } } });
+  const unchunked = await timed(() =>
+    call(oneCommand.assembleReel, {
+      workspace: captioned.workspace,
+      segmentPaths: [],
+      audioPath: path.join(captioned.workspace, 'segments', 'moment-audio.m4a'),
+      planPath: path.join(captioned.workspace, 'render-plan.json'),
+      momentPath: path.join(captioned.workspace, 'moment.json'),
+      clips,
+    }),
+  );
   // The plain encode: the same framed segments and the same cutaways, one ffmpeg command.
   const plan = JSON.parse(await readFile(path.join(bare.workspace, 'render-plan.json'), 'utf8'));
   const placed = planCutaways(clips, cues, window.startS, momentSeconds).placed;
@@ -192,6 +221,7 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
     wallRatio: round(r.wallS / plain.wallS),
     cpuRatio: round(r.cpuS / plain.cpuS),
     pictureEncodes: r.pictureEncodes,
+    chunks: r.chunks,
     stages: r.stages,
   });
   return {
@@ -200,6 +230,8 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
     cutaways: placed.length,
     plain: { wallS: plain.wallS, cpuS: plain.cpuS },
     pipeline: [row('none', bare), row('bold', captioned)],
+    assemblyOneCommand: { wallS: unchunked.wallS, cpuS: unchunked.cpuS },
+    chunkS: config.render.chunkS,
     layoutFloor: {
       frameDecode: { wallS: frameDecode.wallS, cpuS: frameDecode.cpuS, frames: frameDecode.result.length },
       audioFeatures: { wallS: audioDecode.wallS, cpuS: audioDecode.cpuS },
@@ -221,9 +253,10 @@ export function renderTable(m: RenderMeasurement): string {
     ...m.pipeline.flatMap((p) =>
       Object.entries(p.stages).map(
         ([stage, t]) =>
-          `| … ${stage} (captions ${p.captions}) | ${t.wallS} | ${t.cpuS} | ${round(t.wallS / m.plain.wallS)}x | ${round(t.cpuS / m.plain.cpuS)}x | |`,
+          `| … ${stage} (captions ${p.captions}${stage === 'ASSEMBLY' ? `, ${p.chunks} chunks of ${m.chunkS} s` : ''}) | ${t.wallS} | ${t.cpuS} | ${round(t.wallS / m.plain.wallS)}x | ${round(t.cpuS / m.plain.cpuS)}x | |`,
       ),
     ),
+    `| … ASSEMBLY (captions bold) again as one command, no chunks | ${m.assemblyOneCommand.wallS} | ${m.assemblyOneCommand.cpuS} | ${round(m.assemblyOneCommand.wallS / m.plain.wallS)}x | ${round(m.assemblyOneCommand.cpuS / m.plain.cpuS)}x | |`,
   ].join('\n');
 }
 

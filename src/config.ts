@@ -75,6 +75,8 @@ const EnvSchema = z.object({
   FFMPEG_CRF: int(0, 51).default(23),
   /** 0 lets ffmpeg choose. */
   FFMPEG_THREADS: int(0, 64).default(0),
+  /** Seconds of reel per chunk of ASSEMBLY's encode: what a crash mid-render redoes at most (src/media/chunks.ts). */
+  RENDER_CHUNK_S: int(2, 600).default(15),
   /** Font family of burned-in captions and the hook title (Debian fonts-dejavu-core, installed by `npm run setup`). */
   CAPTION_FONT: z.string().trim().min(1).default('DejaVu Sans'),
   /** Prompt to video: clips generating at once, and how long VIDEO_GEN waits for them. */
@@ -147,6 +149,7 @@ export interface AppConfig {
   offlineVeo: { url?: string; latencyS: number };
   encoding: { preset: string; crf: number; threads: number };
   captions: { font: string };
+  render: { chunkS: number };
   webhookUrl?: string;
   videoGen: { maxConcurrent: number; timeoutS: number };
   api: { host: string; port: number; token?: string };
@@ -222,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     offlineVeo: { ...(e.OFFLINE_VEO_URL ? { url: e.OFFLINE_VEO_URL } : {}), latencyS: e.OFFLINE_VEO_LATENCY_S },
     encoding: { preset: e.FFMPEG_PRESET, crf: e.FFMPEG_CRF, threads: e.FFMPEG_THREADS },
     captions: { font: e.CAPTION_FONT },
+    render: { chunkS: e.RENDER_CHUNK_S },
     ...(e.WEBHOOK_URL ? { webhookUrl: e.WEBHOOK_URL } : {}),
     videoGen: { maxConcurrent: e.VIDEO_GEN_CONCURRENCY, timeoutS: e.VIDEO_GEN_TIMEOUT_S },
     api: { host: e.API_HOST, port: e.API_PORT, ...(e.API_TOKEN ? { token: e.API_TOKEN } : {}) },

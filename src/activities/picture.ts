@@ -1,6 +1,6 @@
 /** LAYOUT_DETECTIVE, FFMPEG_ENGINEER and ASSEMBLY: from a window of the source to the vertical reel. */
 import { Context } from '@temporalio/activity';
-import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { BrollClip } from '../domain/broll';
@@ -22,7 +22,7 @@ import { concatCopy } from '../media/concat';
 import { CUTAWAY_FADE_S } from '../media/cutaways';
 import type { FrameSize } from '../media/encoding';
 import { probe } from '../media/ffmpeg';
-import type { Layers, PictureInput } from '../media/finalRender';
+import type { Layers, PictureInput, RenderReport } from '../media/finalRender';
 import { pictureDurationS, renderReel } from '../media/finalRender';
 import type { LayoutAnalysis } from '../media/layoutAnalysis';
 import { analyseLayout, DETECT_WIDTH, MIN_SEGMENT_S, SAMPLE_INTERVAL_S } from '../media/layoutAnalysis';
@@ -174,6 +174,12 @@ async function readMoment(file: string): Promise<Moment | undefined> {
  * worker died, it did not) may still be writing its own; this attempt never shares a path with it,
  * and the result reaches `final` only by a rename once complete.
  */
+/** The chunk files an earlier attempt of ASSEMBLY recorded in its heartbeat details. */
+function chunksOf(details: unknown): string[] {
+  const chunks = (details as { chunks?: unknown } | undefined)?.chunks;
+  return Array.isArray(chunks) ? chunks.filter((c): c is string => typeof c === 'string') : [];
+}
+
 function attemptPath(final: string, attempt: number): string {
   const ext = path.extname(final);
   return path.join(path.dirname(final), `.${path.basename(final, ext)}.attempt-${attempt}.partial${ext}`);
@@ -395,7 +401,11 @@ export function createPictureActivities({ config }: ActivityDeps) {
       let bare: (output: string) => Promise<void>;
       let pass: (layers: CompositeLayers, output: string) => Promise<void>;
       let plan: RenderPlan | undefined;
-      const onProgress = (fraction: number) => ctx.heartbeat({ attempt, fraction: round(fraction) });
+      // Chunks of the one encode finished so far, in every heartbeat: a retry resumes after them.
+      const chunksDir = path.join(input.workspace, 'chunks');
+      let chunks = chunksOf(ctx.info.heartbeatDetails);
+      let rendered: RenderReport | undefined;
+      const onProgress = (fraction: number) => ctx.heartbeat({ attempt, fraction: round(fraction), chunks });
       if (input.planPath) {
         plan = JSON.parse(await readFile(input.planPath, 'utf8')) as RenderPlan;
         const picture: PictureInput = {
@@ -407,11 +417,29 @@ export function createPictureActivities({ config }: ActivityDeps) {
           frame: plan.frame,
         };
         const captions = plan.captions.assPath ? { assPath: plan.captions.assPath } : {};
-        const renderWith = (layers: CompositeLayers, output: string) =>
-          renderReel(picture, { ...layers, ...captions } satisfies Layers, plan!.audioPath, output, config.encoding, {
-            signal: ctx.cancellationSignal,
-            onProgress,
-          });
+        const renderWith = async (layers: CompositeLayers, output: string) => {
+          rendered = await renderReel(
+            picture,
+            { ...layers, ...captions } satisfies Layers,
+            plan!.audioPath,
+            output,
+            config.encoding,
+            {
+              signal: ctx.cancellationSignal,
+              onProgress,
+              chunks: {
+                dir: chunksDir,
+                attempt,
+                chunkS: config.render.chunkS,
+                done: chunks,
+                onChunk: (done) => {
+                  chunks = done;
+                  ctx.heartbeat({ attempt, chunks });
+                },
+              },
+            },
+          );
+        };
         baseDurationS = pictureDurationS(plan.segments);
         bare = (output) => renderWith({ cutaways: [], images: [] }, output);
         pass = renderWith;
@@ -500,12 +528,15 @@ export function createPictureActivities({ config }: ActivityDeps) {
         await writeJsonAtomic(path.join(input.workspace, 'broll-placements.json'), record);
       }
       await rename(partial, reelPath);
+      await rm(chunksDir, { recursive: true, force: true });
       const reel = await probe(reelPath);
       await writeJsonAtomic(path.join(input.workspace, 'render.json'), {
         design: plan ? 'one-encode' : 'segments+composite (run started before the one-encode render)',
         // Full-length encodes of the picture this reel took (FFMPEG_ENGINEER encodes none now).
         pictureEncodes: plan ? 1 : 1 + input.segmentPaths.length,
         attempt,
+        // Chunks of the encode (src/media/chunks.ts) and how many this attempt encoded itself.
+        ...(rendered ? { chunks: rendered } : {}),
         wallS: round((Date.now() - started) / 1000),
         durationS: round(reel.durationS),
         ...(plan

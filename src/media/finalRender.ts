@@ -5,8 +5,14 @@
  * over them, and burns the captions and the hook title on top (libass). The moment's audio, encoded
  * once beforehand, is copied in, so it runs on unbroken under every cut and cutaway.
  */
+import { createHash } from 'node:crypto';
+import { mkdir, rename, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { LayoutSegment } from '../domain/reel';
 import type { Transition } from '../domain/directives';
+import type { ReelSpan } from './chunks';
+import { crossfadeSpans, planChunks } from './chunks';
+import { concatCopy } from './concat';
 import type { CutawayLayer } from './cutaways';
 import { cutawaySteps } from './cutaways';
 import type { EncodingSettings, FrameSize } from './encoding';
@@ -41,44 +47,74 @@ export function pictureDurationS(segments: LayoutSegment[]): number {
   return segments[segments.length - 1]!.endS - segments[0]!.startS;
 }
 
+/** Seconds with millisecond precision, as ffmpeg options and filter arguments take them. */
+const sec = (s: number) => s.toFixed(3);
+
 /**
- * The graph from input 0 (the source, seeked to the first segment's start) to `[base]`: each
- * segment trimmed out of the one decode, framed with its strategy and its transition, then joined.
+ * The graph from input 0 (the source, seeked to the reel's time `span.fromS`) to `[base]`, for the
+ * reel's span `span`: each segment that overlaps the span trimmed out of the one decode, framed
+ * with its strategy and its transition on the segment's own clock (seconds from the segment's
+ * start, whatever part of it the span holds, so a crop path or a fade is where it would be in a
+ * render of the whole reel), then joined. `[base]` carries reel time (the span starts at fromS).
  */
-export function framedSegmentsFilter(input: PictureInput): string {
+export function framedSegmentsFilter(input: PictureInput, span: ReelSpan = wholeReel(input)): string {
   const { segments, transition, frame } = input;
   const first = segments[0]!.startS;
   const last = segments.length - 1;
+  // Reel-relative bounds of each segment, and the segments this span holds.
+  const parts = segments
+    .map((segment, i) => ({ segment, i, fromS: segment.startS - first, toS: segment.endS - first }))
+    .filter((p) => p.toS > span.fromS && p.fromS < span.toS);
+  if (parts.length === 0) throw new Error(`no segment overlaps the reel's span ${sec(span.fromS)}–${sec(span.toS)} s`);
+  const toReelTime = span.fromS > 0 ? `setpts=PTS+${sec(span.fromS)}/TB,` : '';
   const steps: string[] = [
-    segments.length === 1
-      ? '[0:v]null[s0in]'
-      : `[0:v]split=${segments.length}${segments.map((_, i) => `[s${i}in]`).join('')}`,
+    parts.length === 1
+      ? `[0:v]${toReelTime}null[s0in]`
+      : `[0:v]${toReelTime}split=${parts.length}${parts.map((_, k) => `[s${k}in]`).join('')}`,
   ];
-  for (const [i, segment] of segments.entries()) {
-    const from = (segment.startS - first).toFixed(3);
-    const to = (segment.endS - first).toFixed(3);
+  for (const [k, { segment, i, fromS, toS }] of parts.entries()) {
+    const from = Math.max(fromS, span.fromS);
+    const to = Math.min(toS, span.toS);
     const durationS = segment.endS - segment.startS;
-    steps.push(`[s${i}in]trim=start=${from}:end=${to},setpts=PTS-STARTPTS[s${i}src]`);
+    // On the segment's clock from here.
+    steps.push(`[s${k}in]trim=start=${sec(from)}:end=${sec(to)},setpts=PTS-${sec(fromS)}/TB[s${k}src]`);
+    // A crossfade needs the segment's first frames; planChunks keeps span starts out of it.
     const graph =
-      transition === 'fade' && i > 0
+      transition === 'fade' && i > 0 && from === fromS
         ? crossfadeFilter(segments[i - 1]!, segment, input.sourceWidth, input.sourceHeight, frame)
         : reframeFilter(segment, input.sourceWidth, input.sourceHeight, frame);
     // A dip to black at each layout change: out at a segment's end, in at the next one's start.
     const fades = [
       transition === 'dip_to_black' && i > 0 ? `fade=t=in:st=0:d=${TRANSITION_S}` : '',
       transition === 'dip_to_black' && i < last
-        ? `fade=t=out:st=${(durationS - TRANSITION_S).toFixed(3)}:d=${TRANSITION_S}`
+        ? `fade=t=out:st=${sec(durationS - TRANSITION_S)}:d=${TRANSITION_S}`
         : '',
     ].filter(Boolean);
     const faded = fades.length > 0 ? graph.replace(/\[v\]$/, `[framed];[framed]${fades.join(',')}[v]`) : graph;
-    steps.push(relabel(faded, `s${i}src`, `s${i}out`, `s${i}_`));
+    steps.push(relabel(faded, `s${k}src`, `s${k}framed`, `s${k}_`));
+    // concat lays each part after the one before; the first starts the span (at its offset in it).
+    const clock = k === 0 ? `setpts=PTS-${sec(from - fromS)}/TB` : 'setpts=PTS-STARTPTS';
+    steps.push(`[s${k}framed]${clock}[s${k}out]`);
   }
+  const back = span.fromS > 0 ? `setpts=PTS+${sec(span.fromS)}/TB` : 'null';
   steps.push(
-    segments.length === 1
-      ? '[s0out]null[base]'
-      : `${segments.map((_, i) => `[s${i}out]`).join('')}concat=n=${segments.length}:v=1:a=0[base]`,
+    parts.length === 1
+      ? `[s0out]${back}[base]`
+      : `${parts.map((_, k) => `[s${k}out]`).join('')}concat=n=${parts.length}:v=1:a=0,${back}[base]`,
   );
   return steps.join(';');
+}
+
+/** The whole reel as one span. */
+export function wholeReel(input: Pick<PictureInput, 'segments'>): ReelSpan {
+  return { fromS: 0, toS: pictureDurationS(input.segments) };
+}
+
+/** The layers a span shows (cutaways and images that overlap it); the others are not read at all. */
+export function layersIn(layers: Layers, span: ReelSpan): Layers {
+  const overlaps = (l: { startS: number; durationS: number }) =>
+    l.startS < span.toS && l.startS + l.durationS > span.fromS;
+  return { ...layers, cutaways: layers.cutaways.filter(overlaps), images: layers.images.filter(overlaps) };
 }
 
 /**
@@ -90,9 +126,13 @@ export function filterPath(file: string): string {
   return option.replace(/[\\'[\],;]/g, '\\$&');
 }
 
-/** The whole graph: framed segments, then cutaways (inputs 1…), images, captions; output [vout]. */
-export function finalFilter(input: PictureInput, layers: Layers): string {
-  const steps = [framedSegmentsFilter(input)];
+/**
+ * The whole graph for the reel's span `span` (default: all of it): framed segments, then the
+ * cutaways (inputs 1…) and images of `layers` (already narrowed to the span, see layersIn), then
+ * captions; output [vout], whose clock starts at the span's start.
+ */
+export function finalFilter(input: PictureInput, layers: Layers, span: ReelSpan = wholeReel(input)): string {
+  const steps = [framedSegmentsFilter(input, span)];
   let under = 'base';
   let index = 1;
   for (const layer of layers.cutaways) {
@@ -103,15 +143,44 @@ export function finalFilter(input: PictureInput, layers: Layers): string {
     steps.push(...imageSteps(index, layer, under, `l${index}`, input.frame));
     under = `l${index++}`;
   }
-  // Captions and the hook are the top layer: visible over cutaways and under nothing.
+  // Captions and the hook are the top layer: visible over cutaways and under nothing. libass reads
+  // each frame's reel time, so the span keeps reel time up to here and starts at 0 after.
   const captions = layers.assPath ? `ass=filename=${filterPath(layers.assPath)},` : '';
-  steps.push(`[${under}]${captions}format=yuv420p[vout]`);
+  const spanClock = span.fromS > 0 ? `,setpts=PTS-${sec(span.fromS)}/TB` : '';
+  steps.push(`[${under}]${captions}format=yuv420p${spanClock}[vout]`);
   return steps.join(';');
+}
+
+/** Where a chunked render keeps its chunks, and what it was told of an earlier attempt. */
+export interface ChunkOptions {
+  /** Folder of finished chunks (the run's workspace keeps it across attempts). */
+  dir: string;
+  /** This attempt's number, in the temporary names of the chunks it writes. */
+  attempt: number;
+  /** Chunk files an earlier attempt finished (its heartbeat details). */
+  done: string[];
+  /** Called with every chunk file finished so far (this attempt's and the earlier ones it kept). */
+  onChunk: (done: string[]) => void;
+  /** Seconds of reel per chunk (RENDER_CHUNK_S). */
+  chunkS: number;
+}
+
+/** What a render did: how many chunks the reel had, and which of them this call encoded. */
+export interface RenderReport {
+  chunks: number;
+  encoded: number;
+  reused: number;
 }
 
 /**
  * Renders the reel: picture from `input` with `layers`, audio copied from `audioPath` (already
  * as long as the picture). Writes `output` only; the caller renames it into place.
+ *
+ * With `options.chunks`, a reel longer than one chunk (src/media/chunks.ts) is encoded chunk by
+ * chunk, each to a temporary name renamed when complete, and chunks finished by an earlier
+ * attempt are kept: a crash mid-render redoes at most one chunk's encode. The chunks are then
+ * joined by stream copy with the audio muxed in once. A reel of one chunk is one command, as
+ * without `chunks`.
  */
 export async function renderReel(
   input: PictureInput,
@@ -119,31 +188,108 @@ export async function renderReel(
   audioPath: string,
   output: string,
   encoding: EncodingSettings,
-  options: RunOptions = {},
-): Promise<void> {
+  options: RunOptions & { chunks?: ChunkOptions } = {},
+): Promise<RenderReport> {
+  const { chunks, ...runOptions } = options;
   const durationS = pictureDurationS(input.segments);
+  const spans = chunks
+    ? planChunks(durationS, chunks.chunkS, [
+        ...crossfadeSpans(input.segments, input.transition),
+        ...[...layers.cutaways, ...layers.images].map((l) => ({ fromS: l.startS, toS: l.startS + l.durationS })),
+      ])
+    : [];
+  if (!chunks || spans.length <= 1) {
+    await encodeSpan(input, layers, wholeReel(input), audioPath, output, encoding, runOptions);
+    return { chunks: 1, encoded: 1, reused: 0 };
+  }
+  await mkdir(chunks.dir, { recursive: true });
+  const finished = new Set(chunks.done);
+  const files: string[] = [];
+  let encoded = 0;
+  for (const [index, span] of spans.entries()) {
+    const spanLayers = layersIn(layers, span);
+    // Named by everything that decides its pixels, so a chunk of another plan is never reused.
+    const key = createHash('sha256')
+      .update(JSON.stringify([input, spanLayers, span, encoding]))
+      .digest('hex')
+      .slice(0, 16);
+    const name = `chunk-${String(index).padStart(3, '0')}-${key}.mp4`;
+    const file = path.join(chunks.dir, name);
+    files.push(file);
+    // A chunk under its final name is complete (renamed only then), whether or not the heartbeat
+    // that recorded it reached the server before the crash.
+    if (!(await isFile(file))) {
+      const partial = path.join(chunks.dir, `.${name}.attempt-${chunks.attempt}.partial.mp4`);
+      const { onProgress } = runOptions;
+      await encodeSpan(input, spanLayers, span, undefined, partial, encoding, {
+        ...runOptions,
+        // Progress over the whole reel, not the chunk.
+        ...(onProgress
+          ? { onProgress: (f: number) => onProgress((span.fromS + f * (span.toS - span.fromS)) / durationS) }
+          : {}),
+      });
+      await rename(partial, file);
+      encoded += 1;
+    }
+    finished.add(name);
+    chunks.onChunk([...finished]);
+  }
+  // Joined by stream copy, the audio muxed in once.
+  await concatCopy(
+    files,
+    output,
+    path.join(chunks.dir, 'concat.txt'),
+    { ...(runOptions.signal ? { signal: runOptions.signal } : {}) },
+    {
+      path: audioPath,
+      durationS,
+    },
+  );
+  return { chunks: spans.length, encoded, reused: spans.length - encoded };
+}
+
+/**
+ * One ffmpeg command for the reel's span `span`: the picture, and with `audioPath` the audio
+ * copied in (the whole reel); without it video only (a chunk).
+ */
+async function encodeSpan(
+  input: PictureInput,
+  layers: Layers,
+  span: ReelSpan,
+  audioPath: string | undefined,
+  output: string,
+  encoding: EncodingSettings,
+  options: RunOptions,
+): Promise<void> {
+  const durationS = span.toS - span.fromS;
+  const first = Number(sec(input.segments[0]!.startS));
   const command = ffmpeg()
     .input(input.source)
-    .inputOptions(['-ss', input.segments[0]!.startS.toFixed(3), '-t', durationS.toFixed(3)]);
+    // An accurate seek (decoded from the keyframe before, frames before the span dropped).
+    .inputOptions(['-ss', sec(first + span.fromS), '-t', sec(durationS)]);
   for (const layer of layers.cutaways) command.input(layer.path);
   for (const layer of layers.images) command.input(layer.path).inputOptions(imageInputOptions(layer));
-  command.input(audioPath);
+  if (audioPath) command.input(audioPath);
   const audioInput = 1 + layers.cutaways.length + layers.images.length;
   command
-    .complexFilter(finalFilter(input, layers))
+    .complexFilter(finalFilter(input, layers, span))
     .outputOptions([
       '-map',
       '[vout]',
-      '-map',
-      `${audioInput}:a:0`,
+      ...(audioPath ? ['-map', `${audioInput}:a:0`, '-c:a', 'copy'] : ['-an']),
       ...videoOutputOptions(encoding),
-      '-c:a',
-      'copy',
       '-t',
-      durationS.toFixed(3),
+      sec(durationS),
       '-movflags',
       '+faststart',
     ])
     .output(output);
   await run(command, { expectedDurationS: durationS, ...options });
+}
+
+async function isFile(file: string): Promise<boolean> {
+  return stat(file).then(
+    (s) => s.isFile() && s.size > 0,
+    () => false,
+  );
 }

@@ -1,9 +1,11 @@
 /**
  * Crash recovery comes from history: a worker process is killed with SIGKILL while the B-roll gate
  * waits; a new worker process finishes the run with every clip, and the provider (the local Veo
- * server, outliving both workers) never sees an extra submission.
+ * server, outliving both workers) never sees an extra submission. That second worker is killed in
+ * turn during ASSEMBLY, once the first chunk of the encode is finished: a third worker's retry
+ * keeps that chunk and encodes only the rest.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReel } from '../../src/cli/runs';
@@ -37,13 +39,20 @@ afterAll(async () => {
 });
 
 function startWorker(taskQueue: string): WorkerProcess {
-  const worker = startWorkerProcess({ temporalAddress: temporal.address, taskQueue, dir, veoUrl: veo.url });
+  // 10 s chunks: the reel of 30 s or more is encoded in 3 or more (src/media/chunks.ts).
+  const worker = startWorkerProcess({
+    temporalAddress: temporal.address,
+    taskQueue,
+    dir,
+    veoUrl: veo.url,
+    env: { RENDER_CHUNK_S: '10' },
+  });
   workers.push(worker);
   return worker;
 }
 
 describe('crash recovery', () => {
-  it('finishes with every clip after the worker is SIGKILLed at the gate, with no extra submission', async () => {
+  it('finishes with every clip after the worker is SIGKILLed at the gate, with no extra submission, and resumes a killed render at its chunks', async () => {
     const taskQueue = uniqueName('crash');
     // No clip is ready until the test says so: the gate is surely still waiting when the worker dies.
     veo.holdGeneration();
@@ -63,8 +72,29 @@ describe('crash recovery', () => {
 
     const second = startWorker(taskQueue);
     veo.releaseGeneration();
+    // The second worker dies during ASSEMBLY as soon as the encode's first chunk is complete
+    // (renamed into place); its ffmpeg dies with it.
+    const chunksDir = path.join(dir, 'runs', handle.workflowId, 'chunks');
+    const firstChunk = await eventually(
+      async () => (await readdir(chunksDir)).filter((name) => /^chunk-000-\w+\.mp4$/.test(name)),
+      (names) => names.length > 0,
+      600_000,
+    );
+    expect(firstChunk, second.output()).toHaveLength(1);
+    expect(await second.kill()).toBe('SIGKILL');
+
+    const third = startWorker(taskQueue);
     const result = (await handle.result()) as ReelResult;
-    expect(result.broll, second.output()).toEqual({ requested: 3, generated: 3, placed: 3 });
+    expect(result.broll, third.output()).toEqual({ requested: 3, generated: 3, placed: 3 });
+    // The retry kept the chunk(s) finished before the kill and encoded only the rest.
+    const render = JSON.parse(await readFile(path.join(result.workspace, 'render.json'), 'utf8')) as {
+      attempt: number;
+      chunks: { chunks: number; encoded: number; reused: number };
+    };
+    expect(render.attempt).toBeGreaterThanOrEqual(2);
+    expect(render.chunks.chunks).toBeGreaterThanOrEqual(3);
+    expect(render.chunks.reused).toBeGreaterThanOrEqual(1);
+    expect(render.chunks.encoded + render.chunks.reused).toBe(render.chunks.chunks);
     const jobs = JSON.parse(await readFile(path.join(result.workspace, 'veo3', 'jobs.json'), 'utf8')).jobs as {
       status: string;
       attempts: number;
@@ -77,6 +107,6 @@ describe('crash recovery', () => {
     // Not one more submission reached the provider, not even one it had to deduplicate.
     expect(veo.stats.submissions).toBe(3);
     expect(veo.stats.deduplicated).toBe(0);
-    second.child.kill('SIGTERM');
+    third.child.kill('SIGTERM');
   }, 900_000); // generous: on a busy machine the whole run may take minutes; nothing here races the clock
 });

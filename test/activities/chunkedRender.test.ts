@@ -1,0 +1,193 @@
+/**
+ * ASSEMBLY's encode in chunks, resumed after a crash (real ffmpeg, real libass captions): the
+ * first attempt is cancelled once its heartbeat details record two finished chunks, the second
+ * is given those details and encodes only the rest. The joined reel is checked frame by frame
+ * against the same reel rendered by one command (lossless x264, so decoded frames are the filter
+ * graph's output): same frames at the same times, the same audio, captions across the joins.
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { execFile } from 'node:child_process';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../src/activities';
+import type { LayoutSegment } from '../../src/domain/reel';
+import { ffmpeg, probe, run } from '../../src/media/ffmpeg';
+import { testConfig } from '../helpers/config';
+import { tempDir } from '../helpers/media';
+import { renderBase } from '../helpers/render';
+
+const exec = promisify(execFile);
+const WINDOW = { startS: 1, endS: 17 };
+const REEL_S = WINDOW.endS - WINDOW.startS;
+const CHUNK_S = 4;
+const FPS = 30;
+// Three layouts; the follow crop pans across the chunk boundary at reel 8 s (source 9 s).
+const SEGMENTS: LayoutSegment[] = [
+  { startS: 1, endS: 6.37, layout: 'speaker_focus', strategy: 'center_crop' },
+  {
+    startS: 6.37,
+    endS: 12.5,
+    layout: 'speaker_focus',
+    strategy: 'follow_crop',
+    track: [
+      { t: 7, x: 0.2 },
+      { t: 12, x: 0.8 },
+    ],
+  },
+  { startS: 12.5, endS: 17, layout: 'side_by_side', strategy: 'stack_halves' },
+];
+// Source-time cues; the first two are on screen across the joins at reel 4 s and 8 s.
+const CUES = [
+  { startS: 3.5, endS: 6.5, text: 'Boats leave the harbour at dawn.' },
+  { startS: 7.5, endS: 10.5, text: 'Nobody told us how cold the water was.' },
+  { startS: 11, endS: 16.5, text: 'That is why we built the heated hull.' },
+];
+
+let dir: string;
+let workspace: string;
+let planPath: string;
+let audioPath: string;
+let reference: string;
+let activities: ReturnType<typeof createActivities>;
+
+/** Runs an activity in `env`, typed as the activity is. */
+const call = <A, R>(env: MockActivityEnvironment, fn: (input: A) => Promise<R>, input: A) =>
+  env.run(fn, input) as Promise<R>;
+
+/** Each decoded frame's time and checksum, in order. */
+async function frames(file: string): Promise<{ pts: string; md5: string }[]> {
+  const { stdout } = await exec('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:v', '-f', 'framemd5', '-']);
+  return stdout
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(',').map((f) => f.trim()))
+    .map((f) => ({ pts: f[2]!, md5: f[5]! }));
+}
+
+/** A checksum of a file's audio packets (stream copy, so a copied track has the same one). */
+async function audioMd5(file: string): Promise<string> {
+  const { stdout } = await exec('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:a', '-c', 'copy', '-f', 'md5', '-']);
+  return stdout.trim();
+}
+
+beforeAll(async () => {
+  dir = await tempDir('chunks');
+  // Lossless, so two renders of the same graph decode to the same frames.
+  const config = testConfig(dir, { RENDER_CHUNK_S: String(CHUNK_S), FFMPEG_CRF: '0' });
+  activities = createActivities({ config });
+  // testsrc2 draws a different picture on every frame: a repeated or skipped frame shows.
+  const source = path.join(dir, 'source.mp4');
+  await run(
+    ffmpeg()
+      .input('testsrc2=s=640x360:r=25:d=18')
+      .inputOptions(['-f', 'lavfi'])
+      .input('sine=f=330:d=18')
+      .inputOptions(['-f', 'lavfi'])
+      .outputOptions(['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'])
+      .output(source),
+  );
+  workspace = path.join(dir, 'runs', 'chunked');
+  const momentPath = path.join(workspace, 'moment.json');
+  await exec('mkdir', ['-p', workspace]);
+  await writeFile(momentPath, JSON.stringify({ ...WINDOW, score: 1, breakdown: {}, cues: CUES }));
+  // FFMPEG_ENGINEER for real (moment audio, captions, render plan), on a small frame to keep it quick.
+  const prepared = await call(new MockActivityEnvironment(), activities.renderSegments, {
+    workspace,
+    source,
+    segments: SEGMENTS,
+    momentPath,
+  });
+  planPath = prepared.planPath!;
+  audioPath = prepared.audioPath;
+  const plan = JSON.parse(await readFile(planPath, 'utf8')) as Record<string, unknown>;
+  await writeFile(planPath, JSON.stringify({ ...plan, frame: { width: 180, height: 320 } }));
+  // The same reel in one ffmpeg command (no chunks), as a reference.
+  reference = await renderBase(workspace, config.encoding);
+}, 120_000);
+
+describe('chunked render', () => {
+  it('resumes after a crash at chunk 2 without encoding the finished chunks again, into the same reel', async () => {
+    const chunksDir = path.join(workspace, 'chunks');
+    const input = {
+      workspace,
+      segmentPaths: [],
+      audioPath,
+      momentPath: path.join(workspace, 'moment.json'),
+      clips: [],
+      planPath,
+    };
+    type Details = { attempt: number; chunks: string[] };
+
+    // Attempt 1, cancelled (ffmpeg killed) once its heartbeat records two finished chunks.
+    const first = new MockActivityEnvironment({ attempt: 1 });
+    let recorded: Details | undefined;
+    first.on('heartbeat', (d: Details) => {
+      recorded = d;
+      if (d.chunks.length >= 2) first.cancel('CANCELLED');
+    });
+    await expect(call(first, activities.assembleReel, input)).rejects.toThrow();
+    expect(recorded!.chunks).toHaveLength(2);
+    const kept = await Promise.all(recorded!.chunks.map((c) => stat(path.join(chunksDir, c))));
+    // Nothing else was completed; the half-written chunk is under its own temporary name.
+    const names = await readdir(chunksDir);
+    expect(names.filter((n) => n.startsWith('chunk-')).sort()).toEqual([...recorded!.chunks].sort());
+
+    // Attempt 2 with the details the server kept from attempt 1.
+    const second = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: recorded });
+    const seen: string[][] = [];
+    const unchanged: boolean[] = [];
+    second.on('heartbeat', (d: Details) => {
+      if (seen.length === 0 || d.chunks.length > seen[seen.length - 1]!.length) {
+        seen.push(d.chunks);
+        // Attempt 1's chunks are the same files, untouched, while attempt 2 renders.
+        void Promise.all(recorded!.chunks.map((c) => stat(path.join(chunksDir, c)))).then((now) =>
+          unchanged.push(now.every((s, i) => s.ino === kept[i]!.ino && s.mtimeMs === kept[i]!.mtimeMs)),
+        );
+      }
+    });
+    const result = await call(second, activities.assembleReel, input);
+    expect(seen.map((c) => c.length)).toEqual([2, 3, 4]);
+    expect(seen[0]!.slice(0, 2)).toEqual(recorded!.chunks);
+    expect(unchanged.length).toBeGreaterThan(0);
+    expect(unchanged.every(Boolean)).toBe(true);
+    const record = JSON.parse(await readFile(path.join(workspace, 'render.json'), 'utf8')) as {
+      chunks: { chunks: number; encoded: number; reused: number };
+    };
+    expect(record.chunks).toEqual({ chunks: 4, encoded: 2, reused: 2 });
+    // The chunks are gone once the reel is in place.
+    await expect(stat(chunksDir)).rejects.toThrow();
+
+    // The joined reel: as long as the moment, frame for frame the one-command render.
+    const reel = await probe(result.reelPath);
+    expect(Math.abs(reel.durationS - REEL_S)).toBeLessThanOrEqual(1 / FPS);
+    const [joined, whole] = await Promise.all([frames(result.reelPath), frames(reference)]);
+    expect(joined).toHaveLength(REEL_S * FPS);
+    expect(joined.map((f) => f.pts)).toEqual(whole.map((f) => f.pts));
+    // Every frame is the reference's, with two exceptions. 25 fps shown at 30: where a source
+    // frame sits exactly halfway between two output frames, ffmpeg's rounding may pick the other,
+    // equally near one (a neighbour's frame). And libass reads each frame's time in whole milliseconds: a source frame exactly on a caption
+    // event's start may round to either side of it (seen: one frame highlighting the next word).
+    const ass = await readFile(path.join(workspace, 'reel.ass'), 'utf8');
+    const eventStarts = [...ass.matchAll(/^Dialogue: \d+,(\d+):(\d+):([\d.]+),/gm)].map(
+      (m) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]),
+    );
+    const onEventStart = (j: number) => eventStarts.some((t) => Math.abs(j / FPS - t) <= 1 / 25 + 1 / FPS);
+    const differing = joined.map((f, j) => (f.md5 === whole[j]!.md5 ? -1 : j)).filter((j) => j >= 0);
+    const unexplained = differing.filter(
+      (j) => joined[j]!.md5 !== whole[j - 1]?.md5 && joined[j]!.md5 !== whole[j + 1]?.md5 && !onEventStart(j),
+    );
+    expect(differing.length).toBeLessThan(joined.length / 4);
+    expect(unexplained).toEqual([]);
+    // No more frames repeat than in the reference: none frozen or doubled at a join.
+    const repeats = (list: { md5: string }[]) => list.filter((f, j) => j > 0 && f.md5 === list[j - 1]!.md5).length;
+    expect(repeats(joined)).toBe(repeats(whole));
+    // The frames on both sides of each join are the reference's (captions on screen over the join).
+    for (const join of [4, 8, 12]) {
+      for (const j of [join * FPS - 1, join * FPS]) expect(joined[j]!.md5).toBe(whole[j]!.md5);
+    }
+    // The same audio track, copied once, as long as the picture.
+    expect(await audioMd5(result.reelPath)).toBe(await audioMd5(reference));
+  }, 240_000);
+});
