@@ -221,6 +221,7 @@ describe('reelflow CLI', () => {
     );
   });
 
+  // No WORKFLOW_BUNDLE_PATH here: this is the spawned worker that bundles src/workflows itself.
   it('dev reuses a running Temporal, starts a worker, and stops cleanly on Ctrl-C', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'reelflow-dev-'));
     const child = spawn(process.execPath, [BIN, 'dev'], {

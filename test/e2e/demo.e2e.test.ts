@@ -14,6 +14,7 @@ import type { PipelineEvent } from '../../src/domain/progress';
 import { checkPublishingAssets } from '../../src/domain/qaRules';
 import { MomentSchema, PublishingAssetsSchema } from '../../src/domain/reel';
 import { probe } from '../../src/media/ffmpeg';
+import { prebuiltBundleEnv } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -32,6 +33,8 @@ describe('npm run demo', () => {
           FFMPEG_PRESET: 'ultrafast',
           // Any free port: the studio the demo serves must not collide with one already running here.
           API_PORT: '0',
+          // The run's bundle: bundling from source in a spawned process is `reelflow dev`'s test (cli.test.ts).
+          ...prebuiltBundleEnv(),
         },
       });
       let text = '';
