@@ -114,6 +114,11 @@ const EnvSchema = z.object({
   MEDIA_PICKUP_TIMEOUT_S: int(1, 86_400).default(7200),
   /** Who transcribes sources without subtitles: `local` (speech worker) or `gemini`; default: Gemini when it is the text provider. */
   TRANSCRIBE: TranscriberSchema.optional(),
+  /**
+   * A prebuilt bundle of src/workflows (bundleWorkflowCode's code in a file): workers load it instead
+   * of bundling at start, which costs seconds of CPU (the tests build one for all their worker processes).
+   */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });
 
 export type ProviderName = z.infer<typeof provider>;
@@ -123,6 +128,8 @@ const SECRET_VARIABLES: ReadonlySet<string> = new Set(['GEMINI_API_KEY', 'API_TO
 
 export interface AppConfig {
   temporal: { address: string; namespace: string; taskQueue: string };
+  /** Absolute path of a prebuilt workflow bundle (WORKFLOW_BUNDLE_PATH); unset: bundle at start. */
+  workflowBundlePath?: string;
   /** Absolute directory holding one workspace per run. */
   runsDir: string;
   /** Absolute directory where DELIVERY puts finished reels. */
@@ -197,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const defaults = DEFAULT_MODELS[backend];
   return {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: path.resolve(cwd, e.WORKFLOW_BUNDLE_PATH) } : {}),
     runsDir: path.resolve(cwd, e.RUNS_DIR),
     outputDir: path.resolve(cwd, e.OUTPUT_DIR),
     veo3: {

@@ -22,7 +22,7 @@ export interface CreateWorkerOptions {
   connection: NativeConnection;
   config: AppConfig;
   providers: Providers;
-  /** A prebuilt bundle (tests bundle once per file); otherwise workflows are bundled from source. */
+  /** A prebuilt bundle (tests bundle once per run); otherwise config.workflowBundlePath, or bundled from source. */
   workflowBundle?: WorkflowBundle;
   /** Set by createWorkers: this process also serves config.host's queues, so runs get pinned to it. */
   servesHostQueues?: boolean;
@@ -37,11 +37,12 @@ const HEARTBEAT_THROTTLE = '3 seconds';
 /** The worker on the shared task queue: workflows, and every activity (runs that are not pinned to a host). */
 export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { connection, config, workflowBundle } = options;
+  const bundle = workflowBundle ?? (config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined);
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: activitiesOf(options),
     identity: workerIdentity(config.runsDir),
     ...ACTIVITY_WORKER_OPTIONS,

@@ -21,19 +21,27 @@ let activities: ReturnType<typeof createActivities>;
 const mock = new MockActivityEnvironment();
 const env = { run: <A, R>(fn: (input: A) => Promise<R>, input: A) => mock.run(fn, input) as Promise<R> };
 
-// The test audio is 2 s of tone then 1 s of silence, repeating; a window from 1 s to 25 s starts and
-// ends on a tone, so it holds exactly 8 whole silences.
-const WINDOW = { startS: 1, endS: 25 };
+// The test audio is 2 s of tone then 1 s of silence, repeating; a window from 1 s to 13 s starts and
+// ends on a tone, so it holds exactly 4 whole silences. 12 s: every check here holds at any length,
+// and each reel is a 1080x1920 encode (the sources are 14 s, a second past the window).
+const WINDOW = { startS: 1, endS: 13 };
+const SOURCE_S = 14;
+const WINDOW_SILENCES = 4;
+// Where the layout changes, each part must outlast the shortest segment LAYOUT keeps (6 s): a change
+// at 8.5 s in a 1–16 s window (5 whole silences) leaves 7.5 s on each side.
+const CHANGE_WINDOW = { startS: 1, endS: 16 };
+const CHANGE_AT_S = 8.5;
+const CHANGE_SILENCES = 5;
 
 beforeAll(async () => {
   dir = await tempDir('picture');
   activities = createActivities({ config: testConfig(dir) });
 });
 
-async function reelFrom(name: string, source: string, clips: BrollClip[] = [], momentPath?: string) {
+async function reelFrom(name: string, source: string, clips: BrollClip[] = [], momentPath?: string, window = WINDOW) {
   const workspace = path.join(dir, 'runs', name);
   await mkdir(workspace, { recursive: true });
-  const layout = await env.run(activities.detectLayout, { workspace, source, ...WINDOW });
+  const layout = await env.run(activities.detectLayout, { workspace, source, ...window });
   const rendered = await env.run(activities.renderSegments, { workspace, source, segments: layout.segments });
   const assembled = await env.run(activities.assembleReel, {
     workspace,
@@ -51,7 +59,7 @@ describe('picture stages per layout', () => {
     ['grid', 'fit_blur'],
     ['screen_share', 'content_over_speaker'],
   ])('%s → %s: 1080x1920, as long as the moment, no new audio gaps', async (kind, strategy) => {
-    const source = await layoutVideo(path.join(dir, `${kind}.mp4`), [{ kind, durationS: 26 }]);
+    const source = await layoutVideo(path.join(dir, `${kind}.mp4`), [{ kind, durationS: SOURCE_S }]);
     const { layout, assembled } = await reelFrom(kind, source);
     expect(layout.segments).toHaveLength(1);
     expect(layout.segments[0]).toMatchObject({ layout: kind, strategy });
@@ -59,7 +67,7 @@ describe('picture stages per layout', () => {
     expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
     expect(Math.abs(reel.durationS - (WINDOW.endS - WINDOW.startS))).toBeLessThan(0.1);
     const sourceSilences = await silences(source, { startS: WINDOW.startS, durationS: WINDOW.endS - WINDOW.startS });
-    expect(sourceSilences).toBe(8);
+    expect(sourceSilences).toBe(WINDOW_SILENCES);
     expect(await silences(assembled.reelPath)).toBe(sourceSilences);
   });
 
@@ -75,18 +83,18 @@ describe('picture stages per layout', () => {
 
   it('splits the moment where the layout changes, with a different strategy for each part', async () => {
     const source = await layoutVideo(path.join(dir, 'change.mp4'), [
-      { kind: 'side_by_side', durationS: 13 },
-      { kind: 'speaker_focus', durationS: 13 },
+      { kind: 'side_by_side', durationS: CHANGE_AT_S },
+      { kind: 'speaker_focus', durationS: CHANGE_WINDOW.endS + 1 - CHANGE_AT_S },
     ]);
-    const { layout, assembled } = await reelFrom('change', source);
+    const { layout, assembled } = await reelFrom('change', source, [], undefined, CHANGE_WINDOW);
     expect(layout.segments.map((s) => [s.layout, s.strategy])).toEqual([
       ['side_by_side', 'stack_halves'],
       ['speaker_focus', 'follow_crop'],
     ]);
-    expect(Math.abs(layout.segments[0]!.endS - 13)).toBeLessThanOrEqual(1);
+    expect(Math.abs(layout.segments[0]!.endS - CHANGE_AT_S)).toBeLessThanOrEqual(1);
     const reel = await probe(assembled.reelPath);
-    expect(Math.abs(reel.durationS - (WINDOW.endS - WINDOW.startS))).toBeLessThan(0.1);
-    expect(await silences(assembled.reelPath)).toBe(8);
+    expect(Math.abs(reel.durationS - (CHANGE_WINDOW.endS - CHANGE_WINDOW.startS))).toBeLessThan(0.1);
+    expect(await silences(assembled.reelPath)).toBe(CHANGE_SILENCES);
   });
 
   it('lays B-roll in at its anchor as a cutaway while the original audio runs on', async () => {
@@ -99,8 +107,7 @@ describe('picture stages per layout', () => {
     await writeFile(
       momentPath,
       JSON.stringify({
-        startS: 1,
-        endS: 25,
+        ...WINDOW,
         score: 1,
         breakdown: {},
         cues: [{ startS: 7, endS: 9, text: 'Boats leave the harbour at dawn.' }],

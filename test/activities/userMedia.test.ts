@@ -24,9 +24,10 @@ let activities: ReturnType<typeof createActivities>;
 const mock = new MockActivityEnvironment();
 const env = { run: <A, R>(fn: (input: A) => Promise<R>, input: A) => mock.run(fn, input) as Promise<R> };
 
-// A 24 s reel cut from 1 s to 25 s of a side-by-side source. The moment's cues are in source time:
-// "boats leave the harbour" is spoken 6 s into the reel, "the lighthouse keeper waves" at 20 s.
-const WINDOW = { startS: 1, endS: 25 };
+// An 18 s reel cut from 1 s to 19 s of a side-by-side source (each test renders it at 1080x1920, so
+// seconds cost). The moment's cues are in source time: "boats leave the harbour" is spoken 6 s into
+// the reel, "the lighthouse keeper waves" at 15 s.
+const WINDOW = { startS: 1, endS: 19 };
 const REEL_S = WINDOW.endS - WINDOW.startS;
 const MOMENT = {
   ...WINDOW,
@@ -34,7 +35,7 @@ const MOMENT = {
   breakdown: {},
   cues: [
     { startS: 7, endS: 9, text: 'Boats leave the harbour at dawn.' },
-    { startS: 21, endS: 23, text: 'The lighthouse keeper waves from the rocks.' },
+    { startS: 16, endS: 18, text: 'The lighthouse keeper waves from the rocks.' },
   ],
 };
 // Frames are compared at this small size: enough for colours and regions, quick to read.
@@ -76,7 +77,9 @@ async function stillImage(file: string, colour: string, size: string): Promise<s
 beforeAll(async () => {
   dir = await tempDir('usermedia');
   activities = createActivities({ config: testConfig(dir) });
-  const source = await layoutVideo(path.join(dir, 'source.mp4'), [{ kind: 'side_by_side', durationS: 26 }]);
+  const source = await layoutVideo(path.join(dir, 'source.mp4'), [
+    { kind: 'side_by_side', durationS: WINDOW.endS + 1 },
+  ]);
   const workspace = path.join(dir, 'runs', 'base');
   await mkdir(workspace, { recursive: true });
   const layout = await env.run(activities.detectLayout, { workspace, source, ...WINDOW });
@@ -160,7 +163,7 @@ async function decodedAudio(file: string): Promise<Buffer> {
 
 async function expectSameAudio(reel: string, baseReel: string) {
   const [a, b] = await Promise.all([decodedAudio(reel), decodedAudio(baseReel)]);
-  expect(a.length).toBeGreaterThan(8000 * 2 * 20);
+  expect(a.length).toBeGreaterThan(8000 * 2 * (REEL_S - 3));
   expect(Buffer.compare(a, b)).toBe(0);
 }
 
@@ -176,7 +179,7 @@ describe('user cutaways', () => {
     const { assembled, placements, basePath } = await assemble('cutaways', {
       cutaways: [
         { path: media.red, at: { anchor: 'boats leave the harbour' } },
-        { path: media.green, at: { reelS: 14 }, durationS: 3 },
+        { path: media.green, at: { reelS: 13 }, durationS: 3 },
       ],
     });
     expect(assembled.userPlaced).toBe(2);
@@ -184,16 +187,16 @@ describe('user cutaways', () => {
     // The red clip is 5 s long (under the 8 s cap), so it shows for all of it.
     expect(placements.userMedia!.cutaways.placed).toMatchObject([
       { key: 'cutaway-1', path: media.red, startS: 6, durationS: 5 },
-      { key: 'cutaway-2', path: media.green, startS: 14, durationS: 3 },
+      { key: 'cutaway-2', path: media.green, startS: 13, durationS: 3 },
     ]);
     expect(await frameDiff(assembled.reelPath, basePath, 8.5)).toBeGreaterThan(10);
     expectColour(meanColour(await rgbFrame(assembled.reelPath, 8.5)), RED);
-    expect(await frameDiff(assembled.reelPath, basePath, 15.5)).toBeGreaterThan(10);
-    expectColour(meanColour(await rgbFrame(assembled.reelPath, 15.5)), GREEN);
+    expect(await frameDiff(assembled.reelPath, basePath, 14.5)).toBeGreaterThan(10);
+    expectColour(meanColour(await rgbFrame(assembled.reelPath, 14.5)), GREEN);
     // Outside the cutaways the picture is the base reel's.
     expect(await frameDiff(assembled.reelPath, basePath, 3)).toBeLessThan(4);
-    expect(await frameDiff(assembled.reelPath, basePath, 12.5)).toBeLessThan(4);
-    expect(await frameDiff(assembled.reelPath, basePath, 19)).toBeLessThan(4);
+    expect(await frameDiff(assembled.reelPath, basePath, 12)).toBeLessThan(4);
+    expect(await frameDiff(assembled.reelPath, basePath, 17.2)).toBeLessThan(4);
     const reel = await probe(assembled.reelPath);
     expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
     expect(Math.abs(reel.durationS - REEL_S)).toBeLessThan(0.1);
@@ -222,7 +225,7 @@ describe('user cutaways', () => {
       {
         cutaways: [
           { path: media.red, at: { reelS: 5 }, durationS: 4 },
-          { path: media.green, at: { reelS: 18 }, durationS: 5 },
+          { path: media.green, at: { reelS: 14.5 }, durationS: 3 },
         ],
       },
       clips,
@@ -233,12 +236,12 @@ describe('user cutaways', () => {
     const intro = placements.placed[0]!;
     expect(intro).toMatchObject({ key: 'k_intro', startS: 9.25, durationS: 4 });
     expect(intro.note).toContain('cutaway-1');
-    // k_outro's anchor (20 s) is inside the green one (18–23 s) and less than 1.5 s is left after it.
+    // k_outro's anchor (15 s) is inside the green one (14.5–17.5 s) and less than 1.5 s is left after it.
     expect(assembled.brollSkipped).toEqual([
       { key: 'k_outro', reason: "the user's cutaway cutaway-2 covers its anchor and no room is left after it" },
     ]);
     expectColour(meanColour(await rgbFrame(assembled.reelPath, 7)), RED);
-    expectColour(meanColour(await rgbFrame(assembled.reelPath, 20.5)), GREEN);
+    expectColour(meanColour(await rgbFrame(assembled.reelPath, 16)), GREEN);
     // The B-roll is in, where it moved to.
     expect(await frameDiff(assembled.reelPath, basePath, 11)).toBeGreaterThan(10);
     await expectSameAudio(assembled.reelPath, basePath);
@@ -256,7 +259,7 @@ describe('user cutaways', () => {
         path: media.red,
         reason: 'anchor "a phrase nobody says here" is not spoken in the moment',
       },
-      { key: 'overlay-1', path: media.magentaPng, reason: '30 s is past the end of the reel (24.0 s)' },
+      { key: 'overlay-1', path: media.magentaPng, reason: '30 s is past the end of the reel (18.0 s)' },
     ]);
     expect((await stat(assembled.reelPath)).size).toBeGreaterThan(0);
     expect(Math.abs(assembled.durationS - REEL_S)).toBeLessThan(0.1);
@@ -341,15 +344,22 @@ describe('overlay images', () => {
 
 describe('transition at layout changes', () => {
   const renders = new Map<string, { reelPath: string; boundaryS: number }>();
+  // A 15 s moment across the change, 7.5 s of each layout (LAYOUT keeps no segment under 6 s): three
+  // 1080x1920 renders of it, and a transition needs only the seconds around the change. The test
+  // audio (2 s tone, 1 s silence) holds 5 whole silences from 1 s to 16 s.
+  const CHANGE_WINDOW = { startS: 1, endS: 16 };
+  const CHANGE_SILENCES = 5;
 
   beforeAll(async () => {
     const source = await layoutVideo(path.join(dir, 'change.mp4'), [
-      { kind: 'side_by_side', durationS: 13 },
-      { kind: 'speaker_focus', durationS: 13 },
+      { kind: 'side_by_side', durationS: 8.5 },
+      { kind: 'speaker_focus', durationS: 8.5 },
     ]);
     const layoutWorkspace = path.join(dir, 'runs', 'change-layout');
     await mkdir(layoutWorkspace, { recursive: true });
-    const layout = await env.run(activities.detectLayout, { workspace: layoutWorkspace, source, ...WINDOW });
+    const layout = await env.run(activities.detectLayout, { workspace: layoutWorkspace, source, ...CHANGE_WINDOW });
+    const changeMoment = path.join(dir, 'change-moment.json');
+    await writeFile(changeMoment, JSON.stringify({ ...MOMENT, ...CHANGE_WINDOW, cues: MOMENT.cues.slice(0, 1) }));
     expect(layout.segments).toHaveLength(2);
     for (const transition of [undefined, 'cut', 'fade'] as (Transition | undefined)[]) {
       const workspace = path.join(dir, 'runs', `change-${transition ?? 'default'}`);
@@ -363,10 +373,10 @@ describe('transition at layout changes', () => {
       const { reelPath } = await env.run(activities.assembleReel, {
         workspace,
         ...rendered,
-        momentPath,
+        momentPath: changeMoment,
         clips: [],
       });
-      renders.set(transition ?? 'default', { reelPath, boundaryS: layout.segments[0]!.endS - WINDOW.startS });
+      renders.set(transition ?? 'default', { reelPath, boundaryS: layout.segments[0]!.endS - CHANGE_WINDOW.startS });
     }
   });
 
@@ -395,7 +405,7 @@ describe('transition at layout changes', () => {
     // …and a second later it is the new framing exactly as a hard cut shows it.
     expect(await frameDiff(fade.reelPath, cut.reelPath, fade.boundaryS + 1)).toBeLessThan(3);
     const reel = await probe(fade.reelPath);
-    expect(Math.abs(reel.durationS - REEL_S)).toBeLessThan(0.1);
-    expect(await silences(fade.reelPath)).toBe(8);
+    expect(Math.abs(reel.durationS - (CHANGE_WINDOW.endS - CHANGE_WINDOW.startS))).toBeLessThan(0.1);
+    expect(await silences(fade.reelPath)).toBe(CHANGE_SILENCES);
   });
 });

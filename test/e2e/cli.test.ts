@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
+import { listRuns } from '../../src/cli/runs';
 import { brollQuery } from '../../src/workflows/definitions';
 import { crash, standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
 import { eventually, withStandInWorker } from '../helpers/workflows';
@@ -65,14 +66,15 @@ describe('reelflow CLI', () => {
       const started = await reelflow(['reel', '/media/talk.mp4', '--json'], { TEMPORAL_TASK_QUEUE: taskQueue });
       expect(started.code, started.stderr).toBe(0);
       const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
-      const failed = await eventually(
-        async () =>
-          JSON.parse((await reelflow(['list', '--kind', 'reel', '--status', 'failed', '--json'])).stdout) as {
-            workflowId: string;
-            stage: string;
-          }[],
+      // Visibility lags a little: wait for the run in the list in-process (every CLI call is a Node
+      // process paying seconds of CPU), then ask the CLI once.
+      await eventually(
+        () => listRuns(temporal.client, { kind: 'reel', status: 'FAILED', limit: 50 }),
         (runs) => runs.some((r) => r.workflowId === workflowId),
       );
+      const failed = JSON.parse(
+        (await reelflow(['list', '--kind', 'reel', '--status', 'failed', '--json'])).stdout,
+      ) as { workflowId: string; stage: string }[];
       expect(failed.find((r) => r.workflowId === workflowId)?.stage).toBe('FFMPEG_ENGINEER');
       const status = JSON.parse((await reelflow(['status', workflowId, '--json'])).stdout) as {
         status: string;
@@ -86,13 +88,13 @@ describe('reelflow CLI', () => {
       const watched = await reelflow(['watch', workflowId]);
       expect(watched.code).toBe(0);
       expect(watched.stdout).toContain(`${workflowId}  reel  COMPLETED`);
-      const completed = await eventually(
-        async () =>
-          JSON.parse((await reelflow(['list', '--kind', 'reel', '--status', 'COMPLETED', '--json'])).stdout) as {
-            workflowId: string;
-          }[],
+      await eventually(
+        () => listRuns(temporal.client, { kind: 'reel', status: 'COMPLETED', limit: 50 }),
         (runs) => runs.some((r) => r.workflowId === workflowId),
       );
+      const completed = JSON.parse(
+        (await reelflow(['list', '--kind', 'reel', '--status', 'COMPLETED', '--json'])).stdout,
+      ) as { workflowId: string }[];
       expect(completed.map((r) => r.workflowId)).toContain(workflowId);
       // Resuming a run that is not waiting is refused, saying why.
       const again = await reelflow(['resume', workflowId]);
@@ -221,6 +223,7 @@ describe('reelflow CLI', () => {
     );
   });
 
+  // No WORKFLOW_BUNDLE_PATH here: this is the spawned worker that bundles src/workflows itself.
   it('dev reuses a running Temporal, starts a worker, and stops cleanly on Ctrl-C', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'reelflow-dev-'));
     const child = spawn(process.execPath, [BIN, 'dev'], {

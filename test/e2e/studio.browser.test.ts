@@ -153,6 +153,9 @@ describe('the studio page in a real browser', () => {
     await page.setInputFiles('#source-file', sample.video);
     await page.setInputFiles('#transcript-file', sample.srt);
     await page.fill('#clips', '2');
+    // A 30 s reel (the shortest the form allows): nothing below depends on its length, and it is a
+    // 1080x1920 encode, half the default's.
+    await page.fill('#duration', '30');
     // The estimate follows the form before anything is uploaded: 2 clips of 4 + 6 s at $0.50/s.
     await page.locator('#cost-estimate strong', { hasText: 'Estimated cost: $5.00' }).waitFor(SLOW);
     expect(await page.locator('#cost-estimate li[data-kind="video"]').textContent()).toContain(
@@ -201,6 +204,8 @@ describe('the studio page in a real browser', () => {
     // The reel plays: enough data for the current frame, and as long as the file on disk.
     const reelPath = path.join(config.outputDir, id, 'reel.mp4');
     const reel = await probe(reelPath);
+    // The form's duration reached the request (30 s asks for a 30–35 s moment; the default is 60–90 s).
+    expect(reel.durationS).toBeLessThanOrEqual(35);
     // HAVE_CURRENT_DATA or better: the browser has decoded a frame to show.
     await expect.poll(() => playerField(page, 'readyState'), SLOW).toBeGreaterThanOrEqual(2);
     const duration = await playerField(page, 'duration');

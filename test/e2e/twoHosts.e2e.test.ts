@@ -32,7 +32,7 @@ import { startOfflineVeo } from '../helpers/offlineVeo';
 import { testConfig } from '../helpers/config';
 import { smallPodcast, tempDir } from '../helpers/media';
 import type { TestTemporal } from '../helpers/temporal';
-import { connectTestTemporal, uniqueName } from '../helpers/temporal';
+import { connectTestTemporal, prebuiltBundleEnv, uniqueName } from '../helpers/temporal';
 import { eventually, maybeRecordHistory, progressOf } from '../helpers/workflows';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -70,6 +70,7 @@ function startHost(
       OUTPUT_DIR: path.join(dir, name, 'output'),
       FFMPEG_PRESET: 'ultrafast',
       VEO3_CLIP_COUNT: '0',
+      ...prebuiltBundleEnv(),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -42,6 +42,14 @@ export async function bundleWorkflows(): Promise<WorkflowBundle> {
   return { code: await readFile(inject('workflowBundlePath'), 'utf8') };
 }
 
+/**
+ * Environment for a worker in a process of its own (src/worker.ts, the demo): it loads the run's
+ * bundle instead of bundling src/workflows again, which costs each process seconds of CPU.
+ */
+export function prebuiltBundleEnv(): { WORKFLOW_BUNDLE_PATH: string } {
+  return { WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') };
+}
+
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }

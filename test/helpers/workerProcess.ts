@@ -5,6 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { prebuiltBundleEnv } from './temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -37,6 +38,7 @@ export function startWorkerProcess(options: {
       VEO3_POLL_INITIAL_S: '1',
       VEO3_POLL_MAX_S: '2',
       VEO3_TIMEOUT_S: '120',
+      ...prebuiltBundleEnv(),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

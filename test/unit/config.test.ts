@@ -10,6 +10,13 @@ describe('loadConfig', () => {
     expect(config.providers).toEqual({ text: 'offline', image: 'offline', video: 'offline' });
   });
 
+  it('takes a prebuilt workflow bundle from WORKFLOW_BUNDLE_PATH, resolved like the folders', () => {
+    expect(loadConfig({}, '/srv/app').workflowBundlePath).toBeUndefined();
+    expect(loadConfig({ WORKFLOW_BUNDLE_PATH: 'build/workflows.js' }, '/srv/app').workflowBundlePath).toBe(
+      '/srv/app/build/workflows.js',
+    );
+  });
+
   it('names each bad variable', () => {
     const bad = () => loadConfig({ VEO3_CLIP_COUNT: 'three', TEMPORAL_ADDRESS: 'no-port', FFMPEG_PRESET: 'fastest' });
     expect(bad).toThrow(ConfigError);
