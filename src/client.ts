@@ -23,14 +23,14 @@ import {
   startReel,
   startVideo,
 } from './cli/runs';
+import type * as DemoModule from './dev/demo';
+import type * as DevModule from './dev/dev';
 import type { EpisodeResult } from './domain/episode';
 import { DEFAULT_EPISODE_CLIPS, EPISODE_MAX_CLIPS, formatClipTable } from './domain/episode';
 import { ASPECT_PRESETS, CAPTION_STYLES } from './domain/render';
 import { UsageError } from './cli/usage';
 import { watchRun } from './cli/watch';
 import { loadConfig } from './config';
-import { runDemo } from './dev/demo';
-import { runDev } from './dev/dev';
 import type { CancelBrollOutcome, ResumeOutcome, RetryBrollOutcome } from './domain/control';
 import { ControlName } from './domain/control';
 import { formatEstimate } from './domain/cost';
@@ -394,13 +394,13 @@ export function buildProgram(): Command {
   program
     .command('dev')
     .description('dev server + worker + offline video server + HTTP API in one process; Ctrl-C stops all')
-    .action(() => runDev());
+    .action(() => loadDev().runDev());
 
   program
     .command('demo')
     .description('an episode of 3 captioned clips from a generated sample podcast (offline)')
     .option('--no-subtitles', "drop the sample's .srt: the speech worker transcribes it")
-    .action((o: { subtitles: boolean }) => runDemo({ subtitles: o.subtitles }));
+    .action((o: { subtitles: boolean }) => loadDemo().runDemo({ subtitles: o.subtitles }));
 
   return program;
 }
@@ -426,6 +426,17 @@ const FLAG_OF: Record<string, string> = {
   sceneCount: '--scenes',
   crossfadeS: '--crossfade',
 };
+
+/*
+ * `dev` and `demo` bring the worker, a Temporal server, the providers and the offline video server:
+ * loaded only when those commands run, so every other command (each a process of its own: status,
+ * list, resume…) starts ~1.5 CPU s sooner. A plain require, since tsx's CommonJS hook does not see
+ * a dynamic import().
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadDev = () => require('./dev/dev') as typeof DevModule;
+const loadDemo = () => require('./dev/demo') as typeof DemoModule;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * A request error as the CLI says it: the fields named by their flags (`--duration: Too big…`),
