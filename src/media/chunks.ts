@@ -1,6 +1,6 @@
 /**
- * Where a long reel's one encode is cut into chunks, so a crash mid-render redoes at most one
- * chunk's encode. Each chunk is encoded on its own (video only; its first frame is an IDR because
+ * Where a long reel's one encode is cut into chunks, so a crash mid-render redoes at most the
+ * chunks being encoded (CHUNKS_AT_ONCE in finalRender.ts, two). Each chunk is encoded on its own (video only; its first frame is an IDR because
  * every encode starts with one), so chunks join by stream copy without a seam, and the moment's
  * audio, encoded once by FFMPEG_ENGINEER, is muxed in once over the joined picture.
  */
@@ -8,7 +8,7 @@ import { CROSSFADE_S } from './reframe';
 
 /*
  * Seconds of reel per chunk (RENDER_CHUNK_S in src/config.ts, default 15) is the bound on what a
- * crash mid-render redoes: one chunk's encode, ~16 CPU s at 1080x1920 veryfast. Each chunk after
+ * crash mid-render redoes: the two chunks in flight, ~16 CPU s each at 1080x1920 veryfast. Each chunk after
  * the first costs ~0.5 CPU s more than one command would (measured: a 4 s reel as 2 chunks, 3.89
  * against 3.33 CPU s, median of 6): a process, libass's cold glyph cache, and the accurate seek
  * (decoding from the source keyframe before the chunk's start, up to a GOP). 15 s keeps that near

@@ -151,6 +151,9 @@ export function finalFilter(input: PictureInput, layers: Layers, span: ReelSpan 
   return steps.join(';');
 }
 
+/** Chunks encoded at once: a crash mid-render redoes at most these (src/media/chunks.ts). */
+export const CHUNKS_AT_ONCE = 2;
+
 /** Where a chunked render keeps its chunks, and what it was told of an earlier attempt. */
 export interface ChunkOptions {
   /** Folder of finished chunks (the run's workspace keeps it across attempts). */
@@ -204,36 +207,59 @@ export async function renderReel(
   }
   await mkdir(chunks.dir, { recursive: true });
   const finished = new Set(chunks.done);
-  const files: string[] = [];
   let encoded = 0;
-  for (const [index, span] of spans.entries()) {
-    const spanLayers = layersIn(layers, span);
+  const files = spans.map((span, index) => {
     // Named by everything that decides its pixels, so a chunk of another plan is never reused.
     const key = createHash('sha256')
-      .update(JSON.stringify([input, spanLayers, span, encoding]))
+      .update(JSON.stringify([input, layersIn(layers, span), span, encoding]))
       .digest('hex')
       .slice(0, 16);
-    const name = `chunk-${String(index).padStart(3, '0')}-${key}.mp4`;
-    const file = path.join(chunks.dir, name);
-    files.push(file);
+    return path.join(chunks.dir, `chunk-${String(index).padStart(3, '0')}-${key}.mp4`);
+  });
+  const progress = spans.map(() => 0);
+  const { onProgress } = runOptions;
+  const stop = new AbortController();
+  runOptions.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+  const encodeChunk = async (index: number) => {
+    const span = spans[index]!;
+    const file = files[index]!;
+    const name = path.basename(file);
     // A chunk under its final name is complete (renamed only then), whether or not the heartbeat
     // that recorded it reached the server before the crash.
     if (!(await isFile(file))) {
       const partial = path.join(chunks.dir, `.${name}.attempt-${chunks.attempt}.partial.mp4`);
-      const { onProgress } = runOptions;
-      await encodeSpan(input, spanLayers, span, undefined, partial, encoding, {
+      await encodeSpan(input, layersIn(layers, span), span, undefined, partial, encoding, {
         ...runOptions,
+        signal: stop.signal,
         // Progress over the whole reel, not the chunk.
         ...(onProgress
-          ? { onProgress: (f: number) => onProgress((span.fromS + f * (span.toS - span.fromS)) / durationS) }
+          ? {
+              onProgress: (f: number) => {
+                progress[index] = f * (span.toS - span.fromS);
+                onProgress(progress.reduce((a, b) => a + b, 0) / durationS);
+              },
+            }
           : {}),
       });
       await rename(partial, file);
       encoded += 1;
     }
+    progress[index] = span.toS - span.fromS;
     finished.add(name);
     chunks.onChunk([...finished]);
-  }
+  };
+  // CHUNKS_AT_ONCE encodes side by side: one ffmpeg's filter graph runs on one thread, so a lone
+  // chunk leaves a core idle between x264's bursts.
+  // One failing stops the other, so no encode outlives the attempt.
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(CHUNKS_AT_ONCE, spans.length) }, async () => {
+      while (next < spans.length) await encodeChunk(next++);
+    }),
+  ).catch((err: unknown) => {
+    stop.abort();
+    throw err;
+  });
   // Joined by stream copy, the audio muxed in once.
   await concatCopy(
     files,
