@@ -25,16 +25,22 @@ export interface LocalTemporal {
 }
 
 /**
- * One partition per task queue. A server splits each queue into 4 partitions by default, and a task
- * that lands in a partition none of the few live pollers is on waits for forwarding: after a worker
- * was SIGKILLed, retried work sat 20 s or more on a host queue (bench/recovery.ts: 31–34 s from the
- * kill instead of 13 s). A host's queues have one worker's pollers, so partitions buy nothing.
+ * How the local server matches tasks to workers.
+ * - One partition per task queue. A server splits each queue into 4 partitions by default, and a
+ *   task that lands in a partition none of the few live pollers is on waits for forwarding: after a
+ *   worker was SIGKILLed, retried work sat 20 s or more on a host queue (bench/recovery.ts: 31–34 s
+ *   from the kill instead of 13 s). A host's queues have one worker's pollers, so partitions buy nothing.
+ * - The matcher that honours task priority (src/workflows/activityRoutes.ts MEDIA_PRIORITY); this
+ *   server version does not turn it on by itself. With 8 reels at once the first arrived after 28 s
+ *   instead of 53 s (bench/concurrency.ts; one reel alone: 19–22 s).
  */
-const ONE_PARTITION = [
+const MATCHING = [
   '--dynamic-config-value',
   'matching.numTaskqueueReadPartitions=1',
   '--dynamic-config-value',
   'matching.numTaskqueueWritePartitions=1',
+  '--dynamic-config-value',
+  'matching.useNewMatcher=true',
 ];
 
 export async function startLocalTemporal(options: LocalTemporalOptions = {}): Promise<LocalTemporal> {
@@ -46,7 +52,7 @@ export async function startLocalTemporal(options: LocalTemporalOptions = {}): Pr
     ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
     ...(options.port ? { port: options.port } : {}),
     ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
-    extraArgs: ONE_PARTITION,
+    extraArgs: MATCHING,
   };
   if (options.dbFilename) await mkdir(path.dirname(options.dbFilename), { recursive: true });
   let env: TestWorkflowEnvironment;

@@ -71,12 +71,44 @@ export function hostRoute(queues: HostQueues): ActivityRoute {
       taskQueue: queues.hostQueue,
       scheduleToStartTimeout: seconds(queues.pickupTimeoutS, HOST_PICKUP_TIMEOUT),
     }),
-    media: proxyActivities<Activities>({
-      ...MEDIA,
-      taskQueue: queues.mediaQueue,
-      scheduleToStartTimeout: seconds(queues.mediaPickupTimeoutS, MEDIA_PICKUP_TIMEOUT),
-    }),
+    media: byStage((priorityKey) =>
+      proxyActivities<Activities>({
+        ...MEDIA,
+        taskQueue: queues.mediaQueue,
+        scheduleToStartTimeout: seconds(queues.mediaPickupTimeoutS, MEDIA_PICKUP_TIMEOUT),
+        priority: { priorityKey },
+      }),
+    ),
   };
+}
+
+/**
+ * The media queue serves the run furthest along first (Temporal task queue priority: 1 goes before
+ * 5). With reels started together and MEDIA_CONCURRENCY renders at a time, plain FIFO interleaves
+ * every run's stages, so all of them finish together at the end; a key per stage, later stages
+ * first, lets the first run through each stage ahead of the others' earlier ones, so the first reel
+ * arrives near one reel's time and the others one by one.
+ */
+const MEDIA_PRIORITY: Partial<Record<keyof Activities, number>> = {
+  assembleReel: 1,
+  stitchVideo: 1,
+  renderSegments: 2,
+  detectLayout: 3,
+  renderKeyframes: 3,
+  pickMoment: 4,
+  pickMoments: 4,
+  research: 5,
+};
+/** The server's default key, for media work not listed. */
+const DEFAULT_PRIORITY = 3;
+
+/** Activities whose each call carries its stage's priority (`proxyAt` makes the proxy of one priority). */
+function byStage(proxyAt: (priorityKey: number) => Activities): Activities {
+  const proxies = new Map<number, Activities>();
+  const at = (key: number) => proxies.get(key) ?? proxies.set(key, proxyAt(key)).get(key)!;
+  return new Proxy({} as Activities, {
+    get: (_, name) => at(MEDIA_PRIORITY[name as keyof Activities] ?? DEFAULT_PRIORITY)[name as keyof Activities],
+  });
 }
 
 /** The patch that pins new runs to the host that creates their workspace; runs recorded before it replay unpinned. */
