@@ -32,6 +32,8 @@ export function createVideoActivities({ config, providers }: ActivityDeps) {
         workspace,
         storyboardPath,
         scenes: storyboard.scenes,
+        generator: storyboard.generator,
+        styleGuide: storyboard.style_guide,
         estimate,
         settings: {
           maxConcurrent: config.videoGen.maxConcurrent,
@@ -40,6 +42,30 @@ export function createVideoActivities({ config, providers }: ActivityDeps) {
           pollMaxS: config.veo3.pollMaxS,
         },
       };
+    },
+
+    /**
+     * STORYBOARD of a run that moved here from a lost host: the storyboard it already had (from
+     * history) written into this host's workspace, with no model call, so the scenes (and the clips
+     * already generated for them) stay the same.
+     */
+    async restoreStoryboard(input: {
+      workflowId: string;
+      request: VideoRequest;
+      board: StoryboardResult;
+    }): Promise<StoryboardResult> {
+      const workspace = workspaceDir(config.runsDir, input.workflowId);
+      await mkdir(workspace, { recursive: true });
+      await writeJsonAtomic(path.join(workspace, 'request.json'), input.request);
+      const { scenes, generator, styleGuide, estimate } = input.board;
+      const storyboardPath = path.join(workspace, 'storyboard.json');
+      await writeJsonAtomic(storyboardPath, {
+        ...(generator ? { generator } : {}),
+        ...(styleGuide ? { style_guide: styleGuide } : {}),
+        scenes,
+      });
+      if (estimate) await writeJsonAtomic(path.join(workspace, 'estimate.json'), estimate);
+      return { ...input.board, workspace, storyboardPath };
     },
 
     /**

@@ -66,6 +66,9 @@ export interface StoryboardResult {
   workspace: string;
   storyboardPath: string;
   scenes: Scene[];
+  /** The rest of storyboard.json, so a run that moves to another host writes it there unchanged (absent in older runs). */
+  generator?: string;
+  styleGuide?: Storyboard['style_guide'];
   settings: VideoGenSettings;
   /** The run's cost estimate, recorded at its start (absent in runs recorded before estimates). */
   estimate?: CostEstimate;

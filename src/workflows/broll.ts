@@ -29,7 +29,10 @@ import { brollQuery, brollUpdatedSignal, cancelBrollSignal, finishBrollSignal, r
 
 /** The child's activities: on the parent's host when the run is pinned (the intents and clips live in its workspace). */
 function brollActivities(host: HostQueues | undefined) {
-  const onHost = host ? { taskQueue: host.hostQueue, scheduleToStartTimeout: HOST_PICKUP_TIMEOUT } : {};
+  // The claiming host's pickup timeout (older claims carry none): past it, the host is lost and the
+  // child fails, which the parent reads as its host lost (see BrollGate.childFailure).
+  const pickup = host?.pickupTimeoutS === undefined ? HOST_PICKUP_TIMEOUT : `${host.pickupTimeoutS} seconds`;
+  const onHost = host ? { taskQueue: host.hostQueue, scheduleToStartTimeout: pickup } : {};
   const { submitClip } = proxyActivities<Activities>({
     ...onHost,
     // The adapter retries 429 with backoff inside one attempt; the activity marks what may be tried again.

@@ -44,6 +44,10 @@ interface Round {
   snapshot?: BrollSnapshot;
   final?: BrollSnapshot;
   childClosed: boolean;
+  /** Why the child failed, if it did (a child whose host was lost fails on its activities' pickup timeout). */
+  failure?: unknown;
+  /** Keys of jobs taken over from a lost host's child: they keep their own round's prefix. */
+  adoptedKeys?: Set<string>;
   /** Retry rounds sent to the child; a table counts as current once it reports this many. */
   retriesAsked: number;
   /** The gate has stopped waiting for this round. */
@@ -65,8 +69,9 @@ export class BrollGate {
     setHandler(brollUpdatedSignal, (snapshot) => {
       const round = this.round;
       // A late report from an earlier round's child must not overwrite this round's table.
-      if (!round || (this.run.strict && !snapshot.jobs.every((j) => j.idempotent_key.startsWith(`${round.runId}_`))))
-        return;
+      if (!round) return;
+      const ours = (key: string) => key.startsWith(`${round.runId}_`) || round.adoptedKeys?.has(key) === true;
+      if (this.run.strict && !snapshot.jobs.every((j) => ours(j.idempotent_key))) return;
       round.snapshot = snapshot;
       this.run.progress.broll = countByStatus(snapshot.jobs);
       meterClips(this.run.progress, snapshot.jobs);
@@ -107,6 +112,11 @@ export class BrollGate {
     return this.rounds > 0;
   }
 
+  /** Why the current round's child failed (undefined: it has not, or it closed normally). */
+  get childFailure(): unknown {
+    return this.round?.failure;
+  }
+
   /** The latest jobs table of the current round (final once the gate has closed). */
   get jobs(): BrollJob[] {
     return (this.round?.final ?? this.round?.snapshot)?.jobs ?? [];
@@ -130,6 +140,7 @@ export class BrollGate {
       child,
       runId: input.runId,
       childClosed: false,
+      ...(input.adopted?.length ? { adoptedKeys: new Set(input.adopted.map((j) => j.idempotent_key)) } : {}),
       retriesAsked: 0,
       closed: false,
       cancelled: false,
@@ -146,7 +157,10 @@ export class BrollGate {
             meterClips(this.run.progress, snapshot.jobs);
           }
         },
-        (err: unknown) => this.run.emit('veo3.generation.failed', undefined, { error: (err as Error).message }),
+        (err: unknown) => {
+          round.failure = err;
+          this.run.emit('veo3.generation.failed', undefined, { error: (err as Error).message });
+        },
       )
       .finally(() => {
         round.childClosed = true;

@@ -91,6 +91,25 @@ export function adoptJob(job: BrollJob, at: string): BrollJob {
   return { ...job };
 }
 
+/** A job not yet submitted: what the table holds for each prompt when a child starts. */
+export function pendingJob(key: string, prompt: ClipPrompt, at: string): BrollJob {
+  return {
+    idempotent_key: key,
+    variant: prompt.variant,
+    status: Status.PENDING,
+    operation: null,
+    video_path: null,
+    error_message: null,
+    attempts: 0,
+    updated_at: at,
+    prompt: prompt.prompt,
+    duration_s: prompt.duration_s,
+    narrative_anchor: prompt.narrative_anchor,
+    ...(prompt.start_image ? { start_image: prompt.start_image } : {}),
+    ...(prompt.last_image ? { last_image: prompt.last_image } : {}),
+  };
+}
+
 export function initialBrollJobs(
   input: { runId: string; prompts: ClipPrompt[]; maxConcurrent?: number; adopted?: BrollJob[] },
   at: string,
@@ -99,21 +118,7 @@ export function initialBrollJobs(
   return {
     jobs: input.adopted?.length
       ? input.adopted.map((job) => adoptJob(job, at))
-      : input.prompts.map((prompt, i) => ({
-          idempotent_key: keys[i]!,
-          variant: prompt.variant,
-          status: Status.PENDING,
-          operation: null,
-          video_path: null,
-          error_message: null,
-          attempts: 0,
-          updated_at: at,
-          prompt: prompt.prompt,
-          duration_s: prompt.duration_s,
-          narrative_anchor: prompt.narrative_anchor,
-          ...(prompt.start_image ? { start_image: prompt.start_image } : {}),
-          ...(prompt.last_image ? { last_image: prompt.last_image } : {}),
-        })),
+      : input.prompts.map((prompt, i) => pendingJob(keys[i]!, prompt, at)),
     queue: [],
     submitting: [],
     pollErrors: {},

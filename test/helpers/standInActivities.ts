@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Activities as AllActivities } from '../../src/activities';
 
 /** The reel flow's activities (the video flow is tested with real activities). */
-type Activities = Omit<AllActivities, 'writeStoryboard' | 'renderKeyframes' | 'stitchVideo'>;
+type Activities = Omit<AllActivities, 'writeStoryboard' | 'restoreStoryboard' | 'renderKeyframes' | 'stitchVideo'>;
 import type { PollResult } from '../../src/domain/broll';
 import type { BrollClip, BrollSettings, JobStatus } from '../../src/domain/broll';
 import type { PipelineEvent } from '../../src/domain/progress';
