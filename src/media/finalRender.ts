@@ -208,10 +208,11 @@ export async function renderReel(
   await mkdir(chunks.dir, { recursive: true });
   const finished = new Set(chunks.done);
   let encoded = 0;
+  const spanLayers = spans.map((span) => layersIn(layers, span));
   const files = spans.map((span, index) => {
     // Named by everything that decides its pixels, so a chunk of another plan is never reused.
     const key = createHash('sha256')
-      .update(JSON.stringify([input, layersIn(layers, span), span, encoding]))
+      .update(JSON.stringify([input, spanLayers[index], span, encoding]))
       .digest('hex')
       .slice(0, 16);
     return path.join(chunks.dir, `chunk-${String(index).padStart(3, '0')}-${key}.mp4`);
@@ -228,7 +229,7 @@ export async function renderReel(
     // that recorded it reached the server before the crash.
     if (!(await isFile(file))) {
       const partial = path.join(chunks.dir, `.${name}.attempt-${chunks.attempt}.partial.mp4`);
-      await encodeSpan(input, layersIn(layers, span), span, undefined, partial, encoding, {
+      await encodeSpan(input, spanLayers[index]!, span, undefined, partial, encoding, {
         ...runOptions,
         signal: stop.signal,
         // Progress over the whole reel, not the chunk.
