@@ -3,7 +3,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'runs', 'output', '.temporal', '.studio', 'test-results'] },
+  {
+    ignores: [
+      'node_modules',
+      'runs',
+      'output',
+      '.temporal',
+      '.studio',
+      'test-results',
+      '.cache',
+      '.venv-speech',
+      '.models',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
