@@ -25,7 +25,12 @@ describe('npm run demo', () => {
     // The demo reuses a sample it finds in RUNS_DIR/.samples: the same 3-minute script and voices,
     // drawn at 640x360 instead of 1280x720 (drawing and encoding the 720p one was ≈30 CPU s, and
     // every clip decodes it three times); the reels are 1080x1920 either way.
-    await generateSamplePodcast({ dir: path.join(dir, 'runs', '.samples'), width: 640, height: 360, preset: 'ultrafast' });
+    await generateSamplePodcast({
+      dir: path.join(dir, 'runs', '.samples'),
+      width: 640,
+      height: 360,
+      preset: 'ultrafast',
+    });
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'scripts/demo.ts'], {
         cwd: ROOT,
