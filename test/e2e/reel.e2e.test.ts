@@ -185,12 +185,14 @@ describe('reel pipeline end to end (offline providers, real ffmpeg)', () => {
     });
     const { result, progress } = await worker.runUntil(async () => {
       // 30 s moments: the file's 100 s sample holds several distinct ones for the model to rank, and
-      // nothing here depends on the reel's length (the first test checks the default 60–90 s).
+      // nothing here depends on the reel's length or frame (the first test checks the default 60–90 s
+      // at 1080x1920; 1:1 is 0.56 of its pixels to encode).
       const handle = await startReel(temporal.client, geminiConfig.temporal.taskQueue, {
         source: sample.video,
         instructions: 'Keep it calm and slow.',
         clips: 1,
         durationS: 30,
+        aspect: '1:1',
       });
       const result = (await handle.result()) as ReelResult;
       return { result, progress: await handle.query(progressQuery) };
