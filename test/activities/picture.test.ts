@@ -72,7 +72,14 @@ describe('picture stages per layout', () => {
   });
 
   it('follows a speaker who walks across the room (by motion: the room has no face)', async () => {
-    const { layout } = await reelFrom('walk', path.join(dir, 'speaker_focus.mp4'));
+    // LAYOUT only: the crop plan is what this checks (the reel of this source is the speaker_focus case's).
+    const workspace = path.join(dir, 'runs', 'walk');
+    await mkdir(workspace, { recursive: true });
+    const layout = await env.run(activities.detectLayout, {
+      workspace,
+      source: path.join(dir, 'speaker_focus.mp4'),
+      ...WINDOW,
+    });
     // No face in the generated room: the crop plan follows the motion.
     expect(layout.segments[0]!.framedBy).toBe('motion');
     const crop = layout.segments[0]!.crop!;

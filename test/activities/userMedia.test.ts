@@ -175,13 +175,18 @@ const YELLOW: [number, number, number] = [255, 255, 0];
 const UPPER_CENTRE = { x0: 16, y0: 13, x1: 38, y1: 19 };
 
 describe('user cutaways', () => {
-  it('places one where a phrase is spoken and one at a reel time, over the untouched audio', async () => {
-    const { assembled, placements, basePath } = await assemble('cutaways', {
+  /** The first test's reel, with the default transition: the second test's fade as well. */
+  let cutawaysRun: ReturnType<typeof assemble> | undefined;
+  const withCutaways = () =>
+    (cutawaysRun ??= assemble('cutaways', {
       cutaways: [
         { path: media.red, at: { anchor: 'boats leave the harbour' } },
         { path: media.green, at: { reelS: 13 }, durationS: 3 },
       ],
-    });
+    }));
+
+  it('places one where a phrase is spoken and one at a reel time, over the untouched audio', async () => {
+    const { assembled, placements, basePath } = await withCutaways();
     expect(assembled.userPlaced).toBe(2);
     expect(assembled.userSkipped).toEqual([]);
     // The red clip is 5 s long (under the 8 s cap), so it shows for all of it.
@@ -204,15 +209,19 @@ describe('user cutaways', () => {
   });
 
   it("cuts in hard with transition 'cut', and fades in by default", async () => {
-    const cutaways = [{ path: media.red, at: { reelS: 10 }, durationS: 3 }];
-    const hard = await assemble('cut-cutaway', { cutaways, transition: 'cut' });
-    const soft = await assemble('fade-cutaway', { cutaways });
+    // The same green cutaway at 13 s as the first test's reel (the default transition), cut in hard.
+    const hard = await assemble('cut-cutaway', {
+      cutaways: [{ path: media.green, at: { reelS: 13 }, durationS: 3 }],
+      transition: 'cut',
+    });
+    const soft = await withCutaways();
     // 0.05 s in: a hard cut already shows the clip; a 0.3 s fade has barely begun.
-    expectColour(meanColour(await rgbFrame(hard.assembled.reelPath, 10.05)), RED);
-    expect(await frameDiff(soft.assembled.reelPath, soft.basePath, 10.05)).toBeLessThan(
-      (await frameDiff(hard.assembled.reelPath, hard.basePath, 10.05)) / 2,
+    expectColour(meanColour(await rgbFrame(hard.assembled.reelPath, 13.05)), GREEN);
+    expect(await frameDiff(soft.assembled.reelPath, soft.basePath, 13.05)).toBeLessThan(
+      (await frameDiff(hard.assembled.reelPath, hard.basePath, 13.05)) / 2,
     );
     expect(hard.placements.userMedia!.transition).toBe('cut');
+    expect(soft.placements.userMedia!.transition).not.toBe('cut');
   });
 
   it("wins over B-roll: the B-roll moves past the user's cutaway, or gives way with a reason", async () => {
@@ -247,13 +256,21 @@ describe('user cutaways', () => {
     await expectSameAudio(assembled.reelPath, basePath);
   });
 
-  it('skips what has no place (a phrase not in the moment, a time past the end) and still delivers the reel', async () => {
+  // One assembly for everything that must be skipped (each 1080x1920 assembly is seconds of CPU).
+  it('skips what has no place (a phrase not in the moment, a time past the end) or cannot be read as video, still places the others, and delivers the reel', async () => {
+    const broken = path.join(dir, 'broken.mp4');
+    await writeFile(broken, 'not a video at all');
     const { assembled, placements, workspace } = await assemble('unplaceable', {
-      cutaways: [{ path: media.red, at: { anchor: 'a phrase nobody says here' } }],
+      cutaways: [
+        { path: media.red, at: { anchor: 'a phrase nobody says here' } },
+        { path: broken, at: { reelS: 2 } },
+        { path: media.green, at: { reelS: 12 }, durationS: 2 },
+      ],
       overlays: [{ path: media.magentaPng, at: { reelS: 30 } }],
     });
-    expect(assembled.userPlaced).toBe(0);
-    expect(assembled.userSkipped).toEqual([
+    expect(assembled.userPlaced).toBe(1);
+    expect(assembled.userSkipped).toHaveLength(3);
+    expect(assembled.userSkipped!.filter((s) => s.key !== 'cutaway-2')).toEqual([
       {
         key: 'cutaway-1',
         path: media.red,
@@ -261,6 +278,10 @@ describe('user cutaways', () => {
       },
       { key: 'overlay-1', path: media.magentaPng, reason: '30 s is past the end of the reel (18.0 s)' },
     ]);
+    // The file that is not a video is skipped, and the green one after it still placed.
+    expect(assembled.userSkipped!.find((s) => s.key === 'cutaway-2')).toMatchObject({ key: 'cutaway-2', path: broken });
+    expect(assembled.userSkipped!.find((s) => s.key === 'cutaway-2')!.reason).toMatch(/could not be read/);
+    expect(placements.userMedia!.cutaways.placed).toMatchObject([{ key: 'cutaway-3', path: media.green, startS: 12 }]);
     expect((await stat(assembled.reelPath)).size).toBeGreaterThan(0);
     expect(Math.abs(assembled.durationS - REEL_S)).toBeLessThan(0.1);
     expect(placements.failure).toBeUndefined();
@@ -282,40 +303,30 @@ describe('user cutaways', () => {
     });
     expect(summary).toContain('No B-roll clips reached assembly.');
     expect(summary).toContain('## Your media');
-    expect(summary).toContain('Placed 0, skipped 2.');
+    expect(summary).toContain('Placed 1, skipped 3.');
     expect(summary).toContain(
       '- cutaway-1 (red.mp4): skipped (anchor "a phrase nobody says here" is not spoken in the moment)',
     );
   });
-
-  it('skips a file that cannot be read as video, and still places the others', async () => {
-    const broken = path.join(dir, 'broken.mp4');
-    await writeFile(broken, 'not a video at all');
-    const { assembled } = await assemble('broken', {
-      cutaways: [
-        { path: broken, at: { reelS: 2 } },
-        { path: media.green, at: { reelS: 12 }, durationS: 2 },
-      ],
-    });
-    expect(assembled.userPlaced).toBe(1);
-    expect(assembled.userSkipped).toHaveLength(1);
-    expect(assembled.userSkipped![0]).toMatchObject({ key: 'cutaway-1', path: broken });
-    expect(assembled.userSkipped![0]!.reason).toMatch(/could not be read/);
-  });
 });
 
 describe('overlay images', () => {
-  it('shows a PNG in the upper third for its duration, stacks a later WebP on top, and keeps the audio', async () => {
+  // One assembly for both (each 1080x1920 assembly is seconds of CPU): overlays over the base reel
+  // from 2 s to 5 s, and one over a cutaway from 9 s.
+  it('shows a PNG in the upper third for its duration, stacks a later WebP on top, lies over a cutaway as well, and keeps the audio', async () => {
     const { assembled, placements, basePath } = await assemble('overlays', {
+      cutaways: [{ path: media.green, at: { reelS: 8 }, durationS: 4 }],
       overlays: [
         { path: media.magentaPng, at: { reelS: 2 }, durationS: 2 },
         { path: media.yellowWebp, at: { reelS: 3.5 }, durationS: 1.5 },
+        { path: media.magentaPng, at: { reelS: 9 } },
       ],
     });
-    expect(assembled.userPlaced).toBe(2);
+    expect(assembled.userPlaced).toBe(4);
     expect(placements.userMedia!.overlays.placed).toMatchObject([
       { key: 'overlay-1', startS: 2, durationS: 2 },
       { key: 'overlay-2', startS: 3.5, durationS: 1.5 },
+      { key: 'overlay-3', startS: 9 },
     ]);
     const at3 = await rgbFrame(assembled.reelPath, 3);
     expectColour(meanColour(at3, UPPER_CENTRE), MAGENTA);
@@ -328,17 +339,11 @@ describe('overlay images', () => {
     const at6 = meanColour(await rgbFrame(assembled.reelPath, 6), UPPER_CENTRE);
     expectColour(at6, meanColour(await rgbFrame(basePath, 6), UPPER_CENTRE), 6);
     expect(Math.abs(at6[0] - MAGENTA[0]) + Math.abs(at6[2] - MAGENTA[2])).toBeGreaterThan(100);
+    // Over the cutaway: the overlay on top, the cutaway's green below it.
+    const at10 = await rgbFrame(assembled.reelPath, 10);
+    expectColour(meanColour(at10, UPPER_CENTRE), MAGENTA);
+    expectColour(meanColour(at10, lower), GREEN);
     await expectSameAudio(assembled.reelPath, basePath);
-  });
-
-  it('lies over a cutaway as well as over the base reel', async () => {
-    const { assembled } = await assemble('overlay-on-cutaway', {
-      cutaways: [{ path: media.green, at: { reelS: 8 }, durationS: 4 }],
-      overlays: [{ path: media.magentaPng, at: { reelS: 9 } }],
-    });
-    const frame = await rgbFrame(assembled.reelPath, 10);
-    expectColour(meanColour(frame, UPPER_CENTRE), MAGENTA);
-    expectColour(meanColour(frame, { x0: 0, y0: H / 2, x1: W, y1: H }), GREEN);
   });
 });
 

@@ -125,8 +125,13 @@ describe('B-roll faults', () => {
 
   it.each(reelCases)('$fault → $status, and the reel is delivered', async ({ fault, rule, status, event }) => {
     veo.setFaults([{ match: '', fault, ...rule }]);
-    // A 30 s moment keeps each run short; the B-roll path is the same.
-    const handle = await startReel(temporal.client, config.temporal.taskQueue, { source: sample.video, durationS: 30 });
+    // A 30 s moment in the 1:1 frame (0.56 of 9:16's pixels to encode) keeps each run short; the
+    // B-roll path is the same for every frame shape.
+    const handle = await startReel(temporal.client, config.temporal.taskQueue, {
+      source: sample.video,
+      durationS: 30,
+      aspect: '1:1',
+    });
     const result = (await handle.result()) as ReelResult;
 
     const jobs = JSON.parse(await readFile(path.join(result.workspace, 'veo3', 'jobs.json'), 'utf8')).jobs as {
@@ -138,7 +143,7 @@ describe('B-roll faults', () => {
     expect(result.broll.generated).toBe(0);
 
     const reel = await probe(result.reelPath);
-    expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
+    expect(reel.video).toMatchObject({ width: 1080, height: 1080 });
     expect(reel.audio).toBeDefined();
     if (event) {
       const events = (await readFile(path.join(result.workspace, 'events.jsonl'), 'utf8'))

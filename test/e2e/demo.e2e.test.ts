@@ -9,6 +9,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { generateSamplePodcast } from '../../src/dev/samplePodcast';
 import type { EpisodeClip } from '../../src/domain/episode';
 import type { PipelineEvent } from '../../src/domain/progress';
 import { checkPublishingAssets } from '../../src/domain/qaRules';
@@ -21,6 +22,15 @@ const ROOT = path.resolve(__dirname, '../..');
 describe('npm run demo', () => {
   it('prints the ranked table of 3 clips and ends with the path of the best one', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'reelflow-demo-'));
+    // The demo reuses a sample it finds in RUNS_DIR/.samples: the same 3-minute script and voices,
+    // drawn at 640x360 instead of 1280x720 (drawing and encoding the 720p one was ≈30 CPU s, and
+    // every clip decodes it three times); the reels are 1080x1920 either way.
+    await generateSamplePodcast({
+      dir: path.join(dir, 'runs', '.samples'),
+      width: 640,
+      height: 360,
+      preset: 'ultrafast',
+    });
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'scripts/demo.ts'], {
         cwd: ROOT,
@@ -48,6 +58,7 @@ describe('npm run demo', () => {
     expect(code, output).toBe(0);
     const last = output.trim().split('\n').at(-1)!;
     expect(output).toContain('✓ DELIVERY');
+    expect(output).toContain('Reusing the sample podcast');
     // The SDK's notices that are no news to a person (media-only workers poll no workflows) stay out.
     expect(output).not.toContain('No workflows registered');
     // index.md, printed above the last line: 3 delivered clips, best first, none overlapping.

@@ -73,7 +73,8 @@ describe('episode end to end (offline providers, real ffmpeg)', () => {
       const handle = await temporal.client.workflow.start(WORKFLOW_TYPES.episode, {
         taskQueue: config.temporal.taskQueue,
         workflowId,
-        args: [{ source: sample.video, count: 3, durationS: 30, clips: 0 }],
+        // 1:1 (0.56 of 9:16's pixels to encode), which the episode hands to each clip.
+        args: [{ source: sample.video, count: 3, durationS: 30, clips: 0, aspect: '1:1' }],
         typedSearchAttributes: [{ key: PipelineKindKey, value: 'episode' }],
       });
       const result = (await handle.result()) as EpisodeResult;
@@ -102,7 +103,7 @@ describe('episode end to end (offline providers, real ffmpeg)', () => {
         const summary = await readFile(path.join(episodeDir, `clip-${clip.rank}`, 'summary.md'), 'utf8');
         expect(summary).toContain('| **total** | **$0.00** | **$0.00** |');
         const reel = await probe(clip.reelPath!);
-        expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
+        expect(reel.video).toMatchObject({ width: 1080, height: 1080 });
         expect(reel.audio).toBeDefined();
         expect(Math.abs(reel.durationS - (clip.endS - clip.startS))).toBeLessThan(0.15);
         // The reason quotes the clip's own moment.

@@ -76,10 +76,12 @@ const within10 = (actual: number, estimate: number) => Math.abs(actual - estimat
 
 describe('paid runs end to end', () => {
   it('a 3-clip reel: the estimate recorded at the start is within 10 % of the metered cost, and summary.md shows both', async () => {
-    // A 30 s moment: the three clips and their cost do not depend on the moment's length.
+    // A 30 s moment in the 1:1 frame (0.56 of 9:16's pixels to encode): the three clips and their
+    // cost depend on neither the moment's length nor the frame.
     const handle = await startReel(temporal.client, config.temporal.taskQueue, {
       source: sample.video,
       durationS: 30,
+      aspect: '1:1',
       clips: 3,
     });
     const result = (await handle.result()) as ReelResult;
@@ -105,6 +107,7 @@ describe('paid runs end to end', () => {
     const handle = await startReel(temporal.client, config.temporal.taskQueue, {
       source: sample.video,
       durationS: 30,
+      aspect: '1:1',
       clips: 2,
       maxCostUsd: 1,
     });
@@ -112,7 +115,7 @@ describe('paid runs end to end', () => {
     expect(veo.stats.keys.filter((k) => k.startsWith(result.workflowId))).toEqual([]);
     expect(veo.stats.submissions).toBe(before);
     expect(result.broll).toMatchObject({ requested: 2, generated: 0 });
-    expect((await probe(result.reelPath)).video).toMatchObject({ width: 1080, height: 1920 });
+    expect((await probe(result.reelPath)).video).toMatchObject({ width: 1080, height: 1080 });
 
     const jobs = JSON.parse(await readFile(path.join(result.workspace, 'veo3', 'jobs.json'), 'utf8')) as {
       jobs: BrollJob[];

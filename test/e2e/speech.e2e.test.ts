@@ -174,9 +174,8 @@ describe('speech worker (faster-whisper, offline Whisper base)', () => {
     const config = testConfig(dir, {
       TEMPORAL_TASK_QUEUE: uniqueName('reel-speech'),
       SPEECH_TASK_QUEUE: speechQueue,
-      VEO3_CLIP_COUNT: '1',
-      VEO3_POLL_INITIAL_S: '0.5',
-      VEO3_POLL_MAX_S: '2',
+      // What this run proves is RESEARCH's transcript and moment: no B-roll to draw.
+      VEO3_CLIP_COUNT: '0',
     });
     try {
       const worker = await createWorker({
@@ -186,9 +185,11 @@ describe('speech worker (faster-whisper, offline Whisper base)', () => {
         workflowBundle: bundle,
       });
       const result = await worker.runUntil(async () => {
+        // The 1:1 frame: 0.56 of 9:16's pixels to encode, and the transcript is the same.
         const handle = await startReel(temporal.client, config.temporal.taskQueue, {
           source: sample.video,
           durationS: 30,
+          aspect: '1:1',
         });
         return (await handle.result()) as ReelResult;
       });

@@ -133,13 +133,14 @@ describe('prompt to video', () => {
 
   it('waits for resume when a scene fails, then generates only that scene again', async () => {
     // Scene 2's motion prompt is the only one with this camera move; its first generation fails.
+    // Two scenes (each is drawn key frames and a drawn clip): one to keep, one to generate again.
     veo.setFaults([{ match: 'gentle pan left to right', fault: 'operation_error', times: 1 }]);
     const before = counts();
     const handle = await startVideo(temporal.client, config.temporal.taskQueue, {
       prompt: 'a fox crossing a snowy field at dawn',
       aspectRatio: '16:9',
       clipDurationS: 4,
-      sceneCount: 3,
+      sceneCount: 2,
     });
     const failed = await eventually<Progress>(
       () => handle.query(progressQuery),
@@ -148,13 +149,13 @@ describe('prompt to video', () => {
     expect(failed).toMatchObject({ stage: 'VIDEO_GEN', phase: 'failed' });
     expect(failed.error).toMatch(/scene 2: generation_failed/);
     const atFailure = counts();
-    expect(atFailure.clips - before.clips).toBe(3);
+    expect(atFailure.clips - before.clips).toBe(2);
 
     await handle.executeUpdate(resumeUpdate);
     const result = (await handle.result()) as VideoResult;
     expect((await probe(result.videoPath)).video).toMatchObject({ width: 1280, height: 720 });
     const after = counts();
-    // The storyboard, the key frames and scenes 1 and 3 were not generated again: one more clip only.
+    // The storyboard, the key frames and scene 1 were not generated again: one more clip only.
     expect(after.text).toBe(atFailure.text);
     expect(after.image).toBe(atFailure.image);
     expect(after.clips - atFailure.clips).toBe(1);
@@ -162,7 +163,6 @@ describe('prompt to video', () => {
       expect.arrayContaining([
         `${handle.workflowId}_scene-1`,
         `${handle.workflowId}_scene-2`,
-        `${handle.workflowId}_scene-3`,
         `${handle.workflowId}.2_scene-2`,
       ]),
     );
@@ -172,16 +172,17 @@ describe('prompt to video', () => {
   });
 
   it('goes on without a scene the safety filter refused, and says which one is missing', async () => {
-    veo.setFaults([{ match: 'rising crane shot', fault: 'safety' }]);
+    // Two scenes: the second (the only one with this camera move) is refused.
+    veo.setFaults([{ match: 'gentle pan left to right', fault: 'safety' }]);
     const handle = await startVideo(temporal.client, config.temporal.taskQueue, {
       prompt: 'a paper boat drifting down a city gutter',
       aspectRatio: '16:9',
       clipDurationS: 4,
-      sceneCount: 3,
+      sceneCount: 2,
     });
     const result = (await handle.result()) as VideoResult;
-    expect(result.missingScenes).toMatchObject([{ index: 3, status: 'rai_filtered' }]);
-    expect(Math.abs((await probe(result.videoPath)).durationS - 8)).toBeLessThan(0.2);
+    expect(result.missingScenes).toMatchObject([{ index: 2, status: 'rai_filtered' }]);
+    expect(Math.abs((await probe(result.videoPath)).durationS - 4)).toBeLessThan(0.2);
     veo.setFaults([]);
   });
 
@@ -249,22 +250,20 @@ describe('prompt to video', () => {
   });
 
   it('after a B-roll cancel during VIDEO_GEN, resume generates the stopped scene in a fresh round and finishes', async () => {
+    // Two scenes: scene 2 (the only one with this camera move) hangs until B-roll is cancelled.
     veo.setFaults([{ match: 'gentle pan left to right', fault: 'hang' }]);
     const handle = await startVideo(temporal.client, config.temporal.taskQueue, {
       prompt: 'a kite over a windy beach',
       aspectRatio: '16:9',
       clipDurationS: 4,
-      sceneCount: 3,
+      sceneCount: 2,
     });
     await eventually(
       () => handle.query(brollQuery),
-      (jobs) => jobs.filter((j) => j.status === 'done').length === 2 && jobs.some((j) => j.status === 'submitted'),
+      (jobs) => jobs.filter((j) => j.status === 'done').length === 1 && jobs.some((j) => j.status === 'submitted'),
     );
     const cancelled = await controlRun(temporal.client, handle.workflowId, 'cancelBroll');
-    expect(cancelled.used.map((c) => c.key).sort()).toEqual([
-      `${handle.workflowId}_scene-1`,
-      `${handle.workflowId}_scene-3`,
-    ]);
+    expect(cancelled.used.map((c) => c.key).sort()).toEqual([`${handle.workflowId}_scene-1`]);
     expect(cancelled.stopped).toEqual([`${handle.workflowId}_scene-2`]);
     const waiting = await eventually<Progress>(
       () => handle.query(progressQuery),
@@ -274,7 +273,7 @@ describe('prompt to video', () => {
     veo.setFaults([]);
     expect(await controlRun(temporal.client, handle.workflowId, 'resume')).toEqual({ stage: 'VIDEO_GEN', attempt: 2 });
     const result = (await handle.result()) as VideoResult;
-    expect(result.clipPaths).toHaveLength(3);
+    expect(result.clipPaths).toHaveLength(2);
     expect(veo.stats.keys).toContain(`${handle.workflowId}.2_scene-2`);
     await maybeRecordHistory(temporal.address, handle.workflowId, 'video-cancel-resumed', ['clips', 'clips-2']);
   });

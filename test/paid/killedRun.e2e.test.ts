@@ -74,6 +74,8 @@ describe('a worker killed mid-submit', () => {
     const handle = await startReel(temporal.client, taskQueue, {
       source: sample.video,
       durationS: 30,
+      // 1:1: 0.56 of 9:16's pixels to encode; submissions do not depend on the frame.
+      aspect: '1:1',
       clips: 3,
       maxCostUsd: 100,
     });
