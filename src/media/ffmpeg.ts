@@ -187,6 +187,10 @@ export async function* frameStream(
       'rawvideo',
     ])
     .on('error', (err: Error) => {
+      // An error after all the output has come is not reported (as frameSeries never did): most
+      // often it is fluent-ffmpeg's 'Output stream closed', when under load the process's exit is
+      // not seen within 20 ms of the pipe closing; a decode that failed part-way gives fewer frames.
+      if (ended) return;
       failure = new Error(`could not read frames of ${file}: ${firstLine(err.message)}`);
       notify();
     });
