@@ -400,6 +400,7 @@ async function loudnessAt(input: AnalyseInput): Promise<number[] | null> {
   const audio = await measureAudioFeatures(input.source, {
     stepS: SAMPLE_INTERVAL_S,
     window: { startS: input.startS, durationS: input.endS - input.startS },
+    pitch: false,
   });
   return audio.loudnessDb;
 }
