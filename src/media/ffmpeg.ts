@@ -201,8 +201,9 @@ export async function* frameStream(
     if (partsLength < size) return;
     const all = Buffer.concat(parts);
     let offset = 0;
-    // Each frame is copied out, so the chunks it came in can be freed once the frame is used.
-    for (; offset + size <= all.length; offset += size) ready.push(Buffer.from(all.subarray(offset, offset + size)));
+    // Frames are views into the joined chunks (one copy of each byte, not two): what holds a frame
+    // holds at most the frame and the part of the next that came with it.
+    for (; offset + size <= all.length; offset += size) ready.push(all.subarray(offset, offset + size));
     parts = offset < all.length ? [all.subarray(offset)] : [];
     partsLength = all.length - offset;
     notify();
