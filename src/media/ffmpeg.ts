@@ -201,8 +201,8 @@ export async function* frameStream(
     if (partsLength < size) return;
     const all = Buffer.concat(parts);
     let offset = 0;
-    // Frames are views into the joined chunks (one copy of each byte, not two): what holds a frame
-    // holds at most the frame and the part of the next that came with it.
+    // Frames are views into the joined chunks (one copy of each byte, not two): a frame kept keeps
+    // the chunks it was joined from.
     for (; offset + size <= all.length; offset += size) ready.push(all.subarray(offset, offset + size));
     parts = offset < all.length ? [all.subarray(offset)] : [];
     partsLength = all.length - offset;
