@@ -49,6 +49,8 @@ export interface AudioFeatureOptions {
   signal?: AbortSignal;
   /** Fraction of the file analysed so far, 0..1. */
   onProgress?: (fraction: number) => void;
+  /** False: loudness only, every pitch null (LAYOUT_DETECTIVE reads loudness; pitch is most of the CPU). */
+  pitch?: boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function measureAudioFeatures(file: string, options: AudioFeatureOp
   if (!(stepS > 0)) throw new Error(`stepS must be a positive number of seconds, got ${stepS}`);
   const info = await probe(file);
   if (!info.audio) return { stepS, loudnessDb: [], pitchHz: [] };
-  const analyser = new AudioFeatureAnalyser(stepS);
+  const analyser = new AudioFeatureAnalyser(stepS, options.pitch ?? true);
   const expectedSamples = (options.window?.durationS ?? info.durationS) * SAMPLE_RATE;
   await decodePcm(file, options.window, options.signal, (samples) => {
     analyser.push(samples);
@@ -165,7 +167,10 @@ export class AudioFeatureAnalyser {
   private readonly frame = new Float64Array(SPAN);
   samplesSeen = 0;
 
-  constructor(private readonly stepS: number) {
+  constructor(
+    private readonly stepS: number,
+    private readonly withPitch = true,
+  ) {
     this.stepSamples = Math.max(1, Math.round(stepS * SAMPLE_RATE));
   }
 
@@ -176,6 +181,7 @@ export class AudioFeatureAnalyser {
       if (++this.stepFilled === this.stepSamples) this.closeLoudnessStep();
     }
     this.samplesSeen += samples.length;
+    if (!this.withPitch) return;
     this.append(samples);
     this.runPitchFrames();
   }

@@ -137,7 +137,7 @@ export function grayFrame(file: string, atS: number, width: number, height: numb
  * Frames every `intervalS` seconds over [startS, startS + durationS), scaled to width×height, read
  * in one ffmpeg pass: frame i shows time startS + i·intervalS. Grayscale (1 byte a pixel) or RGB (3).
  */
-export function frameSeries(
+export async function frameSeries(
   file: string,
   startS: number,
   durationS: number,
@@ -146,28 +146,87 @@ export function frameSeries(
   height: number,
   pixelFormat: 'gray' | 'rgb24' = 'gray',
 ): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const command = ffmpeg(file)
-      .inputOptions(['-ss', startS.toFixed(3), '-t', durationS.toFixed(3)])
-      .outputOptions([
-        '-vf',
-        `fps=1/${intervalS}:round=down,scale=${width}:${height},format=${pixelFormat}`,
-        '-f',
-        'rawvideo',
-      ])
-      .on('error', (err: Error) => reject(new Error(`could not read frames of ${file}: ${firstLine(err.message)}`)));
-    const stream = command.pipe();
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => {
-      const all = Buffer.concat(chunks);
-      const size = width * height * (pixelFormat === 'rgb24' ? 3 : 1);
-      const frames: Buffer[] = [];
-      for (let offset = 0; offset + size <= all.length; offset += size)
-        frames.push(all.subarray(offset, offset + size));
-      resolve(frames);
+  const frames: Buffer[] = [];
+  for await (const frame of frameStream(file, startS, durationS, intervalS, width, height, pixelFormat))
+    frames.push(frame);
+  return frames;
+}
+
+/**
+ * The frames of `frameSeries`, each as soon as ffmpeg has decoded it, so a caller can work on the
+ * first frames while the rest decode (the decode runs on its own core). ffmpeg's output is read as
+ * fast as it comes, never paused by a slow consumer: a paused pipe would stall the decode.
+ */
+export async function* frameStream(
+  file: string,
+  startS: number,
+  durationS: number,
+  intervalS: number,
+  width: number,
+  height: number,
+  pixelFormat: 'gray' | 'rgb24' = 'gray',
+): AsyncGenerator<Buffer> {
+  const size = width * height * (pixelFormat === 'rgb24' ? 3 : 1);
+  const ready: Buffer[] = [];
+  // Pipe chunks (~64 KiB) not yet cut into frames.
+  let parts: Buffer[] = [];
+  let partsLength = 0;
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const command = ffmpeg(file)
+    .inputOptions(['-ss', startS.toFixed(3), '-t', durationS.toFixed(3)])
+    .outputOptions([
+      '-vf',
+      `fps=1/${intervalS}:round=down,scale=${width}:${height},format=${pixelFormat}`,
+      '-f',
+      'rawvideo',
+    ])
+    .on('error', (err: Error) => {
+      // An error after all the output has come is not reported (as frameSeries never did): most
+      // often it is fluent-ffmpeg's 'Output stream closed', when under load the process's exit is
+      // not seen within 20 ms of the pipe closing; a decode that failed part-way gives fewer frames.
+      if (ended) return;
+      failure = new Error(`could not read frames of ${file}: ${firstLine(err.message)}`);
+      notify();
     });
+  const stream = command.pipe();
+  stream.on('data', (chunk: Buffer) => {
+    parts.push(chunk);
+    partsLength += chunk.length;
+    if (partsLength < size) return;
+    const all = Buffer.concat(parts);
+    let offset = 0;
+    // Frames are views into the joined chunks (one copy of each byte, not two): a frame kept keeps
+    // the chunks it was joined from.
+    for (; offset + size <= all.length; offset += size) ready.push(all.subarray(offset, offset + size));
+    parts = offset < all.length ? [all.subarray(offset)] : [];
+    partsLength = all.length - offset;
+    notify();
   });
+  stream.on('end', () => {
+    ended = true;
+    notify();
+  });
+  try {
+    for (;;) {
+      const frame = ready.shift();
+      if (frame) {
+        yield frame;
+        continue;
+      }
+      if (failure) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    // A caller that stops early (or fails) does not leave the decode running.
+    if (!ended && !failure) command.kill('SIGKILL');
+  }
 }
 
 export function timemarkToSeconds(timemark: string): number {

@@ -13,7 +13,7 @@ import type { DetectedFace, RgbFrame } from './faceDetector';
 import { confirmFace, detectFaces, followFaces } from './faceDetector';
 import type { TrackedFace } from './faceTracks';
 import { activeSpeakers, SPEECH_DB, speakingScores, trackFaces } from './faceTracks';
-import { frameSeries } from './ffmpeg';
+import { frameSeries, frameStream } from './ffmpeg';
 import type { Frame, FrameMeasures } from './layoutMetrics';
 import {
   classifyFrame,
@@ -60,6 +60,18 @@ const STILL_RECHECK = 8;
 const MOVED_OUTSIDE = 0.01;
 /** patchDifference beyond which the followed box no longer holds the face it held (see layoutMetrics). */
 const LOST_FACE = 0.6;
+/**
+ * A followed face whose picture (patchDifference inside its box) differs less than this from the
+ * frame where the landmark net last fitted it has not moved, and its mouth has not changed: it keeps
+ * that fit instead of being fitted again. Measured on the bench's minute: a still face 0.000–0.007,
+ * the talking face 0.27–0.29 when its mouth opens or closes and 0.002–0.012 when it stays as it was.
+ */
+const STILL_FACE = 0.03;
+/**
+ * The bound on keeping a fit: the net fits every face again at least every this many samples (2 s),
+ * so a slow change that stays under STILL_FACE from sample to sample is seen within that.
+ */
+const STILL_REFIT = 4;
 /** Share of thumbnail pixels that moved (layoutMetrics' MOVING) beyond which the picture changed. */
 const SCENE_CHANGE = 0.2;
 /** A face narrower than this (fraction of the frame) can be a screen share's speaker thumbnail. */
@@ -132,6 +144,16 @@ export interface LayoutAnalysis {
   detectorFrames: number;
   /** How many frames' faces were followed by the landmark net alone (see DETECT_EVERY). */
   followedFrames: number;
+  /** On those frames: faces the landmark net fitted, and faces that kept their last fit (see STILL_FACE). */
+  followedFaces: number;
+  stillFaces: number;
+}
+
+/** A face as this frame saw it, and the frame where the landmark net last fitted it (see STILL_FACE). */
+interface SeenFace extends DetectedFace {
+  fittedOn?: Uint8Array;
+  /** Samples since that fit. */
+  fitAgo: number;
 }
 
 export interface AnalyseInput {
@@ -154,57 +176,84 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
   const durationS = input.endS - input.startS;
   const width = Math.min(DETECT_WIDTH, even(input.sourceWidth));
   const height = even((width * input.sourceHeight) / input.sourceWidth);
-  const rgb = await frameSeries(input.source, input.startS, durationS, SAMPLE_INTERVAL_S, width, height, 'rgb24');
-  if (rgb.length === 0)
-    throw new Error(`no frames could be read from ${input.source} between ${input.startS} and ${input.endS} s`);
-  const times = rgb.map((_, i) => round(input.startS + i * SAMPLE_INTERVAL_S));
+  // Three things run at once, on the machine's cores: the audio decode (its own ffmpeg), the frame
+  // decode (another), and the faces on the model's thread, fed each frame as it is decoded. This
+  // thread only cuts thumbnails and measures, and does that while the model works on a frame.
+  const loudness = loudnessAt(input);
+  // Observed below; until then a failure here must not become an unhandled rejection if the
+  // frames fail first.
+  loudness.catch(() => undefined);
+  const expected = Math.max(1, Math.ceil(durationS / SAMPLE_INTERVAL_S));
 
-  // The model runs on its own thread; the thumbnails and measures run here, frame by frame with a
-  // yield after each, so a long moment never holds the event loop (heartbeats, workflow tasks).
   const thumbs: Frame[] = [];
-  let followedFrames = 0;
-  const detected: DetectedFace[][] = [];
+  const measures: FrameMeasures[] = [];
+  const counts = { followedFrames: 0, followedFaces: 0, stillFaces: 0 };
+  const detected: SeenFace[][] = [];
   const looked: number[] = [];
-  for (const [i, pixels] of rgb.entries()) {
-    const thumb: Frame = {
-      pixels: grayThumbnail(pixels, width, height, THUMB_W, THUMB_H),
-      width: THUMB_W,
-      height: THUMB_H,
-    };
-    thumbs.push(thumb);
-    const frame = { pixels, width, height };
+  let previous: Uint8Array | undefined;
+  const facesIn = async (i: number, frame: RgbFrame, thumb: Frame): Promise<SeenFace[]> => {
     const last = looked.at(-1);
     const before = detected[i - 1] ?? [];
-    let faces: DetectedFace[] | null = null;
     // Faces of the frame before, unless this is a cut: a whole-frame look that misses one of them
     // looks again around it before letting it go.
     let carried: DetectedFace[] = [];
     if (last !== undefined && before.length > 0 && !changed(thumbs[i - 1]!, thumb)) {
       carried = before;
       if (!facesNeedDetector(i - last, thumbs[last]!, thumb, before)) {
-        faces = await followed(frame, rgb[i - 1]!, before, detected[i - 2] ?? []);
-        if (faces) followedFrames += 1;
+        const faces = await followed(frame, previous!, before, detected[i - 2] ?? []);
+        if (faces) {
+          counts.followedFrames += 1;
+          counts.stillFaces += faces.filter((f) => f.fitAgo > 0).length;
+          counts.followedFaces += faces.filter((f) => f.fitAgo === 0).length;
+          return faces;
+        }
       }
     }
-    if (!faces && (last === undefined || before.length > 0 || needsDetector(i - last, thumbs[last]!, thumb))) {
+    if (last === undefined || before.length > 0 || needsDetector(i - last, thumbs[last]!, thumb)) {
       const found = await detectFaces(frame);
       looked.push(i);
       for (const face of carried.filter((c) => !found.some((f) => sameFace(f, c)))) {
         const again = await confirmFace(frame, face);
         if (again) found.push(again);
       }
-      faces = found;
+      return found.map((face) => ({ ...face, fittedOn: frame.pixels, fitAgo: 0 }));
     }
-    detected.push(faces ?? []);
-    input.onProgress?.(i + 1, rgb.length);
+    return [];
+  };
+  for await (const pixels of frameStream(
+    input.source,
+    input.startS,
+    durationS,
+    SAMPLE_INTERVAL_S,
+    width,
+    height,
+    'rgb24',
+  )) {
+    const i = thumbs.length;
+    const thumb: Frame = {
+      pixels: grayThumbnail(pixels, width, height, THUMB_W, THUMB_H),
+      width: THUMB_W,
+      height: THUMB_H,
+    };
+    thumbs.push(thumb);
+    const faces = facesIn(i, { pixels, width, height }, thumb);
+    // While the model works: the measures of the frame MOTION_GAP back, which compare it with this one.
+    if (i >= MOTION_GAP) measures.push(measureFrame(thumbs[i - MOTION_GAP]!, thumb));
+    detected.push(await faces);
+    // Only the newest frame's faces are compared with the next frame: the rest let their frames go.
+    if (i > 0) detected[i - 1] = detected[i - 1]!.map((face) => ({ ...face, fittedOn: undefined }));
+    previous = pixels;
+    input.onProgress?.(i + 1, Math.max(i + 1, expected));
+    // A yield after each frame, so a long moment never holds the event loop (heartbeats, workflow tasks).
     await setImmediate();
   }
+  if (thumbs.length === 0)
+    throw new Error(`no frames could be read from ${input.source} between ${input.startS} and ${input.endS} s`);
+  // The last frames have no frame MOTION_GAP after them: they compare with the one before.
+  for (let i = measures.length; i < thumbs.length; i++)
+    measures.push(measureFrame(thumbs[i]!, thumbs[i + MOTION_GAP] ?? thumbs[i - MOTION_GAP]));
+  const times = thumbs.map((_, i) => round(input.startS + i * SAMPLE_INTERVAL_S));
 
-  const measures: FrameMeasures[] = [];
-  for (const [i, frame] of thumbs.entries()) {
-    measures.push(measureFrame(frame, thumbs[i + MOTION_GAP] ?? thumbs[i - MOTION_GAP]));
-    await setImmediate();
-  }
   const tracked = trackFaces(
     detected.map((faces, i) => ({
       atS: times[i]!,
@@ -212,7 +261,7 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
     })),
   );
 
-  const speech = await speechAt(input, times);
+  const speech = speechAt(await loudness, times, input.startS);
   const active = activeSpeakers(tracked, times, speech);
   const frames: AnalysedFrame[] = times.map((atS, i) => ({
     atS,
@@ -243,7 +292,7 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
     speakingScores: speakingScores(tracked, times, speech),
     detectSize: `${width}x${height}`,
     detectorFrames: looked.length,
-    followedFrames,
+    ...counts,
   };
 }
 
@@ -283,25 +332,43 @@ function changed(seen: Frame, now: Frame): boolean {
 /**
  * The previous sample's faces followed into this one by the landmark net alone, or null when any
  * of them was lost (its landmarks jumped in size, or the picture inside its new box no longer looks
- * like the one inside its old box): then the detector looks at the frame.
+ * like the one inside its old box): then the detector looks at the frame. A face whose picture has
+ * not changed since its last fit keeps that fit (STILL_FACE), for at most STILL_REFIT samples.
  */
 async function followed(
   frame: RgbFrame,
   previous: Uint8Array,
-  faces: DetectedFace[],
+  faces: SeenFace[],
   earlier: DetectedFace[],
-): Promise<DetectedFace[] | null> {
-  const moved = await followFaces(
-    frame,
-    faces.map((face) => ahead(face, earlier)),
+): Promise<SeenFace[] | null> {
+  const { width, height } = frame;
+  const still = faces.map(
+    (face) =>
+      face.fittedOn !== undefined &&
+      face.fitAgo + 1 < STILL_REFIT &&
+      patchDifference({ rgb: face.fittedOn, box: face.box }, { rgb: frame.pixels, box: face.box }, width, height) <
+        STILL_FACE,
   );
-  const kept: DetectedFace[] = [];
-  for (const [i, face] of moved.entries()) {
-    if (!face) return null;
-    const before = { rgb: previous, box: faces[i]!.box };
-    if (patchDifference(before, { rgb: frame.pixels, box: face.box }, frame.width, frame.height) > LOST_FACE)
-      return null;
-    kept.push(face);
+  const toFit = faces.filter((_, i) => !still[i]);
+  const moved =
+    toFit.length > 0
+      ? await followFaces(
+          frame,
+          toFit.map((face) => ahead(face, earlier)),
+        )
+      : [];
+  const kept: SeenFace[] = [];
+  let next = 0;
+  for (const [i, face] of faces.entries()) {
+    if (still[i]) {
+      kept.push({ ...face, fitAgo: face.fitAgo + 1 });
+      continue;
+    }
+    const fitted = moved[next++];
+    if (!fitted) return null;
+    const before = { rgb: previous, box: face.box };
+    if (patchDifference(before, { rgb: frame.pixels, box: fitted.box }, width, height) > LOST_FACE) return null;
+    kept.push({ ...fitted, fittedOn: frame.pixels, fitAgo: 0 });
   }
   return kept;
 }
@@ -327,15 +394,21 @@ function ahead(face: DetectedFace, earlier: DetectedFace[]): DetectedFace {
   };
 }
 
-/** Whether the audio holds speech (is louder than SPEECH_DB) at each sample time. */
-async function speechAt(input: AnalyseInput, times: number[]): Promise<boolean[]> {
-  if (!input.hasAudio) return times.map(() => false);
-  const stepS = SAMPLE_INTERVAL_S;
+/** The moment's loudness (dBFS) every SAMPLE_INTERVAL_S, or null without audio. */
+async function loudnessAt(input: AnalyseInput): Promise<number[] | null> {
+  if (!input.hasAudio) return null;
   const audio = await measureAudioFeatures(input.source, {
-    stepS,
+    stepS: SAMPLE_INTERVAL_S,
     window: { startS: input.startS, durationS: input.endS - input.startS },
+    pitch: false,
   });
-  return times.map((t) => (audio.loudnessDb[Math.floor((t - input.startS) / stepS)] ?? -Infinity) > SPEECH_DB);
+  return audio.loudnessDb;
+}
+
+/** Whether the audio holds speech (is louder than SPEECH_DB) at each sample time. */
+function speechAt(loudnessDb: number[] | null, times: number[], startS: number): boolean[] {
+  if (!loudnessDb) return times.map(() => false);
+  return times.map((t) => (loudnessDb[Math.floor((t - startS) / SAMPLE_INTERVAL_S)] ?? -Infinity) > SPEECH_DB);
 }
 
 /** The strategy's parameters for one segment, from the frames inside it. */
@@ -401,31 +474,60 @@ const CUT_SEARCH_FPS = 10;
  * The planner puts a cut halfway between the two samples that saw the subject move; the picture
  * may have changed anywhere between them, so the crop could show the empty place for a moment.
  * Each cut moves to the frame where the picture changes most between those samples (one small
- * extra decode per cut; cuts are rare).
+ * extra decode per cut; cuts are rare). The searches run CUT_SEARCHES_AT_ONCE at a time: each is
+ * one short ffmpeg whose start-up and seek leave a core idle.
  */
 async function placeCuts(plan: CropPlan, source: string): Promise<CropPlan> {
   const keyframes = plan.keyframes.map((k) => ({ ...k }));
-  for (let i = 1; i + 1 < keyframes.length; i++) {
-    const [cut, after] = [keyframes[i]!, keyframes[i + 1]!];
-    if (cut.t !== after.t || keyframes[i - 1]!.t >= cut.t) continue;
-    // The planner cuts halfway between two samples: search from the one before to the one after.
-    const fromS = Math.max(0, cut.t - SAMPLE_INTERVAL_S / 2);
-    const frames = await frameSeries(source, fromS, SAMPLE_INTERVAL_S + 1 / CUT_SEARCH_FPS, 1 / CUT_SEARCH_FPS, 64, 36);
-    let biggest = -1;
-    let at = cut.t;
-    for (let f = 1; f < frames.length; f++) {
-      let change = 0;
-      const [a, b] = [frames[f - 1]!, frames[f]!];
-      for (let p = 0; p < a.length; p++) change += Math.abs(a[p]! - b[p]!);
-      if (change > biggest) {
-        biggest = change;
-        at = round(fromS + f / CUT_SEARCH_FPS);
-      }
-    }
-    cut.t = at;
-    after.t = at;
-  }
+  // A cut is a keyframe whose time repeats in the next one, after a keyframe before it. The
+  // searches run first, from the planner's times; placing them then goes in order as one at a time
+  // would, checking each cut again against the keyframes as moved so far (a moved cut can end at or
+  // after a keyframe that followed it closely: that one is then no cut).
+  const isCut = (i: number) => keyframes[i]!.t === keyframes[i + 1]!.t && keyframes[i - 1]!.t < keyframes[i]!.t;
+  const cuts: number[] = [];
+  for (let i = 1; i + 1 < keyframes.length; i++) if (isCut(i)) cuts.push(i);
+  const placed = await inTurns(cuts, CUT_SEARCHES_AT_ONCE, (i) => sharpestChange(source, keyframes[i]!.t));
+  cuts.forEach((i, n) => {
+    if (!isCut(i)) return;
+    keyframes[i]!.t = placed[n]!;
+    keyframes[i + 1]!.t = placed[n]!;
+  });
   return { ...plan, keyframes };
+}
+
+const CUT_SEARCHES_AT_ONCE = 2;
+
+/** The time, within a sample interval around `cutS`, where the picture changes most. */
+async function sharpestChange(source: string, cutS: number): Promise<number> {
+  // The planner cuts halfway between two samples: search from the one before to the one after.
+  const fromS = Math.max(0, cutS - SAMPLE_INTERVAL_S / 2);
+  const frames = await frameSeries(source, fromS, SAMPLE_INTERVAL_S + 1 / CUT_SEARCH_FPS, 1 / CUT_SEARCH_FPS, 64, 36);
+  let biggest = -1;
+  let at = cutS;
+  for (let f = 1; f < frames.length; f++) {
+    let change = 0;
+    const [a, b] = [frames[f - 1]!, frames[f]!];
+    for (let p = 0; p < a.length; p++) change += Math.abs(a[p]! - b[p]!);
+    if (change > biggest) {
+      biggest = change;
+      at = round(fromS + f / CUT_SEARCH_FPS);
+    }
+  }
+  return at;
+}
+
+/** `work` on every item, at most `atOnce` at a time, the results in the items' order. */
+async function inTurns<T, R>(items: T[], atOnce: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const n = next++;
+      results[n] = await work(items[n]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, items.length) }, lane));
+  return results;
 }
 
 /** Around the speaker's face in a screen share: the median face box, widened to head and shoulders. */

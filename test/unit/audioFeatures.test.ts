@@ -152,4 +152,17 @@ describe('AudioFeatureAnalyser', () => {
     expect(chunked.finish()).toEqual(expected);
     expect(expected.pitchHz.map((hz) => (hz === null ? null : Math.round(hz)))).toEqual([130, 130, null, 260, 260]);
   });
+
+  it('without pitch (LAYOUT reads loudness only): the same loudness, every pitch null', () => {
+    const samples = new Int16Array(SAMPLE_RATE * 3);
+    for (let i = 0; i < samples.length; i++)
+      samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 130 * i) / SAMPLE_RATE));
+    const [full, loudness] = [new AudioFeatureAnalyser(0.5), new AudioFeatureAnalyser(0.5, false)];
+    full.push(samples);
+    loudness.push(samples);
+    const [a, b] = [full.finish(), loudness.finish()];
+    expect(b.loudnessDb).toEqual(a.loudnessDb);
+    expect(a.pitchHz.some((hz) => hz !== null)).toBe(true);
+    expect(b.pitchHz).toEqual(a.pitchHz.map(() => null));
+  });
 });

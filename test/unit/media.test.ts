@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SamplePodcast } from '../../src/dev/samplePodcast';
 import { parseSubtitles } from '../../src/domain/subtitles';
 import { concatCopy } from '../../src/media/concat';
-import { frameSeries, grayFrame, probe } from '../../src/media/ffmpeg';
+import { frameSeries, frameStream, grayFrame, probe } from '../../src/media/ffmpeg';
 import { seamScore } from '../../src/media/layoutMetrics';
 import { muxAudio, renderMomentAudio, renderSegmentVideo } from '../../src/media/reframe';
 import { readFile } from 'node:fs/promises';
@@ -43,6 +43,19 @@ describe('layout metrics on real frames', () => {
     const frames = await frameSeries(sample.video, 10, 10, 2, 160, 90);
     expect(frames).toHaveLength(5);
     expect(frames.every((f) => f.length === 160 * 90)).toBe(true);
+  });
+
+  it('streams the same frames one by one, and a reader may stop after the first', async () => {
+    const all = await frameSeries(sample.video, 10, 10, 2, 160, 90, 'rgb24');
+    const streamed: Buffer[] = [];
+    for await (const frame of frameStream(sample.video, 10, 10, 2, 160, 90, 'rgb24')) streamed.push(frame);
+    expect(streamed).toHaveLength(5);
+    streamed.forEach((frame, i) => expect(frame.equals(all[i]!), `frame ${i}`).toBe(true));
+    // Leaving the loop after one frame (the generator's finally kills the rest of the decode).
+    for await (const frame of frameStream(sample.video, 0, 60, 0.5, 160, 90)) {
+      expect(frame.length).toBe(160 * 90);
+      break;
+    }
   });
 });
 
