@@ -34,7 +34,7 @@ import { connectClient, connectWorker } from '../src/temporal/connection';
 import { progressQuery } from '../src/workflows/definitions';
 import { createWorker } from '../src/worker';
 import type { LayoutMeasurement } from './layout';
-import { measureLayout } from './layout';
+import { layoutAgainstFloor, measureLayout } from './layout';
 import type { BudgetMeasurement } from './budget';
 import { measureBudget } from './budget';
 import type { RenderMeasurement } from './render';
@@ -294,6 +294,8 @@ async function main(): Promise<void> {
   console.log(
     `| ${layout.momentSeconds} s, ${layout.source} | ${layout.framesSampled} (${layout.detectorFrames} / ${layout.followedFrames}) | ${layout.decodeMs} | ${layout.layoutMs} | ${layout.layoutPerDecode}x | ${layout.decodeCpuMs} → ${layout.layoutCpuMs} | ${layout.layoutCpuPerDecode}x | ${layout.layoutMsPerMinute} | ${layout.modelLoadMs} | ${layout.rssBeforeMb} → ${layout.peakRssMb} |`,
   );
+  // The face model's own cost on the frames LAYOUT must look at: how close LAYOUT is to what it needs.
+  console.log(`\n${layoutAgainstFloor(layout)}`);
   if (speech) {
     console.log(
       '\n| speech-to-text on | model | × real time | × real time from CPU time on idle cores | first chunk (s) | model load (s) | peak RSS (MiB) | cores |',
