@@ -33,6 +33,7 @@ import {
   resumeSignal,
   resumeUpdate,
 } from './definitions';
+import { HOST_UNREACHABLE } from './hostWatch';
 import { meterRefusedCall, meterResult } from './meter';
 
 export type AppendEvents = (input: { workflowId: string; events: PipelineEvent[] }) => Promise<void>;
@@ -62,8 +63,12 @@ export function hostLostOf(err: unknown): HostLost | undefined {
   return err.details?.[0] as HostLost | undefined;
 }
 
-/** Why a failure means the run's host is gone: an activity on a host queue that no worker started in time. */
+/**
+ * Why a failure means the run's host is gone: an activity on a host queue that no worker started in
+ * time, or a media call whose host did not answer the liveness watch (src/workflows/hostWatch.ts).
+ */
 export function hostLostReason(err: unknown): string | undefined {
+  if (err instanceof ApplicationFailure && err.type === HOST_UNREACHABLE) return err.message;
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof TimeoutFailure)) return undefined;
   if (err.cause.timeoutType !== 'SCHEDULE_TO_START') return undefined;
   // Only host queues set a schedule-to-start timeout (src/workflows/activityRoutes.ts hostRoute).
