@@ -108,6 +108,7 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
   const activities: Activities = {
     // No host queues here: a stand-in worker serves everything on the test's queue.
     claimHost: track('claimHost', () => Promise.resolve(null)),
+    hostAlive: track('hostAlive', () => Promise.resolve({ hostId: 'stand-in' })),
     // Stand-in runs keep no files on any host.
     listRunFiles: track('listRunFiles', () => Promise.resolve([])),
     readRunFile: track('readRunFile', () => Promise.resolve(null)),
