@@ -10,8 +10,9 @@
  * Time is controlled by who is running: the first run can only be claimed by host A (B is not
  * started yet), the second only by B (A is dead by then).
  *
- * A host that never returns: with a short configured pickup timeout, a run pinned to a host whose
- * worker is killed for good moves to the other host (only that one is alive), restarts its stages
+ * A host that never returns: a run pinned to a host whose worker is killed for good mid-render is
+ * found by the liveness watch (media work keeps its 2-hour pickup timeout; the light pickup timeout
+ * and the watch interval are short here), and moves to the other host (only that one is alive), restarts its stages
  * there and delivers; its status and summary say which host it left and why, and the clip the
  * offline Veo server accepted from the dead host is downloaded again on the new host, not submitted again.
  */
@@ -19,6 +20,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { temporal as proto } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app';
 import { startReel } from '../../src/cli/runs';
@@ -36,6 +38,7 @@ import { connectTestTemporal, prebuiltBundleEnv, uniqueName } from '../helpers/t
 import { eventually, maybeRecordHistory, progressOf } from '../helpers/workflows';
 
 const ROOT = path.resolve(__dirname, '../..');
+const STARTED = proto.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 let temporal: TestTemporal;
 let dir: string;
 let sample: SamplePodcast;
@@ -200,24 +203,34 @@ describe('a host that never returns', () => {
   it('moves a run pinned to a dead host to a live one, which delivers it without paying twice', async () => {
     const taskQueue = uniqueName('failover');
     veo = await startOfflineVeo(path.join(dir, 'veo'));
-    // Short pickup timeouts so the test does not wait minutes; the only host alive picks its work up at once.
+    // A short light pickup timeout and watch interval so the test does not wait minutes; media work
+    // keeps its 2-hour pickup timeout: the liveness watch, not that timeout, must find the dead host.
     const env = {
       HOST_PICKUP_TIMEOUT_S: '20',
-      MEDIA_PICKUP_TIMEOUT_S: '20',
+      HOST_WATCH_INTERVAL_S: '10',
       VEO3_CLIP_COUNT: '1',
       OFFLINE_VEO_URL: veo.url,
     };
     const gone = startHost('gone', taskQueue, env);
     const run = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
     // Only `gone` is alive: it claims the run. Once the provider has accepted its clip (and the run
-    // knows the job), `gone` dies for good.
+    // knows the job) and `gone` is rendering the run's picture, `gone` dies for good.
+    const rendering = async () => {
+      const { raw } = await run.describe();
+      return (raw.pendingActivities ?? [])
+        .filter((p) => Number(p.state) === STARTED)
+        .map((p) => p.activityType?.name ?? '');
+    };
     const pinned = await eventually(
-      () => progressOf(run),
-      (p) =>
-        (p.workspace !== undefined && (p.broll?.submitted ?? 0) + (p.broll?.done ?? 0) > 0) || p.status !== 'RUNNING',
+      async () => ({ progress: await progressOf(run), media: await rendering() }),
+      ({ progress: p, media }) =>
+        (p.workspace !== undefined &&
+          (p.broll?.submitted ?? 0) + (p.broll?.done ?? 0) > 0 &&
+          media.some((name) => ['detectLayout', 'renderSegments'].includes(name))) ||
+        p.status !== 'RUNNING',
       600_000,
     );
-    expect(pinned.workspace, gone.output()).toBe(path.join(dir, 'gone', 'runs', run.workflowId));
+    expect(pinned.progress.workspace, gone.output()).toBe(path.join(dir, 'gone', 'runs', run.workflowId));
     const exited = new Promise((resolve) => gone.child.once('exit', resolve));
     gone.child.kill('SIGKILL');
     await exited;
@@ -238,7 +251,9 @@ describe('a host that never returns', () => {
     expect(change!.from).not.toBe(change!.to);
     expect(gone.output()).toContain(`(host ${change!.from},`);
     expect(spare.output()).toContain(`(host ${change!.to},`);
-    expect(change!.reason).toContain('pickup timeout');
+    // Found by the liveness watch while a media call waited (its own pickup timeout is 2 hours).
+    expect(change!.reason).toContain('did not answer a liveness check (hostAlive)');
+    expect(['LAYOUT_DETECTIVE', 'FFMPEG_ENGINEER', 'ASSEMBLY']).toContain(change!.stage);
     expect(progress.stages.find((s) => s.error === change!.reason)?.stage).toBe(change!.stage);
     const status = formatProgress(progress);
     expect(status).toContain(`Moved from host ${change!.from} to ${change!.to} at ${change!.stage}`);
@@ -255,7 +270,7 @@ describe('a host that never returns', () => {
     expect(existsSync(path.join(result.workspace, 'veo3', 'clips'))).toBe(true);
     expect(progress.events.some((e) => e.type === 'pipeline.host.changed')).toBe(true);
     expect(runsOf('spare')).toEqual([run.workflowId]);
-    await maybeRecordHistory(temporal.address, run.workflowId, 'reel-host-failover');
+    await maybeRecordHistory(temporal.address, run.workflowId, 'reel-host-watch');
     spare.child.kill('SIGTERM');
   }, 1_200_000); // generous: a pickup timeout and one render on a busy machine
 });
