@@ -155,6 +155,11 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
         momentPath: `${workspace}/moments/moment-${i + 1}.json`,
       })),
     })),
+    // A moved episode's moments, written into the new host's workspace from history.
+    restoreMoments: track('restoreMoments', async ({ moments }) => ({
+      momentsPath: `${workspace}/moments.json`,
+      moments: moments.map((moment) => ({ ...moment, momentPath: `${workspace}/moments/moment-${moment.rank}.json` })),
+    })),
     episodeSettings: track('episodeSettings', async () => ({ parallelClips: options.parallelClips ?? 2 })),
     prepareClip: track('prepareClip', async ({ workflowId }) => ({
       workspace: `/stand-in/runs/${workflowId}`,
