@@ -68,7 +68,8 @@ export function hostLostOf(err: unknown): HostLost | undefined {
  * time, or a media call whose host did not answer the liveness watch (src/workflows/hostWatch.ts).
  */
 export function hostLostReason(err: unknown): string | undefined {
-  if (err instanceof ApplicationFailure && err.type === HOST_UNREACHABLE) return err.message;
+  if (err instanceof ApplicationFailure && (err.type === HOST_UNREACHABLE || err.type === HOST_LOST))
+    return err.message;
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof TimeoutFailure)) return undefined;
   if (err.cause.timeoutType !== 'SCHEDULE_TO_START') return undefined;
   // Only host queues set a schedule-to-start timeout (src/workflows/activityRoutes.ts hostRoute).
