@@ -305,8 +305,10 @@ export class PipelineRun {
       this.emit('pipeline.run.failed', this.progress.failedStage, { error: message, ...(type ? { type } : {}) });
       this.setStage(ClosedStage.FAILED, PipelineStatus.FAILED);
     }
-    // A run that failed before ROUTER made its workspace has nowhere to write events.
-    if (this.progress.workspace) await CancellationScope.nonCancellable(() => this.flushEvents());
+    // A run that failed before ROUTER made its workspace has nowhere to write events, and one whose
+    // host is lost (a clip that moves with its episode) would wait a pickup timeout for the dead host.
+    const hostLost = err instanceof ApplicationFailure && err.type === HOST_LOST;
+    if (this.progress.workspace && !hostLost) await CancellationScope.nonCancellable(() => this.flushEvents());
   }
 
   private setStage(stage: string, status: PipelineStatus): void {
