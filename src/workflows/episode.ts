@@ -163,7 +163,8 @@ async function episodeOnHost(
   run.progress.clips = clips;
   setHandler(clipProgressSignal, (update) => {
     const clip = clips.find((c) => c.rank === update.rank);
-    if (!clip || clip.status === 'delivered' || clip.status === 'failed') return;
+    // A pending clip has no run: a report now is a late one from a run that lost its host.
+    if (!clip || clip.status === 'delivered' || clip.status === 'failed' || clip.status === 'pending') return;
     clip.stage = update.stage;
     if (update.costUsd !== undefined) clip.costUsd = update.costUsd;
     if (update.awaitingResume) {
