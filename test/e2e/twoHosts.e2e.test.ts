@@ -23,9 +23,10 @@ import path from 'node:path';
 import { temporal as proto } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app';
-import { startReel } from '../../src/cli/runs';
+import { startEpisode, startReel } from '../../src/cli/runs';
 import { HOST_FILE_CHUNK_BYTES } from '../../src/domain/hostFiles';
 import type { SamplePodcast } from '../../src/dev/samplePodcast';
+import type { EpisodeResult } from '../../src/domain/episode';
 import type { ReelResult } from '../../src/domain/reel';
 import { formatProgress } from '../../src/cli/runs';
 import { probe } from '../../src/media/ffmpeg';
@@ -273,4 +274,59 @@ describe('a host that never returns', () => {
     await maybeRecordHistory(temporal.address, run.workflowId, 'reel-host-watch');
     spare.child.kill('SIGTERM');
   }, 1_200_000); // generous: a pickup timeout and one render on a busy machine
+  it('moves an episode whose host dies mid-clip: the delivered clip stays, the other is made on the new host', async () => {
+    const taskQueue = uniqueName('episode-failover');
+    const source = await smallPodcast(path.join(dir, 'sample-episode'), 80);
+    const env = {
+      HOST_PICKUP_TIMEOUT_S: '20',
+      HOST_WATCH_INTERVAL_S: '10',
+      EPISODE_PARALLEL_CLIPS: '1',
+    };
+    const gone = startHost('ep-gone', taskQueue, env);
+    const episode = await startEpisode(temporal.client, taskQueue, { source: source.video, count: 2, durationS: 30 });
+    // Clip 1 delivers on `gone`; once clip 2 renders its picture there, `gone` dies for good.
+    const clip2 = temporal.client.workflow.getHandle(`${episode.workflowId}-clip2`);
+    const clip2Rendering = async () => {
+      const { raw } = await clip2.describe();
+      return (raw.pendingActivities ?? []).some(
+        (p) => Number(p.state) === STARTED && ['detectLayout', 'renderSegments'].includes(p.activityType?.name ?? ''),
+      );
+    };
+    const before = await eventually(
+      async () => ({ progress: await progressOf(episode), rendering: await clip2Rendering() }),
+      ({ progress: p, rendering }) => (p.clips?.[0]?.status === 'delivered' && rendering) || p.status !== 'RUNNING',
+      600_000,
+    );
+    expect(
+      before.progress.clips?.map((c) => c.status),
+      gone.output(),
+    ).toEqual(['delivered', 'running']);
+    const exited = new Promise((resolve) => gone.child.once('exit', resolve));
+    gone.child.kill('SIGKILL');
+    await exited;
+    const spare = startHost('ep-spare', taskQueue, env);
+
+    const result = (await episode.result()) as EpisodeResult;
+    expect(
+      result.clips.map((c) => c.status),
+      spare.output(),
+    ).toEqual(['delivered', 'delivered']);
+    // The delivered clip's files stay where it was made; the other is made again on the new host.
+    expect(result.clips[0]!.reelPath!.startsWith(path.join(dir, 'ep-gone', 'output'))).toBe(true);
+    expect(result.clips[1]!.reelPath!.startsWith(path.join(dir, 'ep-spare', 'output'))).toBe(true);
+    const reel = await probe(result.clips[1]!.reelPath!);
+    expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
+    expect(reel.durationS).toBeGreaterThan(20);
+    const progress = await progressOf(episode);
+    expect(progress.hostChanges).toHaveLength(1);
+    expect(progress.hostChanges![0]).toMatchObject({ stage: 'CLIPS' });
+    expect(progress.hostChanges![0]!.reason).toContain('did not answer a liveness check');
+    // The moments picked on `gone` were written on the new host from history, not picked again.
+    const restored = JSON.parse(
+      readFileSync(path.join(dir, 'ep-spare', 'runs', episode.workflowId, 'moments', 'moment-2.json'), 'utf8'),
+    ) as { startS: number; ranking: { by: string } };
+    expect(restored.ranking.by).toBe('history');
+    expect(restored.startS).toBe(result.clips[1]!.startS);
+    spare.child.kill('SIGTERM');
+  }, 1_200_000); // generous: two clips, a kill and a clip again on a busy machine
 });
