@@ -1,15 +1,18 @@
 /**
  * Two hosts without a shared disk: two worker processes with their own runs folders on one task
- * queue, N reels (default 4) started at once. Once one of host B's runs is rendering (a media
- * activity running on B), B is SIGKILLed and stays down, as a machine that is gone would. Its runs
- * find B gone after the pickup timeouts (set to BENCH_PICKUP_S, default 30 s, instead of the
- * production 5 min / 2 h, so the bench ends) and run again on A; A's runs go on.
+ * queue, N reels (default 4) started at once. Once a run is rendering on a host (a media activity
+ * running there; B when both are), that host is SIGKILLed and stays down, as a machine that is gone
+ * would (either host may answer every claim, so the one killed is the one seen rendering). Its runs
+ * find it gone through the liveness watch while their media calls wait (a hostAlive check every
+ * BENCH_WATCH_S, default 15 s, not picked up within the light pickup timeout BENCH_PICKUP_S, default
+ * 30 s, instead of the production 60 s / 5 min, so the bench ends; media work keeps its 2-hour pickup
+ * timeout) or through the light pickup timeout, and run again on the other host; its own runs go on.
  *
  * Measured: runs completed, runs split (a run's artifacts across both folders, or missing from the
  * folder it finished in), runs moved and how long after the kill they finished, ffmpeg processes
  * of B left running, and the wall time of the batch. Nothing asserts.
  *
- * Alone: `npx tsx bench/twoHosts.ts` (BENCH_TWO_HOSTS_REELS=4, BENCH_PICKUP_S=30).
+ * Alone: `npx tsx bench/twoHosts.ts` (BENCH_TWO_HOSTS_REELS=4, BENCH_PICKUP_S=30, BENCH_WATCH_S=15).
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -43,8 +46,11 @@ export interface TwoHostsRun {
 export interface TwoHostsMeasurement {
   reels: number;
   pickupTimeoutS: number;
+  watchIntervalS: number;
   /** Seconds from the batch's start to B's kill; null when B never rendered before the batch ended. */
   killedAtS: number | null;
+  /** The host killed ('b', or 'a' when every run went to a). */
+  killed: string | null;
   completed: number;
   split: number;
   moved: number;
@@ -64,6 +70,7 @@ export async function measureTwoHosts(
   source: string,
   reels = 4,
   pickupTimeoutS = 30,
+  watchIntervalS = 15,
 ): Promise<TwoHostsMeasurement> {
   const taskQueue = `two-hosts-${Date.now()}`;
   const folder = (host: string) => path.join(dir, host);
@@ -72,7 +79,7 @@ export async function measureTwoHosts(
       RUNS_DIR: path.join(folder(host), 'runs'),
       OUTPUT_DIR: path.join(folder(host), 'output'),
       HOST_PICKUP_TIMEOUT_S: String(pickupTimeoutS),
-      MEDIA_PICKUP_TIMEOUT_S: String(pickupTimeoutS),
+      HOST_WATCH_INTERVAL_S: String(watchIntervalS),
     });
   const a = start('a');
   const b = start('b');
@@ -96,25 +103,33 @@ export async function measureTwoHosts(
         },
       ),
     );
-    // Kill B once one of its runs renders (describe() shows which worker runs each activity).
+    // Kill the first host seen rendering a run, B when both are (describe() shows which worker runs each activity).
     let killedAtS: number | null = null;
+    let killed: string | null = null;
     let ffmpegs: number[] = [];
+    const hosts: [string, ChildProcess][] = [
+      ['b', b],
+      ['a', a],
+    ];
     while (killedAtS === null && done.size < reels) {
+      const renderingOn = new Map<number, string>();
       for (const h of handles) {
         const { raw } = await h.describe();
-        const rendering = (raw.pendingActivities ?? []).some(
-          (p) =>
-            MEDIA_ACTIVITIES.has(p.activityType?.name ?? '') &&
-            Number(p.state) === STARTED &&
-            pidOf(p.lastWorkerIdentity) === b.pid,
-        );
-        if (rendering) {
-          ffmpegs = ffmpegChildrenOf(b.pid!);
-          b.kill('SIGKILL');
-          killedAtS = (performance.now() - t0) / 1000;
-          console.log(`  host b killed ${round(killedAtS)} s in, while rendering ${h.workflowId}`);
-          break;
+        for (const p of raw.pendingActivities ?? []) {
+          if (MEDIA_ACTIVITIES.has(p.activityType?.name ?? '') && Number(p.state) === STARTED) {
+            renderingOn.set(pidOf(p.lastWorkerIdentity), h.workflowId);
+          }
         }
+      }
+      const victim = hosts.find(([, w]) => renderingOn.has(w.pid!));
+      if (victim) {
+        const [name, worker] = victim;
+        ffmpegs = ffmpegChildrenOf(worker.pid!);
+        worker.kill('SIGKILL');
+        killedAtS = (performance.now() - t0) / 1000;
+        killed = name;
+        console.log(`  host ${name} killed ${round(killedAtS)} s in, while rendering ${renderingOn.get(worker.pid!)}`);
+        break;
       }
       await sleep(200);
     }
@@ -151,7 +166,9 @@ export async function measureTwoHosts(
     return {
       reels,
       pickupTimeoutS,
+      watchIntervalS,
       killedAtS: killedAtS === null ? null : round(killedAtS),
+      killed,
       completed: runs.filter((r) => r.completed).length,
       split: runs.filter((r) => r.split).length,
       moved: runs.filter((r) => r.moved).length,
@@ -162,16 +179,15 @@ export async function measureTwoHosts(
       runs,
     };
   } finally {
-    a.kill('SIGTERM');
-    b.kill('SIGKILL');
+    for (const w of [a, b]) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM');
   }
 }
 
 export function twoHostsTable(m: TwoHostsMeasurement): string {
   return [
-    `| two hosts, one queue, ${m.reels} reels at once; host b SIGKILLed mid-render and left down (pickup timeouts ${m.pickupTimeoutS} s) | completed | split | moved to a | moved runs done after the kill (median s) | b's ffmpeg left running | wall (s) |`,
+    `| two hosts, one queue, ${m.reels} reels at once; one host SIGKILLed mid-render and left down (light pickup timeout ${m.pickupTimeoutS} s, liveness check every ${m.watchIntervalS} s) | completed | split | moved | moved runs done after the kill (median s) | killed host's ffmpeg left running | wall (s) |`,
     '|---|---|---|---|---|---|---|',
-    `| b killed ${m.killedAtS ?? 'never (b rendered nothing)'} s in | ${m.completed}/${m.reels} | ${m.split} | ${m.moved} | ${m.movedDoneAfterKillS ?? '—'} | ${m.orphanedFfmpeg} | ${m.wallS} |`,
+    `| ${m.killed ? `${m.killed} killed ${m.killedAtS} s in` : 'none killed (nothing rendered)'} | ${m.completed}/${m.reels} | ${m.split} | ${m.moved} | ${m.movedDoneAfterKillS ?? '—'} | ${m.orphanedFfmpeg} | ${m.wallS} |`,
   ].join('\n');
 }
 
@@ -184,6 +200,7 @@ if (require.main === module) {
       source,
       Number(process.env.BENCH_TWO_HOSTS_REELS ?? 4),
       Number(process.env.BENCH_PICKUP_S ?? 30),
+      Number(process.env.BENCH_WATCH_S ?? 15),
     );
     console.log(JSON.stringify(m, null, 2));
     console.log(twoHostsTable(m));

@@ -112,6 +112,11 @@ const EnvSchema = z.object({
   HOST_PICKUP_TIMEOUT_S: int(1, 86_400).default(300),
   /** The same for media work, which may queue behind MEDIA_CONCURRENCY renders on a busy healthy host. */
   MEDIA_PICKUP_TIMEOUT_S: int(1, 86_400).default(7200),
+  /**
+   * A media call waiting longer than this makes its run ask the host's light queue whether the host is
+   * alive, and again every interval; no answer within HOST_PICKUP_TIMEOUT_S means the host is lost.
+   */
+  HOST_WATCH_INTERVAL_S: int(1, 86_400).default(60),
   /** Who transcribes sources without subtitles: `local` (speech worker) or `gemini`; default: Gemini when it is the text provider. */
   TRANSCRIBE: TranscriberSchema.optional(),
   /**
@@ -247,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       mediaConcurrency: e.MEDIA_CONCURRENCY ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
       pickupTimeoutS: e.HOST_PICKUP_TIMEOUT_S,
       mediaPickupTimeoutS: e.MEDIA_PICKUP_TIMEOUT_S,
+      watchIntervalS: e.HOST_WATCH_INTERVAL_S,
     },
   };
 }

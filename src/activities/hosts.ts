@@ -10,8 +10,16 @@ export function createHostActivities(deps: ActivityDeps) {
      */
     async claimHost(): Promise<HostQueues | null> {
       if (!deps.servesHostQueues) return null;
-      const { hostId, hostQueue, mediaQueue, pickupTimeoutS, mediaPickupTimeoutS } = deps.config.host;
-      return { hostId, hostQueue, mediaQueue, pickupTimeoutS, mediaPickupTimeoutS };
+      const { hostId, hostQueue, mediaQueue, pickupTimeoutS, mediaPickupTimeoutS, watchIntervalS } = deps.config.host;
+      return { hostId, hostQueue, mediaQueue, pickupTimeoutS, mediaPickupTimeoutS, watchIntervalS };
+    },
+
+    /**
+     * Answers on the host's light queue that its worker is alive (src/workflows/hostWatch.ts): light
+     * work is not held behind MEDIA_CONCURRENCY, so a live host starts this at once even mid-render.
+     */
+    async hostAlive(): Promise<{ hostId: string }> {
+      return { hostId: deps.config.host.hostId };
     },
   };
 }

@@ -6,6 +6,7 @@ import { createBrollActivities } from './broll';
 import type { ActivityDeps } from './deps';
 import { createDeliveryActivities } from './delivery';
 import { createEpisodeActivities } from './episode';
+import { createEpisodeMoveActivities } from './episodeMove';
 import { createHostActivities } from './hosts';
 import { createRunFileActivities } from './runFiles';
 import { createContentActivities } from './content';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPictureActivities(deps),
     ...createDeliveryActivities(deps),
     ...createEpisodeActivities(deps),
+    ...createEpisodeMoveActivities(),
     ...createBrollActivities(deps),
     ...video,
     ...createHostActivities(deps),

@@ -4,7 +4,7 @@
  * workflow, the CLI, the API and the studio agree.
  */
 import { z } from 'zod';
-import type { BrollSettings } from './broll';
+import type { BrollJob, BrollSettings } from './broll';
 import type { RunCost } from './cost';
 import type { Directives } from './directives';
 import type { ReelRequest } from './reel';
@@ -108,6 +108,15 @@ export interface ClipRequest {
   render: RenderOptions;
   /** The host holding the episode's files (the source, the moments): the clip works there too. */
   host?: HostQueues;
+  /**
+   * The clip ends with a host_lost failure when its host is lost, so the episode can start it again
+   * on another host (src/workflows/episode.ts); absent in runs recorded before episodes moved.
+   */
+  movesWithEpisode?: boolean;
+  /** The B-roll jobs this clip's earlier run started on a lost host: taken over, never submitted again. */
+  brollAdopted?: BrollJob[];
+  /** Why this clip gets no B-roll (its earlier run started B-roll on a lost host and reported nothing). */
+  brollDropped?: string;
 }
 
 /** Child → parent: the clip's status changed. */

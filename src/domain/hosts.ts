@@ -15,6 +15,11 @@ export interface HostQueues {
   /** Schedule-to-start limits of the host's light and media queues (HOST_PICKUP_TIMEOUT_S, MEDIA_PICKUP_TIMEOUT_S); absent in older claims. */
   pickupTimeoutS?: number;
   mediaPickupTimeoutS?: number;
+  /**
+   * While a media call of the run waits longer than this, the run asks the host's light queue whether the
+   * host is alive (HOST_WATCH_INTERVAL_S; src/workflows/hostWatch.ts); absent in older claims.
+   */
+  watchIntervalS?: number;
 }
 
 /** The queues of `hostId` under the deployment's main task queue (names derive from it, so projects never mix). */

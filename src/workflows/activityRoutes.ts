@@ -8,10 +8,12 @@
  * start-to-close of minutes expires; start-to-close only bounds a hung but living worker.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
 import type { HostQueues } from '../domain/hosts';
+import type { HostWatch } from './hostWatch';
+import { HOST_WATCH_INTERVAL_S, HOST_WATCH_PATCH, watchHost } from './hostWatch';
 
 /**
  * 12 s without a heartbeat means the worker is gone. Heartbeats reach the server at most 3 s apart
@@ -30,7 +32,10 @@ export const HOST_PICKUP_TIMEOUT = '5 minutes';
 /** A host asked for a run's files (src/workflows/hostFiles.ts) that does not answer within this is down. */
 export const HOST_FILE_PICKUP_TIMEOUT = '20 seconds';
 
-/** Media work may wait its turn behind the host's MEDIA_CONCURRENCY limit, but not forever. */
+/**
+ * Media work may wait its turn behind the host's MEDIA_CONCURRENCY limit, but not forever. A dead host
+ * is found sooner, by the liveness watch (src/workflows/hostWatch.ts).
+ */
 export const MEDIA_PICKUP_TIMEOUT = '2 hours';
 
 export const RETRY = { maximumAttempts: 3, initialInterval: '1s', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES };
@@ -65,19 +70,26 @@ export function sharedRoute(): ActivityRoute {
  */
 export function hostRoute(queues: HostQueues): ActivityRoute {
   const seconds = (s: number | undefined, fallback: string) => (s === undefined ? fallback : `${s} seconds`);
+  const light = proxyActivities<Activities>({
+    ...LIGHT,
+    taskQueue: queues.hostQueue,
+    scheduleToStartTimeout: seconds(queues.pickupTimeoutS, HOST_PICKUP_TIMEOUT),
+  });
+  // Media work may wait its turn for hours; the watch tells a dead host from a busy one in minutes.
+  const watch: HostWatch | undefined = patched(HOST_WATCH_PATCH)
+    ? { intervalS: queues.watchIntervalS ?? HOST_WATCH_INTERVAL_S, ping: () => light.hostAlive() }
+    : undefined;
   return {
-    light: proxyActivities<Activities>({
-      ...LIGHT,
-      taskQueue: queues.hostQueue,
-      scheduleToStartTimeout: seconds(queues.pickupTimeoutS, HOST_PICKUP_TIMEOUT),
-    }),
-    media: byStage((priorityKey) =>
-      proxyActivities<Activities>({
-        ...MEDIA,
-        taskQueue: queues.mediaQueue,
-        scheduleToStartTimeout: seconds(queues.mediaPickupTimeoutS, MEDIA_PICKUP_TIMEOUT),
-        priority: { priorityKey },
-      }),
+    light,
+    media: byStage(
+      (priorityKey) =>
+        proxyActivities<Activities>({
+          ...MEDIA,
+          taskQueue: queues.mediaQueue,
+          scheduleToStartTimeout: seconds(queues.mediaPickupTimeoutS, MEDIA_PICKUP_TIMEOUT),
+          priority: { priorityKey },
+        }),
+      watch,
     ),
   };
 }
@@ -102,12 +114,22 @@ const MEDIA_PRIORITY: Partial<Record<keyof Activities, number>> = {
 /** The server's default key, for media work not listed. */
 const DEFAULT_PRIORITY = 3;
 
-/** Activities whose each call carries its stage's priority (`proxyAt` makes the proxy of one priority). */
-function byStage(proxyAt: (priorityKey: number) => Activities): Activities {
+/**
+ * Activities whose each call carries its stage's priority (`proxyAt` makes the proxy of one priority),
+ * each call under the host's liveness watch when there is one.
+ */
+function byStage(proxyAt: (priorityKey: number) => Activities, watch?: HostWatch): Activities {
   const proxies = new Map<number, Activities>();
   const at = (key: number) => proxies.get(key) ?? proxies.set(key, proxyAt(key)).get(key)!;
   return new Proxy({} as Activities, {
-    get: (_, name) => at(MEDIA_PRIORITY[name as keyof Activities] ?? DEFAULT_PRIORITY)[name as keyof Activities],
+    get: (_, name) => {
+      const activity = name as keyof Activities;
+      const call = at(MEDIA_PRIORITY[activity] ?? DEFAULT_PRIORITY)[activity] as (
+        ...args: unknown[]
+      ) => Promise<unknown>;
+      if (!watch) return call;
+      return (...args: unknown[]) => watchHost(String(activity), () => call(...args), watch);
+    },
   });
 }
 

@@ -33,6 +33,7 @@ import {
   resumeSignal,
   resumeUpdate,
 } from './definitions';
+import { HOST_UNREACHABLE } from './hostWatch';
 import { meterRefusedCall, meterResult } from './meter';
 
 export type AppendEvents = (input: { workflowId: string; events: PipelineEvent[] }) => Promise<void>;
@@ -62,8 +63,13 @@ export function hostLostOf(err: unknown): HostLost | undefined {
   return err.details?.[0] as HostLost | undefined;
 }
 
-/** Why a failure means the run's host is gone: an activity on a host queue that no worker started in time. */
+/**
+ * Why a failure means the run's host is gone: an activity on a host queue that no worker started in
+ * time, or a media call whose host did not answer the liveness watch (src/workflows/hostWatch.ts).
+ */
 export function hostLostReason(err: unknown): string | undefined {
+  if (err instanceof ApplicationFailure && (err.type === HOST_UNREACHABLE || err.type === HOST_LOST))
+    return err.message;
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof TimeoutFailure)) return undefined;
   if (err.cause.timeoutType !== 'SCHEDULE_TO_START') return undefined;
   // Only host queues set a schedule-to-start timeout (src/workflows/activityRoutes.ts hostRoute).
@@ -299,8 +305,10 @@ export class PipelineRun {
       this.emit('pipeline.run.failed', this.progress.failedStage, { error: message, ...(type ? { type } : {}) });
       this.setStage(ClosedStage.FAILED, PipelineStatus.FAILED);
     }
-    // A run that failed before ROUTER made its workspace has nowhere to write events.
-    if (this.progress.workspace) await CancellationScope.nonCancellable(() => this.flushEvents());
+    // A run that failed before ROUTER made its workspace has nowhere to write events, and one whose
+    // host is lost (a clip that moves with its episode) would wait a pickup timeout for the dead host.
+    const hostLost = err instanceof ApplicationFailure && err.type === HOST_LOST;
+    if (this.progress.workspace && !hostLost) await CancellationScope.nonCancellable(() => this.flushEvents());
   }
 
   private setStage(stage: string, status: PipelineStatus): void {

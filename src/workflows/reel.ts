@@ -145,14 +145,14 @@ async function reel(run: PipelineRun, route: RunRoute, request: ReelRequest): Pr
 }
 
 /** What a moved run does with the B-roll its lost host started. */
-interface BrollAfterMove {
+export interface BrollAfterMove {
   /** The lost child's jobs: accepted ones are downloaded again on the new host, none submitted again. */
   brollAdopted?: BrollJob[];
   /** No B-roll at all, and why. */
   brollDropped?: string;
 }
 
-function brollAfterMove(jobs: BrollJob[], earlier: BrollAfterMove): BrollAfterMove {
+export function brollAfterMove(jobs: BrollJob[], earlier: BrollAfterMove): BrollAfterMove {
   // The parent learns the table from the child's reports: with none, what was sent is unknown
   // (unless an earlier move's table is all this child had: it adopted exactly that).
   if (jobs.length > 0) return { brollAdopted: jobs };

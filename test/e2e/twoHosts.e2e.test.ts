@@ -10,8 +10,9 @@
  * Time is controlled by who is running: the first run can only be claimed by host A (B is not
  * started yet), the second only by B (A is dead by then).
  *
- * A host that never returns: with a short configured pickup timeout, a run pinned to a host whose
- * worker is killed for good moves to the other host (only that one is alive), restarts its stages
+ * A host that never returns: a run pinned to a host whose worker is killed for good mid-render is
+ * found by the liveness watch (media work keeps its 2-hour pickup timeout; the light pickup timeout
+ * and the watch interval are short here), and moves to the other host (only that one is alive), restarts its stages
  * there and delivers; its status and summary say which host it left and why, and the clip the
  * offline Veo server accepted from the dead host is downloaded again on the new host, not submitted again.
  */
@@ -19,11 +20,13 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { temporal as proto } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app';
-import { startReel } from '../../src/cli/runs';
+import { startEpisode, startReel } from '../../src/cli/runs';
 import { HOST_FILE_CHUNK_BYTES } from '../../src/domain/hostFiles';
 import type { SamplePodcast } from '../../src/dev/samplePodcast';
+import type { EpisodeResult } from '../../src/domain/episode';
 import type { ReelResult } from '../../src/domain/reel';
 import { formatProgress } from '../../src/cli/runs';
 import { probe } from '../../src/media/ffmpeg';
@@ -36,6 +39,7 @@ import { connectTestTemporal, prebuiltBundleEnv, uniqueName } from '../helpers/t
 import { eventually, maybeRecordHistory, progressOf } from '../helpers/workflows';
 
 const ROOT = path.resolve(__dirname, '../..');
+const STARTED = proto.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 let temporal: TestTemporal;
 let dir: string;
 let sample: SamplePodcast;
@@ -200,24 +204,34 @@ describe('a host that never returns', () => {
   it('moves a run pinned to a dead host to a live one, which delivers it without paying twice', async () => {
     const taskQueue = uniqueName('failover');
     veo = await startOfflineVeo(path.join(dir, 'veo'));
-    // Short pickup timeouts so the test does not wait minutes; the only host alive picks its work up at once.
+    // A short light pickup timeout and watch interval so the test does not wait minutes; media work
+    // keeps its 2-hour pickup timeout: the liveness watch, not that timeout, must find the dead host.
     const env = {
       HOST_PICKUP_TIMEOUT_S: '20',
-      MEDIA_PICKUP_TIMEOUT_S: '20',
+      HOST_WATCH_INTERVAL_S: '10',
       VEO3_CLIP_COUNT: '1',
       OFFLINE_VEO_URL: veo.url,
     };
     const gone = startHost('gone', taskQueue, env);
     const run = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
     // Only `gone` is alive: it claims the run. Once the provider has accepted its clip (and the run
-    // knows the job), `gone` dies for good.
+    // knows the job) and `gone` is rendering the run's picture, `gone` dies for good.
+    const rendering = async () => {
+      const { raw } = await run.describe();
+      return (raw.pendingActivities ?? [])
+        .filter((p) => Number(p.state) === STARTED)
+        .map((p) => p.activityType?.name ?? '');
+    };
     const pinned = await eventually(
-      () => progressOf(run),
-      (p) =>
-        (p.workspace !== undefined && (p.broll?.submitted ?? 0) + (p.broll?.done ?? 0) > 0) || p.status !== 'RUNNING',
+      async () => ({ progress: await progressOf(run), media: await rendering() }),
+      ({ progress: p, media }) =>
+        (p.workspace !== undefined &&
+          (p.broll?.submitted ?? 0) + (p.broll?.done ?? 0) > 0 &&
+          media.some((name) => ['detectLayout', 'renderSegments'].includes(name))) ||
+        p.status !== 'RUNNING',
       600_000,
     );
-    expect(pinned.workspace, gone.output()).toBe(path.join(dir, 'gone', 'runs', run.workflowId));
+    expect(pinned.progress.workspace, gone.output()).toBe(path.join(dir, 'gone', 'runs', run.workflowId));
     const exited = new Promise((resolve) => gone.child.once('exit', resolve));
     gone.child.kill('SIGKILL');
     await exited;
@@ -238,7 +252,9 @@ describe('a host that never returns', () => {
     expect(change!.from).not.toBe(change!.to);
     expect(gone.output()).toContain(`(host ${change!.from},`);
     expect(spare.output()).toContain(`(host ${change!.to},`);
-    expect(change!.reason).toContain('pickup timeout');
+    // Found by the liveness watch while a media call waited (its own pickup timeout is 2 hours).
+    expect(change!.reason).toContain('did not answer a liveness check (hostAlive)');
+    expect(['LAYOUT_DETECTIVE', 'FFMPEG_ENGINEER', 'ASSEMBLY']).toContain(change!.stage);
     expect(progress.stages.find((s) => s.error === change!.reason)?.stage).toBe(change!.stage);
     const status = formatProgress(progress);
     expect(status).toContain(`Moved from host ${change!.from} to ${change!.to} at ${change!.stage}`);
@@ -255,7 +271,62 @@ describe('a host that never returns', () => {
     expect(existsSync(path.join(result.workspace, 'veo3', 'clips'))).toBe(true);
     expect(progress.events.some((e) => e.type === 'pipeline.host.changed')).toBe(true);
     expect(runsOf('spare')).toEqual([run.workflowId]);
-    await maybeRecordHistory(temporal.address, run.workflowId, 'reel-host-failover');
+    await maybeRecordHistory(temporal.address, run.workflowId, 'reel-host-watch');
     spare.child.kill('SIGTERM');
   }, 1_200_000); // generous: a pickup timeout and one render on a busy machine
+  it('moves an episode whose host dies mid-clip: the delivered clip stays, the other is made on the new host', async () => {
+    const taskQueue = uniqueName('episode-failover');
+    const source = await smallPodcast(path.join(dir, 'sample-episode'), 80);
+    const env = {
+      HOST_PICKUP_TIMEOUT_S: '20',
+      HOST_WATCH_INTERVAL_S: '10',
+      EPISODE_PARALLEL_CLIPS: '1',
+    };
+    const gone = startHost('ep-gone', taskQueue, env);
+    const episode = await startEpisode(temporal.client, taskQueue, { source: source.video, count: 2, durationS: 30 });
+    // Clip 1 delivers on `gone`; once clip 2 renders its picture there, `gone` dies for good.
+    const clip2 = temporal.client.workflow.getHandle(`${episode.workflowId}-clip2`);
+    const clip2Rendering = async () => {
+      const { raw } = await clip2.describe();
+      return (raw.pendingActivities ?? []).some(
+        (p) => Number(p.state) === STARTED && ['detectLayout', 'renderSegments'].includes(p.activityType?.name ?? ''),
+      );
+    };
+    const before = await eventually(
+      async () => ({ progress: await progressOf(episode), rendering: await clip2Rendering() }),
+      ({ progress: p, rendering }) => (p.clips?.[0]?.status === 'delivered' && rendering) || p.status !== 'RUNNING',
+      600_000,
+    );
+    expect(
+      before.progress.clips?.map((c) => c.status),
+      gone.output(),
+    ).toEqual(['delivered', 'running']);
+    const exited = new Promise((resolve) => gone.child.once('exit', resolve));
+    gone.child.kill('SIGKILL');
+    await exited;
+    const spare = startHost('ep-spare', taskQueue, env);
+
+    const result = (await episode.result()) as EpisodeResult;
+    expect(
+      result.clips.map((c) => c.status),
+      spare.output(),
+    ).toEqual(['delivered', 'delivered']);
+    // The delivered clip's files stay where it was made; the other is made again on the new host.
+    expect(result.clips[0]!.reelPath!.startsWith(path.join(dir, 'ep-gone', 'output'))).toBe(true);
+    expect(result.clips[1]!.reelPath!.startsWith(path.join(dir, 'ep-spare', 'output'))).toBe(true);
+    const reel = await probe(result.clips[1]!.reelPath!);
+    expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
+    expect(reel.durationS).toBeGreaterThan(20);
+    const progress = await progressOf(episode);
+    expect(progress.hostChanges).toHaveLength(1);
+    expect(progress.hostChanges![0]).toMatchObject({ stage: 'CLIPS' });
+    expect(progress.hostChanges![0]!.reason).toContain('did not answer a liveness check');
+    // The moments picked on `gone` were written on the new host from history, not picked again.
+    const restored = JSON.parse(
+      readFileSync(path.join(dir, 'ep-spare', 'runs', episode.workflowId, 'moments', 'moment-2.json'), 'utf8'),
+    ) as { startS: number; ranking: { by: string } };
+    expect(restored.ranking.by).toBe('history');
+    expect(restored.startS).toBe(result.clips[1]!.startS);
+    spare.child.kill('SIGTERM');
+  }, 1_200_000); // generous: two clips, a kill and a clip again on a busy machine
 });

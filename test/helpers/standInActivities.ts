@@ -108,6 +108,7 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
   const activities: Activities = {
     // No host queues here: a stand-in worker serves everything on the test's queue.
     claimHost: track('claimHost', () => Promise.resolve(null)),
+    hostAlive: track('hostAlive', () => Promise.resolve({ hostId: 'stand-in' })),
     // Stand-in runs keep no files on any host.
     listRunFiles: track('listRunFiles', () => Promise.resolve([])),
     readRunFile: track('readRunFile', () => Promise.resolve(null)),
@@ -153,6 +154,11 @@ export function standInActivities(options: StandInOptions = {}): StandIns {
         endS: 100 * i + 75,
         momentPath: `${workspace}/moments/moment-${i + 1}.json`,
       })),
+    })),
+    // A moved episode's moments, written into the new host's workspace from history.
+    restoreMoments: track('restoreMoments', async ({ moments }) => ({
+      momentsPath: `${workspace}/moments.json`,
+      moments: moments.map((moment) => ({ ...moment, momentPath: `${workspace}/moments/moment-${moment.rank}.json` })),
     })),
     episodeSettings: track('episodeSettings', async () => ({ parallelClips: options.parallelClips ?? 2 })),
     prepareClip: track('prepareClip', async ({ workflowId }) => ({

@@ -4,11 +4,13 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import type { WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities';
 import type { EpisodeResult } from '../../src/domain/episode';
+import type { HostQueues } from '../../src/domain/hosts';
 import { hostQueuesOf } from '../../src/domain/hosts';
 import type { ReelResult } from '../../src/domain/reel';
 import { GeminiTextModel } from '../../src/providers/text/geminiText';
@@ -21,7 +23,7 @@ import type { StandIns } from '../helpers/standInActivities';
 import { standInActivities } from '../helpers/standInActivities';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
-import { eventually, listIds, progressOf, withStandInWorker } from '../helpers/workflows';
+import { eventually, listIds, maybeRecordHistory, progressOf, withStandInWorker } from '../helpers/workflows';
 
 let temporal: TestTemporal;
 let bundle: WorkflowBundle;
@@ -254,30 +256,109 @@ describe('episodeClips', () => {
     }
   });
 
-  it("says so when the episode's host stops picking up its work, and waits for resume", async () => {
-    // Claimed by a host with no worker (set before the worker takes the activities): its queues stay
-    // unpolled, so ROUTER's pickup times out.
+  it('moves an episode whose host stops picking up its light work to another host, saying why', async () => {
+    // Claimed first by a host with no worker: its queues stay unpolled, so ROUTER's pickup times out;
+    // the second claim is the test's own queue (set before the worker takes the activities).
     const standIns = standInActivities();
-    standIns.activities.claimHost = () =>
-      Promise.resolve({ ...hostQueuesOf(uniqueName('nobody'), 'gone'), pickupTimeoutS: 1, mediaPickupTimeoutS: 1 });
+    const claims: HostQueues[] = [
+      { ...hostQueuesOf(uniqueName('nobody'), 'gone'), pickupTimeoutS: 1, mediaPickupTimeoutS: 1 },
+    ];
+    standIns.activities.claimHost = () => Promise.resolve(claims.shift() ?? null);
     const workflowId = uniqueName('episode-host-lost');
-    await withWorker(standIns, async (taskQueue) => {
+    const progress = await withWorker(standIns, async (taskQueue) => {
+      claims.push({ ...hostQueuesOf(taskQueue, 'live'), hostQueue: taskQueue, mediaQueue: taskQueue });
       const handle = await temporal.client.workflow.start('episodeClips', {
         taskQueue,
         workflowId,
         args: [{ source: '/media/episode.mp4', count: 2 }],
       });
-      const waiting = await eventually(
-        () => progressOf(handle),
-        (p) => p.awaitingResume === true || p.status !== 'RUNNING',
-      );
-      await handle.terminate('test over');
-      expect(waiting).toMatchObject({ failedStage: 'ROUTER', errorType: 'host_lost', awaitingResume: true });
-      expect(waiting.error).toBe(
-        "ROUTER: no worker of the run's host started router within its pickup timeout; resume runs it again once that host is back",
-      );
+      await handle.result();
+      return progressOf(handle);
     });
-    expect(standIns.calls.router).toBeUndefined();
+    expect(progress.status).toBe('COMPLETED');
+    expect(progress.hostChanges).toEqual([
+      expect.objectContaining({
+        from: 'gone',
+        to: 'live',
+        stage: 'ROUTER',
+        reason: "no worker of the run's host started router within its pickup timeout",
+      }),
+    ]);
+    expect(standIns.calls.router).toBe(1);
+  });
+
+  it('moves an episode whose host is lost mid-clip: moments from history, delivered clips kept, the rest started again', async () => {
+    // Host A serves its light and media queues from workers of its own, until the test stops them
+    // (a host gone for good) while clip 2 is rendering there; clip 1 has delivered on A by then.
+    const standIns = standInActivities({ parallelClips: 1 });
+    const hostA = { ...hostQueuesOf(uniqueName('ep-host-a'), 'a'), pickupTimeoutS: 2, watchIntervalS: 1 };
+    const claims: HostQueues[] = [];
+    standIns.activities.claimHost = () => Promise.resolve(claims.shift() ?? null);
+    const restoreMoments = standIns.activities.restoreMoments;
+    const restored: Parameters<typeof restoreMoments>[0][] = [];
+    standIns.activities.restoreMoments = (input) => {
+      restored.push(input);
+      return restoreMoments(input);
+    };
+    let clip2OnA: () => void = () => undefined;
+    const clip2Rendering = new Promise<void>((resolve) => (clip2OnA = resolve));
+    let releaseA: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (releaseA = resolve));
+    const onA = {
+      ...standIns.activities,
+      renderSegments: async (input: Parameters<typeof standIns.activities.renderSegments>[0]) => {
+        if (input.workspace.endsWith('-clip2')) {
+          clip2OnA();
+          await released;
+        }
+        return standIns.activities.renderSegments(input);
+      },
+    };
+    const workflowId = uniqueName('episode-moves');
+    const { result, progress } = await withWorker(standIns, async (taskQueue) => {
+      claims.push(hostA, { ...hostQueuesOf(taskQueue, 'b'), hostQueue: taskQueue, mediaQueue: taskQueue });
+      const workersOfA = await Promise.all(
+        [hostA.hostQueue, hostA.mediaQueue].map((queue) =>
+          Worker.create({ connection: temporal.nativeConnection, taskQueue: queue, activities: onA }),
+        ),
+      );
+      const servingA = workersOfA.map((worker) => worker.run());
+      const handle = await temporal.client.workflow.start('episodeClips', {
+        taskQueue,
+        workflowId,
+        args: [{ source: '/media/episode.mp4', count: 2 }],
+      });
+      await clip2Rendering;
+      // A stops taking work (its in-flight render finishes), and never comes back.
+      for (const worker of workersOfA) worker.shutdown();
+      releaseA();
+      await Promise.all(servingA);
+      const result = (await handle.result()) as EpisodeResult;
+      return { result, progress: await progressOf(handle) };
+    });
+    expect(result.clips.map((c) => [c.rank, c.status])).toEqual([
+      [1, 'delivered'],
+      [2, 'delivered'],
+    ]);
+    expect(progress.status).toBe('COMPLETED');
+    expect(progress.hostChanges).toHaveLength(1);
+    expect(progress.hostChanges![0]).toMatchObject({ from: 'a', to: 'b', stage: 'CLIPS' });
+    expect(progress.hostChanges![0]!.reason).toContain('did not answer a liveness check');
+    // Analysis ran again on B; the moments were not picked again but written there from history.
+    expect(standIns.calls.router).toBe(2);
+    expect(standIns.calls.research).toBe(2);
+    expect(standIns.calls.pickMoments).toBe(1);
+    expect(restored).toHaveLength(1);
+    expect(restored[0]!.moments.map((m) => [m.rank, m.hook, m.startS, m.endS])).toEqual([
+      [1, 'Hook 1', 0, 75],
+      [2, 'Hook 2', 100, 175],
+    ]);
+    // Clip 1 delivered once (on A) and was not started again; clip 2 was prepared on A, then on B.
+    expect(standIns.calls.prepareClip).toBe(3);
+    expect(standIns.calls.deliver).toBe(2);
+    expect(standIns.calls.writeEpisodeIndex).toBe(1);
+    expect(progress.events.filter((e) => e.type === 'episode.clip.host_lost').map((e) => e.data?.rank)).toEqual([2]);
+    await maybeRecordHistory(temporal.address, workflowId, 'episode-host-moved', ['clip2']);
   });
 
   it('rejects a bad count, naming the field', async () => {

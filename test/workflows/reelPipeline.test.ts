@@ -2,7 +2,10 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostQueues } from '../../src/domain/hosts';
+import { hostQueuesOf } from '../../src/domain/hosts';
 import type { Progress } from '../../src/domain/progress';
 import type { ReelResult } from '../../src/domain/reel';
 import { progressQuery, resumeUpdate } from '../../src/workflows/definitions';
@@ -11,7 +14,7 @@ import type { StandIns } from '../helpers/standInActivities';
 import { crash, standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
-import { eventually, listIds, maybeRecordHistory, withStandInWorker } from '../helpers/workflows';
+import { eventually, listIds, maybeRecordHistory, progressOf, withStandInWorker } from '../helpers/workflows';
 
 let temporal: TestTemporal;
 let bundle: WorkflowBundle;
@@ -181,5 +184,55 @@ describe('reelPipeline', () => {
     });
     expect(standIns.events.map((e) => e.type)).toContain('pipeline.stage.resumed');
     await maybeRecordHistory(temporal.address, workflowId, 'reel-resumed', ['broll']);
+  });
+});
+
+describe('the liveness watch over media calls', () => {
+  it("moves a reel whose host stops answering while its media call waits, and never cuts a live host's wait", async () => {
+    // Host A: its light queue is served (below) while its media queue never is, like a host whose
+    // renders queue behind others for hours. Its light worker then stops, as a dead host's would.
+    const standIns = standInActivities();
+    const hostA = { ...hostQueuesOf(uniqueName('host-a'), 'a'), pickupTimeoutS: 3, watchIntervalS: 1 };
+    const workflowId = uniqueName('reel-watch');
+    // Set before the worker takes the activities; host B (the test's own queue) is known inside.
+    const claims: HostQueues[] = [];
+    standIns.activities.claimHost = () => Promise.resolve(claims.shift() ?? null);
+    const { progress, aliveWhileWaiting, researchOnA } = await withWorker(standIns, async (taskQueue) => {
+      claims.push(hostA, { ...hostQueuesOf(taskQueue, 'b'), hostQueue: taskQueue, mediaQueue: taskQueue });
+      const lightOfA = await Worker.create({
+        connection: temporal.nativeConnection,
+        taskQueue: hostA.hostQueue,
+        activities: standIns.activities,
+      });
+      const servingA = lightOfA.run();
+      const handle = await temporal.client.workflow.start('reelPipeline', {
+        taskQueue,
+        workflowId,
+        args: [{ source: '/media/episode.mp4' }],
+      });
+      // RESEARCH waits on A's media queue; A answers its liveness checks, so the run keeps waiting.
+      await eventually(
+        () => Promise.resolve(standIns.calls.hostAlive ?? 0),
+        (n) => n >= 3,
+      );
+      const waiting = await progressOf(handle);
+      const aliveWhileWaiting = { stage: waiting.stage, status: waiting.status, moved: waiting.hostChanges };
+      const researchOnA = standIns.calls.research ?? 0;
+      lightOfA.shutdown();
+      await servingA;
+      await handle.result();
+      return { progress: await progressOf(handle), aliveWhileWaiting, researchOnA };
+    });
+    expect(aliveWhileWaiting).toEqual({ stage: 'RESEARCH', status: 'RUNNING', moved: undefined });
+    expect(researchOnA).toBe(0);
+    expect(progress.status).toBe('COMPLETED');
+    expect(progress.hostChanges).toHaveLength(1);
+    expect(progress.hostChanges![0]).toMatchObject({ from: 'a', to: 'b', stage: 'RESEARCH' });
+    expect(progress.hostChanges![0]!.reason).toMatch(
+      /^the run's host did not answer a liveness check \(hostAlive\) within its pickup timeout while research waited \d+ s\+$/,
+    );
+    // The media call queued on A was taken back: RESEARCH ran once, on B; ROUTER ran on A and again on B.
+    expect(standIns.calls.research).toBe(1);
+    expect(standIns.calls.router).toBe(2);
   });
 });
