@@ -6,7 +6,7 @@
  * first reel and the median to each reel, activity timeouts in the runs' histories (heartbeat and
  * others), and the peak memory of the worker and its ffmpeg children together. Nothing asserts.
  *
- * Alone: `npx tsx bench/concurrency.ts` (BENCH_CONCURRENCY=1,4,8; BENCH_REEL_S=30). Prints a table.
+ * Alone: `npx tsx bench/concurrency.ts` (BENCH_CONCURRENCY=1,4,8; BENCH_REEL_S=30; MEDIA_CONCURRENCY to try another limit). Prints a table.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -64,7 +64,8 @@ export async function measureConcurrency(
 ): Promise<ConcurrencyMeasurement> {
   const taskQueue = `concurrency-${Date.now()}`;
   const cores = os.cpus().length;
-  const mediaConcurrency = Math.max(1, Math.floor(cores / 2)); // the worker's default (src/config.ts)
+  // The worker's default (src/config.ts) unless MEDIA_CONCURRENCY is set, to compare limits side by side.
+  const mediaConcurrency = Number(process.env.MEDIA_CONCURRENCY) || Math.max(1, Math.floor(cores / 2));
   const worker = spawnWorker(address, taskQueue, {
     RUNS_DIR: path.join(dir, 'runs'),
     OUTPUT_DIR: path.join(dir, 'output'),

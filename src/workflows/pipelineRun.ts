@@ -323,10 +323,9 @@ export class PipelineRun {
   }
 }
 
-/** The innermost message and failure type of an activity or application failure. */
 /**
- * A lost host in a run that does not move (episodes, their clips, prompt-to-video): said as such,
- * with what resume does, instead of the SDK's timeout message.
+ * A lost host in a run that does not move (one recorded before its flow's failover patch): said as
+ * such, with what resume does, instead of the SDK's timeout message.
  */
 function describeLoss(err: unknown): { message: string; type: string } | undefined {
   const lost = hostLostReason(err);
@@ -334,6 +333,7 @@ function describeLoss(err: unknown): { message: string; type: string } | undefin
   return { message: `${lost}; resume runs it again once that host is back`, type: HOST_LOST };
 }
 
+/** The innermost message and failure type of an activity or application failure. */
 export function describeFailure(err: unknown): { message: string; type?: string } {
   let current: unknown = err;
   if (current instanceof ActivityFailure && current.cause) current = current.cause;

@@ -7,6 +7,8 @@
  * The API on host A (A's folders) serves the reel B made from B's worker, byte for byte and by
  * Range; an API on a third host answers 503 naming the queue for a run whose host (A) is down.
  *
+ * Every reel here is 1:1 (about half of 9:16's pixels to encode): what is checked does not depend on the frame.
+ *
  * Time is controlled by who is running: the first run can only be claimed by host A (B is not
  * started yet), the second only by B (A is dead by then).
  *
@@ -109,7 +111,7 @@ describe('two hosts on one task queue', () => {
   it('keeps each run on its host, and finishes a killed host’s run when it returns', async () => {
     const taskQueue = uniqueName('hosts');
     const hostA = startHost('a', taskQueue);
-    const first = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
+    const first = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30, aspect: '1:1' });
     const rendering = await eventually(
       () => progressOf(first),
       (p) => p.stage === 'FFMPEG_ENGINEER' || p.status !== 'RUNNING',
@@ -145,7 +147,7 @@ describe('two hosts on one task queue', () => {
     });
 
     // Only B is alive: the second run is B's from its first activity, while the first waits for A.
-    const second = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
+    const second = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30, aspect: '1:1' });
     const claimed = await eventually(
       () => progressOf(second),
       (p) => p.workspace !== undefined,
@@ -213,7 +215,7 @@ describe('a host that never returns', () => {
       OFFLINE_VEO_URL: veo.url,
     };
     const gone = startHost('gone', taskQueue, env);
-    const run = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30 });
+    const run = await startReel(temporal.client, taskQueue, { source: sample.video, durationS: 30, aspect: '1:1' });
     // Only `gone` is alive: it claims the run. Once the provider has accepted its clip (and the run
     // knows the job) and `gone` is rendering the run's picture, `gone` dies for good.
     const rendering = async () => {
@@ -241,7 +243,7 @@ describe('a host that never returns', () => {
     expect(result.workspace, spare.output()).toBe(path.join(dir, 'spare', 'runs', run.workflowId));
     const reel = await probe(result.reelPath);
     expect(result.reelPath.startsWith(path.join(dir, 'spare', 'output'))).toBe(true);
-    expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
+    expect(reel.video).toMatchObject({ width: 1080, height: 1080 });
     expect(reel.audio).toBeDefined();
     expect(reel.durationS).toBeGreaterThan(20);
 
@@ -283,7 +285,12 @@ describe('a host that never returns', () => {
       EPISODE_PARALLEL_CLIPS: '1',
     };
     const gone = startHost('ep-gone', taskQueue, env);
-    const episode = await startEpisode(temporal.client, taskQueue, { source: source.video, count: 2, durationS: 30 });
+    const episode = await startEpisode(temporal.client, taskQueue, {
+      source: source.video,
+      count: 2,
+      durationS: 30,
+      aspect: '1:1',
+    });
     // Clip 1 delivers on `gone`; once clip 2 renders its picture there, `gone` dies for good.
     const clip2 = temporal.client.workflow.getHandle(`${episode.workflowId}-clip2`);
     const clip2Rendering = async () => {
@@ -315,7 +322,7 @@ describe('a host that never returns', () => {
     expect(result.clips[0]!.reelPath!.startsWith(path.join(dir, 'ep-gone', 'output'))).toBe(true);
     expect(result.clips[1]!.reelPath!.startsWith(path.join(dir, 'ep-spare', 'output'))).toBe(true);
     const reel = await probe(result.clips[1]!.reelPath!);
-    expect(reel.video).toMatchObject({ width: 1080, height: 1920 });
+    expect(reel.video).toMatchObject({ width: 1080, height: 1080 });
     expect(reel.durationS).toBeGreaterThan(20);
     const progress = await progressOf(episode);
     expect(progress.hostChanges).toHaveLength(1);
