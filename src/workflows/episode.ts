@@ -84,12 +84,8 @@ async function episode(run: PipelineRun, route: RunRoute, request: ParsedEpisode
       if (!run.failover || !lost) throw err;
       // Every file of the episode is on the lost host: analysis runs again on another one from the
       // request, the picked moments and the delivered clips come from history.
-      const from = route.host!.hostId;
-      const to = (await route.pin())!.hostId;
-      const change = { at: new Date().toISOString(), from, to, stage: lost.stage, reason: lost.reason };
-      run.progress.hostChanges = [...(run.progress.hostChanges ?? []), change];
       const restarting = (state.clips ?? []).filter((clip) => clip.status === 'pending').map((clip) => clip.rank);
-      run.emit('pipeline.host.changed', lost.stage, { ...change, restartingClips: restarting });
+      await run.moveHost(route, lost, {}, { restartingClips: restarting });
     }
   }
 }

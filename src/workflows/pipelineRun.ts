@@ -21,7 +21,7 @@ import type { z } from 'zod';
 import { activityRetriesOf } from '../domain/attempts';
 import type { ResumeOutcome } from '../domain/control';
 import { ErrorType, INPUT_ERROR_TYPES } from '../domain/errors';
-import type { PipelineEvent, PipelineKind, Progress, StageRecord } from '../domain/progress';
+import type { HostChange, PipelineEvent, PipelineKind, Progress, StageRecord } from '../domain/progress';
 import type { QaAttempt } from '../domain/qa';
 import { PipelineStatus } from '../domain/progress';
 import { parseWith } from '../domain/validation';
@@ -33,6 +33,7 @@ import {
   resumeSignal,
   resumeUpdate,
 } from './definitions';
+import type { RunRoute } from './activityRoutes';
 import { HOST_UNREACHABLE } from './hostWatch';
 import { meterRefusedCall, meterResult } from './meter';
 
@@ -267,6 +268,24 @@ export class PipelineRun {
         this.emit('pipeline.stage.resumed', stage, { attempt: record.attempts });
       }
     }
+  }
+
+  /**
+   * After the run's host was lost: claims another host through the shared queue (any live worker
+   * answers; with none alive it waits for one) and says so where people look (progress, status,
+   * summary, events). `taken`: what the new host takes over; `event`: more for the event.
+   */
+  async moveHost(
+    route: RunRoute,
+    lost: HostLost,
+    taken: Pick<HostChange, 'brollAdopted' | 'brollDropped'> = {},
+    event: Record<string, unknown> = {},
+  ): Promise<void> {
+    const from = route.host!.hostId;
+    const to = (await route.pin())!.hostId;
+    const change = { at: new Date().toISOString(), from, to, stage: lost.stage, reason: lost.reason };
+    this.progress.hostChanges = [...(this.progress.hostChanges ?? []), { ...change, ...taken }];
+    this.emit('pipeline.host.changed', lost.stage, { ...change, ...event });
   }
 
   /** Adds a QA attempt and its verdict to the stage's record (the progress query shows them). */

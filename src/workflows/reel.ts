@@ -128,18 +128,15 @@ async function reel(run: PipelineRun, route: RunRoute, request: ReelRequest): Pr
       // Every file of the run is on the lost host: the stages run again on another one, from the
       // source and the request (in history). B-roll the lost host started is never submitted again.
       if (broll.started) moved = brollAfterMove(broll.jobs, moved);
-      const from = route.host!.hostId;
-      const to = (await route.pin())!.hostId;
-      const change = { at: new Date().toISOString(), from, to, stage: lost.stage, reason: lost.reason };
-      run.progress.hostChanges = [
-        ...(run.progress.hostChanges ?? []),
+      await run.moveHost(
+        route,
+        lost,
         {
-          ...change,
           ...(moved.brollAdopted ? { brollAdopted: moved.brollAdopted.length } : {}),
           ...(moved.brollDropped ? { brollDropped: moved.brollDropped } : {}),
         },
-      ];
-      run.emit('pipeline.host.changed', lost.stage, { ...change, adoptedClips: moved.brollAdopted?.length ?? 0 });
+        { adoptedClips: moved.brollAdopted?.length ?? 0 },
+      );
     }
   }
 }

@@ -91,14 +91,9 @@ async function video(run: PipelineRun, route: RunRoute, request: VideoRequest): 
       // there, never submitted again.
       adopted = jobsAfterMove(state, gate.jobs, new Date().toISOString());
       state.clips.clear();
-      const from = route.host!.hostId;
-      const to = (await route.pin())!.hostId;
-      const change = { at: new Date().toISOString(), from, to, stage: lost.stage, reason: lost.reason };
-      run.progress.hostChanges = [
-        ...(run.progress.hostChanges ?? []),
-        { ...change, ...(adopted.length ? { brollAdopted: adopted.length } : {}) },
-      ];
-      run.emit('pipeline.host.changed', lost.stage, { ...change, adoptedClips: adopted.length });
+      await run.moveHost(route, lost, adopted.length ? { brollAdopted: adopted.length } : {}, {
+        adoptedClips: adopted.length,
+      });
     }
   }
 }
