@@ -29,6 +29,16 @@ export const HEARTBEAT_TIMEOUT = '12 seconds';
  */
 export const HOST_PICKUP_TIMEOUT = '5 minutes';
 
+/** A duration in seconds from a claimHost answer, or the default for answers recorded before it existed. */
+function seconds(s: number | undefined, fallback: string): string {
+  return s === undefined ? fallback : `${s} seconds`;
+}
+
+/** How long the host's light work may wait for pickup before the host counts as lost. */
+export function lightPickupTimeout(queues: HostQueues): string {
+  return seconds(queues.pickupTimeoutS, HOST_PICKUP_TIMEOUT);
+}
+
 /** A host asked for a run's files (src/workflows/hostFiles.ts) that does not answer within this is down. */
 export const HOST_FILE_PICKUP_TIMEOUT = '20 seconds';
 
@@ -69,11 +79,10 @@ export function sharedRoute(): ActivityRoute {
  * from the claiming host's config (in history with its claimHost answer); older answers have none.
  */
 export function hostRoute(queues: HostQueues): ActivityRoute {
-  const seconds = (s: number | undefined, fallback: string) => (s === undefined ? fallback : `${s} seconds`);
   const light = proxyActivities<Activities>({
     ...LIGHT,
     taskQueue: queues.hostQueue,
-    scheduleToStartTimeout: seconds(queues.pickupTimeoutS, HOST_PICKUP_TIMEOUT),
+    scheduleToStartTimeout: lightPickupTimeout(queues),
   });
   // Media work may wait its turn for hours; the watch tells a dead host from a busy one in minutes.
   const watch: HostWatch | undefined = patched(HOST_WATCH_PATCH)

@@ -21,7 +21,7 @@ import type { Activities } from '../activities';
 import type { BrollInput, BrollSnapshot, FinishReason, JobStatus } from '../domain/broll';
 import { statusOfSubmitFailure, SUBMIT_NON_RETRYABLE_TYPES } from '../domain/clipStatus';
 import type { HostQueues } from '../domain/hosts';
-import { HEARTBEAT_TIMEOUT, HOST_PICKUP_TIMEOUT } from './activityRoutes';
+import { HEARTBEAT_TIMEOUT, lightPickupTimeout } from './activityRoutes';
 import { nextPollDelay } from './backoff';
 import type { BrollJobsEvent, BrollJobsState, SubmitCommand } from './brollJobs';
 import { initialBrollJobs, pollableJobs, reduceBrollJobs, snapshotOf } from './brollJobs';
@@ -31,8 +31,7 @@ import { brollQuery, brollUpdatedSignal, cancelBrollSignal, finishBrollSignal, r
 function brollActivities(host: HostQueues | undefined) {
   // The claiming host's pickup timeout (older claims carry none): past it, the host is lost and the
   // child fails, which the parent reads as its host lost (see BrollGate.childFailure).
-  const pickup = host?.pickupTimeoutS === undefined ? HOST_PICKUP_TIMEOUT : `${host.pickupTimeoutS} seconds`;
-  const onHost = host ? { taskQueue: host.hostQueue, scheduleToStartTimeout: pickup } : {};
+  const onHost = host ? { taskQueue: host.hostQueue, scheduleToStartTimeout: lightPickupTimeout(host) } : {};
   const { submitClip } = proxyActivities<Activities>({
     ...onHost,
     // The adapter retries 429 with backoff inside one attempt; the activity marks what may be tried again.
