@@ -22,7 +22,7 @@ import { CUTAWAY_FADE_S } from '../src/media/cutaways';
 import { measureAudioFeatures } from '../src/media/audioFeatures';
 import { frameSeries, probe } from '../src/media/ffmpeg';
 import { DETECT_WIDTH, SAMPLE_INTERVAL_S } from '../src/media/layoutAnalysis';
-import { renderReel } from '../src/media/finalRender';
+import { momentAudio, renderReel } from '../src/media/finalRender';
 import { renderPromptClip } from '../src/media/promptClip';
 
 export interface RenderMeasurement {
@@ -193,7 +193,7 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
         })),
         images: [],
       },
-      plan.audioPath,
+      momentAudio(plan),
       plainOut,
       config.encoding,
     ),

@@ -23,11 +23,11 @@ import { CUTAWAY_FADE_S } from '../media/cutaways';
 import type { FrameSize } from '../media/encoding';
 import { probe } from '../media/ffmpeg';
 import type { Layers, PictureInput, RenderReport } from '../media/finalRender';
-import { pictureDurationS, renderReel } from '../media/finalRender';
+import { momentAudio, pictureDurationS, renderReel } from '../media/finalRender';
 import type { LayoutAnalysis } from '../media/layoutAnalysis';
 import { analyseLayout, DETECT_WIDTH, MIN_SEGMENT_S, SAMPLE_INTERVAL_S } from '../media/layoutAnalysis';
 import { SCREEN_DETAIL, SEAM_THRESHOLD } from '../media/layoutMetrics';
-import { muxAudio, renderMomentAudio } from '../media/reframe';
+import { muxAudio } from '../media/reframe';
 import type { ActivityDeps } from './deps';
 import { writeJsonAtomic } from './workspace';
 
@@ -257,8 +257,8 @@ export function createPictureActivities({ config }: ActivityDeps) {
     },
 
     /**
-     * FFMPEG_ENGINEER prepares the one encode while B-roll renders, and encodes no picture: it
-     * encodes the moment's audio once (AAC, copied into the reel later), writes the captions (word
+     * FFMPEG_ENGINEER prepares the one encode while B-roll renders, and encodes nothing: it names
+     * the moment's audio file (ASSEMBLY encodes it beside the picture), writes the captions (word
      * times from the transcript, or estimated inside each cue) as reel.ass for libass and as
      * reel.srt/reel.vtt for platforms, picks the hook title, and records it all in
      * render-plan.json for ASSEMBLY. Every file is written under a temporary name and renamed.
@@ -290,16 +290,8 @@ export function createPictureActivities({ config }: ActivityDeps) {
       const dir = path.join(input.workspace, 'segments');
       await mkdir(dir, { recursive: true });
 
+      // ASSEMBLY encodes the audio here, alongside the picture (src/media/finalRender.ts).
       const audioPath = path.join(dir, 'moment-audio.m4a');
-      const audioTmp = attemptPath(audioPath, Context.current().info.attempt);
-      await renderMomentAudio({
-        source: input.source,
-        hasAudio: Boolean(source.audio),
-        startS: first.startS,
-        durationS,
-        output: audioTmp,
-      });
-      await rename(audioTmp, audioPath);
 
       const moment = await readMoment(input.momentPath ?? path.join(input.workspace, 'moment.json'));
       const { words, timing, estimatedCues } = moment
@@ -421,7 +413,7 @@ export function createPictureActivities({ config }: ActivityDeps) {
           rendered = await renderReel(
             picture,
             { ...layers, ...captions } satisfies Layers,
-            plan!.audioPath,
+            momentAudio(plan!, attempt),
             output,
             config.encoding,
             {

@@ -34,4 +34,9 @@ export function videoOutputOptions(encoding: EncodingSettings, fps = REEL_FPS): 
   ];
 }
 
-export const AUDIO_OUTPUT_OPTIONS = ['-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-ac', '2'];
+/**
+ * The moment's audio. ffmpeg's AAC encoder defaults to its `twoloop` coder; `fast` takes about half
+ * the CPU (0.5 against 1.1 CPU s for 20 s here) and its authors call it very decent at 128 kb/s, where
+ * podcast speech is transparent with either.
+ */
+export const AUDIO_OUTPUT_OPTIONS = ['-c:a', 'aac', '-aac_coder', 'fast', '-b:a', '128k', '-ar', '48000', '-ac', '2'];

@@ -2,8 +2,9 @@
  * The reel's one full encode of the picture: one ffmpeg command reads the moment from the source
  * once and, in a single filter graph, frames each layout segment (crops, stacks, the transition at
  * each layout change), joins them, lays the cutaways (user clips and B-roll) and the overlay images
- * over them, and burns the captions and the hook title on top (libass). The moment's audio, encoded
- * once beforehand, is copied in, so it runs on unbroken under every cut and cutaway.
+ * over them, and burns the captions and the hook title on top (libass). The moment's audio is
+ * encoded once, as one file, alongside the picture, and copied in, so it runs on unbroken under every
+ * cut, cutaway and chunk join.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, rename, stat } from 'node:fs/promises';
@@ -17,11 +18,11 @@ import type { CutawayLayer } from './cutaways';
 import { cutawaySteps } from './cutaways';
 import type { EncodingSettings, FrameSize } from './encoding';
 import { videoOutputOptions } from './encoding';
-import { ffmpeg, run } from './ffmpeg';
+import { ffmpeg, probe, run } from './ffmpeg';
 import type { RunOptions } from './ffmpeg';
 import type { ImageLayer } from './imageOverlay';
 import { imageInputOptions, imageSteps } from './imageOverlay';
-import { crossfadeFilter, reframeFilter, relabel, TRANSITION_S } from './reframe';
+import { crossfadeFilter, reframeFilter, relabel, renderMomentAudio, TRANSITION_S } from './reframe';
 
 export interface PictureInput {
   source: string;
@@ -168,6 +169,46 @@ export interface ChunkOptions {
   chunkS: number;
 }
 
+/**
+ * The moment's audio for a render: the file at `path`, and `encode`, which writes it there unless a
+ * finished file already is (ASSEMBLY retried, or FFMPEG_ENGINEER encoded it, as it did before the
+ * audio moved into ASSEMBLY).
+ */
+export interface ReelAudio {
+  path: string;
+  encode: (signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * The moment's audio (the source from the first segment's start, as long as the picture), encoded
+ * under a temporary name for `attempt` and renamed when complete, so a crash never leaves half a
+ * file under the name a retry would copy.
+ */
+export function momentAudio(
+  plan: { source: string; segments: LayoutSegment[]; audioPath: string },
+  attempt = 1,
+): ReelAudio {
+  const file = plan.audioPath;
+  return {
+    path: file,
+    encode: async (signal) => {
+      if (await isFile(file)) return;
+      const ext = path.extname(file);
+      const partial = path.join(path.dirname(file), `.${path.basename(file, ext)}.attempt-${attempt}.partial${ext}`);
+      await mkdir(path.dirname(file), { recursive: true });
+      await renderMomentAudio({
+        source: plan.source,
+        hasAudio: Boolean((await probe(plan.source)).audio),
+        startS: plan.segments[0]!.startS,
+        durationS: pictureDurationS(plan.segments),
+        output: partial,
+        ...(signal ? { signal } : {}),
+      });
+      await rename(partial, file);
+    },
+  };
+}
+
 /** What a render did: how many chunks the reel had, and which of them this call encoded. */
 export interface RenderReport {
   chunks: number;
@@ -176,19 +217,19 @@ export interface RenderReport {
 }
 
 /**
- * Renders the reel: picture from `input` with `layers`, audio copied from `audioPath` (already
- * as long as the picture). Writes `output` only; the caller renames it into place.
+ * Renders the reel: picture from `input` with `layers`, audio copied from `audio.path` (as long as
+ * the picture). Writes `output` and the audio file only; the caller renames `output` into place.
  *
  * With `options.chunks`, a reel longer than one chunk (src/media/chunks.ts) is encoded chunk by
  * chunk, each to a temporary name renamed when complete, and chunks finished by an earlier
- * attempt are kept: a crash mid-render redoes at most one chunk's encode. The chunks are then
- * joined by stream copy with the audio muxed in once. A reel of one chunk is one command, as
- * without `chunks`.
+ * attempt are kept: a crash mid-render redoes at most one chunk's encode. The audio is encoded
+ * alongside the chunks, and the chunks are then joined by stream copy with the audio muxed in
+ * once. A reel of one chunk is one command, as without `chunks`, after the audio.
  */
 export async function renderReel(
   input: PictureInput,
   layers: Layers,
-  audioPath: string,
+  audio: ReelAudio,
   output: string,
   encoding: EncodingSettings,
   options: RunOptions & { chunks?: ChunkOptions } = {},
@@ -202,7 +243,8 @@ export async function renderReel(
       ])
     : [];
   if (!chunks || spans.length <= 1) {
-    await encodeSpan(input, layers, wholeReel(input), audioPath, output, encoding, runOptions);
+    await audio.encode(runOptions.signal);
+    await encodeSpan(input, layers, wholeReel(input), audio.path, output, encoding, runOptions);
     return { chunks: 1, encoded: 1, reused: 0 };
   }
   await mkdir(chunks.dir, { recursive: true });
@@ -250,14 +292,15 @@ export async function renderReel(
     chunks.onChunk([...finished]);
   };
   // CHUNKS_AT_ONCE encodes side by side: one ffmpeg's filter graph runs on one thread, so a lone
-  // chunk leaves a core idle between x264's bursts.
-  // One failing stops the other, so no encode outlives the attempt.
+  // chunk leaves a core idle between x264's bursts. The audio encode (about a second) runs beside them.
+  // One failing stops the others, so no encode outlives the attempt.
   let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(CHUNKS_AT_ONCE, spans.length) }, async () => {
+  await Promise.all([
+    audio.encode(stop.signal),
+    ...Array.from({ length: Math.min(CHUNKS_AT_ONCE, spans.length) }, async () => {
       while (next < spans.length) await encodeChunk(next++);
     }),
-  ).catch((err: unknown) => {
+  ]).catch((err: unknown) => {
     stop.abort();
     throw err;
   });
@@ -268,7 +311,7 @@ export async function renderReel(
     path.join(chunks.dir, 'concat.txt'),
     { ...(runOptions.signal ? { signal: runOptions.signal } : {}) },
     {
-      path: audioPath,
+      path: audio.path,
       durationS,
     },
   );

@@ -252,6 +252,7 @@ export async function renderMomentAudio(input: {
   startS: number;
   durationS: number;
   output: string;
+  signal?: AbortSignal;
 }): Promise<void> {
   const command = input.hasAudio
     ? ffmpeg()
@@ -260,7 +261,7 @@ export async function renderMomentAudio(input: {
         .outputOptions(['-map', '0:a:0'])
     : ffmpeg().input('anullsrc=r=48000:cl=stereo').inputOptions(['-f', 'lavfi']);
   command.outputOptions(['-vn', ...AUDIO_OUTPUT_OPTIONS, '-t', input.durationS.toFixed(3)]).output(input.output);
-  await run(command);
+  await run(command, input.signal ? { signal: input.signal } : {});
 }
 
 /** Joins silent video (already concatenated) with the moment's audio, both by stream copy. */

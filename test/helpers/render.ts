@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { EncodingSettings } from '../../src/media/encoding';
 import { videoOutputOptions } from '../../src/media/encoding';
 import { ffmpeg, grayFrame, run } from '../../src/media/ffmpeg';
-import { finalFilter, pictureDurationS, renderReel } from '../../src/media/finalRender';
+import { finalFilter, momentAudio, pictureDurationS, renderReel } from '../../src/media/finalRender';
 import type { LayoutSegment } from '../../src/domain/reel';
 import type { Transition } from '../../src/domain/directives';
 
@@ -38,7 +38,7 @@ export async function renderBase(
       images: [],
       ...(withCaptions && plan.captions.assPath ? { assPath: plan.captions.assPath } : {}),
     },
-    plan.audioPath,
+    momentAudio(plan),
     output,
     encoding,
   );
