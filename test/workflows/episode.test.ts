@@ -2,6 +2,7 @@
  * episodeClips' workflow logic on a real Temporal dev server, with stand-in activities; the Gemini
  * ranking case runs the real TRANSCRIPT and QA activities through the real SDK against the local double.
  */
+import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
@@ -20,7 +21,7 @@ import { candidatesIn, firstSentence, promptOf } from '../helpers/episodeRanking
 import { tempDir } from '../helpers/media';
 import { geminiAnswer, providersFor, startOfflineVeo, TEST_API_KEY } from '../helpers/offlineVeo';
 import type { StandIns } from '../helpers/standInActivities';
-import { standInActivities } from '../helpers/standInActivities';
+import { standInActivities, THREE_PROMPTS } from '../helpers/standInActivities';
 import type { TestTemporal } from '../helpers/temporal';
 import { bundleWorkflows, connectTestTemporal, uniqueName } from '../helpers/temporal';
 import { eventually, listIds, maybeRecordHistory, progressOf, withStandInWorker } from '../helpers/workflows';
@@ -290,7 +291,8 @@ describe('episodeClips', () => {
   it('moves an episode whose host is lost mid-clip: moments from history, delivered clips kept, the rest started again', async () => {
     // Host A serves its light and media queues from workers of its own, until the test stops them
     // (a host gone for good) while clip 2 is rendering there; clip 1 has delivered on A by then.
-    const standIns = standInActivities({ parallelClips: 1 });
+    // One B-roll clip per clip, so clip 2 has paid work in flight on A when A goes.
+    const standIns = standInActivities({ parallelClips: 1, prompts: THREE_PROMPTS.slice(0, 1) });
     const hostA = { ...hostQueuesOf(uniqueName('ep-host-a'), 'a'), pickupTimeoutS: 2, watchIntervalS: 1 };
     const claims: HostQueues[] = [];
     standIns.activities.claimHost = () => Promise.resolve(claims.shift() ?? null);
@@ -304,18 +306,28 @@ describe('episodeClips', () => {
     const clip2Rendering = new Promise<void>((resolve) => (clip2OnA = resolve));
     let releaseA: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (releaseA = resolve));
+    const workflowId = uniqueName('episode-moves');
+    // What clip 2's B-roll child had submitted on A (and reported to the clip) when A went.
+    let submittedOnA: string[] = [];
     const onA = {
       ...standIns.activities,
       renderSegments: async (input: Parameters<typeof standIns.activities.renderSegments>[0]) => {
         if (input.workspace.endsWith('-clip2')) {
+          // Heartbeats while it waits for the B-roll, however slow the machine is.
+          const beat = setInterval(() => Context.current().heartbeat(), 1000);
+          const clip2 = temporal.client.workflow.getHandle(`${workflowId}-clip2`);
+          await eventually(
+            () => progressOf(clip2),
+            (p) => (p.broll?.submitted ?? 0) + (p.broll?.done ?? 0) > 0,
+          ).finally(() => clearInterval(beat));
+          submittedOnA = [...standIns.submissions];
           clip2OnA();
           await released;
         }
         return standIns.activities.renderSegments(input);
       },
     };
-    const workflowId = uniqueName('episode-moves');
-    const { result, progress } = await withWorker(standIns, async (taskQueue) => {
+    const { result, progress, clip2OnB } = await withWorker(standIns, async (taskQueue) => {
       claims.push(hostA, { ...hostQueuesOf(taskQueue, 'b'), hostQueue: taskQueue, mediaQueue: taskQueue });
       const workersOfA = await Promise.all(
         [hostA.hostQueue, hostA.mediaQueue].map((queue) =>
@@ -334,7 +346,8 @@ describe('episodeClips', () => {
       releaseA();
       await Promise.all(servingA);
       const result = (await handle.result()) as EpisodeResult;
-      return { result, progress: await progressOf(handle) };
+      const clip2OnB = await progressOf(temporal.client.workflow.getHandle(`${workflowId}-clip2`));
+      return { result, progress: await progressOf(handle), clip2OnB };
     });
     expect(result.clips.map((c) => [c.rank, c.status])).toEqual([
       [1, 'delivered'],
@@ -358,6 +371,13 @@ describe('episodeClips', () => {
     expect(standIns.calls.deliver).toBe(2);
     expect(standIns.calls.writeEpisodeIndex).toBe(1);
     expect(progress.events.filter((e) => e.type === 'episode.clip.host_lost').map((e) => e.data?.rank)).toEqual([2]);
+    // Clip 2's B-roll, submitted on A, is taken over on B: nothing is submitted after the move, and
+    // the clip's run on B polls those same jobs to the end.
+    const clip2Keys = submittedOnA.filter((key) => key.includes('clip2'));
+    expect(clip2Keys.length).toBeGreaterThan(0);
+    expect(standIns.submissions).toEqual(submittedOnA);
+    expect(clip2OnB.broll?.done).toBe(clip2Keys.length);
+    expect(clip2OnB.hostChanges ?? []).toEqual([]);
     await maybeRecordHistory(temporal.address, workflowId, 'episode-host-moved', ['clip2']);
   });
 
