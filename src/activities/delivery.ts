@@ -93,13 +93,15 @@ export function createDeliveryActivities({ config }: ActivityDeps) {
       const placements = await readJsonIfThere<SummaryInput['placements']>(
         path.join(input.workspace, 'broll-placements.json'),
       );
-      const reelDurationS = (await probe(reelPath)).durationS;
+      const delivered = await probe(reelPath);
+      const reelDurationS = delivered.durationS;
       if (moment && layout && assets) {
         await writeFile(
           summaryPath,
           formatSummary({
             workflowId: input.workflowId,
             reelDurationS,
+            ...(delivered.video ? { frame: { width: delivered.video.width, height: delivered.video.height } } : {}),
             moment,
             segments: layout.segments,
             assets,

@@ -110,7 +110,8 @@ describe('deliver', () => {
     });
 
     const summary = await readFile(result.summaryPath, 'utf8');
-    expect(summary).toContain('cut from 0:10.0–1:20.0');
+    // The frame size is the delivered file's (1:1, 4:5 and 16:9 reels are not 1080x1920).
+    expect(summary).toMatch(/Reel: [\d.]+ s, 108x192, cut from 0:10\.0–1:20\.0/);
     expect(summary).toContain('| 0:40.0 | 1:20.0 | speaker_focus | follow_crop |');
     expect(summary).toContain('Placed 1, skipped 1.');
     expect(summary).toContain('r_outro: skipped (too close to the end of the reel)');
