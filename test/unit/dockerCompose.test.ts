@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { MATCHING_DYNAMIC_CONFIG } from '../../src/dev/localTemporal';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -32,6 +33,26 @@ describe('docker-compose.yml', async () => {
     expect(temporal?.environment?.DB).toBe('postgres12');
     expect(temporal?.environment?.POSTGRES_SEEDS).toBe('postgresql');
     expect(compose.services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  it("starts Temporal with the local dev server's matching settings (one partition per queue, priority)", async () => {
+    const { temporal } = compose.services;
+    const file = temporal?.environment?.DYNAMIC_CONFIG_FILE_PATH;
+    // The image's working folder is /etc/temporal; the file is mounted there from this folder.
+    const mount = temporal?.volumes?.find((v) => v.split(':')[1] === `/etc/temporal/${file}`);
+    expect(mount).toBeDefined();
+    const dynamic = parse(await readFile(path.join(root, mount!.split(':')[0]!), 'utf8')) as Record<
+      string,
+      { value: unknown; constraints?: unknown }[]
+    >;
+    const values = Object.fromEntries(Object.entries(dynamic).map(([key, [first]]) => [key, first?.value]));
+    expect(values).toEqual(MATCHING_DYNAMIC_CONFIG);
+    // Unconstrained: every queue, as on the dev server.
+    expect(
+      Object.values(dynamic)
+        .flat()
+        .filter((v) => v.constraints !== undefined),
+    ).toEqual([]);
   });
 
   it('gives the worker the Temporal address and a script that exists', () => {
