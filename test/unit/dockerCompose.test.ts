@@ -91,6 +91,21 @@ describe('docker-compose.yml', async () => {
     expect(worker.environment?.MEDIA_CONCURRENCY).toMatch(/^\$\{MEDIA_CONCURRENCY:-[1-9]\d*\}$/);
   });
 
+  it('sends no local state into an image: every .gitignore entry (.env, the venv, the models, media) is in .dockerignore', async () => {
+    const entries = async (file: string) =>
+      (await readFile(path.join(root, file), 'utf8'))
+        .split('\n')
+        .map((line) => line.trim().replace(/\/$/, ''))
+        .filter((line) => line && !line.startsWith('#'));
+    const dockerignore = new Set(await entries('.dockerignore'));
+    // A .gitignore name without a slash matches at any depth; .dockerignore needs `**/` for that.
+    const missing = (await entries('.gitignore')).filter(
+      (entry) => !dockerignore.has(entry) && !dockerignore.has(`**/${entry}`),
+    );
+    expect(missing).toEqual([]);
+    expect(dockerignore).toContain('.env');
+  });
+
   it('builds the worker image with ffmpeg', async () => {
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/apt-get install[^\n]*ffmpeg/);
