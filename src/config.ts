@@ -251,7 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     episode: { parallelClips: e.EPISODE_PARALLEL_CLIPS },
     host: {
       ...hostQueuesOf(e.TEMPORAL_TASK_QUEUE, e.REELFLOW_HOST_ID ?? defaultHostId(path.resolve(cwd, e.RUNS_DIR))),
-      // One encode already uses every core; two at once keep a 2-core host busy without thrashing.
+      // Half the cores (1 on 2 cores): one encode already uses every core, and fewer at once deliver the
+      // first reel sooner; MEDIA_CONCURRENCY = the cores favours throughput (README "Scaling out").
       mediaConcurrency: e.MEDIA_CONCURRENCY ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
       pickupTimeoutS: e.HOST_PICKUP_TIMEOUT_S,
       mediaPickupTimeoutS: e.MEDIA_PICKUP_TIMEOUT_S,
