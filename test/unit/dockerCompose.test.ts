@@ -109,6 +109,8 @@ describe('docker-compose.yml', async () => {
   it('builds the worker image with ffmpeg', async () => {
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/apt-get install[^\n]*ffmpeg/);
+    // The captions' default font (CAPTION_FONT, src/dev/systemTools.ts), as `npm run setup` installs it.
+    expect(dockerfile).toMatch(/apt-get install[^\n]*fonts-dejavu-core/);
     // ffmpeg dies with a killed worker through setpriv (util-linux, in every Debian image).
     expect(dockerfile).toMatch(/^FROM node:20-bookworm/m);
     // npm ci rejects this lockfile (see .ci/run), so the image must not use it.
