@@ -1,7 +1,8 @@
-# The reelflow worker image: Node 20, ffmpeg from Debian, the project's dependencies.
+# The reelflow worker image: Node 20, ffmpeg from Debian, the captions' font (CAPTION_FONT, named
+# rather than left to fontconfig's dependencies), the project's dependencies.
 FROM node:20-bookworm-slim
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends ffmpeg espeak-ng \
+  && apt-get install -y --no-install-recommends ffmpeg espeak-ng fonts-dejavu-core \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./

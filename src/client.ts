@@ -74,6 +74,9 @@ interface ReelOptions {
   duration?: string;
   clips?: string;
   maxCost?: string;
+  captions?: string;
+  aspect?: string;
+  hook?: boolean;
 }
 
 /** The options `reel` and `estimate reel` share. */
@@ -106,9 +109,20 @@ function reelRequestFrom(source: string, o: ReelOptions) {
       ...(o.duration === undefined ? {} : { durationS: number('--duration', o.duration) }),
       ...(o.clips === undefined ? {} : { clips: number('--clips', o.clips) }),
       ...(o.maxCost === undefined ? {} : { maxCostUsd: number('--max-cost', o.maxCost) }),
+      ...(o.captions === undefined ? {} : { captions: o.captions }),
+      ...(o.aspect === undefined ? {} : { aspect: o.aspect }),
+      ...(o.hook ? { hook: true } : {}),
     },
     callerDir(),
   );
+}
+
+/** How `reel` and `clips` render (src/domain/render.ts); estimates do not depend on them. */
+function renderOptions(command: Command): Command {
+  return command
+    .option('--captions <style>', `burned-in captions: ${CAPTION_STYLES.join(', ')} (default bold)`)
+    .option('--aspect <ratio>', `frame: ${Object.keys(ASPECT_PRESETS).join(', ')} (default 9:16)`)
+    .option('--hook', "show the moment's hook line as a title over its first seconds");
 }
 
 interface GenerateOptions {
@@ -147,7 +161,11 @@ function videoRequestFrom(prompt: string, o: GenerateOptions) {
 export function buildProgram(): Command {
   const program = new Command('reelflow').description('Durable short-video pipeline on Temporal').showHelpAfterError();
 
-  reelOptions(program.command('reel').description('start a reel run from a long source video; prints its workflow id'))
+  renderOptions(
+    reelOptions(
+      program.command('reel').description('start a reel run from a long source video; prints its workflow id'),
+    ),
+  )
     .option('--wait', 'follow the run and print the reel path when it finishes')
     .addOption(json())
     .action(async (source: string, o: ReelOptions & { wait?: boolean; json?: boolean }) => {
@@ -164,17 +182,16 @@ export function buildProgram(): Command {
       });
     });
 
-  reelOptions(
-    program
-      .command('clips')
-      .description(
-        'start an episode: the N best distinct moments of one source, one clip each; prints its workflow id',
-      ),
+  renderOptions(
+    reelOptions(
+      program
+        .command('clips')
+        .description(
+          'start an episode: the N best distinct moments of one source, one clip each; prints its workflow id',
+        ),
+    ),
   )
     .option('--count <n>', `how many clips, 1–${EPISODE_MAX_CLIPS} (default ${DEFAULT_EPISODE_CLIPS})`)
-    .option('--captions <style>', `burned-in captions: ${CAPTION_STYLES.join(', ')} (default bold)`)
-    .option('--aspect <ratio>', `frame: ${Object.keys(ASPECT_PRESETS).join(', ')} (default 9:16)`)
-    .option('--hook', "show each clip's hook line as a title over its first seconds")
     .option('--wait', 'follow the episode and print its ranked table, then the best clip')
     .addOption(json())
     .action(
@@ -182,9 +199,6 @@ export function buildProgram(): Command {
         source: string,
         o: ReelOptions & {
           count?: string;
-          captions?: string;
-          aspect?: string;
-          hook?: boolean;
           wait?: boolean;
           json?: boolean;
         },
@@ -193,9 +207,6 @@ export function buildProgram(): Command {
           {
             ...reelRequestFrom(source, o),
             ...(o.count === undefined ? {} : { count: number('--count', o.count) }),
-            ...(o.captions === undefined ? {} : { captions: o.captions }),
-            ...(o.aspect === undefined ? {} : { aspect: o.aspect }),
-            ...(o.hook ? { hook: true } : {}),
           },
           callerDir(),
         );

@@ -11,7 +11,7 @@ import type { CropSettings } from './domain/cropPlan';
 import { DEFAULT_CROP_SETTINGS } from './domain/cropPlan';
 import type { HostQueues } from './domain/hosts';
 import { hostQueuesOf } from './domain/hosts';
-import { DEFAULT_SPEECH_TASK_QUEUE, TranscriberSchema } from './domain/speech';
+import { defaultSpeechTaskQueue, TranscriberSchema } from './domain/speech';
 import type { Backend } from './domain/models';
 import { DEFAULT_MODELS, modelList, OFFLINE_VIDEO_MODELS } from './domain/models';
 
@@ -96,8 +96,8 @@ const EnvSchema = z.object({
   FRAMING_HOLD_S: z.coerce.number().min(0).max(30).default(DEFAULT_CROP_SETTINGS.holdS),
   FRAMING_MAX_PAN: z.coerce.number().positive().max(2).default(DEFAULT_CROP_SETTINGS.maxPanPerS),
   FRAMING_DEAD_ZONE: z.coerce.number().min(0).max(0.45).default(DEFAULT_CROP_SETTINGS.deadZone),
-  /** The task queue the speech worker serves (speech/; it reads the same variable). */
-  SPEECH_TASK_QUEUE: z.string().min(1).default(DEFAULT_SPEECH_TASK_QUEUE),
+  /** The task queue the speech worker serves (speech/; it reads the same variable). Default: `<TEMPORAL_TASK_QUEUE>-speech`. */
+  SPEECH_TASK_QUEUE: z.string().min(1).optional(),
   /** Names this host's task queues (default: hostname plus a hash of RUNS_DIR: one folder, one host). */
   REELFLOW_HOST_ID: z
     .string()
@@ -244,11 +244,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     api: { host: e.API_HOST, port: e.API_PORT, ...(e.API_TOKEN ? { token: e.API_TOKEN } : {}) },
     source: { maxBytes: e.SOURCE_MAX_BYTES, downloadTimeoutS: e.SOURCE_DOWNLOAD_TIMEOUT_S },
     framing: { holdS: e.FRAMING_HOLD_S, maxPanPerS: e.FRAMING_MAX_PAN, deadZone: e.FRAMING_DEAD_ZONE },
-    speech: { taskQueue: e.SPEECH_TASK_QUEUE, ...(e.TRANSCRIBE ? { transcribe: e.TRANSCRIBE } : {}) },
+    speech: {
+      taskQueue: e.SPEECH_TASK_QUEUE ?? defaultSpeechTaskQueue(e.TEMPORAL_TASK_QUEUE),
+      ...(e.TRANSCRIBE ? { transcribe: e.TRANSCRIBE } : {}),
+    },
     episode: { parallelClips: e.EPISODE_PARALLEL_CLIPS },
     host: {
       ...hostQueuesOf(e.TEMPORAL_TASK_QUEUE, e.REELFLOW_HOST_ID ?? defaultHostId(path.resolve(cwd, e.RUNS_DIR))),
-      // One encode already uses every core; two at once keep a 2-core host busy without thrashing.
+      // Half the cores (1 on 2 cores): one encode already uses every core, and fewer at once deliver the
+      // first reel sooner; MEDIA_CONCURRENCY = the cores favours throughput (README "Scaling out").
       mediaConcurrency: e.MEDIA_CONCURRENCY ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
       pickupTimeoutS: e.HOST_PICKUP_TIMEOUT_S,
       mediaPickupTimeoutS: e.MEDIA_PICKUP_TIMEOUT_S,

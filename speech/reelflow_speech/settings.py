@@ -61,7 +61,9 @@ def load_settings(env: Optional[dict] = None) -> Settings:
     return Settings(
         address=address,
         namespace=env.get("TEMPORAL_NAMESPACE") or "default",
-        task_queue=env.get("SPEECH_TASK_QUEUE") or "reelflow-speech",
+        # As src/domain/speech.ts: the main task queue's name plus -speech, so projects on their
+        # own queues do not share a speech queue.
+        task_queue=env.get("SPEECH_TASK_QUEUE") or f"{env.get('TEMPORAL_TASK_QUEUE') or 'reelflow'}-speech",
         model=choose_model(env),
         threads=_int(env, "SPEECH_THREADS", 0, 0, 256),
         parallel=_int(env, "SPEECH_PARALLEL", 2, 1, 16),

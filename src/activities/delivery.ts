@@ -70,13 +70,17 @@ export function createDeliveryActivities({ config }: ActivityDeps) {
       const reelPath = path.join(outputDir, 'reel.mp4');
       const assetsPath = path.join(outputDir, 'publishing-assets.json');
       const summaryPath = path.join(outputDir, 'summary.md');
-      // Copied under a temporary name and renamed: a reader never sees a half-copied reel.
+      // Written under a temporary name and renamed: a reader never sees a half-written file.
       const deliver = async (from: string, to: string) => {
         await copyFile(from, `${to}.partial`);
         await rename(`${to}.partial`, to);
       };
+      const writeWhole = async (to: string, text: string) => {
+        await writeFile(`${to}.partial`, text);
+        await rename(`${to}.partial`, to);
+      };
       await deliver(input.reelPath, reelPath);
-      await copyFile(input.assetsPath, assetsPath);
+      await deliver(input.assetsPath, assetsPath);
       // Caption files (reel-relative times) travel with the reel when the render wrote them.
       for (const name of ['reel.srt', 'reel.vtt']) {
         const from = path.join(path.dirname(input.reelPath), name);
@@ -93,13 +97,15 @@ export function createDeliveryActivities({ config }: ActivityDeps) {
       const placements = await readJsonIfThere<SummaryInput['placements']>(
         path.join(input.workspace, 'broll-placements.json'),
       );
-      const reelDurationS = (await probe(reelPath)).durationS;
+      const delivered = await probe(reelPath);
+      const reelDurationS = delivered.durationS;
       if (moment && layout && assets) {
-        await writeFile(
+        await writeWhole(
           summaryPath,
           formatSummary({
             workflowId: input.workflowId,
             reelDurationS,
+            ...(delivered.video ? { frame: { width: delivered.video.width, height: delivered.video.height } } : {}),
             moment,
             segments: layout.segments,
             assets,
@@ -110,7 +116,7 @@ export function createDeliveryActivities({ config }: ActivityDeps) {
           }),
         );
       } else {
-        await writeFile(summaryPath, `# ${input.workflowId}\n\nReel: ${reelDurationS.toFixed(1)} s.\n`);
+        await writeWhole(summaryPath, `# ${input.workflowId}\n\nReel: ${reelDurationS.toFixed(1)} s.\n`);
       }
 
       if (clip) {

@@ -8,6 +8,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { isGrpcServiceError, WorkflowFailedError } from '@temporalio/client';
+import { TimeoutFailure, TimeoutType } from '@temporalio/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -121,19 +122,21 @@ export class HostFiles {
         workflowExecutionTimeout: '2 minutes',
       })) as Awaited<ReturnType<W>>;
     } catch (err) {
-      if (err instanceof WorkflowFailedError)
-        throw new HostUnavailableError(
-          `the host that holds the run's files (task queue ${hostQueue}) did not serve them: ${rootMessage(err)}`,
-        );
+      if (err instanceof WorkflowFailedError) throw new HostUnavailableError(hostFailureMessage(err, hostQueue));
       throw err;
     }
   }
 }
 
-function rootMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown };
-  while (e.cause) e = e.cause as typeof e;
-  return e.message ?? String(err);
+/** Why a host did not serve a run's files, in words: a read no worker picked up means the host is down. */
+export function hostFailureMessage(err: WorkflowFailedError, hostQueue: string): string {
+  let e: Error = err;
+  while (e.cause instanceof Error) e = e.cause;
+  const why =
+    e instanceof TimeoutFailure && e.timeoutType === TimeoutType.SCHEDULE_TO_START
+      ? "no worker of that host picked the read up in time (is the host's worker running?)"
+      : e.message;
+  return `the host that holds the run's files (task queue ${hostQueue}) did not serve them: ${why}`;
 }
 
 /** The bytes of `range`, one chunk per read, the next read already asked while one is sent. */

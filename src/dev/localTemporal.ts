@@ -34,14 +34,16 @@ export interface LocalTemporal {
  *   server version does not turn it on by itself. With 8 reels at once the first arrived after 28 s
  *   instead of 53 s (bench/concurrency.ts; one reel alone: 19–22 s).
  */
-const MATCHING = [
+export const MATCHING_DYNAMIC_CONFIG: Readonly<Record<string, number | boolean>> = {
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+  'matching.useNewMatcher': true,
+};
+// docker-compose.yml's Temporal loads the same values from temporal-dynamic-config.yaml (a test compares them).
+const MATCHING = Object.entries(MATCHING_DYNAMIC_CONFIG).flatMap(([key, value]) => [
   '--dynamic-config-value',
-  'matching.numTaskqueueReadPartitions=1',
-  '--dynamic-config-value',
-  'matching.numTaskqueueWritePartitions=1',
-  '--dynamic-config-value',
-  'matching.useNewMatcher=true',
-];
+  `${key}=${value}`,
+]);
 
 export async function startLocalTemporal(options: LocalTemporalOptions = {}): Promise<LocalTemporal> {
   const log = options.log ?? console.log;

@@ -7,8 +7,15 @@ import { z } from 'zod';
 
 /** The activity the Python worker registers. */
 export const SPEECH_ACTIVITY = 'transcribe_audio';
-/** SPEECH_TASK_QUEUE's default (the worker and the TypeScript settings share it). */
-export const DEFAULT_SPEECH_TASK_QUEUE = 'reelflow-speech';
+/**
+ * SPEECH_TASK_QUEUE's default: the task queue's name plus `-speech` (`reelflow-speech` for the
+ * default queue), so a project on its own queue also has its own speech queue and two projects on
+ * one Temporal never transcribe each other's audio. speech/reelflow_speech/settings.py derives it
+ * the same way.
+ */
+export function defaultSpeechTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-speech`;
+}
 /** Chunk length the workflow asks for: long enough for context, short enough to resume cheaply. */
 export const SPEECH_CHUNK_S = 60;
 

@@ -9,6 +9,8 @@ import { scorePercent } from './moment';
 export interface SummaryInput {
   workflowId: string;
   reelDurationS: number;
+  /** The delivered reel's frame size, as probed (it follows the request's aspect). */
+  frame?: { width: number; height: number };
   moment: Moment;
   segments: LayoutSegment[];
   /** broll-placements.json: B-roll, and the user's own media when the request named any. */
@@ -61,7 +63,7 @@ export function formatSummary(input: SummaryInput): string {
   const lines = [
     `# ${input.workflowId}`,
     '',
-    `Reel: ${input.reelDurationS.toFixed(1)} s, 1080x1920, cut from ${clock(moment.startS)}–${clock(moment.endS)} of the source.`,
+    `Reel: ${input.reelDurationS.toFixed(1)} s${input.frame ? `, ${input.frame.width}x${input.frame.height}` : ''}, cut from ${clock(moment.startS)}–${clock(moment.endS)} of the source.`,
     '',
     '## Moment',
     '',

@@ -48,7 +48,8 @@ export async function assertQueueIsOurs(
   if (others.length === 0) return;
   throw new Error(
     `another reelflow is serving task queue "${settings.taskQueue}" on this Temporal with its runs in ${others.join(', ')}; ` +
-      `its runs would mix with this folder's (${runsDir}). Stop it, or give this folder its own queue: ` +
+      `its runs would mix with this folder's (${runsDir}). Stop it (a worker stopped less than ${RECENT_POLL_MS / 1000} s ago still counts), ` +
+      `or give this folder its own queue: ` +
       `TEMPORAL_TASK_QUEUE=reelflow-<name> (use the same value for the CLI and the API here).`,
   );
 }

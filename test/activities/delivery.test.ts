@@ -1,6 +1,6 @@
 /** DELIVERY: files in the output folder, summary.md, and the webhook (against a receiver on 127.0.0.1). */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -109,8 +109,14 @@ describe('deliver', () => {
       reelPath: result.reelPath,
     });
 
+    // Every file is written under a temporary name and renamed: none is left behind.
+    const delivered = await readdir(result.outputDir);
+    expect(delivered).toEqual(expect.arrayContaining(['reel.mp4', 'publishing-assets.json', 'summary.md']));
+    expect(delivered.filter((name) => name.endsWith('.partial'))).toEqual([]);
+
     const summary = await readFile(result.summaryPath, 'utf8');
-    expect(summary).toContain('cut from 0:10.0–1:20.0');
+    // The frame size is the delivered file's (1:1, 4:5 and 16:9 reels are not 1080x1920).
+    expect(summary).toMatch(/Reel: [\d.]+ s, 108x192, cut from 0:10\.0–1:20\.0/);
     expect(summary).toContain('| 0:40.0 | 1:20.0 | speaker_focus | follow_crop |');
     expect(summary).toContain('Placed 1, skipped 1.');
     expect(summary).toContain('r_outro: skipped (too close to the end of the reel)');

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, describeConfig, loadConfig } from '../../src/config';
 
@@ -65,5 +67,27 @@ describe('loadConfig', () => {
       // One line, so the CLI's one-line errors keep every variable.
       expect((err as Error).message).not.toContain('\n');
     }
+  });
+
+  it('gives a project on its own task queue its own speech queue, in the TypeScript and the Python settings alike', () => {
+    const envs: Record<string, string>[] = [
+      {},
+      { TEMPORAL_TASK_QUEUE: 'reelflow-second' },
+      { TEMPORAL_TASK_QUEUE: 'reelflow-second', SPEECH_TASK_QUEUE: 'shared-speech' },
+    ];
+    const typescript = envs.map((env) => loadConfig(env, '/srv/app').speech.taskQueue);
+    expect(typescript).toEqual(['reelflow-speech', 'reelflow-second-speech', 'shared-speech']);
+    // The Python worker's own rule (speech/reelflow_speech/settings.py; plain Python, no venv needed).
+    const python = execFileSync(
+      'python3',
+      [
+        '-c',
+        'import json, sys; from reelflow_speech.settings import load_settings; ' +
+          'print(json.dumps([load_settings(env).task_queue for env in json.loads(sys.argv[1])]))',
+        JSON.stringify(envs),
+      ],
+      { cwd: path.resolve(__dirname, '../../speech'), encoding: 'utf8' },
+    );
+    expect(JSON.parse(python)).toEqual(typescript);
   });
 });

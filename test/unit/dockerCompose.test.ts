@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { MATCHING_DYNAMIC_CONFIG } from '../../src/dev/localTemporal';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -32,6 +33,26 @@ describe('docker-compose.yml', async () => {
     expect(temporal?.environment?.DB).toBe('postgres12');
     expect(temporal?.environment?.POSTGRES_SEEDS).toBe('postgresql');
     expect(compose.services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  it("starts Temporal with the local dev server's matching settings (one partition per queue, priority)", async () => {
+    const { temporal } = compose.services;
+    const file = temporal?.environment?.DYNAMIC_CONFIG_FILE_PATH;
+    // The image's working folder is /etc/temporal; the file is mounted there from this folder.
+    const mount = temporal?.volumes?.find((v) => v.split(':')[1] === `/etc/temporal/${file}`);
+    expect(mount).toBeDefined();
+    const dynamic = parse(await readFile(path.join(root, mount!.split(':')[0]!), 'utf8')) as Record<
+      string,
+      { value: unknown; constraints?: unknown }[]
+    >;
+    const values = Object.fromEntries(Object.entries(dynamic).map(([key, [first]]) => [key, first?.value]));
+    expect(values).toEqual(MATCHING_DYNAMIC_CONFIG);
+    // Unconstrained: every queue, as on the dev server.
+    expect(
+      Object.values(dynamic)
+        .flat()
+        .filter((v) => v.constraints !== undefined),
+    ).toEqual([]);
   });
 
   it('gives the worker the Temporal address and a script that exists', () => {
@@ -70,9 +91,26 @@ describe('docker-compose.yml', async () => {
     expect(worker.environment?.MEDIA_CONCURRENCY).toMatch(/^\$\{MEDIA_CONCURRENCY:-[1-9]\d*\}$/);
   });
 
+  it('sends no local state into an image: every .gitignore entry (.env, the venv, the models, media) is in .dockerignore', async () => {
+    const entries = async (file: string) =>
+      (await readFile(path.join(root, file), 'utf8'))
+        .split('\n')
+        .map((line) => line.trim().replace(/\/$/, ''))
+        .filter((line) => line && !line.startsWith('#'));
+    const dockerignore = new Set(await entries('.dockerignore'));
+    // A .gitignore name without a slash matches at any depth; .dockerignore needs `**/` for that.
+    const missing = (await entries('.gitignore')).filter(
+      (entry) => !dockerignore.has(entry) && !dockerignore.has(`**/${entry}`),
+    );
+    expect(missing).toEqual([]);
+    expect(dockerignore).toContain('.env');
+  });
+
   it('builds the worker image with ffmpeg', async () => {
     const dockerfile = await readFile(path.join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/apt-get install[^\n]*ffmpeg/);
+    // The captions' default font (CAPTION_FONT, src/dev/systemTools.ts), as `npm run setup` installs it.
+    expect(dockerfile).toMatch(/apt-get install[^\n]*fonts-dejavu-core/);
     // ffmpeg dies with a killed worker through setpriv (util-linux, in every Debian image).
     expect(dockerfile).toMatch(/^FROM node:20-bookworm/m);
     // npm ci rejects this lockfile (see .ci/run), so the image must not use it.

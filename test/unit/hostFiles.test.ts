@@ -6,7 +6,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRunFileActivities } from '../../src/activities/runFiles';
-import { hostQueueOfActivityQueue } from '../../src/api/hostFiles';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
+import { hostFailureMessage, hostQueueOfActivityQueue } from '../../src/api/hostFiles';
 import { HOST_FILE_CHUNK_BYTES } from '../../src/domain/hostFiles';
 import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';
@@ -19,6 +21,35 @@ describe('files from a run’s host', () => {
     expect(hostQueueOfActivityQueue('reelflow', 'reelflow-speech')).toBeUndefined();
     // Another project's queues on the same Temporal are not this deployment's hosts.
     expect(hostQueueOfActivityQueue('reelflow', 'reelflow-b-host-x')).toBeUndefined();
+  });
+
+  it('says in words that a host is down when no worker picked the read up, and passes any other cause on', () => {
+    // The shape a host-files workflow fails with: the read activity, then its cause.
+    const failed = (cause: Error) =>
+      new WorkflowFailedError(
+        'Workflow execution failed',
+        new ActivityFailure(
+          'Activity task failed',
+          'readRunFile',
+          '1',
+          RetryState.NON_RETRYABLE_FAILURE,
+          undefined,
+          cause,
+        ),
+        RetryState.NON_RETRYABLE_FAILURE,
+      );
+    const queue = 'reelflow-host-box1-ab12';
+    expect(
+      hostFailureMessage(
+        failed(new TimeoutFailure('activity ScheduleToStart timeout', undefined, TimeoutType.SCHEDULE_TO_START)),
+        queue,
+      ),
+    ).toBe(
+      "the host that holds the run's files (task queue reelflow-host-box1-ab12) did not serve them: no worker of that host picked the read up in time (is the host's worker running?)",
+    );
+    expect(hostFailureMessage(failed(ApplicationFailure.create({ message: 'disk full' })), queue)).toBe(
+      "the host that holds the run's files (task queue reelflow-host-box1-ab12) did not serve them: disk full",
+    );
   });
 
   it('reads listed files in ranges and refuses other names, other paths and oversized reads', async () => {

@@ -40,7 +40,7 @@ describe('project folders on a shared dev Temporal', () => {
       );
       expect(folders).toEqual([mine]);
       await expect(assertQueueIsOurs(temporal.client, settings, '/projects/second/runs')).rejects.toThrow(
-        new RegExp(`task queue "${taskQueue}".*${mine}.*TEMPORAL_TASK_QUEUE`),
+        new RegExp(`task queue "${taskQueue}".*${mine}.*stopped less than 90 s ago still counts.*TEMPORAL_TASK_QUEUE`),
       );
       await expect(assertQueueIsOurs(temporal.client, settings, mine)).resolves.toBeUndefined();
     });
