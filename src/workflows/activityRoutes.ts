@@ -23,9 +23,10 @@ import { HOST_WATCH_INTERVAL_S, HOST_WATCH_PATCH, watchHost } from './hostWatch'
 export const HEARTBEAT_TIMEOUT = '12 seconds';
 
 /**
- * A run pinned to a host whose worker does not pick its light work up within this has lost its host
- * (reel runs move to another host, src/workflows/reel.ts; other runs' stage fails visibly and waits for
- * resume). The default for runs whose claimHost answer carries no HOST_PICKUP_TIMEOUT_S (src/config.ts).
+ * A run pinned to a host whose worker does not pick its light work up within this has lost its host:
+ * reels, episodes and prompt-to-video runs move to another host (PipelineRun.moveHost); runs
+ * recorded before their move was patched in fail the stage visibly and wait for resume. The default
+ * for runs whose claimHost answer carries no HOST_PICKUP_TIMEOUT_S (src/config.ts).
  */
 export const HOST_PICKUP_TIMEOUT = '5 minutes';
 
