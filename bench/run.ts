@@ -14,6 +14,7 @@
  * - recovery: the worker running each stage SIGKILLed, seconds until a standby runs it (bench/recovery.ts);
  * - two hosts on one queue, 4 reels, one host killed mid-render and left down (bench/twoHosts.ts;
  *   BENCH_TWO_HOSTS_REELS=0 skips);
+ * - a file read from another host the API's way, one read in flight against several (bench/hostFiles.ts);
  * - concurrency: 1, 4 and 8 reels at once on one worker (bench/concurrency.ts; BENCH_CONCURRENCY=0 skips).
  * - episodes of 3 and 6 clips against as many separate reels, and captions' encode cost (bench/episode.ts).
  */
@@ -48,6 +49,8 @@ import { concurrencyTable, measureConcurrency } from './concurrency';
 import type { RecoveryMeasurement } from './recovery';
 import type { TwoHostsMeasurement } from './twoHosts';
 import { measureTwoHosts, twoHostsTable } from './twoHosts';
+import type { HostFilesMeasurement } from './hostFiles';
+import { hostFilesTable, measureHostFiles } from './hostFiles';
 import { benchSample } from './standalone';
 import { measureRecovery } from './recovery';
 import type { CaptionsMeasurement, EpisodeMeasurement } from './episode';
@@ -188,6 +191,7 @@ async function main(): Promise<void> {
   let recovery: RecoveryMeasurement[] | undefined;
   let concurrency: ConcurrencyMeasurement | undefined;
   let twoHosts: TwoHostsMeasurement | undefined;
+  let hostFiles: HostFilesMeasurement | undefined;
   let episodes: EpisodeMeasurement[] | undefined;
   let captions: CaptionsMeasurement | undefined;
   try {
@@ -233,6 +237,8 @@ async function main(): Promise<void> {
         twoHostReels,
       );
     }
+    console.log("measuring a file read from another host through the API's reads…");
+    hostFiles = await measureHostFiles(path.join(root, 'host-files'), server.address, client);
     const counts = (process.env.BENCH_CONCURRENCY ?? '1,4,8')
       .split(',')
       .map(Number)
@@ -264,6 +270,7 @@ async function main(): Promise<void> {
     render,
     recovery,
     twoHosts,
+    hostFiles,
     concurrency,
     episodes,
     captions,
@@ -328,6 +335,7 @@ async function main(): Promise<void> {
     }
   }
   if (twoHosts) console.log(`\n${twoHostsTable(twoHosts)}`);
+  if (hostFiles) console.log(`\n${hostFilesTable(hostFiles)}`);
   if (concurrency) console.log(`\n${concurrencyTable(concurrency)}`);
   console.log('\nwritten to bench/results.json');
 }

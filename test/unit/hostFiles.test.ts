@@ -8,7 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { createRunFileActivities } from '../../src/activities/runFiles';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
-import { hostFailureMessage, hostQueueOfActivityQueue } from '../../src/api/hostFiles';
+import {
+  HOST_FILE_READS_AHEAD,
+  hostFailureMessage,
+  hostFileChunks,
+  hostQueueOfActivityQueue,
+} from '../../src/api/hostFiles';
+import type { HostFileChunk } from '../../src/domain/hostFiles';
 import { HOST_FILE_CHUNK_BYTES } from '../../src/domain/hostFiles';
 import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';
@@ -74,5 +80,48 @@ describe('files from a run’s host', () => {
     await expect(
       readRunFile({ runId: 'reel-x-1', name: 'reel.mp4', start: 0, length: HOST_FILE_CHUNK_BYTES + 1 }),
     ).rejects.toThrow(/at most/);
+  });
+
+  it('streams a range in order with up to HOST_FILE_READS_AHEAD reads in flight, and stops on a short read', async () => {
+    const dir = await tempDir('host-files-ahead');
+    const { readRunFile } = createRunFileActivities({ config: testConfig(dir) });
+    const size = HOST_FILE_CHUNK_BYTES * 6 + 1000;
+    const bytes = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7) % 253));
+    await mkdir(path.join(dir, 'output', 'reel-y-1'), { recursive: true });
+    await writeFile(path.join(dir, 'output', 'reel-y-1', 'reel.mp4'), bytes);
+    // Reads are held until the test answers them, newest first: order must come from the stream.
+    const held: { start: number; answer: () => void }[] = [];
+    const read = (start: number, length: number) =>
+      new Promise<HostFileChunk | null>((resolve) =>
+        held.push({
+          start,
+          answer: () => void readRunFile({ runId: 'reel-y-1', name: 'reel.mp4', start, length }).then(resolve),
+        }),
+      );
+    const range = { start: 500, end: size - 2 };
+    const stream = hostFileChunks(read, range);
+    const received: Buffer[] = [];
+    let inFlightMax = 0;
+    let ended = false;
+    const reading = (async () => {
+      for await (const chunk of stream) received.push(chunk);
+    })().finally(() => (ended = true));
+    while (!ended) {
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlightMax = Math.max(inFlightMax, held.length);
+      held.pop()?.answer();
+    }
+    await reading;
+    expect(inFlightMax).toBe(HOST_FILE_READS_AHEAD);
+    expect(Buffer.concat(received).equals(bytes.subarray(range.start, range.end + 1))).toBe(true);
+
+    // A host whose file got shorter: an error, not a short body passed off as complete.
+    const short = (start: number, length: number) =>
+      readRunFile({ runId: 'reel-y-1', name: 'reel.mp4', start, length: start > 0 ? length - 1 : length });
+    await expect(
+      (async () => {
+        for await (const _ of hostFileChunks(short, { start: 0, end: size - 1 })) void _;
+      })(),
+    ).rejects.toThrow(/the file ended at byte/);
   });
 });
