@@ -159,7 +159,10 @@ function videoRequestFrom(prompt: string, o: GenerateOptions) {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('reelflow').description('Durable short-video pipeline on Temporal').showHelpAfterError();
+  const program = new Command('reelflow')
+    .description('Durable short-video pipeline on Temporal')
+    // A mistyped option gets the error and a pointer to the command's help, not its whole usage.
+    .showHelpAfterError("(add --help for the command's options)");
 
   renderOptions(
     reelOptions(

@@ -26,4 +26,18 @@ describe('render options on the command line', () => {
     await expect(parse(['reel', 'talk.mp4', '--captions', 'huge'])).rejects.toThrow(/invalid reel request: captions:/);
     await expect(parse(['clips', 'talk.mp4', '--aspect', '2:1'])).rejects.toThrow(/aspect: must be one of/);
   });
+
+  it('a mistyped option is named, with the likely one and a pointer to --help instead of the whole usage', async () => {
+    const program = buildProgram();
+    let written = '';
+    program.exitOverride();
+    for (const command of program.commands)
+      command.exitOverride().configureOutput({ writeErr: (text) => void (written += text) });
+    await expect(program.parseAsync(['node', 'reelflow', 'reel', 'talk.mp4', '--aspekt', '1:1'])).rejects.toThrow();
+    expect(written.trim().split('\n')).toEqual([
+      "error: unknown option '--aspekt'",
+      '(Did you mean --aspect?)',
+      "(add --help for the command's options)",
+    ]);
+  });
 });
