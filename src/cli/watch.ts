@@ -1,6 +1,7 @@
 /**
  * `reelflow watch`: live per-stage progress and per-clip B-roll state. On a terminal the view is
- * redrawn in place; otherwise (a pipe, a log file) each change is printed as plain lines.
+ * redrawn in place; otherwise (a pipe, a log file) the first view is printed whole and then only the
+ * lines each change brings, so a log grows by what happened instead of by the whole table.
  */
 import type { Client } from '@temporalio/client';
 import type { BrollJob } from '../domain/broll';
@@ -15,6 +16,16 @@ export function formatBroll(jobs: BrollJob[]): string {
       `    ${job.idempotent_key.padEnd(36)} ${job.status.padEnd(18)} ${job.error_message ?? ''}`.trimEnd(),
     ),
   ].join('\n');
+}
+
+/** The lines of `view` that `last` did not have, in order (the whole view the first time). */
+export function changedLines(last: string, view: string): string {
+  if (!last) return view;
+  const before = new Set(last.split('\n'));
+  return view
+    .split('\n')
+    .filter((line) => !before.has(line))
+    .join('\n');
 }
 
 export interface WatchOptions {
@@ -37,7 +48,8 @@ export async function watchRun(client: Client, workflowId: string, options: Watc
       : [formatProgress(progress), formatBroll(jobs)].filter(Boolean).join('\n');
     if (view !== last) {
       if (options.live && !options.json && lines > 0) options.write(`\x1b[${lines}A\x1b[0J`);
-      options.write(`${view}\n`);
+      const text = options.live || options.json ? view : changedLines(last, view);
+      if (text) options.write(`${text}\n`);
       lines = view.split('\n').length;
       last = view;
     }
