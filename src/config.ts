@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { CropSettings } from './domain/cropPlan';
 import { DEFAULT_CROP_SETTINGS } from './domain/cropPlan';
 import type { HostQueues } from './domain/hosts';
-import { hostQueuesOf } from './domain/hosts';
+import { HostIdSchema, hostQueuesOf } from './domain/hosts';
 import { defaultSpeechTaskQueue, TranscriberSchema } from './domain/speech';
 import type { Backend } from './domain/models';
 import { DEFAULT_MODELS, modelList, OFFLINE_VIDEO_MODELS } from './domain/models';
@@ -99,10 +99,7 @@ const EnvSchema = z.object({
   /** The task queue the speech worker serves (speech/; it reads the same variable). Default: `<TEMPORAL_TASK_QUEUE>-speech`. */
   SPEECH_TASK_QUEUE: z.string().min(1).optional(),
   /** Names this host's task queues (default: hostname plus a hash of RUNS_DIR: one folder, one host). */
-  REELFLOW_HOST_ID: z
-    .string()
-    .regex(/^[\w.-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores')
-    .optional(),
+  REELFLOW_HOST_ID: HostIdSchema.optional(),
   /** Media activities (ffmpeg, layout, audio features) running at once on this host (default: half the cores). */
   MEDIA_CONCURRENCY: int(1, 256).optional(),
   /**

@@ -93,6 +93,17 @@ export function buildApp({ client, config, studioDir = STUDIO_BUILD_DIR }: AppOp
   const dirs = { runsDir: path.resolve(config.runsDir), outputDir };
   // A run made on another host: its files come from that host's worker (see hostFiles.ts).
   const hostFiles = new HostFiles(client, config.temporal.taskQueue);
+  // An upload is saved on this API's disk only: a run that reads one is asked to run on this host
+  // (the worker that shares this runs folder), not on whichever host answers first.
+  // (An API built without host settings, as some tests build it, leaves requests as they are.)
+  const uploadsDir = path.join(dirs.runsDir, 'uploads');
+  const thisHost = 'host' in config ? config.host.hostId : undefined;
+  const onUploadsHost = <R extends { source: string; transcript?: string; host?: string }>(request: R): R =>
+    thisHost &&
+    request.host === undefined &&
+    [request.source, request.transcript].some((f) => f && isInside(uploadsDir, f))
+      ? { ...request, host: thisHost }
+      : request;
 
   app.addHook('onRequest', async (request, reply) => {
     if (!token || request.url === '/api/health' || request.url === '/api/openapi.json') return;
@@ -143,14 +154,14 @@ export function buildApp({ client, config, studioDir = STUDIO_BUILD_DIR }: AppOp
 
   app.post('/api/reels', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const handle = await startReel(client, config.temporal.taskQueue, prepareReelRequest(body));
+    const handle = await startReel(client, config.temporal.taskQueue, onUploadsHost(prepareReelRequest(body)));
     return reply.code(202).send({ projectId: handle.workflowId });
   });
 
   // An episode: its ranked clips show in GET /api/projects/:id (progress.clips, then result.clips).
   app.post('/api/episodes', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const handle = await startEpisode(client, config.temporal.taskQueue, prepareEpisodeRequest(body));
+    const handle = await startEpisode(client, config.temporal.taskQueue, onUploadsHost(prepareEpisodeRequest(body)));
     return reply.code(202).send({ projectId: handle.workflowId });
   });
 

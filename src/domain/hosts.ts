@@ -3,6 +3,10 @@
  * reads or writes it goes to that host's own task queues (the worker-specific task queue pattern).
  * A "host" is a workspace folder: workers that share a RUNS_DIR share files, so they share queues.
  */
+import { z } from 'zod';
+
+/** A host's id as it names task queues (REELFLOW_HOST_ID, or a request's `host`). */
+export const HostIdSchema = z.string().regex(/^[\w.-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores');
 
 /** The task queues of the host that holds a run's workspace; recorded in history when the run claims it. */
 export interface HostQueues {

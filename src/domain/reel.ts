@@ -3,6 +3,7 @@ import type { BrollSettings } from './broll';
 import type { CropPlan } from './cropPlan';
 import type { CostEstimate } from './cost';
 import type { Directives } from './directives';
+import { HostIdSchema } from './hosts';
 import type { QaVerdict } from './qa';
 import { RenderOptionsSchema } from './render';
 import type { SpeechJob } from './speech';
@@ -34,6 +35,11 @@ export const ReelRequestSchema = z
     transcribe: TranscriberSchema.optional(),
     /** The most this run may spend on paid clips, in USD; a clip that would go over is not submitted. */
     maxCostUsd: z.number().min(0).max(100_000).optional(),
+    /**
+     * The host that runs it (its REELFLOW_HOST_ID; by default hostname plus a hash of its runs folder),
+     * for a source only that host can read, as a studio upload. Default: whichever host answers first.
+     */
+    host: HostIdSchema.optional(),
   })
   .extend(RenderOptionsSchema.shape)
   .strict();

@@ -8,12 +8,13 @@
  * start-to-close of minutes expires; start-to-close only bounds a hung but living worker.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
 import type { HostQueues } from '../domain/hosts';
+import { hostQueuesOf } from '../domain/hosts';
 import type { HostWatch } from './hostWatch';
-import { HOST_WATCH_INTERVAL_S, HOST_WATCH_PATCH, watchHost } from './hostWatch';
+import { HOST_WATCH_INTERVAL_S, HOST_WATCH_PATCH, pickupTimedOut, watchHost } from './hostWatch';
 
 /**
  * 12 s without a heartbeat means the worker is gone. Heartbeats reach the server at most 3 s apart
@@ -148,6 +149,27 @@ export const HOST_AFFINITY_PATCH = 'host-affinity';
 
 /** The patch that moves a reel run whose host stopped picking up its work to another host; older runs wait for resume. */
 export const HOST_FAILOVER_PATCH = 'host-failover';
+/** Runs whose request names a host (`host`) claim it on that host's own queue. */
+export const REQUESTED_HOST_PATCH = 'requested-host';
+
+/** Claims the host a request named, on that host's own light queue; a host that never answers fails the run, saying so. */
+async function claimRequested(hostId: string): Promise<HostQueues | null> {
+  const { hostQueue } = hostQueuesOf(workflowInfo().taskQueue, hostId);
+  const { claimHost } = proxyActivities<Activities>({
+    ...LIGHT,
+    taskQueue: hostQueue,
+    scheduleToStartTimeout: HOST_PICKUP_TIMEOUT,
+  });
+  try {
+    return await claimHost();
+  } catch (err) {
+    if (!pickupTimedOut(err)) throw err;
+    throw ApplicationFailure.nonRetryable(
+      `no worker of host "${hostId}" (task queue ${hostQueue}) claimed the run within ${HOST_PICKUP_TIMEOUT}: the request names that host (its source is on its disk); start its worker and the run again, or start the run without "host"`,
+      'HOST_UNAVAILABLE',
+    );
+  }
+}
 
 /**
  * A run's route: shared until `pin()` asks the shared queue which host takes the run (the first worker
@@ -166,12 +188,21 @@ export class RunRoute implements ActivityRoute {
     return this.route.media;
   }
 
+  /** The host the request named (`host`): only it is asked, first and after a loss. */
+  private requested?: string;
+
   /**
    * Claims a host through the shared queue (any live host answers; none alive: it waits for one).
    * Called again after the run's host is lost, so a dead host's queue is never asked.
+   *
+   * A request that names a host (its source is on that host's disk only, as a studio upload is) asks
+   * that host's light queue instead, also after a loss: a host that does not pick the claim up within
+   * HOST_PICKUP_TIMEOUT fails the run, naming the host and its queue, rather than the run landing on
+   * a host that cannot read its source.
    */
-  async pin(): Promise<HostQueues | undefined> {
-    const host = await sharedRoute().light.claimHost();
+  async pin(requestedHost?: string): Promise<HostQueues | undefined> {
+    if (requestedHost !== undefined && patched(REQUESTED_HOST_PATCH)) this.requested = requestedHost;
+    const host = this.requested ? await claimRequested(this.requested) : await sharedRoute().light.claimHost();
     if (host) {
       this.host = host;
       this.route = hostRoute(host);

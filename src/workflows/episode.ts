@@ -73,7 +73,7 @@ interface EpisodeState {
 
 async function episode(run: PipelineRun, route: RunRoute, request: ParsedEpisodeRequest): Promise<EpisodeResult> {
   // The host that answers keeps the episode's files; its clips work there too.
-  await route.pin();
+  await route.pin(request.host);
   run.failover = patched(EPISODE_FAILOVER_PATCH) && route.host !== undefined;
   const state: EpisodeState = { broll: new Map() };
   for (;;) {

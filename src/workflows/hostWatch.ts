@@ -77,7 +77,8 @@ export async function watchHost<T>(
   }
 }
 
-function pickupTimedOut(err: unknown): boolean {
+/** An activity no worker of its queue started within its schedule-to-start timeout. */
+export function pickupTimedOut(err: unknown): boolean {
   return (
     err instanceof ActivityFailure &&
     err.cause instanceof TimeoutFailure &&

@@ -116,7 +116,7 @@ async function reel(run: PipelineRun, route: RunRoute, request: ReelRequest): Pr
   // Its handlers (retryBroll, cancelBroll, the broll query) answer from the run's start.
   const broll = new BrollGate(run);
   // The host that answers keeps the workspace: every later activity goes to its queues.
-  if (patched(HOST_AFFINITY_PATCH)) await route.pin();
+  if (patched(HOST_AFFINITY_PATCH)) await route.pin(request.host);
   run.failover = patched(HOST_FAILOVER_PATCH) && route.host !== undefined;
   let moved: BrollAfterMove = {};
   for (;;) {

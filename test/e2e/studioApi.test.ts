@@ -121,6 +121,31 @@ describe('studio routes', () => {
     }
   });
 
+  it('asks for a run from an upload to run on this host (the upload is on its disk only), and leaves others free', async () => {
+    const app = appFor();
+    const config = testConfig(dir, { TEMPORAL_ADDRESS: temporal.address });
+    const uploaded = await app.inject({
+      method: 'POST',
+      url: '/api/uploads?name=talk.mp4',
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: Buffer.alloc(100, 3),
+    });
+    const { path: uploadPath } = uploaded.json() as { path: string };
+    // What the workflow was started with (no worker serves this test's queue: nothing runs).
+    const startedWith = async (body: Record<string, unknown>) => {
+      const started = await app.inject({ method: 'POST', url: '/api/reels', payload: body });
+      expect(started.statusCode, started.body).toBe(202);
+      const handle = temporal.client.workflow.getHandle((started.json() as { projectId: string }).projectId);
+      const history = await handle.fetchHistory();
+      await handle.terminate('test: only its input is read');
+      const payload = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+      return JSON.parse(Buffer.from(payload.data!).toString('utf8')) as { source: string; host?: string };
+    };
+    expect(await startedWith({ source: uploadPath })).toMatchObject({ source: uploadPath, host: config.host.hostId });
+    expect((await startedWith({ source: path.join(dir, 'elsewhere.mp4') })).host).toBeUndefined();
+    expect((await startedWith({ source: uploadPath, host: 'chosen-host' })).host).toBe('chosen-host');
+  });
+
   it("serves a run's files by name only, from its output folder or workspace, with Range", async () => {
     const app = appFor();
     const listed = (await app.inject({ method: 'GET', url: `/api/projects/${ID}/files` })).json();

@@ -81,7 +81,7 @@ describe('reelPipeline', () => {
       const handle = await temporal.client.workflow.start('reelPipeline', {
         taskQueue,
         workflowId: uniqueName('reel-invalid'),
-        args: [{ source: 42, durationS: 500 }],
+        args: [{ source: 42, durationS: 500, host: 'a host/with slashes' }],
       });
       return handle.result().catch((err: unknown) => err);
     });
@@ -91,6 +91,7 @@ describe('reelPipeline', () => {
     expect(cause).toMatchObject({ type: 'INVALID_REQUEST', nonRetryable: true });
     expect(cause?.message).toMatch(/source: .*expected string/);
     expect(cause?.message).toMatch(/durationS: /);
+    expect(cause?.message).toMatch(/host: must be 1–64 letters, digits, dots, dashes or underscores/);
     expect(standIns.calls).toEqual({});
   });
 
@@ -234,5 +235,50 @@ describe('the liveness watch over media calls', () => {
     // The media call queued on A was taken back: RESEARCH ran once, on B; ROUTER ran on A and again on B.
     expect(standIns.calls.research).toBe(1);
     expect(standIns.calls.router).toBe(2);
+  });
+
+  it('runs a reel on the host its request names (its source is only there), not on the first host to answer', async () => {
+    const standIns = standInActivities();
+    // The shared queue's worker (host B) would take any run that asks it.
+    let hostB: HostQueues | null = null;
+    let askedShared = 0;
+    standIns.activities.claimHost = () => {
+      askedShared += 1;
+      return Promise.resolve(hostB);
+    };
+    const onUploadsHost: string[] = [];
+    const { progress } = await withWorker(standIns, async (taskQueue) => {
+      hostB = { ...hostQueuesOf(taskQueue, 'b'), hostQueue: taskQueue, mediaQueue: taskQueue };
+      const requested = hostQueuesOf(taskQueue, 'uploads-host');
+      // The named host: its own light and media queues, each activity recorded as it runs there.
+      const activities = Object.fromEntries(
+        Object.entries(standIns.activities).map(([name, fn]) => [
+          name,
+          (...args: unknown[]) => {
+            onUploadsHost.push(name);
+            return name === 'claimHost' ? Promise.resolve(requested) : (fn as (...a: unknown[]) => unknown)(...args);
+          },
+        ]),
+      );
+      const workers = await Promise.all(
+        [requested.hostQueue, requested.mediaQueue].map((queue) =>
+          Worker.create({ connection: temporal.nativeConnection, taskQueue: queue, activities }),
+        ),
+      );
+      const handle = await temporal.client.workflow.start('reelPipeline', {
+        taskQueue,
+        workflowId: uniqueName('reel-requested-host'),
+        args: [{ source: '/runs/uploads/x/talk.mp4', host: 'uploads-host' }],
+      });
+      const serving = workers.map((worker) => worker.runUntil(handle.result()));
+      await Promise.all(serving);
+      return { progress: await progressOf(handle) };
+    });
+    expect(progress.status).toBe('COMPLETED');
+    expect(askedShared).toBe(0);
+    expect(onUploadsHost[0]).toBe('claimHost');
+    expect(onUploadsHost).toEqual(
+      expect.arrayContaining(['router', 'research', 'detectLayout', 'assembleReel', 'deliver']),
+    );
   });
 });
