@@ -53,6 +53,7 @@ export interface LayoutMeasurement {
   floorPerDecode: number;
   /** LAYOUT's CPU over the floor: what the analysis adds around decode and model. */
   layoutCpuPerFloor: number;
+  /** loadFaceModel before LAYOUT is timed: the load and the warm-up, once per process. */
   modelLoadMs: number;
   rssBeforeMb: number;
   peakRssMb: number;

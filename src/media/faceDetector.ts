@@ -68,7 +68,10 @@ const waiting = new Map<number, { resolve: (faces: RawFace[]) => void; reject: (
 /** The model's thread, started on first use; it only keeps the process alive while a request waits. */
 function modelThread(): Worker {
   if (worker) return worker;
-  const thread = new Worker(path.join(__dirname, 'faceWorker.cjs'));
+  // Plain CommonJS needs none of the parent's Node flags. Inherited, tsx's loader (`npm run worker`,
+  // tests, benches) hooks every module the model requires: measured, a start cost 0.37–0.49 CPU s
+  // without it against 1.10–1.37 with it.
+  const thread = new Worker(path.join(__dirname, 'faceWorker.cjs'), { execArgv: [] });
   thread.on('message', (reply: Reply) => {
     const request = waiting.get(reply.id);
     waiting.delete(reply.id);
@@ -78,6 +81,7 @@ function modelThread(): Worker {
   });
   const fail = (err: Error) => {
     worker = undefined;
+    loading = undefined;
     for (const request of waiting.values()) request.reject(new Error(`the face model's thread failed: ${err.message}`));
     waiting.clear();
   };
@@ -111,12 +115,30 @@ function ask(
   });
 }
 
-/** Loads the backend and weights (once per process, ~0.3 s plus a first-frame warm-up). */
-export async function loadFaceModel(): Promise<void> {
-  await ask(undefined).catch((err: unknown) => {
-    throw new Error(`could not load the face model: ${(err as Error).message}`, { cause: err });
-  });
+/**
+ * Loads the backend and weights and runs each net once on a blank frame: the first inferences in a
+ * process cost several times the later ones (measured: a first detection 0.5–0.7 CPU s, the fifth
+ * 0.1–0.15; after this warm-up, a first detection 0.26–0.32). Once per model thread: LAYOUT starts
+ * it beside its first decode, so the first reel a worker analyses pays it (0.75–0.93 CPU s in all).
+ */
+export function loadFaceModel(): Promise<void> {
+  loading ??= (async () => {
+    try {
+      await ask(undefined);
+      const blank = { pixels: new Uint8Array(WARM_UP.width * WARM_UP.height * 3), ...WARM_UP };
+      await ask(blank);
+      await ask(blank, { boxes: [{ x: 0, y: 0, width: WARM_UP.height, height: WARM_UP.height }] });
+    } catch (err) {
+      loading = undefined;
+      throw new Error(`could not load the face model: ${(err as Error).message}`, { cause: err });
+    }
+  })();
+  return loading;
 }
+let loading: Promise<void> | undefined;
+
+/** The warm-up frame: LAYOUT's own detector frame size for a 16:9 source. */
+const WARM_UP = { width: 512, height: 288 };
 
 /** Every face in the frame with its landmarks, biggest first. */
 export async function detectFaces(frame: RgbFrame): Promise<DetectedFace[]> {

@@ -10,7 +10,7 @@ import { chooseSubjects, DEFAULT_CROP_SETTINGS, planCrop } from '../domain/cropP
 import type { Box, CropStrategy, Layout, LayoutSegment } from '../domain/reel';
 import { measureAudioFeatures } from './audioFeatures';
 import type { DetectedFace, RgbFrame } from './faceDetector';
-import { confirmFace, detectFaces, followFaces } from './faceDetector';
+import { confirmFace, detectFaces, followFaces, loadFaceModel } from './faceDetector';
 import type { TrackedFace } from './faceTracks';
 import { activeSpeakers, SPEECH_DB, speakingScores, trackFaces } from './faceTracks';
 import { frameSeries, frameStream } from './ffmpeg';
@@ -180,6 +180,9 @@ export async function analyseLayout(input: AnalyseInput): Promise<LayoutAnalysis
   // decode (another), and the faces on the model's thread, fed each frame as it is decoded. This
   // thread only cuts thumbnails and measures, and does that while the model works on a frame.
   const loudness = loudnessAt(input);
+  // The model's thread starts (and warms up, once per process) while the first frames decode. A
+  // failure to load shows in the first detection as well: it is not reported twice.
+  loadFaceModel().catch(() => undefined);
   // Observed below; until then a failure here must not become an unhandled rejection if the
   // frames fail first.
   loudness.catch(() => undefined);

@@ -243,5 +243,42 @@ describe('framing real faces', () => {
     const { result, record } = await detect('grid', video);
     expect(result.segments.map((s) => [s.layout, s.strategy])).toEqual([['grid', 'fit_blur']]);
     expect(record.frames.every((f) => f.faces.length >= 3 && f.rule === 'three or more faces')).toBe(true);
+    await sameAsFaceApi(video);
   });
 });
+
+/**
+ * The model's thread runs the detector on the picture only, not on face-api's padded square
+ * (faceWorker.cjs, locateFaces): on these frames it must find what face-api's own detectAllFaces
+ * finds, the same boxes, scores and landmarks to the bit, the eyes and mouths read from them too.
+ */
+async function sameAsFaceApi(video: FaceVideo): Promise<void> {
+  const faceapi = await import('@vladmandic/face-api/dist/face-api.node-wasm.js');
+  // The bundle's typings leave out the backend calls it has.
+  const tf = faceapi.tf as unknown as { setBackend(name: string): Promise<boolean>; ready(): Promise<void> };
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const modelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+  await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
+  await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
+  const [w, h] = [512, 288];
+  let faces = 0;
+  for (const pixels of await frameSeries(video.file, 0, video.durationS, 2, w, h, 'rgb24')) {
+    const image = faceapi.tf.tensor3d(pixels, [h, w, 3], 'int32');
+    const expected = await faceapi
+      .detectAllFaces(image, new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.5 }))
+      .withFaceLandmarks();
+    image.dispose();
+    const found = await detectFaces({ pixels, width: w, height: h });
+    expect(found).toHaveLength(expected.length);
+    for (const face of expected) {
+      const { box, score } = face.detection;
+      const same = found.find((f) => f.score === score);
+      expect(same?.box).toEqual({ x: box.x / w, y: box.y / h, w: box.width / w, h: box.height / h });
+      const eyes = face.landmarks.positions.slice(36, 48);
+      expect(same?.eyesY).toBe(eyes.reduce((sum, p) => sum + p.y, 0) / eyes.length / h);
+      faces += 1;
+    }
+  }
+  expect(faces).toBeGreaterThanOrEqual(3 * 2);
+}
