@@ -15,6 +15,8 @@ declare module 'vitest' {
     temporalAddress: string;
     /** A file holding the code of one bundle of src/workflows, made before any test ran. */
     workflowBundlePath: string;
+    /** A folder for generated sample podcasts shared by the run's files (test/helpers/media.ts). */
+    sampleCacheDir: string;
   }
 }
 
@@ -31,6 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await writeFile(bundlePath, bundle.code);
   project.provide('temporalAddress', server.address);
   project.provide('workflowBundlePath', bundlePath);
+  project.provide('sampleCacheDir', path.join(dir, 'samples'));
   return async () => {
     await server.stop();
     await rm(dir, { recursive: true, force: true });

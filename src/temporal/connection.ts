@@ -5,7 +5,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import type * as WorkerModule from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { AppConfig } from '../config';
 
 type TemporalSettings = AppConfig['temporal'];
@@ -42,6 +43,11 @@ export async function connectWorker(settings: Pick<TemporalSettings, 'address'>)
     apiKey?: string;
     metadata?: Record<string, string>;
   };
+  // Loaded here, not at the top: the CLI and the API import this file and never start a worker, and
+  // @temporalio/worker (rxjs, the bundler) is ~0.9 CPU s of every CLI process's start. A plain
+  // require, since tsx's CommonJS hook does not see a dynamic import() (as in src/client.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { NativeConnection } = require('@temporalio/worker') as typeof WorkerModule;
   try {
     return await NativeConnection.connect({
       address: settings.address,

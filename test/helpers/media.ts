@@ -1,8 +1,11 @@
 /** Generated media for tests: small, quick to render, real files. */
-import { mkdtemp } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { SamplePodcast } from '../../src/dev/samplePodcast';
+import { inject } from 'vitest';
+import type { SamplePodcast, SamplePodcastOptions } from '../../src/dev/samplePodcast';
 import { generateSamplePodcast } from '../../src/dev/samplePodcast';
 import { videoOutputOptions } from '../../src/media/encoding';
 import { ffmpeg, run } from '../../src/media/ffmpeg';
@@ -13,7 +16,52 @@ export function tempDir(prefix: string): Promise<string> {
 
 /** A 100 s side-by-side podcast at 640x360 with tone "speech" and a matching .srt sidecar. */
 export function smallPodcast(dir: string, durationS = 100): Promise<SamplePodcast> {
-  return generateSamplePodcast({ dir, durationS, width: 640, height: 360, speech: false });
+  return sharedSamplePodcast({ dir, durationS, width: 640, height: 360, speech: false });
+}
+
+/**
+ * generateSamplePodcast, drawn once per test run for each set of options and copied into `dir`: a
+ * dozen files ask for the same few samples, and each drawing is seconds of CPU. The copy is the
+ * caller's own (tests delete its .srt or write beside it). The first file to ask draws the sample
+ * while holding a lock folder; a file asking meanwhile waits for it.
+ */
+export async function sharedSamplePodcast(options: SamplePodcastOptions): Promise<SamplePodcast> {
+  const { dir, ...drawing } = options;
+  const key = createHash('sha256').update(JSON.stringify(drawing)).digest('hex').slice(0, 16);
+  const cache = inject('sampleCacheDir');
+  await mkdir(cache, { recursive: true });
+  const cached = path.join(cache, key);
+  const manifest = path.join(cached, 'sample.json');
+  const lock = `${cached}.lock`;
+  const waitUntil = Date.now() + 600_000;
+  for (;;) {
+    if (existsSync(manifest)) break;
+    // Only a file killed while drawing leaves the lock behind.
+    if (Date.now() > waitUntil) throw new Error(`a sample podcast was not drawn within 10 minutes (lock ${lock})`);
+    const locked = await mkdir(lock).then(
+      () => true,
+      () => false,
+    );
+    if (locked) {
+      try {
+        const sample = await generateSamplePodcast({ ...drawing, dir: cached });
+        await writeFile(`${manifest}.tmp`, JSON.stringify(sample));
+        await rename(`${manifest}.tmp`, manifest);
+      } finally {
+        await rm(lock, { recursive: true, force: true });
+      }
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  const sample = JSON.parse(await readFile(manifest, 'utf8')) as SamplePodcast;
+  await mkdir(dir, { recursive: true });
+  const copy = (file: string) => {
+    const to = path.join(dir, path.basename(file));
+    return copyFile(file, to).then(() => to);
+  };
+  const [video, srt] = await Promise.all([copy(sample.video), copy(sample.srt)]);
+  return { ...sample, video, srt };
 }
 
 /** A single-shot video (one continuous picture, no split) with a tone, for the speaker-focus layout. */

@@ -1,12 +1,11 @@
 /** Per-file Temporal helpers: clients for the shared dev server, one workflow bundle, unique ids and queues. */
 import { Client, Connection } from '@temporalio/client';
+import { IllegalStateError } from '@temporalio/common';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-
-let runtimeInstalled = false;
 
 export interface TestTemporal {
   address: string;
@@ -15,11 +14,22 @@ export interface TestTemporal {
   close(): Promise<void>;
 }
 
-export async function connectTestTemporal(): Promise<TestTemporal> {
-  if (!runtimeInstalled) {
+/**
+ * The Temporal Runtime (one per process) with a quiet logger. A test process runs several files one
+ * after another (vitest.config.mts, isolate: false), so the first file to ask installs it and the
+ * others use it.
+ */
+export function installTestRuntime(): void {
+  try {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
+  } catch (err) {
+    // Installed (or instantiated) by a file that ran before in this process.
+    if (!(err instanceof IllegalStateError)) throw err;
   }
+}
+
+export async function connectTestTemporal(): Promise<TestTemporal> {
+  installTestRuntime();
   const address = inject('temporalAddress');
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });

@@ -4,18 +4,18 @@
  * RECORD_HISTORIES=1 npx vitest run test/workflows, and only when old runs may break.
  */
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { bundleWorkflows } from '../helpers/temporal';
+import { bundleWorkflows, installTestRuntime } from '../helpers/temporal';
 
 const dir = path.resolve(__dirname, '../histories');
 let bundle: WorkflowBundle;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installTestRuntime();
   bundle = await bundleWorkflows();
 });
 
