@@ -6,7 +6,9 @@
 import { z } from 'zod';
 
 /** A host's id as it names task queues (REELFLOW_HOST_ID, or a request's `host`). */
-export const HostIdSchema = z.string().regex(/^[\w.-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores');
+export const HostIdSchema = z
+  .string()
+  .regex(/^[\w.-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores');
 
 /** The task queues of the host that holds a run's workspace; recorded in history when the run claims it. */
 export interface HostQueues {
