@@ -77,6 +77,7 @@ interface ReelOptions {
   captions?: string;
   aspect?: string;
   hook?: boolean;
+  host?: string;
 }
 
 /** The options `reel` and `estimate reel` share. */
@@ -95,7 +96,11 @@ function reelOptions(command: Command): Command {
       '--clips <count>',
       "B-roll cutaways per reel, for an episode per clip (the number of clips is --count); default: the worker's VEO3_CLIP_COUNT",
     )
-    .option('--max-cost <usd>', 'the most this run may spend on paid clips (a clip over it is not submitted)');
+    .option('--max-cost <usd>', 'the most this run may spend on paid clips (a clip over it is not submitted)')
+    .option(
+      '--host <id>',
+      'run on this host only (its REELFLOW_HOST_ID), for a source only it can read; default: any host',
+    );
 }
 
 function reelRequestFrom(source: string, o: ReelOptions) {
@@ -112,6 +117,7 @@ function reelRequestFrom(source: string, o: ReelOptions) {
       ...(o.captions === undefined ? {} : { captions: o.captions }),
       ...(o.aspect === undefined ? {} : { aspect: o.aspect }),
       ...(o.hook ? { hook: true } : {}),
+      ...(o.host === undefined ? {} : { host: o.host }),
     },
     callerDir(),
   );
@@ -143,7 +149,11 @@ function generateOptions(command: Command): Command {
     .option('--clip-duration <seconds>', '4, 6 or 8', '8')
     .option('--scenes <count>', '1–15 (default: the storyboard decides)')
     .option('--crossfade <seconds>', '0 for hard cuts', '0')
-    .option('--max-cost <usd>', 'the most this run may spend on paid clips (a clip over it is not submitted)');
+    .option('--max-cost <usd>', 'the most this run may spend on paid clips (a clip over it is not submitted)')
+    .option(
+      '--host <id>',
+      'run on this host only (its REELFLOW_HOST_ID), for a source only it can read; default: any host',
+    );
 }
 
 function videoRequestFrom(prompt: string, o: GenerateOptions) {

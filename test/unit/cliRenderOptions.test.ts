@@ -10,11 +10,11 @@ function parse(args: string[]): Promise<unknown> {
 }
 
 describe('render options on the command line', () => {
-  it('`reel` and `clips` both take --captions, --aspect and --hook (the reel request accepts them)', () => {
+  it('`reel` and `clips` both take --captions, --aspect, --hook and --host (the reel request accepts them)', () => {
     const program = buildProgram();
     for (const name of ['reel', 'clips']) {
       const flags = program.commands.find((c) => c.name() === name)!.options.map((o) => o.long);
-      expect(flags).toEqual(expect.arrayContaining(['--captions', '--aspect', '--hook']));
+      expect(flags).toEqual(expect.arrayContaining(['--captions', '--aspect', '--hook', '--host']));
     }
   });
 
@@ -25,6 +25,9 @@ describe('render options on the command line', () => {
     );
     await expect(parse(['reel', 'talk.mp4', '--captions', 'huge'])).rejects.toThrow(/invalid reel request: captions:/);
     await expect(parse(['clips', 'talk.mp4', '--aspect', '2:1'])).rejects.toThrow(/aspect: must be one of/);
+    await expect(parse(['reel', 'talk.mp4', '--host', 'a/b'])).rejects.toThrow(
+      /invalid reel request: host: must be 1–64 letters/,
+    );
   });
 
   it('a mistyped option is named, with the likely one and a pointer to --help instead of the whole usage', async () => {
