@@ -4,7 +4,6 @@
  * turns the worker's words into transcript.json cues that keep each word's times.
  */
 import type { Context as ActivityContext } from '@temporalio/activity';
-import { temporal } from '@temporalio/proto';
 import path from 'node:path';
 import { ErrorType } from '../domain/errors';
 import type { Cue } from '../domain/reel';
@@ -12,6 +11,7 @@ import type { SpeechJob, Word } from '../domain/speech';
 import { SPEECH_CHUNK_S, SpeechWordsSchema } from '../domain/speech';
 import type { MediaProbe } from '../media/ffmpeg';
 import { extractSpeechAudio } from '../media/speechAudio';
+import { hasActivityPollers } from '../temporal/pollers';
 import type { ActivityDeps } from './deps';
 import { failure } from './failures';
 import { readJson, writeJsonAtomic } from './workspace';
@@ -20,16 +20,6 @@ import { readJson, writeJsonAtomic } from './workspace';
 export const SPEECH_SETUP_HINT =
   '`npm run setup` (creates .venv-speech/ and assembles the offline model), then `npm run worker:speech` ' +
   '(`reelflow dev` and `npm run demo -- --no-subtitles` start it for you)';
-
-/** True when some worker has polled the queue for activities recently. */
-async function speechWorkerPolls(ctx: ActivityContext, namespace: string, taskQueue: string): Promise<boolean> {
-  const response = await ctx.client.workflowService.describeTaskQueue({
-    namespace,
-    taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-  });
-  return (response.pollers ?? []).length > 0;
-}
 
 /**
  * Extracts the source's speech (lossless, 16 kHz mono) into `<workspace>/speech/` and returns the
@@ -46,7 +36,7 @@ export async function prepareSpeechJob(
   if (!media.audio) {
     throw failure(ErrorType.TRANSCRIPT_MISSING, `${source} has no audio to transcribe`);
   }
-  if (!(await speechWorkerPolls(ctx, config.temporal.namespace, taskQueue))) {
+  if (!(await hasActivityPollers(ctx.client, config.temporal.namespace, taskQueue))) {
     throw failure(
       ErrorType.SPEECH_UNAVAILABLE,
       `no speech worker serves task queue "${taskQueue}" to transcribe ${source}: run ${SPEECH_SETUP_HINT}, then resume this run`,

@@ -29,6 +29,7 @@ import { parseWith } from '../domain/validation';
 import { STUDIO_BUILD_DIR } from '../studio/build';
 import { findArtifact, isArtifactName, listArtifacts } from './artifacts';
 import { isInside, sendFile } from './files';
+import { hasActivityPollers } from '../temporal/pollers';
 import { HostFiles, HostUnavailableError } from './hostFiles';
 import { streamLive } from './live';
 import { openApiDocument } from './openapi';
@@ -94,15 +95,19 @@ export function buildApp({ client, config, studioDir = STUDIO_BUILD_DIR }: AppOp
   // A run made on another host: its files come from that host's worker (see hostFiles.ts).
   const hostFiles = new HostFiles(client, config.temporal.taskQueue);
   // An upload is saved on this API's disk only: a run that reads one is asked to run on this host
-  // (the worker that shares this runs folder), not on whichever host answers first.
-  // (An API built without host settings, as some tests build it, leaves requests as they are.)
+  // when a worker serves this host's queues (one that shares this runs folder, as in `reelflow dev`),
+  // not on whichever host answers first. With no such worker (a lone API, or a single worker that
+  // serves everything) the run is left to any host, as before.
   const uploadsDir = path.join(dirs.runsDir, 'uploads');
-  const thisHost = 'host' in config ? config.host.hostId : undefined;
-  const onUploadsHost = <R extends { source: string; transcript?: string; host?: string }>(request: R): R =>
+  const thisHost = 'host' in config ? config.host : undefined;
+  const onUploadsHost = async <R extends { source: string; transcript?: string; host?: string }>(
+    request: R,
+  ): Promise<R> =>
     thisHost &&
     request.host === undefined &&
-    [request.source, request.transcript].some((f) => f && isInside(uploadsDir, f))
-      ? { ...request, host: thisHost }
+    [request.source, request.transcript].some((f) => f && isInside(uploadsDir, f)) &&
+    (await hasActivityPollers(client, config.temporal.namespace, thisHost.hostQueue))
+      ? { ...request, host: thisHost.hostId }
       : request;
 
   app.addHook('onRequest', async (request, reply) => {
@@ -154,14 +159,18 @@ export function buildApp({ client, config, studioDir = STUDIO_BUILD_DIR }: AppOp
 
   app.post('/api/reels', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const handle = await startReel(client, config.temporal.taskQueue, onUploadsHost(prepareReelRequest(body)));
+    const handle = await startReel(client, config.temporal.taskQueue, await onUploadsHost(prepareReelRequest(body)));
     return reply.code(202).send({ projectId: handle.workflowId });
   });
 
   // An episode: its ranked clips show in GET /api/projects/:id (progress.clips, then result.clips).
   app.post('/api/episodes', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const handle = await startEpisode(client, config.temporal.taskQueue, onUploadsHost(prepareEpisodeRequest(body)));
+    const handle = await startEpisode(
+      client,
+      config.temporal.taskQueue,
+      await onUploadsHost(prepareEpisodeRequest(body)),
+    );
     return reply.code(202).send({ projectId: handle.workflowId });
   });
 

@@ -7,13 +7,16 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
 import { buildApp } from '../../src/api/app';
+import { hasActivityPollers } from '../../src/temporal/pollers';
 import { issueTicket, ticketAllows, TICKET_TTL_MS } from '../../src/api/tickets';
 import { buildStudio } from '../../src/studio/build';
 import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';
 import type { TestTemporal } from '../helpers/temporal';
 import { connectTestTemporal } from '../helpers/temporal';
+import { eventually } from '../helpers/workflows';
 
 const TOKEN = 'studio-api-test-token-123456';
 const ID = 'reel-talk-abc123';
@@ -121,7 +124,7 @@ describe('studio routes', () => {
     }
   });
 
-  it('asks for a run from an upload to run on this host (the upload is on its disk only), and leaves others free', async () => {
+  it('asks for a run from an upload to run on this host when a worker serves it (the upload is on its disk only)', async () => {
     const app = appFor();
     const config = testConfig(dir, { TEMPORAL_ADDRESS: temporal.address });
     const uploaded = await app.inject({
@@ -131,7 +134,7 @@ describe('studio routes', () => {
       payload: Buffer.alloc(100, 3),
     });
     const { path: uploadPath } = uploaded.json() as { path: string };
-    // What the workflow was started with (no worker serves this test's queue: nothing runs).
+    // What the workflow was started with (no worker serves this test's workflow queue: nothing runs).
     const startedWith = async (body: Record<string, unknown>) => {
       const started = await app.inject({ method: 'POST', url: '/api/reels', payload: body });
       expect(started.statusCode, started.body).toBe(202);
@@ -141,9 +144,24 @@ describe('studio routes', () => {
       const payload = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
       return JSON.parse(Buffer.from(payload.data!).toString('utf8')) as { source: string; host?: string };
     };
-    expect(await startedWith({ source: uploadPath })).toMatchObject({ source: uploadPath, host: config.host.hostId });
-    expect((await startedWith({ source: path.join(dir, 'elsewhere.mp4') })).host).toBeUndefined();
-    expect((await startedWith({ source: uploadPath, host: 'chosen-host' })).host).toBe('chosen-host');
+    // No worker serves this host's queues (a lone API, or one worker serving everything): any host.
+    expect((await startedWith({ source: uploadPath })).host).toBeUndefined();
+
+    // A worker of this host (this runs folder) polls its light queue: the upload's run goes there.
+    const hostWorker = await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue: config.host.hostQueue,
+      activities: { claimHost: () => Promise.resolve(null) },
+    });
+    await hostWorker.runUntil(async () => {
+      await eventually(
+        () => hasActivityPollers(temporal.client, config.temporal.namespace, config.host.hostQueue),
+        (polled) => polled,
+      );
+      expect(await startedWith({ source: uploadPath })).toMatchObject({ source: uploadPath, host: config.host.hostId });
+      expect((await startedWith({ source: path.join(dir, 'elsewhere.mp4') })).host).toBeUndefined();
+      expect((await startedWith({ source: uploadPath, host: 'chosen-host' })).host).toBe('chosen-host');
+    });
   });
 
   it("serves a run's files by name only, from its output folder or workspace, with Range", async () => {
