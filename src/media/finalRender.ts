@@ -293,17 +293,24 @@ export async function renderReel(
   };
   // CHUNKS_AT_ONCE encodes side by side: one ffmpeg's filter graph runs on one thread, so a lone
   // chunk leaves a core idle between x264's bursts. The audio encode (about a second) runs beside them.
-  // One failing stops the others, so no encode outlives the attempt.
+  // One failing stops the others, and the render ends only once every one has settled, so no
+  // encode (or its rename and heartbeat) outlives the attempt.
   let next = 0;
-  await Promise.all([
-    audio.encode(stop.signal),
-    ...Array.from({ length: Math.min(CHUNKS_AT_ONCE, spans.length) }, async () => {
-      while (next < spans.length) await encodeChunk(next++);
-    }),
-  ]).catch((err: unknown) => {
-    stop.abort();
-    throw err;
-  });
+  const settled = await Promise.allSettled(
+    [
+      audio.encode(stop.signal),
+      ...Array.from({ length: Math.min(CHUNKS_AT_ONCE, spans.length) }, async () => {
+        while (next < spans.length) await encodeChunk(next++);
+      }),
+    ].map((work) =>
+      work.catch((err: unknown) => {
+        stop.abort();
+        throw err;
+      }),
+    ),
+  );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
   // Joined by stream copy, the audio muxed in once.
   await concatCopy(
     files,

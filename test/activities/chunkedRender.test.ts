@@ -125,7 +125,9 @@ describe('chunked render', () => {
     const referenceAudio = await audioMd5(reference);
     await rm(audioPath);
 
-    // Attempt 1, cancelled (ffmpeg killed) once its heartbeat records two finished chunks.
+    // Attempt 1, cancelled (ffmpeg killed) once its heartbeat records two finished chunks. A chunk
+    // may finish in the moment the cancellation takes (two encode side by side): the attempt ends
+    // only once every encode has settled, so what it recorded last is final, 2 or 3 chunks.
     const first = new MockActivityEnvironment({ attempt: 1 });
     let recorded: Details | undefined;
     first.on('heartbeat', (d: Details) => {
@@ -133,7 +135,9 @@ describe('chunked render', () => {
       if (d.chunks.length >= 2) first.cancel('CANCELLED');
     });
     await expect(call(first, activities.assembleReel, input)).rejects.toThrow();
-    expect(recorded!.chunks).toHaveLength(2);
+    const kept1 = recorded!.chunks.length;
+    expect(kept1).toBeGreaterThanOrEqual(2);
+    expect(kept1).toBeLessThan(4);
     const kept = await Promise.all(recorded!.chunks.map((c) => stat(path.join(chunksDir, c))));
     // Nothing else was completed; the half-written chunk is under its own temporary name.
     const names = await readdir(chunksDir);
@@ -153,14 +157,14 @@ describe('chunked render', () => {
       }
     });
     const result = await call(second, activities.assembleReel, input);
-    expect(seen.map((c) => c.length)).toEqual([2, 3, 4]);
-    expect(seen[0]!.slice(0, 2)).toEqual(recorded!.chunks);
+    expect(seen.map((c) => c.length)).toEqual(Array.from({ length: 5 - kept1 }, (_, i) => kept1 + i));
+    expect(seen[0]!.slice(0, kept1)).toEqual(recorded!.chunks);
     expect(unchanged.length).toBeGreaterThan(0);
     expect(unchanged.every(Boolean)).toBe(true);
     const record = JSON.parse(await readFile(path.join(workspace, 'render.json'), 'utf8')) as {
       chunks: { chunks: number; encoded: number; reused: number };
     };
-    expect(record.chunks).toEqual({ chunks: 4, encoded: 2, reused: 2 });
+    expect(record.chunks).toEqual({ chunks: 4, encoded: 4 - kept1, reused: kept1 });
     // The chunks are gone once the reel is in place.
     await expect(stat(chunksDir)).rejects.toThrow();
 
