@@ -23,7 +23,7 @@ import { CUTAWAY_FADE_S } from '../media/cutaways';
 import type { FrameSize } from '../media/encoding';
 import { probe } from '../media/ffmpeg';
 import type { Layers, PictureInput, RenderReport } from '../media/finalRender';
-import { momentAudio, pictureDurationS, renderReel } from '../media/finalRender';
+import { attemptPath, momentAudio, pictureDurationS, renderReel } from '../media/finalRender';
 import type { LayoutAnalysis } from '../media/layoutAnalysis';
 import { analyseLayout, DETECT_WIDTH, MIN_SEGMENT_S, SAMPLE_INTERVAL_S } from '../media/layoutAnalysis';
 import { SCREEN_DETAIL, SEAM_THRESHOLD } from '../media/layoutMetrics';
@@ -178,11 +178,6 @@ async function readMoment(file: string): Promise<Moment | undefined> {
 function chunksOf(details: unknown): string[] {
   const chunks = (details as { chunks?: unknown } | undefined)?.chunks;
   return Array.isArray(chunks) ? chunks.filter((c): c is string => typeof c === 'string') : [];
-}
-
-function attemptPath(final: string, attempt: number): string {
-  const ext = path.extname(final);
-  return path.join(path.dirname(final), `.${path.basename(final, ext)}.attempt-${attempt}.partial${ext}`);
 }
 
 /** Writes `text` to `file` under a temporary name, then renames it into place. */

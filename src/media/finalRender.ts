@@ -179,6 +179,12 @@ export interface ReelAudio {
   encode: (signal?: AbortSignal) => Promise<void>;
 }
 
+/** Where attempt `attempt` writes `final` until it is complete: a retry never writes where an earlier attempt's orphan may. */
+export function attemptPath(final: string, attempt: number): string {
+  const ext = path.extname(final);
+  return path.join(path.dirname(final), `.${path.basename(final, ext)}.attempt-${attempt}.partial${ext}`);
+}
+
 /**
  * The moment's audio (the source from the first segment's start, as long as the picture), encoded
  * under a temporary name for `attempt` and renamed when complete, so a crash never leaves half a
@@ -193,8 +199,7 @@ export function momentAudio(
     path: file,
     encode: async (signal) => {
       if (await isFile(file)) return;
-      const ext = path.extname(file);
-      const partial = path.join(path.dirname(file), `.${path.basename(file, ext)}.attempt-${attempt}.partial${ext}`);
+      const partial = attemptPath(file, attempt);
       await mkdir(path.dirname(file), { recursive: true });
       await renderMomentAudio({
         source: plan.source,
