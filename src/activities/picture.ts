@@ -1,6 +1,6 @@
 /** LAYOUT_DETECTIVE, FFMPEG_ENGINEER and ASSEMBLY: from a window of the source to the vertical reel. */
 import { Context } from '@temporalio/activity';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { BrollClip } from '../domain/broll';
@@ -29,7 +29,7 @@ import { analyseLayout, DETECT_WIDTH, MIN_SEGMENT_S, SAMPLE_INTERVAL_S } from '.
 import { SCREEN_DETAIL, SEAM_THRESHOLD } from '../media/layoutMetrics';
 import { muxAudio } from '../media/reframe';
 import type { ActivityDeps } from './deps';
-import { writeJsonAtomic } from './workspace';
+import { writeJsonAtomic, writeTextAtomic } from './workspace';
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
@@ -178,13 +178,6 @@ async function readMoment(file: string): Promise<Moment | undefined> {
 function chunksOf(details: unknown): string[] {
   const chunks = (details as { chunks?: unknown } | undefined)?.chunks;
   return Array.isArray(chunks) ? chunks.filter((c): c is string => typeof c === 'string') : [];
-}
-
-/** Writes `text` to `file` under a temporary name, then renames it into place. */
-async function writeTextAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
 }
 
 /** The layers of pass 2: B-roll with its usual fades, user cutaways as the transition says. */

@@ -15,12 +15,17 @@ export function workspaceDir(runsDir: string, workflowId: string): string {
   return path.join(runsDir, workflowId);
 }
 
-/** Writes JSON so readers never see half a file: write `<file>.tmp`, then rename over the target. */
-export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
+/** Writes text so readers never see half a file: write `<file>.tmp`, then rename over the target. */
+export async function writeTextAtomic(file: string, text: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`);
+  await writeFile(tmp, text);
   await rename(tmp, file);
+}
+
+/** Writes JSON the same way (see writeTextAtomic). */
+export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
+  await writeTextAtomic(file, `${JSON.stringify(data, null, 2)}\n`);
 }
 
 export async function readJson<T>(file: string): Promise<T> {
