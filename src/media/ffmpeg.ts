@@ -133,6 +133,11 @@ export function grayFrame(file: string, atS: number, width: number, height: numb
   });
 }
 
+export interface FrameReadOptions {
+  /** Threads of the source's decoder; ffmpeg chooses when unset. */
+  decoderThreads?: number;
+}
+
 /**
  * Frames every `intervalS` seconds over [startS, startS + durationS), scaled to width×height, read
  * in one ffmpeg pass: frame i shows time startS + i·intervalS. Grayscale (1 byte a pixel) or RGB (3).
@@ -145,9 +150,10 @@ export async function frameSeries(
   width: number,
   height: number,
   pixelFormat: 'gray' | 'rgb24' = 'gray',
+  options: FrameReadOptions = {},
 ): Promise<Buffer[]> {
   const frames: Buffer[] = [];
-  for await (const frame of frameStream(file, startS, durationS, intervalS, width, height, pixelFormat))
+  for await (const frame of frameStream(file, startS, durationS, intervalS, width, height, pixelFormat, options))
     frames.push(frame);
   return frames;
 }
@@ -165,6 +171,7 @@ export async function* frameStream(
   width: number,
   height: number,
   pixelFormat: 'gray' | 'rgb24' = 'gray',
+  { decoderThreads }: FrameReadOptions = {},
 ): AsyncGenerator<Buffer> {
   const size = width * height * (pixelFormat === 'rgb24' ? 3 : 1);
   const ready: Buffer[] = [];
@@ -179,7 +186,13 @@ export async function* frameStream(
     wake = undefined;
   };
   const command = ffmpeg(file)
-    .inputOptions(['-ss', startS.toFixed(3), '-t', durationS.toFixed(3)])
+    .inputOptions([
+      ...(decoderThreads ? ['-threads', String(decoderThreads)] : []),
+      '-ss',
+      startS.toFixed(3),
+      '-t',
+      durationS.toFixed(3),
+    ])
     .outputOptions([
       '-vf',
       `fps=1/${intervalS}:round=down,scale=${width}:${height},format=${pixelFormat}`,
