@@ -75,7 +75,7 @@ const EnvSchema = z.object({
   FFMPEG_CRF: int(0, 51).default(23),
   /** 0 lets ffmpeg choose. */
   FFMPEG_THREADS: int(0, 64).default(0),
-  /** Seconds of reel per chunk of ASSEMBLY's encode; a crash mid-render redoes at most the two in flight (src/media/chunks.ts). */
+  /** Seconds of reel per chunk of ASSEMBLY's encode; a crash mid-render redoes at most the chunk being encoded (src/media/chunks.ts). */
   RENDER_CHUNK_S: int(2, 600).default(15),
   /** Font family of burned-in captions and the hook title (Debian fonts-dejavu-core, installed by `npm run setup`). */
   CAPTION_FONT: z.string().trim().min(1).default('DejaVu Sans'),

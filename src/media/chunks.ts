@@ -1,19 +1,19 @@
 /**
  * Where a long reel's one encode is cut into chunks, so a crash mid-render redoes at most the
- * chunks being encoded (CHUNKS_AT_ONCE in finalRender.ts, two). Each chunk is encoded on its own (video only; its first frame is an IDR because
- * every encode starts with one), so chunks join by stream copy without a seam, and the moment's
- * audio, encoded once by FFMPEG_ENGINEER, is muxed in once over the joined picture.
+ * chunk being encoded. The encode stays one ffmpeg command (src/media/finalRender.ts): a keyframe
+ * (an IDR) is forced at each boundary and the segment muxer starts a new file there, so the chunks
+ * join by stream copy without a seam, and the moment's audio, encoded once, is muxed in once over
+ * the joined picture. A retry encodes the missing chunks, again as one command from the first.
  */
 import { CROSSFADE_S } from './reframe';
 
 /*
  * Seconds of reel per chunk (RENDER_CHUNK_S in src/config.ts, default 15) is the bound on what a
- * crash mid-render redoes: the two chunks in flight, ~16 CPU s each at 1080x1920 veryfast. Each chunk after
- * the first costs ~0.5 CPU s more than one command would (measured: a 4 s reel as 2 chunks, 3.89
- * against 3.33 CPU s, median of 6): a process, libass's cold glyph cache, and the accurate seek
- * (decoding from the source keyframe before the chunk's start, up to a GOP). 15 s keeps that near
- * 3 % of the encode; shorter chunks would bound less work but pay it more often. A whole number
- * of seconds is a whole number of frames at the reel's 30 fps, so boundaries fall on frames.
+ * crash mid-render redoes: ~16 CPU s at 1080x1920 veryfast. Cutting costs the forced keyframe at
+ * each boundary (an IDR where x264 would have made a P frame: a few kB) and nothing else; a retry
+ * starting at a chunk pays one accurate seek (decoding from the source keyframe before it, up to a
+ * GOP). A whole number of seconds is a whole number of frames at the reel's 30 fps, so boundaries
+ * fall on frames.
  */
 
 /** A span of the reel in seconds from its start: [fromS, toS). */
@@ -27,8 +27,8 @@ export interface ReelSpan {
  * covering the reel. A tail shorter than half a chunk joins the last chunk, so a reel of up to 1.5
  * chunks is one chunk (rendered as one command, with no chunking at all). A boundary that falls
  * inside one of `avoid` moves to the end of it: the crossfades at layout changes (which must see
- * both framings from their first frame) and the cutaways and overlays (a chunk starting inside a
- * cutaway would decode and scale the clip's earlier frames only to drop them) — unless that would
+ * both framings from their first frame) and the cutaways and overlays (a retry starting a chunk
+ * inside a cutaway would decode and scale the clip's earlier frames only to drop them) — unless that would
  * make the chunk longer than two chunks (a long user cutaway; crossfades are short). So a chunk is
  * at most 2 × chunkS.
  */

@@ -7,7 +7,7 @@
  * cut, cutaway and chunk join.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LayoutSegment } from '../domain/reel';
 import type { Transition } from '../domain/directives';
@@ -152,9 +152,6 @@ export function finalFilter(input: PictureInput, layers: Layers, span: ReelSpan 
   return steps.join(';');
 }
 
-/** Chunks encoded at once: a crash mid-render redoes at most these (src/media/chunks.ts). */
-export const CHUNKS_AT_ONCE = 2;
-
 /** Where a chunked render keeps its chunks, and what it was told of an earlier attempt. */
 export interface ChunkOptions {
   /** Folder of finished chunks (the run's workspace keeps it across attempts). */
@@ -225,11 +222,14 @@ export interface RenderReport {
  * Renders the reel: picture from `input` with `layers`, audio copied from `audio.path` (as long as
  * the picture). Writes `output` and the audio file only; the caller renames `output` into place.
  *
- * With `options.chunks`, a reel longer than one chunk (src/media/chunks.ts) is encoded chunk by
- * chunk, each to a temporary name renamed when complete, and chunks finished by an earlier
- * attempt are kept: a crash mid-render redoes at most one chunk's encode. The audio is encoded
- * alongside the chunks, and the chunks are then joined by stream copy with the audio muxed in
- * once. A reel of one chunk is one command, as without `chunks`, after the audio.
+ * With `options.chunks`, a reel longer than one chunk (src/media/chunks.ts) is still one ffmpeg
+ * command, whose output is cut into the chunks as it is encoded (a keyframe forced at each
+ * boundary, the segment muxer starting a file there): each finished chunk is renamed from its
+ * temporary name when ffmpeg lists it, and reported, so a crash mid-render redoes at most the
+ * chunk being encoded. Chunks finished by an earlier attempt are kept, and the missing ones are
+ * encoded (again one command for each run of missing chunks). The audio is encoded beside the
+ * picture; the chunks are then joined by stream copy with the audio muxed in once. A reel of one
+ * chunk is one command, as without `chunks`, after the audio.
  */
 export async function renderReel(
   input: PictureInput,
@@ -253,61 +253,46 @@ export async function renderReel(
     return { chunks: 1, encoded: 1, reused: 0 };
   }
   await mkdir(chunks.dir, { recursive: true });
-  const finished = new Set(chunks.done);
-  let encoded = 0;
-  const spanLayers = spans.map((span) => layersIn(layers, span));
   const files = spans.map((span, index) => {
     // Named by everything that decides its pixels, so a chunk of another plan is never reused.
     const key = createHash('sha256')
-      .update(JSON.stringify([input, spanLayers[index], span, encoding]))
+      .update(JSON.stringify([input, layersIn(layers, span), span, encoding]))
       .digest('hex')
       .slice(0, 16);
     return path.join(chunks.dir, `chunk-${String(index).padStart(3, '0')}-${key}.mp4`);
   });
-  const progress = spans.map(() => 0);
-  const { onProgress } = runOptions;
+  // A chunk under its final name is complete (renamed only then), whether or not the heartbeat
+  // that recorded it reached the server before the crash.
+  const present = await Promise.all(files.map(isFile));
+  const finished = new Set(files.filter((_, i) => present[i]).map((f) => path.basename(f)));
+  for (const name of chunks.done) finished.add(name);
+  if (present.some(Boolean)) chunks.onChunk([...finished]);
+  let encoded = 0;
   const stop = new AbortController();
   runOptions.signal?.addEventListener('abort', () => stop.abort(), { once: true });
-  const encodeChunk = async (index: number) => {
-    const span = spans[index]!;
-    const file = files[index]!;
-    const name = path.basename(file);
-    // A chunk under its final name is complete (renamed only then), whether or not the heartbeat
-    // that recorded it reached the server before the crash.
-    if (!(await isFile(file))) {
-      const partial = path.join(chunks.dir, `.${name}.attempt-${chunks.attempt}.partial.mp4`);
-      await encodeSpan(input, spanLayers[index]!, span, undefined, partial, encoding, {
-        ...runOptions,
+  // Each run of missing chunks, in order, as one segmented encode.
+  const picture = async () => {
+    for (let from = present.indexOf(false); from >= 0; from = present.indexOf(false, from)) {
+      const to = present.indexOf(true, from) < 0 ? spans.length : present.indexOf(true, from);
+      await encodeChunks(input, layers, spans.slice(from, to), from, encoding, {
+        dir: chunks.dir,
+        attempt: chunks.attempt,
         signal: stop.signal,
-        // Progress over the whole reel, not the chunk.
-        ...(onProgress
-          ? {
-              onProgress: (f: number) => {
-                progress[index] = f * (span.toS - span.fromS);
-                onProgress(progress.reduce((a, b) => a + b, 0) / durationS);
-              },
-            }
-          : {}),
+        ...(runOptions.onProgress ? { onProgress: runOptions.onProgress, reelDurationS: durationS } : {}),
+        onDone: async (index) => {
+          await rename(chunkPartial(chunks.dir, chunks.attempt, index), files[index]!);
+          present[index] = true;
+          encoded += 1;
+          finished.add(path.basename(files[index]!));
+          chunks.onChunk([...finished]);
+        },
       });
-      await rename(partial, file);
-      encoded += 1;
     }
-    progress[index] = span.toS - span.fromS;
-    finished.add(name);
-    chunks.onChunk([...finished]);
   };
-  // CHUNKS_AT_ONCE encodes side by side: one ffmpeg's filter graph runs on one thread, so a lone
-  // chunk leaves a core idle between x264's bursts. The audio encode (about a second) runs beside them.
-  // One failing stops the others, and the render ends only once every one has settled, so no
-  // encode (or its rename and heartbeat) outlives the attempt.
-  let next = 0;
+  // One failing stops the other, and the render ends only once both have settled, so no encode
+  // (or its rename and heartbeat) outlives the attempt.
   const settled = await Promise.allSettled(
-    [
-      audio.encode(stop.signal),
-      ...Array.from({ length: Math.min(CHUNKS_AT_ONCE, spans.length) }, async () => {
-        while (next < spans.length) await encodeChunk(next++);
-      }),
-    ].map((work) =>
+    [audio.encode(stop.signal), picture()].map((work) =>
       work.catch((err: unknown) => {
         stop.abort();
         throw err;
@@ -330,6 +315,89 @@ export async function renderReel(
   return { chunks: spans.length, encoded, reused: spans.length - encoded };
 }
 
+/** Where attempt `attempt` writes chunk `index` until it is complete. */
+function chunkPartial(dir: string, attempt: number, index: number): string {
+  return path.join(dir, `.chunk-${String(index).padStart(3, '0')}.attempt-${attempt}.partial.mp4`);
+}
+
+/**
+ * One ffmpeg command for the back-to-back `spans` (chunks `first`…), video only, its output cut
+ * into one file per span by the segment muxer: a keyframe (an IDR, so each file decodes on its
+ * own) forced at each boundary, the segment starting there. The muxer lists a segment once its
+ * file is written out (trailer included), and `onDone` is called with each listed chunk's index,
+ * one at a time, in order; the command ends only after the last of them.
+ */
+async function encodeChunks(
+  input: PictureInput,
+  layers: Layers,
+  spans: ReelSpan[],
+  first: number,
+  encoding: EncodingSettings,
+  options: {
+    dir: string;
+    attempt: number;
+    signal: AbortSignal;
+    onProgress?: (fraction: number) => void;
+    reelDurationS?: number;
+    onDone: (index: number) => Promise<void>;
+  },
+): Promise<void> {
+  const range = { fromS: spans[0]!.fromS, toS: spans[spans.length - 1]!.toS };
+  const boundaries = spans.slice(1).map((s) => sec(s.fromS - range.fromS));
+  const list = path.join(options.dir, `.segments.attempt-${options.attempt}.txt`);
+  await rm(list, { force: true });
+  const pattern = chunkPartial(options.dir, options.attempt, 0).replace('-000.', '-%03d.');
+  // Finished segments as listed so far, handed to onDone one at a time (the list is read again
+  // on every progress report and once more when ffmpeg has exited).
+  let reported = 0;
+  let reading = Promise.resolve();
+  const collect = () =>
+    (reading = reading.then(async () => {
+      const listed = (await readFile(list, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+      for (; reported < listed; reported++) await options.onDone(first + reported);
+    }));
+  const { onProgress, reelDurationS } = options;
+  const rangeS = range.toS - range.fromS;
+  try {
+    await encodeSpan(
+      input,
+      layersIn(layers, range),
+      range,
+      undefined,
+      pattern,
+      encoding,
+      {
+        signal: options.signal,
+        onProgress: (f) => {
+          void collect();
+          if (onProgress && reelDurationS) onProgress((range.fromS + f * rangeS) / reelDurationS);
+        },
+      },
+      [
+        ...(boundaries.length > 0 ? ['-force_key_frames', boundaries.join(','), '-forced-idr', '1'] : []),
+        '-f',
+        'segment',
+        ...(boundaries.length > 0 ? ['-segment_times', boundaries.join(',')] : []),
+        '-segment_format',
+        'mp4',
+        '-segment_start_number',
+        String(first),
+        '-reset_timestamps',
+        '1',
+        '-segment_list',
+        list,
+        '-segment_list_type',
+        'flat',
+      ],
+    );
+  } finally {
+    // What the muxer listed before ffmpeg ended (or was killed) is complete: kept either way.
+    await collect().catch(() => undefined);
+  }
+  if (reported !== spans.length)
+    throw new Error(`the chunked encode listed ${reported} of ${spans.length} chunks (${list})`);
+}
+
 /**
  * One ffmpeg command for the reel's span `span`: the picture, and with `audioPath` the audio
  * copied in (the whole reel); without it video only (a chunk).
@@ -342,6 +410,8 @@ async function encodeSpan(
   output: string,
   encoding: EncodingSettings,
   options: RunOptions,
+  /** Output options in place of an MP4 file's (`+faststart`): the segment muxer's, for chunks. */
+  muxer: string[] = ['-movflags', '+faststart'],
 ): Promise<void> {
   const durationS = span.toS - span.fromS;
   const first = Number(sec(input.segments[0]!.startS));
@@ -362,8 +432,7 @@ async function encodeSpan(
       ...videoOutputOptions(encoding),
       '-t',
       sec(durationS),
-      '-movflags',
-      '+faststart',
+      ...muxer,
     ])
     .output(output);
   await run(command, { expectedDurationS: durationS, ...options });

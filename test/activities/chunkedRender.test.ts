@@ -125,9 +125,10 @@ describe('chunked render', () => {
     const referenceAudio = await audioMd5(reference);
     await rm(audioPath);
 
-    // Attempt 1, cancelled (ffmpeg killed) once its heartbeat records two finished chunks. A chunk
-    // may finish in the moment the cancellation takes (two encode side by side): the attempt ends
-    // only once every encode has settled, so what it recorded last is final, 2 or 3 chunks.
+    // Attempt 1, cancelled (ffmpeg killed) once its heartbeat records two finished chunks. The next
+    // chunk may be written out in the moment the cancellation takes: the attempt ends only once
+    // the encode has ended and every chunk it wrote is recorded, so what it recorded last is
+    // final, 2 or 3 chunks.
     const first = new MockActivityEnvironment({ attempt: 1 });
     let recorded: Details | undefined;
     first.on('heartbeat', (d: Details) => {
