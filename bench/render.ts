@@ -1,12 +1,13 @@
 /**
  * The render from LAYOUT_DETECTIVE to DELIVERY (real activities, real ffmpeg) next to one plain
- * ffmpeg encode of the same reel: the same framing and the same cutaways in one command, same
- * encoder settings, no captions. Measured twice, without captions and with the default bold
- * captions, so the captions' own cost shows. CPU seconds count this process and every ffmpeg it
- * waited for (Linux: /proc/self/stat cutime + cstime). Nothing here asserts a speed.
+ * ffmpeg encode of the same reel: the same framing, the same cutaways and the same captions in one
+ * command, same encoder settings (its audio copied from the file the render encoded, so the plain
+ * encode pays no audio encode). Measured without captions and with the default bold captions, over
+ * several rounds (BENCH_RENDER_ROUNDS, default 3), each ratio taken within a round. CPU seconds
+ * count this process and every ffmpeg it waited for (Linux: /proc/self/stat cutime + cstime).
+ * Nothing here asserts a speed.
  *
- * Alone: `npx tsx bench/render.ts` (writes nothing; prints the table).
- */
+ * Alone: `npx tsx bench/render.ts` (writes nothing; prints the table). */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,8 +27,27 @@ import { DETECT_WIDTH, SAMPLE_INTERVAL_S } from '../src/media/layoutAnalysis';
 import { momentAudio, renderReel } from '../src/media/finalRender';
 import { renderPromptClip } from '../src/media/promptClip';
 
+/** A figure measured once a round: its median, and the lowest and highest. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** Wall and CPU seconds (or ratios), each over the rounds. */
+export interface Timing {
+  wallS: Spread;
+  cpuS: Spread;
+}
+
 export interface RenderMeasurement {
   momentSeconds: number;
+  /**
+   * Rounds measured. Each round renders everything below once, in an order that turns by one each
+   * round, and its ratios are to that round's plain encode: this machine's speed drifts by ±10 %
+   * from minute to minute, so a ratio of two figures taken apart says little.
+   */
+  rounds: number;
   /** What LAYOUT_DETECTIVE must read at least: the sampled frames' decode and the audio features. */
   layoutFloor: {
     frameDecode: { wallS: number; cpuS: number; frames: number };
@@ -37,21 +57,21 @@ export interface RenderMeasurement {
   modelStart: { wallS: number; cpuS: number };
   source: string;
   cutaways: number;
-  plain: { wallS: number; cpuS: number };
   pipeline: {
     captions: CaptionStyle;
-    wallS: number;
-    cpuS: number;
-    wallRatio: number;
-    cpuRatio: number;
+    /** One plain ffmpeg encode of the same reel: the same framing and cutaways, and these captions. */
+    plain: Timing;
+    wallS: Spread;
+    cpuS: Spread;
+    /** Each round's render over the same round's plain encode. */
+    wallRatio: Spread;
+    cpuRatio: Spread;
     pictureEncodes: number;
     /** Chunks ASSEMBLY encoded the reel in (src/media/chunks.ts). */
     chunks: number;
-    /** Wall and CPU seconds of each activity, in order. */
-    stages: Record<string, { wallS: number; cpuS: number }>;
+    /** Wall and CPU seconds of each activity, in order, and the medians of their ratios to the plain encode. */
+    stages: Record<string, Timing & { wallRatio: number; cpuRatio: number }>;
   }[];
-  /** ASSEMBLY of the captioned reel again as one command: the chunks' cost is the difference. */
-  assemblyOneCommand: { wallS: number; cpuS: number };
   chunkS: number;
 }
 
@@ -74,7 +94,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; wallS: num
   return { result, wallS: round((performance.now() - t0) / 1000), cpuS: round((await cpuSeconds()) - cpu0) };
 }
 
-export async function measureRender(dir: string, momentSeconds = 30): Promise<RenderMeasurement> {
+export async function measureRender(dir: string, momentSeconds = 30, rounds = 3): Promise<RenderMeasurement> {
   const config = loadConfig({
     RUNS_DIR: path.join(dir, 'runs'),
     OUTPUT_DIR: path.join(dir, 'output'),
@@ -101,8 +121,9 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
     clips.push({ key: `k_${i}`, path: file, narrativeAnchor: anchor, durationS: 4 });
   }
 
-  const runPipeline = async (captions: CaptionStyle) => {
-    const workspace = path.join(dir, 'runs', `reel-${captions}`);
+  const runPipeline = async (captions: CaptionStyle, round: number) => {
+    // A workspace of its own each round: ASSEMBLY keeps what a workspace already holds.
+    const workspace = path.join(dir, 'runs', `reel-${captions}-${round}`);
     await mkdir(workspace, { recursive: true });
     const momentPath = path.join(workspace, 'moment.json');
     const moment: Moment = { ...window, score: 1, breakdown: {}, cues };
@@ -167,45 +188,47 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
   };
 
   // A worker process starts the face model once, for every reel it analyses after (the first
-  // reel's LAYOUT pays it): timed on its own, so both reels below are measured alike.
+  // reel's LAYOUT pays it): timed on its own, so every reel below is measured alike.
   const modelStart = await timed(() => loadFaceModel());
-  const bare = await runPipeline('none');
-  const captioned = await runPipeline('bold');
-  // What the chunks cost: ASSEMBLY of the captioned reel once more, as one command.
-  const oneCommand = createActivities({ config: { ...config, render: { chunkS: Number.MAX_SAFE_INTEGER } } });
-  const unchunked = await timed(() =>
-    call(oneCommand.assembleReel, {
-      workspace: captioned.workspace,
-      segmentPaths: [],
-      audioPath: path.join(captioned.workspace, 'segments', 'moment-audio.m4a'),
-      planPath: path.join(captioned.workspace, 'render-plan.json'),
-      momentPath: path.join(captioned.workspace, 'moment.json'),
-      clips,
-    }),
-  );
-  // The plain encode: the same framed segments and the same cutaways, one ffmpeg command.
-  const plan = JSON.parse(await readFile(path.join(bare.workspace, 'render-plan.json'), 'utf8'));
   const placed = planCutaways(clips, cues, window.startS, momentSeconds).placed;
-  const plainOut = path.join(dir, 'plain.mp4');
-  const plain = await timed(() =>
-    renderReel(
-      plan,
-      {
-        cutaways: placed.map((p) => ({
-          path: p.path,
-          startS: p.startS,
-          durationS: p.durationS,
-          fadeS: CUTAWAY_FADE_S,
-        })),
-        images: [],
+  const cutaways = placed.map((p) => ({
+    path: p.path,
+    startS: p.startS,
+    durationS: p.durationS,
+    fadeS: CUTAWAY_FADE_S,
+  }));
+  type Run = Awaited<ReturnType<typeof runPipeline>>;
+  const styles: CaptionStyle[] = ['none', 'bold'];
+  const measured: { reel: Partial<Record<CaptionStyle, Run>>; plain: Partial<Record<CaptionStyle, Timed>> }[] = [];
+  // The plain encode of a reel: its render plan's framing (and captions), the same cutaways, one ffmpeg command.
+  const plainEncode = async (reel: Run, output: string) => {
+    const plan = JSON.parse(await readFile(path.join(reel.workspace, 'render-plan.json'), 'utf8')) as Parameters<
+      typeof renderReel
+    >[0] & { audioPath: string; captions: { assPath?: string } };
+    const captions = plan.captions.assPath ? { assPath: plan.captions.assPath } : {};
+    const measuredPlain = await timed(() =>
+      renderReel(plan, { cutaways, images: [], ...captions }, momentAudio(plan), output, config.encoding),
+    );
+    if (Math.abs((await probe(output)).durationS - reel.result.assembled.durationS) > 0.1)
+      throw new Error('the plain encode and the reel differ in length');
+    return measuredPlain;
+  };
+  for (let round = 0; round < rounds; round++) {
+    const results: (typeof measured)[number] = { reel: {}, plain: {} };
+    // A plain encode needs its reel's render plan: the first round renders the reels first, later
+    // rounds turn the order so none of the four always goes first.
+    const steps = styles.flatMap((captions) => [
+      async () => {
+        results.reel[captions] = await runPipeline(captions, round);
       },
-      momentAudio(plan),
-      plainOut,
-      config.encoding,
-    ),
-  );
-  if (Math.abs((await probe(plainOut)).durationS - bare.result.assembled.durationS) > 0.1)
-    throw new Error('the plain encode and the reel differ in length');
+      async () => {
+        const reel = results.reel[captions] ?? measured[0]!.reel[captions]!;
+        results.plain[captions] = await plainEncode(reel, path.join(dir, `plain-${captions}-${round}.mp4`));
+      },
+    ]);
+    for (let k = 0; k < steps.length; k++) await steps[(k + round) % steps.length]!();
+    measured.push(results);
+  }
   // What LAYOUT_DETECTIVE cannot do without: decoding the frames it samples (as it does) and the
   // moment's audio for speech activity. The rest of its time is face detection and frame measures.
   const info = await probe(sample.video);
@@ -220,23 +243,37 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
       window: { startS: window.startS, durationS: momentSeconds },
     }),
   );
-  const row = (captions: CaptionStyle, r: typeof bare) => ({
-    captions,
-    wallS: r.wallS,
-    cpuS: r.cpuS,
-    wallRatio: round(r.wallS / plain.wallS),
-    cpuRatio: round(r.cpuS / plain.cpuS),
-    pictureEncodes: r.pictureEncodes,
-    chunks: r.chunks,
-    stages: r.stages,
-  });
+  const row = (captions: CaptionStyle) => {
+    const runs = measured.map((m) => m.reel[captions]!);
+    const plains = measured.map((m) => m.plain[captions]!);
+    const ratio = (of: (round: number) => Timed) => ({
+      wallRatio: spread(plains.map((plain, round) => of(round).wallS / plain.wallS)),
+      cpuRatio: spread(plains.map((plain, round) => of(round).cpuS / plain.cpuS)),
+    });
+    return {
+      captions,
+      plain: timing(plains),
+      ...timing(runs),
+      ...ratio((round) => runs[round]!),
+      pictureEncodes: Math.max(...runs.map((r) => r.pictureEncodes)),
+      chunks: runs[0]!.chunks,
+      stages: Object.fromEntries(
+        Object.keys(runs[0]!.stages).map((stage) => {
+          const { wallRatio, cpuRatio } = ratio((round) => runs[round]!.stages[stage]!);
+          return [
+            stage,
+            { ...timing(runs.map((r) => r.stages[stage]!)), wallRatio: wallRatio.median, cpuRatio: cpuRatio.median },
+          ];
+        }),
+      ),
+    };
+  };
   return {
     momentSeconds,
-    source: `${(await probe(sample.video)).video?.width}x${(await probe(sample.video)).video?.height} side by side`,
+    rounds,
+    source: `${info.video?.width}x${info.video?.height} side by side`,
     cutaways: placed.length,
-    plain: { wallS: plain.wallS, cpuS: plain.cpuS },
-    pipeline: [row('none', bare), row('bold', captioned)],
-    assemblyOneCommand: { wallS: unchunked.wallS, cpuS: unchunked.cpuS },
+    pipeline: styles.map(row),
     chunkS: config.render.chunkS,
     modelStart: { wallS: modelStart.wallS, cpuS: modelStart.cpuS },
     layoutFloor: {
@@ -246,34 +283,50 @@ export async function measureRender(dir: string, momentSeconds = 30): Promise<Re
   };
 }
 
+type Timed = { wallS: number; cpuS: number };
+
+function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const median = sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median: round(median), min: round(sorted[0]!), max: round(sorted[sorted.length - 1]!) };
+}
+
+function timing(runs: Timed[]): Timing {
+  return { wallS: spread(runs.map((r) => r.wallS)), cpuS: spread(runs.map((r) => r.cpuS)) };
+}
+
+/** A spread as `median (min–max)`; one round prints its one figure. */
+const shown = (s: Spread, unit = '') =>
+  s.min === s.max ? `${s.median}${unit}` : `${s.median}${unit} (${s.min}–${s.max})`;
+
 export function renderTable(m: RenderMeasurement): string {
   return [
-    `| render of a ${m.momentSeconds} s reel (${m.source}, ${m.cutaways} cutaways) | wall (s) | CPU (s) | wall ratio | CPU ratio | picture encodes |`,
+    `| render of a ${m.momentSeconds} s reel (${m.source}, ${m.cutaways} cutaways); median (lowest–highest) of ${m.rounds} rounds, each ratio to its own round's plain encode | wall (s) | CPU (s) | wall ratio | CPU ratio | picture encodes |`,
     '|---|---|---|---|---|---|',
-    `| one plain ffmpeg encode (same framing + cutaways, no captions) | ${m.plain.wallS} | ${m.plain.cpuS} | 1 | 1 | 1 |`,
-    ...m.pipeline.map(
-      (p) =>
-        `| LAYOUT_DETECTIVE → DELIVERY, captions ${p.captions} | ${p.wallS} | ${p.cpuS} | ${p.wallRatio}x | ${p.cpuRatio}x | ${p.pictureEncodes} |`,
-    ),
-    `| … of which LAYOUT_DETECTIVE must read: the ${m.layoutFloor.frameDecode.frames} sampled frames (plain decode) | ${m.layoutFloor.frameDecode.wallS} | ${m.layoutFloor.frameDecode.cpuS} | | | |`,
+    ...m.pipeline.flatMap((p) => [
+      `| one plain ffmpeg encode (same framing + cutaways), captions ${p.captions} | ${shown(p.plain.wallS)} | ${shown(p.plain.cpuS)} | 1 | 1 | 1 |`,
+      `| LAYOUT_DETECTIVE → DELIVERY, captions ${p.captions} | ${shown(p.wallS)} | ${shown(p.cpuS)} | ${shown(p.wallRatio, 'x')} | ${shown(p.cpuRatio, 'x')} | ${p.pictureEncodes} |`,
+      ...Object.entries(p.stages).map(
+        ([stage, t]) =>
+          `| … ${stage}${stage === 'ASSEMBLY' ? ` (${p.chunks} chunks of ${m.chunkS} s)` : ''} | ${shown(t.wallS)} | ${shown(t.cpuS)} | ${t.wallRatio}x | ${t.cpuRatio}x | |`,
+      ),
+    ]),
+    `| what LAYOUT_DETECTIVE must read at least: the ${m.layoutFloor.frameDecode.frames} sampled frames (plain decode) | ${m.layoutFloor.frameDecode.wallS} | ${m.layoutFloor.frameDecode.cpuS} | | | |`,
     `| … and the moment's audio features | ${m.layoutFloor.audioFeatures.wallS} | ${m.layoutFloor.audioFeatures.cpuS} | | | |`,
     `| not in the rows: the face model's start, once per worker process (its first reel pays it) | ${m.modelStart.wallS} | ${m.modelStart.cpuS} | | | |`,
-    ...m.pipeline.flatMap((p) =>
-      Object.entries(p.stages).map(
-        ([stage, t]) =>
-          `| … ${stage} (captions ${p.captions}${stage === 'ASSEMBLY' ? `, ${p.chunks} chunks of ${m.chunkS} s` : ''}) | ${t.wallS} | ${t.cpuS} | ${round(t.wallS / m.plain.wallS)}x | ${round(t.cpuS / m.plain.cpuS)}x | |`,
-      ),
-    ),
-    `| … ASSEMBLY (captions bold) again as one command, no chunks | ${m.assemblyOneCommand.wallS} | ${m.assemblyOneCommand.cpuS} | ${round(m.assemblyOneCommand.wallS / m.plain.wallS)}x | ${round(m.assemblyOneCommand.cpuS / m.plain.cpuS)}x | |`,
   ].join('\n');
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+/** Rounds of the render measurement (BENCH_RENDER_ROUNDS, default 3). */
+export const renderRounds = () => Math.max(1, Number(process.env.BENCH_RENDER_ROUNDS ?? 3));
+
 if (require.main === module) {
   (async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'reelflow-bench-render-'));
-    const m = await measureRender(dir, Number(process.env.BENCH_RENDER_S ?? 30));
+    const m = await measureRender(dir, Number(process.env.BENCH_RENDER_S ?? 30), renderRounds());
     console.log(JSON.stringify(m, null, 2));
     console.log(renderTable(m));
   })().catch((err: unknown) => {

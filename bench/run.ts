@@ -39,7 +39,7 @@ import { layoutAgainstFloor, measureLayout } from './layout';
 import type { BudgetMeasurement } from './budget';
 import { measureBudget } from './budget';
 import type { RenderMeasurement } from './render';
-import { measureRender, renderTable } from './render';
+import { measureRender, renderRounds, renderTable } from './render';
 import type { StitchMeasurement } from './stitch';
 import { measureStitch } from './stitch';
 import type { SpeechMeasurement } from './speech';
@@ -210,7 +210,7 @@ async function main(): Promise<void> {
     stitch = await measureStitch(path.join(root, 'stitch'));
     console.log('measuring the render (LAYOUT_DETECTIVE → DELIVERY) against one plain encode of the same reel…');
     await mkdir(path.join(root, 'render'), { recursive: true });
-    render = await measureRender(path.join(root, 'render'), Number(process.env.BENCH_RENDER_S ?? 30));
+    render = await measureRender(path.join(root, 'render'), Number(process.env.BENCH_RENDER_S ?? 30), renderRounds());
     console.log("measuring captions' extra encode cost, then episodes of N clips against N separate reels…");
     captions = await measureCaptions(path.join(root, 'captions'));
     episodes = await measureEpisodes(
