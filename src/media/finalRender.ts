@@ -315,6 +315,9 @@ export async function renderReel(
   return { chunks: spans.length, encoded, reused: spans.length - encoded };
 }
 
+/** A segment length no chunk reaches (a day). */
+const ONE_SEGMENT_S = '86400';
+
 /** Where attempt `attempt` writes chunk `index` until it is complete. */
 function chunkPartial(dir: string, attempt: number, index: number): string {
   return path.join(dir, `.chunk-${String(index).padStart(3, '0')}.attempt-${attempt}.partial.mp4`);
@@ -351,13 +354,26 @@ async function encodeChunks(
   // on every progress report and once more when ffmpeg has exited).
   let reported = 0;
   let reading = Promise.resolve();
+  // A chunk that cannot be taken in (more chunks than planned, a failed rename) stops the encode.
+  let failure: unknown;
+  const stop = new AbortController();
+  options.signal.addEventListener('abort', () => stop.abort(), { once: true });
   const collect = () =>
-    (reading = reading.then(async () => {
-      const listed = (await readFile(list, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
-      for (; reported < listed; reported++) await options.onDone(first + reported);
-    }));
+    (reading = reading
+      .then(async () => {
+        if (failure) return;
+        const listed = (await readFile(list, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+        if (listed > spans.length)
+          throw new Error(`the chunked encode wrote ${listed} chunks where ${spans.length} were planned (${list})`);
+        for (; reported < listed; reported++) await options.onDone(first + reported);
+      })
+      .catch((err: unknown) => {
+        failure ??= err;
+        stop.abort();
+      }));
   const { onProgress, reelDurationS } = options;
   const rangeS = range.toS - range.fromS;
+  let encodeFailure: unknown;
   try {
     await encodeSpan(
       input,
@@ -367,7 +383,7 @@ async function encodeChunks(
       pattern,
       encoding,
       {
-        signal: options.signal,
+        signal: stop.signal,
         onProgress: (f) => {
           void collect();
           if (onProgress && reelDurationS) onProgress((range.fromS + f * rangeS) / reelDurationS);
@@ -377,7 +393,9 @@ async function encodeChunks(
         ...(boundaries.length > 0 ? ['-force_key_frames', boundaries.join(','), '-forced-idr', '1'] : []),
         '-f',
         'segment',
-        ...(boundaries.length > 0 ? ['-segment_times', boundaries.join(',')] : []),
+        // Without split times the muxer would cut every 2 s (its default segment_time) at the next
+        // keyframe: one span is then one segment, whatever keyframes x264 places inside it.
+        ...(boundaries.length > 0 ? ['-segment_times', boundaries.join(',')] : ['-segment_time', ONE_SEGMENT_S]),
         '-segment_format',
         'mp4',
         '-segment_start_number',
@@ -390,10 +408,13 @@ async function encodeChunks(
         'flat',
       ],
     );
-  } finally {
-    // What the muxer listed before ffmpeg ended (or was killed) is complete: kept either way.
-    await collect().catch(() => undefined);
+  } catch (err) {
+    encodeFailure = err;
   }
+  // What the muxer listed before ffmpeg ended (or was killed) is complete: kept either way.
+  await collect();
+  if (failure) throw failure;
+  if (encodeFailure) throw encodeFailure;
   if (reported !== spans.length)
     throw new Error(`the chunked encode listed ${reported} of ${spans.length} chunks (${list})`);
 }

@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities';
 import type { LayoutSegment } from '../../src/domain/reel';
 import { ffmpeg, probe, run } from '../../src/media/ffmpeg';
+import { momentAudio, renderReel } from '../../src/media/finalRender';
 import { testConfig } from '../helpers/config';
 import { tempDir } from '../helpers/media';
 import { renderBase } from '../helpers/render';
@@ -202,4 +203,48 @@ describe('chunked render', () => {
     expect(await audioMd5(result.reelPath)).toBe(referenceAudio);
     expect((await stat(audioPath)).size).toBeGreaterThan(0);
   }, 240_000);
+
+  it('encodes a lone missing chunk as one chunk, even with a keyframe of its own inside it', async () => {
+    // A hard cut 2.5 s into the last chunk (reel 10.5 s): x264 starts a new GOP there by itself.
+    const input = {
+      source: path.join(dir, 'source.mp4'),
+      sourceWidth: 640,
+      sourceHeight: 360,
+      segments: [
+        { startS: 1, endS: 11.5, layout: 'speaker_focus', strategy: 'center_crop' },
+        { startS: 11.5, endS: 13, layout: 'side_by_side', strategy: 'stack_halves' },
+      ] satisfies LayoutSegment[],
+      transition: 'cut' as const,
+      frame: { width: 180, height: 320 },
+    };
+    const lone = path.join(dir, 'lone');
+    const chunksDir = path.join(lone, 'chunks');
+    const audio = momentAudio({ ...input, audioPath: path.join(lone, 'audio.m4a') });
+    const encoding = { preset: 'veryfast', crf: 0, threads: 0 };
+    const render = (attempt: number, done: string[], output: string) => {
+      const recorded: string[][] = [];
+      const report = renderReel(input, { cutaways: [], images: [] }, audio, output, encoding, {
+        chunks: { dir: chunksDir, attempt, done, chunkS: CHUNK_S, onChunk: (d) => recorded.push(d) },
+      });
+      return report.then((r) => ({ report: r, recorded }));
+    };
+    const whole = await render(1, [], path.join(lone, 'whole.mp4'));
+    expect(whole.report).toEqual({ chunks: 3, encoded: 3, reused: 0 });
+    const [a, b, c] = whole.recorded[2]!;
+    expect(await frames(path.join(lone, 'whole.mp4'))).toHaveLength(12 * FPS);
+    // The last chunk had a keyframe of its own (the cut), besides its first frame.
+    const keyframes = await exec('ffprobe', [
+      ...['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time,flags', '-of', 'csv'],
+      path.join(chunksDir, c!),
+    ]);
+    expect(keyframes.stdout.split('\n').filter((l) => l.includes(',K')).length).toBeGreaterThan(1);
+
+    // The last chunk lost (a crash while it was encoded): the retry encodes it alone, as one chunk.
+    await rm(path.join(chunksDir, c!));
+    const retry = await render(2, [a!, b!], path.join(lone, 'retried.mp4'));
+    expect(retry.report).toEqual({ chunks: 3, encoded: 1, reused: 2 });
+    expect(retry.recorded[retry.recorded.length - 1]!.sort()).toEqual([a, b, c].sort());
+    expect((await readdir(chunksDir)).filter((n) => n.startsWith('chunk-')).sort()).toEqual([a, b, c].sort());
+    expect(await frames(path.join(lone, 'retried.mp4'))).toEqual(await frames(path.join(lone, 'whole.mp4')));
+  }, 120_000);
 });
