@@ -391,6 +391,11 @@ async function encodeChunks(
       },
       [
         ...(boundaries.length > 0 ? ['-force_key_frames', boundaries.join(','), '-forced-idr', '1'] : []),
+        // With B-frames the encode's first packets are timed before zero; shifted (the default),
+        // the first chunk alone would start late and last longer than its span (2 frames).
+        // Unshifted, every chunk starts at zero, its edit list taking up the B-frame delay.
+        '-avoid_negative_ts',
+        'disabled',
         '-f',
         'segment',
         // Without split times the muxer would cut every 2 s (its default segment_time) at the next

@@ -204,19 +204,22 @@ describe('chunked render', () => {
     expect((await stat(audioPath)).size).toBeGreaterThan(0);
   }, 240_000);
 
+  // A 12 s reel of 3 chunks, with a hard cut 2.5 s into the last (reel 10.5 s): x264 starts a new
+  // GOP there by itself.
+  const cutReel = () => ({
+    source: path.join(dir, 'source.mp4'),
+    sourceWidth: 640,
+    sourceHeight: 360,
+    segments: [
+      { startS: 1, endS: 11.5, layout: 'speaker_focus', strategy: 'center_crop' },
+      { startS: 11.5, endS: 13, layout: 'side_by_side', strategy: 'stack_halves' },
+    ] satisfies LayoutSegment[],
+    transition: 'cut' as const,
+    frame: { width: 180, height: 320 },
+  });
+
   it('encodes a lone missing chunk as one chunk, even with a keyframe of its own inside it', async () => {
-    // A hard cut 2.5 s into the last chunk (reel 10.5 s): x264 starts a new GOP there by itself.
-    const input = {
-      source: path.join(dir, 'source.mp4'),
-      sourceWidth: 640,
-      sourceHeight: 360,
-      segments: [
-        { startS: 1, endS: 11.5, layout: 'speaker_focus', strategy: 'center_crop' },
-        { startS: 11.5, endS: 13, layout: 'side_by_side', strategy: 'stack_halves' },
-      ] satisfies LayoutSegment[],
-      transition: 'cut' as const,
-      frame: { width: 180, height: 320 },
-    };
+    const input = cutReel();
     const lone = path.join(dir, 'lone');
     const chunksDir = path.join(lone, 'chunks');
     const audio = momentAudio({ ...input, audioPath: path.join(lone, 'audio.m4a') });
@@ -246,5 +249,32 @@ describe('chunked render', () => {
     expect(retry.recorded[retry.recorded.length - 1]!.sort()).toEqual([a, b, c].sort());
     expect((await readdir(chunksDir)).filter((n) => n.startsWith('chunk-')).sort()).toEqual([a, b, c].sort());
     expect(await frames(path.join(lone, 'retried.mp4'))).toEqual(await frames(path.join(lone, 'whole.mp4')));
+  }, 120_000);
+
+  it('joins chunks with B-frames (a lossy encode, as reels are made) without a gap in time', async () => {
+    // Lossless x264 above makes no B-frames. With them, the first chunk's packets start before
+    // zero: that must not stretch its length where the next chunk joins (seen: 2 frames of time).
+    const input = cutReel();
+    const out = path.join(dir, 'b-frames');
+    const audio = momentAudio({ ...input, audioPath: path.join(out, 'audio.m4a') });
+    const report = await renderReel(
+      input,
+      { cutaways: [], images: [] },
+      audio,
+      path.join(out, 'reel.mp4'),
+      { preset: 'veryfast', crf: 23, threads: 0 },
+      { chunks: { dir: path.join(out, 'chunks'), attempt: 1, done: [], chunkS: CHUNK_S, onChunk: () => undefined } },
+    );
+    expect(report.chunks).toBe(3);
+    const { stdout } = await exec('ffprobe', [
+      ...['-v', 'error', '-select_streams', 'v', '-show_entries', 'stream=has_b_frames', '-of', 'csv=p=0'],
+      path.join(out, 'reel.mp4'),
+    ]);
+    expect(Number(stdout.trim())).toBeGreaterThan(0);
+    const pts = (await frames(path.join(out, 'reel.mp4'))).map((f) => Number(f.pts));
+    expect(pts).toHaveLength(12 * FPS);
+    // Every frame one frame after the one before, across both joins.
+    expect(new Set(pts.slice(1).map((p, j) => p - pts[j]!))).toEqual(new Set([pts[1]! - pts[0]!]));
+    expect(Math.abs((await probe(path.join(out, 'reel.mp4'))).durationS - 12)).toBeLessThanOrEqual(1 / FPS);
   }, 120_000);
 });
