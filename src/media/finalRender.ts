@@ -269,7 +269,7 @@ export async function renderReel(
   if (present.some(Boolean)) chunks.onChunk([...finished]);
   let encoded = 0;
   const stop = new AbortController();
-  runOptions.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+  follow(runOptions.signal, stop);
   // Each run of missing chunks, in order, as one segmented encode.
   const picture = async () => {
     for (let from = present.indexOf(false); from >= 0; from = present.indexOf(false, from)) {
@@ -315,6 +315,12 @@ export async function renderReel(
   return { chunks: spans.length, encoded, reused: spans.length - encoded };
 }
 
+/** Aborts `controller` when `signal` aborts, or at once if it already has. */
+function follow(signal: AbortSignal | undefined, controller: AbortController): void {
+  if (signal?.aborted) controller.abort();
+  else signal?.addEventListener('abort', () => controller.abort(), { once: true });
+}
+
 /** A segment length no chunk reaches (a day). */
 const ONE_SEGMENT_S = '86400';
 
@@ -357,7 +363,7 @@ async function encodeChunks(
   // A chunk that cannot be taken in (more chunks than planned, a failed rename) stops the encode.
   let failure: unknown;
   const stop = new AbortController();
-  options.signal.addEventListener('abort', () => stop.abort(), { once: true });
+  follow(options.signal, stop);
   const collect = () =>
     (reading = reading
       .then(async () => {
